@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth";
+import { LoginForm } from "@/components/login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string }>;
+}) {
+  const { callbackUrl } = await searchParams;
+  const safe =
+    callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/agents";
+  if (await getCurrentUser()) redirect(safe);
+  return (
+    <main className="flex min-h-screen items-center justify-center p-6">
+      <div className="w-full max-w-sm">
+        <div className="mb-8 text-center">
+          <div className="text-2xl font-semibold tracking-tight">Tollgate</div>
+          <p className="mt-1 text-sm text-slate-500">Every agent write goes through here first.</p>
+        </div>
+        <LoginForm callbackUrl={safe} />
+      </div>
+    </main>
+  );
+}

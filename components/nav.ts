@@ -1,0 +1,13 @@
+import type { TPermission } from "@/lib/auth/permissions";
+
+/** The console's pages. Only pages that exist are listed; each shows only to roles that may open it. */
+export const NAV: { href: string; label: string; permission: TPermission; section: string }[] = [
+  { href: "/agents", label: "Agents", permission: "agents:read", section: "Govern" },
+  { href: "/policy", label: "Policy matrix", permission: "policy:read", section: "Govern" },
+  {
+    href: "/settings/users",
+    label: "Users & roles",
+    permission: "users:read",
+    section: "Settings",
+  },
+];

@@ -1,0 +1,17 @@
+import { expect, type Page } from "@playwright/test";
+import { DEMO_USERS } from "../lib/seed/demo-fixtures";
+
+export function demoUser(key: string) {
+  const u = DEMO_USERS.find((d) => d.key === key);
+  if (!u) throw new Error(`no demo user ${key}`);
+  return u;
+}
+
+export async function signIn(page: Page, key: string) {
+  const u = demoUser(key);
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(u.email);
+  await page.getByLabel("Password").fill(u.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("current-user")).toHaveText(u.name);
+}

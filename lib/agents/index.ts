@@ -1,0 +1,1 @@
+export { listAgents, type TAgentRow, type TGrantSummary } from "./list-agents";

@@ -1,0 +1,3 @@
+export { writeAuditEvent, type TAuditInput, type TAuditLane } from "./write-audit-event";
+export { verifyAuditLane } from "./verify-lane";
+export { hashEvent, findBrokenLink, GENESIS_HASH } from "./hash-chain";

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { can, PERMISSIONS, ROLES, type TPermission } from "./permissions";
+
+describe("permission table", () => {
+  const cases: [string[], TPermission, boolean][] = [
+    [["viewer"], "agents:read", true],
+    [["viewer"], "policy:read", true],
+    [["viewer"], "metrics:read", true],
+    [["viewer"], "users:read", false],
+    [["viewer"], "agents:write", false],
+    [["viewer"], "kill_switches:write", false],
+    [["viewer"], "inbox:decide", false],
+    [["approver"], "inbox:decide", true],
+    [["approver"], "policy:write", false],
+    [["ops_owner"], "policy:write", true],
+    [["ops_owner"], "users:read", false],
+    [["system_owner"], "field_ownership:write", true],
+    [["risk_owner"], "field_ownership:write", true],
+    [["risk_owner"], "environments:write", false],
+    [["admin"], "users:write", true],
+    [["admin"], "kill_switches:write", true],
+    [[], "agents:read", false],
+    [["viewer", "approver"], "inbox:decide", true],
+    [["not_a_role"], "agents:read", false],
+  ];
+  it.each(cases)("%j may %s → %s", (roles, permission, expected) => {
+    expect(can(roles, permission)).toBe(expected);
+  });
+
+  it("names only known roles", () => {
+    for (const roles of Object.values(PERMISSIONS)) {
+      for (const r of roles) expect(ROLES).toContain(r);
+    }
+  });
+
+  it("gives admin every permission", () => {
+    for (const p of Object.keys(PERMISSIONS) as TPermission[]) {
+      expect(can(["admin"], p)).toBe(true);
+    }
+  });
+});

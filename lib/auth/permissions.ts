@@ -1,0 +1,53 @@
+/**
+ * The one permission table: `resource:action` → the roles that may do it. Every page and
+ * every internal API checks it on the server (withSession / requirePage).
+ */
+export const ROLES = [
+  "admin",
+  "ops_owner",
+  "system_owner",
+  "risk_owner",
+  "approver",
+  "viewer",
+] as const;
+export type TRole = (typeof ROLES)[number];
+
+const ALL: readonly TRole[] = ROLES;
+
+export const PERMISSIONS = {
+  "agents:read": ALL,
+  "agents:write": ["admin", "ops_owner"],
+  "agent_keys:write": ["admin"],
+  "policy:read": ALL,
+  "policy:write": ["admin", "ops_owner"],
+  "workflows:read": ALL,
+  "workflows:write": ["admin", "ops_owner"],
+  "field_ownership:read": ALL,
+  "field_ownership:write": ["admin", "system_owner", "risk_owner"],
+  "inbox:read": ["admin", "approver", "ops_owner"],
+  "inbox:decide": ["approver", "admin"],
+  "audit:read": ALL,
+  "metrics:read": ALL,
+  "kill_switches:read": ALL,
+  "kill_switches:write": ["admin"],
+  "environments:read": ["admin", "ops_owner", "system_owner"],
+  "environments:write": ["admin"],
+  "users:read": ["admin"],
+  "users:write": ["admin"],
+} as const satisfies Record<string, readonly TRole[]>;
+
+export type TPermission = keyof typeof PERMISSIONS;
+
+export function can(roles: readonly string[], permission: TPermission): boolean {
+  const allowed = PERMISSIONS[permission] as readonly string[];
+  return roles.some((r) => allowed.includes(r));
+}
+
+export const ROLE_LABELS: Record<TRole, string> = {
+  admin: "Admin",
+  ops_owner: "Ops owner",
+  system_owner: "System owner",
+  risk_owner: "Risk owner",
+  approver: "Approver",
+  viewer: "Leadership (viewer)",
+};

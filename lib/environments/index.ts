@@ -1,0 +1,1 @@
+export { listEnvironments } from "./list-environments";

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { requireUser, type TCurrentUser, type TPermission } from "@/lib/auth";
+import { AppError } from "@/lib/core/errors";
+import { toProblem } from "./problem";
+
+type Handler<B, Q> = (ctx: {
+  user: TCurrentUser;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  req: Request;
+}) => Promise<unknown>;
+
+/**
+ * The wrapper for console (internal) API routes: a session with `permission`, zod-parsed
+ * body and query, and every error rendered as problem+json. Returns JSON.
+ */
+export function withSession<B = undefined, Q = undefined>(
+  opts: { permission: TPermission; body?: z.ZodType<B>; query?: z.ZodType<Q> },
+  handler: Handler<B, Q>,
+) {
+  return async (req: Request, ctx: { params: Promise<Record<string, string>> }) => {
+    try {
+      const user = await requireUser(opts.permission);
+      let body = undefined as B;
+      if (opts.body) {
+        const raw = await req.text();
+        let json: unknown;
+        try {
+          json = raw ? JSON.parse(raw) : {};
+        } catch {
+          throw new AppError("invalid_body", 400, "The request body is not valid JSON");
+        }
+        body = opts.body.parse(json);
+      }
+      const query = (
+        opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined
+      ) as Q;
+      const result = await handler({ user, body, query, params: (await ctx?.params) ?? {}, req });
+      if (result instanceof Response) return result;
+      return Response.json(result ?? { ok: true });
+    } catch (err) {
+      return toProblem(err);
+    }
+  };
+}

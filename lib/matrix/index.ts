@@ -1,0 +1,6 @@
+export {
+  getActiveMatrix,
+  type TActiveMatrix,
+  type TMatrixCondition,
+  type TFieldConstraint,
+} from "./get-active-matrix";

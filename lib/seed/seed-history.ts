@@ -1,0 +1,563 @@
+import { Prisma, type Tx } from "@/lib/db";
+import { writeAuditEvent } from "@/lib/audit";
+import { prefixedId } from "@/lib/core/ids";
+import { DEFAULT_MATRIX, LATE_STAGES, type TActionTypeKey } from "./demo-fixtures";
+import { demoCrm, type TDemoOpportunity } from "./demo-crm";
+import { makeRng, type TRng } from "./prng";
+import type { TSeedContext } from "./seed-demo-org";
+
+const DAY = 86_400_000;
+const MIN = 60_000;
+
+type TStatus =
+  | "observed"
+  | "denied"
+  | "pending_approval"
+  | "draft"
+  | "approved"
+  | "auto_approved"
+  | "executing"
+  | "succeeded"
+  | "failed"
+  | "retrying"
+  | "dead_lettered"
+  | "reverted"
+  | "expired"
+  | "discarded";
+
+type TPlan = {
+  agentKey: string;
+  actionType: TActionTypeKey;
+  object: string;
+  recordId: string | null;
+  accountId: string | null;
+  changes: Record<string, unknown>;
+  before: Record<string, unknown> | null;
+  reason: { code: string; text: string };
+  evidence: { type: string; ref: string }[];
+};
+
+const STAGE_ORDER = [
+  "Prospecting",
+  "Qualification",
+  "Needs Analysis",
+  "Value Proposition",
+  "Id. Decision Makers",
+  "Perception Analysis",
+  "Proposal/Price Quote",
+  "Negotiation/Review",
+  "Closed Won",
+];
+
+const rule = (key: TActionTypeKey) => DEFAULT_MATRIX.find((r) => r.actionType === key)!;
+
+function nextStage(o: TDemoOpportunity) {
+  const i = STAGE_ORDER.indexOf(o.StageName);
+  return STAGE_ORDER[Math.min(i + 1, STAGE_ORDER.length - 1)] ?? "Qualification";
+}
+
+/** What an agent of each kind plausibly asked for on a given day. */
+function planFor(rng: TRng, agentSlug: string, env: string): TPlan {
+  const crm = demoCrm();
+  const agentKey = `${env}/${agentSlug}`;
+  const ev = (type: string, ref: string) => [{ type, ref }];
+  if (agentSlug === "lead-enrichment-bot") {
+    const lead = rng.pick(crm.leads);
+    if (rng.chance(0.35)) {
+      return {
+        agentKey,
+        actionType: "lead.create",
+        object: "Lead",
+        recordId: null,
+        accountId: null,
+        changes: {
+          FirstName: lead.FirstName,
+          LastName: lead.LastName,
+          Company: lead.Company,
+          Email: lead.Email,
+          LeadSource: "Web",
+        },
+        before: null,
+        reason: { code: "INBOUND_FORM", text: `Demo request form from ${lead.Company}` },
+        evidence: ev("form_submission", `hubspot:form/${rng.int(10000, 99999)}`),
+      };
+    }
+    const title = rng.pick([
+      "VP Revenue Operations",
+      "Director of Sales",
+      "Head of Growth",
+      "CRO",
+      "RevOps Manager",
+    ]);
+    return {
+      agentKey,
+      actionType: "lead.enrich",
+      object: "Lead",
+      recordId: lead.Id,
+      accountId: null,
+      changes: {
+        Title: title,
+        Industry: rng.pick(["Technology", "Finance", "Healthcare", "Manufacturing", "Retail"]),
+      },
+      before: { Title: lead.Title, Industry: lead.Industry },
+      reason: { code: "ENRICHMENT_MATCH", text: `Firmographic match for ${lead.Company}` },
+      evidence: ev("enrichment", `clearbit:person/${lead.Id}`),
+    };
+  }
+  if (agentSlug === "lead-routing-bot") {
+    const lead = rng.pick(crm.leads);
+    if (rng.chance(0.3)) {
+      return {
+        agentKey,
+        actionType: "lead.convert",
+        object: "Lead",
+        recordId: lead.Id,
+        accountId: null,
+        changes: { Status: "Closed - Converted" },
+        before: { Status: lead.Status },
+        reason: { code: "MEETING_BOOKED", text: `First meeting booked with ${lead.Company}` },
+        evidence: ev("calendar_event", `gcal:event/${rng.int(100000, 999999)}`),
+      };
+    }
+    const owner = rng.pick(crm.users);
+    return {
+      agentKey,
+      actionType: "lead.enrich",
+      object: "Lead",
+      recordId: lead.Id,
+      accountId: null,
+      changes: { OwnerId: owner, Status: "Working - Contacted" },
+      before: { OwnerId: lead.OwnerId, Status: lead.Status },
+      reason: {
+        code: "TERRITORY_MATCH",
+        text: `Territory rule matched ${lead.Country ?? "region"}`,
+      },
+      evidence: ev("routing_rule", `tollgate:routing/${rng.int(1, 40)}`),
+    };
+  }
+  if (agentSlug === "pipeline-hygiene-bot") {
+    const opp = rng.pick(crm.opportunities.filter((o) => !o.IsClosed));
+    const roll = rng.next();
+    if (roll < 0.6) {
+      return {
+        agentKey,
+        actionType: "opportunity.change_stage",
+        object: "Opportunity",
+        recordId: opp.Id,
+        accountId: opp.AccountId,
+        changes: { StageName: nextStage(opp) },
+        before: { StageName: opp.StageName },
+        reason: { code: "MEETING_HELD", text: "Call summary shows the buyer moved forward" },
+        evidence: ev("call_summary", `gong:call/${rng.int(1000, 9999)}`),
+      };
+    }
+    if (roll < 0.85) {
+      const amount = Math.round((opp.Amount ?? 20000) * (1 + (rng.next() - 0.5) * 0.3));
+      return {
+        agentKey,
+        actionType: "opportunity.change_amount_or_close_date",
+        object: "Opportunity",
+        recordId: opp.Id,
+        accountId: opp.AccountId,
+        changes: { Amount: amount },
+        before: { Amount: opp.Amount },
+        reason: { code: "PRICING_UPDATED", text: "Seat count changed in the latest proposal" },
+        evidence: ev("email_thread", `gmail:thread/${rng.int(100000, 999999)}`),
+      };
+    }
+    const account = rng.pick(crm.accounts);
+    return {
+      agentKey,
+      actionType: "opportunity.create",
+      object: "Opportunity",
+      recordId: null,
+      accountId: account,
+      changes: {
+        Name: `Expansion ${rng.int(2027, 2028)}`,
+        AccountId: account,
+        StageName: "Qualification",
+        CloseDate: "2027-03-31",
+        Amount: rng.int(10, 120) * 1000,
+      },
+      before: null,
+      reason: { code: "MEETING_HELD", text: "Discovery call confirmed budget and timeline" },
+      evidence: ev("call_summary", `gong:call/${rng.int(1000, 9999)}`),
+    };
+  }
+  const opp = rng.pick(crm.opportunities.filter((o) => LATE_STAGES.includes(o.StageName)));
+  return {
+    agentKey,
+    actionType: "quote.create",
+    object: "Quote",
+    recordId: null,
+    accountId: opp.AccountId,
+    changes: { Name: `Quote for ${opp.Name}`, OpportunityId: opp.Id, Status: "Draft" },
+    before: null,
+    reason: { code: "QUOTE_REQUESTED", text: "Buyer asked for a formal quote" },
+    evidence: ev("email_thread", `gmail:thread/${rng.int(100000, 999999)}`),
+  };
+}
+
+/** The fate of a request of a given mode, weighted like a real month of operations. */
+function fateFor(rng: TRng, mode: string, phase: string, ageDays: number): TStatus {
+  if (phase === "observe") return "observed";
+  const r = rng.next();
+  const recent = ageDays < 2;
+  if (mode === "auto" && phase === "execute") {
+    if (r < 0.82) return "succeeded";
+    if (r < 0.87) return "reverted";
+    if (r < 0.91) return "failed";
+    if (r < 0.94) return "dead_lettered";
+    if (recent && r < 0.97) return "retrying";
+    return "succeeded";
+  }
+  if (mode === "human_only") {
+    if (recent && r < 0.5) return "draft";
+    if (r < 0.65) return "succeeded";
+    if (r < 0.8) return "discarded";
+    if (r < 0.88) return "reverted";
+    return recent ? "draft" : "expired";
+  }
+  if (recent && r < 0.55) return "pending_approval";
+  if (r < 0.62) return "succeeded";
+  if (r < 0.77) return "denied";
+  if (r < 0.84) return "reverted";
+  if (r < 0.88) return "failed";
+  if (r < 0.91) return "dead_lettered";
+  if (recent && r < 0.95) return "approved";
+  return ageDays > 3 ? "expired" : "pending_approval";
+}
+
+/** About 30 days of action requests across every state, with their approvals, runs and audit. */
+export async function seedHistory(tx: Tx, ctx: TSeedContext, now: Date): Promise<number> {
+  const rng = makeRng(20261123);
+  const approversByGroup: Record<string, string[]> = {
+    revops_oncall: [ctx.users.oncall, ctx.users.approver],
+    sales_ops: [ctx.users.salesops, ctx.users.approver],
+    deal_desk: [ctx.users.dealdesk, ctx.users.approver],
+    ae_manager: [ctx.users.aemanager],
+  };
+  const perDay: [string, string, number][] = [
+    ["prod", "lead-enrichment-bot", 4],
+    ["prod", "lead-routing-bot", 3],
+    ["prod", "pipeline-hygiene-bot", 4],
+    ["prod", "quote-assistant", 1],
+    ["staging", "pipeline-hygiene-bot", 1],
+    ["staging", "quote-assistant", 1],
+  ];
+  let count = 0;
+  for (let day = 29; day >= 0; day--) {
+    for (const [env, slug, n] of perDay) {
+      const times = rng.int(Math.max(0, n - 1), n + 1);
+      for (let i = 0; i < times; i++) {
+        const createdAt = new Date(now.getTime() - day * DAY - rng.int(5, 23 * 60) * MIN);
+        if (createdAt > now) continue;
+        await seedOneRequest(
+          tx,
+          ctx,
+          rng,
+          planFor(rng, slug, env),
+          createdAt,
+          now,
+          approversByGroup,
+        );
+        count++;
+      }
+    }
+  }
+  return count;
+}
+
+async function seedOneRequest(
+  tx: Tx,
+  ctx: TSeedContext,
+  rng: TRng,
+  plan: TPlan,
+  createdAt: Date,
+  now: Date,
+  approversByGroup: Record<string, string[]>,
+) {
+  const agent = ctx.agents[plan.agentKey];
+  const r = rule(plan.actionType);
+  const versions = ctx.workflowVersions[agent.workflow].filter(
+    (v) => v.status !== "retired" || createdAt.getTime() < now.getTime() - 20 * DAY,
+  );
+  const wv = versions.length > 1 && rng.chance(0.25) ? versions[versions.length - 1] : versions[0];
+  const late =
+    plan.actionType === "opportunity.change_stage" &&
+    (LATE_STAGES.includes(String(plan.changes.StageName)) ||
+      LATE_STAGES.includes(String(plan.before?.StageName)));
+  const mode = agent.phase === "propose" && r.mode === "auto" ? "human_in_the_loop" : r.mode;
+  const approverRole = late ? "deal_desk" : r.approverRole;
+  const ageDays = (now.getTime() - createdAt.getTime()) / DAY;
+  const status = fateFor(rng, mode, agent.phase, ageDays);
+  const id = prefixedId("ar");
+  const decidedAt = new Date(
+    createdAt.getTime() + rng.int(4, approverRole === "deal_desk" ? 600 : 200) * MIN,
+  );
+  const finishedAt = new Date(decidedAt.getTime() + rng.int(1, 30) * 1000);
+  const decided = !["observed", "pending_approval", "draft", "expired"].includes(status);
+  const executed = ["succeeded", "failed", "retrying", "dead_lettered", "reverted"].includes(
+    status,
+  );
+  const slaDueAt = r.slaMinutes ? new Date(createdAt.getTime() + r.slaMinutes * MIN) : null;
+  const errorClass =
+    status === "dead_lettered"
+      ? rng.pick(["validation", "permission", "timeout"])
+      : status === "failed"
+        ? "validation"
+        : status === "retrying"
+          ? "unavailable"
+          : null;
+  const resultRecordId =
+    plan.recordId ?? (plan.object === "Lead" ? rng.pick(demoCrm().leads).Id : null);
+  const source = { workflow: agent.workflow, version: wv.version };
+
+  await tx.actionRequest.create({
+    data: {
+      id,
+      agentId: agent.id,
+      environmentId: ctx.envs[agent.env],
+      workflowVersionId: wv.id,
+      actionTypeId: ctx.actionTypes[plan.actionType],
+      idempotencyKey: `${plan.actionType}-${plan.recordId ?? "new"}-${createdAt.getTime()}`,
+      bodyHash: id,
+      object: plan.object,
+      recordId: plan.recordId,
+      accountId: plan.accountId,
+      status,
+      decisionOutcome:
+        agent.phase === "observe"
+          ? "observed"
+          : mode === "auto"
+            ? "auto_approved"
+            : mode === "human_only"
+              ? "draft"
+              : "pending_approval",
+      decisionMode: mode,
+      decisionRule: `${plan.actionType}/${late ? "late-stage" : "default"}`,
+      decisionReasons: [
+        mode === "auto"
+          ? "Matrix: auto-approve"
+          : `Matrix: ${mode.replaceAll("_", " ")} by ${approverRole}`,
+      ],
+      approverRole: mode === "auto" ? null : approverRole,
+      requiredApprovals: mode === "auto" ? 0 : r.requiredApprovals,
+      reasonCode: plan.reason.code,
+      reasonText: plan.reason.text,
+      evidence: plan.evidence as Prisma.InputJsonValue,
+      before: (plan.before ?? Prisma.DbNull) as Prisma.InputJsonValue,
+      createdAt,
+      updatedAt: decided ? finishedAt : createdAt,
+      decidedAt: decided ? decidedAt : status === "expired" ? slaDueAt : null,
+      slaDueAt,
+      expiresAt: new Date(createdAt.getTime() + 3 * DAY),
+      executedAt: executed ? decidedAt : null,
+      completedAt: ["succeeded", "reverted", "dead_lettered", "failed"].includes(status)
+        ? finishedAt
+        : null,
+      attempts: executed ? (errorClass === "timeout" ? 5 : errorClass ? 1 : 1) : 0,
+      lastErrorClass: errorClass,
+      lastErrorCode:
+        errorClass === "validation"
+          ? "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+          : errorClass === "permission"
+            ? "INSUFFICIENT_ACCESS_OR_READONLY"
+            : errorClass === "timeout"
+              ? "ETIMEDOUT"
+              : errorClass
+                ? "ERROR_HTTP_503"
+                : null,
+      lastErrorMessage: errorClass ? `Salesforce refused the write (${errorClass})` : null,
+      resultRecordId: status === "succeeded" || status === "reverted" ? resultRecordId : null,
+      after:
+        status === "succeeded" || status === "reverted"
+          ? (plan.changes as Prisma.InputJsonValue)
+          : Prisma.DbNull,
+      fieldChanges: {
+        create: Object.entries(plan.changes).map(([field, newValue]) => ({
+          field,
+          oldValue: (plan.before?.[field] ?? Prisma.DbNull) as Prisma.InputJsonValue,
+          newValue: newValue as Prisma.InputJsonValue,
+          appliedValue:
+            status === "succeeded" || status === "reverted"
+              ? (newValue as Prisma.InputJsonValue)
+              : Prisma.DbNull,
+          revertedAt:
+            status === "reverted"
+              ? new Date(finishedAt.getTime() + rng.int(1, 48) * 60 * MIN)
+              : null,
+        })),
+      },
+    },
+  });
+
+  const agentActor = { type: "agent" as const, agentId: agent.id };
+  const common = {
+    environmentId: ctx.envs[agent.env],
+    object: plan.object,
+    recordId: plan.recordId,
+    source,
+  };
+  await writeAuditEvent(tx, {
+    ...common,
+    lane: "execution",
+    actor: agentActor,
+    action: "action_request.created",
+    subjectType: "action_request",
+    subjectId: id,
+    reasonCode: plan.reason.code,
+    reasonText: plan.reason.text,
+    evidence: plan.evidence,
+    payload: {
+      actionType: plan.actionType,
+      status:
+        agent.phase === "observe"
+          ? "observed"
+          : mode === "auto"
+            ? "auto_approved"
+            : mode === "human_only"
+              ? "draft"
+              : "pending_approval",
+      changes: plan.changes,
+    },
+    at: createdAt,
+  });
+
+  if (decided && mode !== "auto") {
+    const pool = approversByGroup[approverRole ?? "sales_ops"] ?? [ctx.users.approver];
+    const approverId = rng.pick(pool);
+    const denied = status === "denied" || status === "discarded";
+    await tx.approval.create({
+      data: {
+        actionRequestId: id,
+        approverId,
+        decision: denied ? "denied" : "approved",
+        reason: denied
+          ? rng.pick([
+              "Evidence does not support the stage",
+              "Duplicate of an existing record",
+              "Buyer has not confirmed",
+              "Amount change needs the AE",
+            ])
+          : null,
+        groupKey: approverRole,
+        createdAt: decidedAt,
+      },
+    });
+    await writeAuditEvent(tx, {
+      ...common,
+      lane: "execution",
+      actor: { type: "user", userId: approverId },
+      action: denied ? "approval.denied" : "approval.approved",
+      subjectType: "action_request",
+      subjectId: id,
+      payload: { group: approverRole },
+      at: decidedAt,
+    });
+  }
+
+  if (executed) {
+    const ok = status === "succeeded" || status === "reverted";
+    const attempts = errorClass === "timeout" ? 5 : 1;
+    for (let n = 1; n <= attempts; n++) {
+      const started = new Date(decidedAt.getTime() + (n - 1) * 30_000);
+      await tx.executionAttempt.create({
+        data: {
+          actionRequestId: id,
+          attemptNumber: n,
+          workerId: "worker-seed",
+          startedAt: started,
+          finishedAt: new Date(started.getTime() + rng.int(120, 900)),
+          outcome: ok ? "succeeded" : status === "retrying" ? "failed" : "failed",
+          errorClass,
+          errorCode: errorClass ? "seeded" : null,
+          errorMessage: errorClass ? `Salesforce refused the write (${errorClass})` : null,
+          connectorCalls: [
+            {
+              op: plan.recordId ? "update" : "create",
+              object: plan.object,
+              status: ok ? (plan.recordId ? 204 : 201) : 400,
+              ms: rng.int(80, 600),
+            },
+          ],
+        },
+      });
+    }
+    await writeAuditEvent(tx, {
+      ...common,
+      lane: "execution",
+      actor: { type: "system" },
+      action: ok
+        ? "execution.succeeded"
+        : status === "retrying"
+          ? "execution.retry_scheduled"
+          : "execution.failed",
+      subjectType: "action_request",
+      subjectId: id,
+      payload: { attempts, errorClass },
+      at: finishedAt,
+    });
+    if (ok) {
+      for (const [field, newValue] of Object.entries(plan.changes)) {
+        await writeAuditEvent(tx, {
+          ...common,
+          recordId: plan.recordId ?? resultRecordId,
+          lane: "data",
+          actor: agentActor,
+          action: "field.changed",
+          subjectType: "action_request",
+          subjectId: id,
+          field,
+          oldValue: plan.before?.[field] ?? null,
+          newValue,
+          reasonCode: plan.reason.code,
+          reasonText: plan.reason.text,
+          evidence: plan.evidence,
+          at: finishedAt,
+        });
+      }
+    }
+    if (status === "dead_lettered") {
+      await tx.deadLetter.create({
+        data: {
+          actionRequestId: id,
+          errorClass: errorClass!,
+          errorCode: "seeded",
+          errorMessage: `Salesforce refused the write (${errorClass})`,
+          createdAt: finishedAt,
+        },
+      });
+    }
+    if (status === "reverted") {
+      const at = new Date(finishedAt.getTime() + rng.int(1, 48) * 60 * MIN);
+      const by = rng.pick([ctx.users.ops, ctx.users.aemanager, ctx.users.approver]);
+      await tx.reversal.create({
+        data: {
+          actionRequestId: id,
+          requestedById: by,
+          reason: "Rep disputed the change",
+          status: "succeeded",
+          createdAt: at,
+          completedAt: at,
+          detail: { restored: plan.before } as Prisma.InputJsonValue,
+        },
+      });
+      for (const [field, newValue] of Object.entries(plan.changes)) {
+        await writeAuditEvent(tx, {
+          ...common,
+          lane: "data",
+          actor: { type: "user", userId: by },
+          action: "field.reverted",
+          subjectType: "action_request",
+          subjectId: id,
+          field,
+          oldValue: newValue,
+          newValue: plan.before?.[field] ?? null,
+          reasonText: "Rep disputed the change",
+          at,
+        });
+      }
+    }
+  }
+}

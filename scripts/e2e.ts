@@ -1,0 +1,33 @@
+/**
+ * `npm run test:e2e`: a fresh database seeded with the demo org, a production build, then
+ * Playwright against `next start` in Debian's Chromium. The database is dropped afterwards.
+ */
+import path from "node:path";
+import { createTestDatabase } from "../tests/integration/test-database";
+import { buildIfNeeded, run } from "./lib/runtime";
+
+async function main() {
+  await buildIfNeeded();
+  const database = await createTestDatabase("e2e");
+  let code = 0;
+  try {
+    process.env.DATABASE_URL = database.url;
+    const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
+    const { disconnectDb } = await import("@/lib/db");
+    await seedDemoOrg();
+    await disconnectDb();
+    const cli = path.join(process.cwd(), "node_modules", "@playwright", "test", "cli.js");
+    await run(process.execPath, [cli, "test", ...process.argv.slice(2)], {
+      ...process.env,
+      DATABASE_URL: database.url,
+    });
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    code = 1;
+  } finally {
+    await database.drop();
+  }
+  process.exit(code);
+}
+
+void main();

@@ -1,0 +1,101 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { startEmbeddedPostgres, type EmbeddedDb } from "@/lib/db/embedded";
+import { ensureDatabase, generateClient } from "@/lib/db/admin";
+
+export const ROOT = process.cwd();
+export const DATA_DIR = path.join(ROOT, ".data");
+
+export const log = (m: string) => console.log(`[tollgate] ${m}`);
+
+/** A secret kept under .data/ so sessions survive restarts without the user setting one. */
+export function persistentSecret(name: string): string {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const file = path.join(DATA_DIR, name);
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  const value = crypto.randomBytes(32).toString("base64url");
+  fs.writeFileSync(file, value + "\n", { mode: 0o600 });
+  return value;
+}
+
+/** DATABASE_URL's server if set, else an embedded PostgreSQL under `baseDir`. */
+export async function resolveDatabase(
+  baseDir: string,
+  database: string,
+): Promise<{ url: string; embedded: EmbeddedDb | null }> {
+  if (process.env.DATABASE_URL) {
+    await ensureDatabase(process.env.DATABASE_URL);
+    return { url: process.env.DATABASE_URL, embedded: null };
+  }
+  const embedded = await startEmbeddedPostgres({ baseDir, log });
+  const url = embedded.url(database);
+  await ensureDatabase(url);
+  return { url, embedded };
+}
+
+const BUILD_INPUTS = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "next.config.ts",
+  "package-lock.json",
+  "postcss.config.mjs",
+  "tsconfig.json",
+];
+
+/** A fingerprint of everything `next build` reads, to build only when something changed. */
+function sourceFingerprint(): string {
+  const h = crypto.createHash("sha256");
+  const walk = (p: string) => {
+    if (!fs.existsSync(p)) return;
+    const st = fs.statSync(p);
+    if (st.isDirectory()) {
+      for (const e of fs.readdirSync(p).sort()) {
+        if (e === "node_modules" || e.endsWith(".test.ts")) continue;
+        walk(path.join(p, e));
+      }
+    } else {
+      h.update(path.relative(ROOT, p));
+      h.update(fs.readFileSync(p));
+    }
+  };
+  for (const i of BUILD_INPUTS) walk(path.join(ROOT, i));
+  return h.digest("hex");
+}
+
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: "inherit", env });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`)),
+    );
+  });
+}
+
+const nextBin = () => path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+
+/** Generate the Prisma client, then `next build` unless the last build saw these sources. */
+export async function buildIfNeeded() {
+  await generateClient();
+  const stamp = path.join(ROOT, ".next", "tollgate-build-fingerprint");
+  const fp = sourceFingerprint();
+  const built =
+    fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, "utf8") === fp;
+  if (built) return;
+  log("building the app (next build) …");
+  await run(process.execPath, [nextBin(), "build"], {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  fs.writeFileSync(stamp, fp);
+}
+
+export function nextStartArgs(port: number) {
+  return [nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"];
+}

@@ -1,0 +1,119 @@
+/**
+ * `npm start`: embedded PostgreSQL (unless DATABASE_URL is set), migrations, the demo org,
+ * then the Next.js server. Survives SIGKILL: the next start stops what the last one left.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { isAlive } from "@/lib/db/embedded";
+import { migrateDeploy } from "@/lib/db/admin";
+import {
+  buildIfNeeded,
+  DATA_DIR,
+  log,
+  nextStartArgs,
+  persistentSecret,
+  resolveDatabase,
+} from "./lib/runtime";
+
+const PORT = Number(process.env.PORT ?? 3000);
+const LAUNCHER_PID = path.join(DATA_DIR, "launcher.pid");
+const APP_PID = path.join(DATA_DIR, "app.pid");
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Refuse a second launcher; stop a web server orphaned by a SIGKILLed one. */
+function takeOverFromEarlierRun() {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const launcher = readPid(LAUNCHER_PID);
+  if (launcher && launcher !== process.pid && isAlive(launcher)) {
+    console.error(
+      `Tollgate is already running (launcher pid ${launcher}). Stop it first (Ctrl-C).`,
+    );
+    process.exit(1);
+  }
+  const app = readPid(APP_PID);
+  if (app && isAlive(app)) {
+    log(`stopping a web server left by an earlier run (pid ${app})`);
+    try {
+      process.kill(app, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  fs.writeFileSync(LAUNCHER_PID, String(process.pid));
+}
+
+async function main() {
+  takeOverFromEarlierRun();
+  const nextauthSecret = process.env.NEXTAUTH_SECRET ?? persistentSecret("nextauth-secret");
+  const secretKey = process.env.TOLLGATE_SECRET_KEY ?? persistentSecret("secret-key");
+
+  await buildIfNeeded();
+  const { url, embedded } = await resolveDatabase(DATA_DIR, "tollgate");
+  log(embedded ? "embedded PostgreSQL is up (data in .data/pg)" : "using DATABASE_URL");
+  await migrateDeploy(url);
+  log("migrations applied");
+
+  process.env.DATABASE_URL = url;
+  const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
+  const { disconnectDb } = await import("@/lib/db");
+  const seeded = await seedDemoOrg();
+  await disconnectDb();
+  if (seeded.seeded) log(`demo org seeded (${seeded.requests} action requests of history)`);
+
+  const baseUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${PORT}`;
+  const app: ChildProcess = spawn(process.execPath, nextStartArgs(PORT), {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      NEXTAUTH_SECRET: nextauthSecret,
+      NEXTAUTH_URL: baseUrl,
+      TOLLGATE_SECRET_KEY: secretKey,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  });
+  fs.writeFileSync(APP_PID, String(app.pid));
+
+  const { DEMO_USERS } = await import("@/lib/seed/demo-fixtures");
+  console.log(`\n  Tollgate is running at ${baseUrl}\n\n  Demo sign-ins:`);
+  for (const u of DEMO_USERS.slice(0, 6)) {
+    console.log(`    ${u.roles.join(",").padEnd(13)} ${u.email.padEnd(26)} ${u.password}`);
+  }
+  console.log("");
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping …");
+    app.kill("SIGTERM");
+    await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)));
+    await embedded?.stop();
+    fs.rmSync(APP_PID, { force: true });
+    fs.rmSync(LAUNCHER_PID, { force: true });
+    log("stopped cleanly");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  app.on("exit", (code) => {
+    if (!stopping) {
+      log(`the web server exited (${code}); shutting down`);
+      void stop(code ?? 1);
+    }
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,9 @@
+import { inject } from "vitest";
+
+process.env.DATABASE_URL = inject("databaseUrl");
+process.env.TOLLGATE_TEST_SERVER_URL = inject("serverUrl");
+process.env.DB_POOL_SIZE ??= "5";
+delete process.env.http_proxy;
+delete process.env.https_proxy;
+delete process.env.HTTP_PROXY;
+delete process.env.HTTPS_PROXY;
