@@ -28,6 +28,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** A recycled pid must not be mistaken for our postmaster: check its command line. */
+function isPostmasterOf(pid: number, dataDir: string): boolean {
+  try {
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return cmd.some((a) => a.endsWith("postgres")) && cmd.includes(path.resolve(dataDir));
+  } catch {
+    // no /proc (not Linux): trust the pid file as PostgreSQL itself does
+    return process.platform !== "linux";
+  }
+}
+
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -46,7 +57,7 @@ export async function stopOrphanPostmaster(dataDir: string, log: (m: string) => 
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostmasterOf(pid, dataDir)) {
     log("removing a stale postmaster.pid");
     fs.rmSync(pidFile, { force: true });
     return;
@@ -76,6 +87,8 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDb> {
   const log = opts.log ?? (() => {});
   fs.mkdirSync(opts.baseDir, { recursive: true });
+  // as root, PostgreSQL runs as the `postgres` user, which must be able to reach its data
+  if (process.getuid?.() === 0) fs.chmodSync(opts.baseDir, 0o755);
   const dataDir = path.join(opts.baseDir, "pg");
   const password = readOrCreate(path.join(opts.baseDir, "pg-password"), () =>
     crypto.randomBytes(18).toString("base64url"),

@@ -107,7 +107,7 @@ export default async function AgentsPage({
                       ))}
                     </ul>
                   </td>
-                  <td className="px-4 py-3 text-xs text-slate-600">
+                  <td className="whitespace-nowrap px-4 py-3 text-xs text-slate-600">
                     <div>{a.callsPerMinute} calls/min</div>
                     <div>{a.writesPerHour} writes/h</div>
                     <div className="text-slate-400">

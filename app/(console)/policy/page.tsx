@@ -109,16 +109,25 @@ export default async function PolicyPage() {
                   ))}
                   {r.constraints.map((c) => (
                     <div key={c.field} className="text-slate-600">
-                      {c.field}
-                      {c.min !== undefined && <> ≥ {c.min}</>}
-                      {c.max !== undefined && <> ≤ {c.max}</>}
+                      {c.min !== undefined && c.max !== undefined ? (
+                        <>
+                          {c.min.toLocaleString("en-US")} ≤ {c.field} ≤{" "}
+                          {c.max.toLocaleString("en-US")}
+                        </>
+                      ) : (
+                        <>
+                          {c.field}
+                          {c.min !== undefined && <> ≥ {c.min.toLocaleString("en-US")}</>}
+                          {c.max !== undefined && <> ≤ {c.max.toLocaleString("en-US")}</>}
+                        </>
+                      )}
                       {c.maxRelativeChange !== undefined && (
                         <> · max change ±{Math.round(c.maxRelativeChange * 100)}%</>
                       )}
                     </div>
                   ))}
                 </td>
-                <td className="px-4 py-3 tabular-nums">{sla(r.slaMinutes)}</td>
+                <td className="whitespace-nowrap px-4 py-3 tabular-nums">{sla(r.slaMinutes)}</td>
               </tr>
             ))}
           </tbody>
