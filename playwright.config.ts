@@ -37,6 +37,7 @@ export default defineConfig({
       NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "e2e-secret-not-for-production",
       NEXTAUTH_URL: `http://localhost:${PORT}`,
       NEXT_TELEMETRY_DISABLED: "1",
+      TOLLGATE_SECRET_KEY: process.env.TOLLGATE_SECRET_KEY ?? "e2e-secret-key-not-for-production",
     },
   },
 });

@@ -10,11 +10,20 @@ async function main() {
   await buildIfNeeded();
   const database = await createTestDatabase("e2e");
   let code = 0;
+  let sandbox: { close(): Promise<void> } | undefined;
   try {
     process.env.DATABASE_URL = database.url;
+    process.env.TOLLGATE_SECRET_KEY ??= "e2e-secret-key-not-for-production";
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
+    const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
+    const { createSandboxServer } = await import("@/lib/connectors/salesforce-sandbox");
     const { disconnectDb } = await import("@/lib/db");
     await seedDemoOrg();
+    // the demo environments' Salesforce, with test-control routes for the specs
+    const server = await createSandboxServer({ seed: "demo", control: true });
+    sandbox = server;
+    process.env.E2E_SANDBOX_URL = server.url;
+    await pointDemoEnvironmentsAt(server.url);
     await disconnectDb();
     const cli = path.join(process.cwd(), "node_modules", "@playwright", "test", "cli.js");
     await run(process.execPath, [cli, "test", ...process.argv.slice(2)], {
@@ -25,6 +34,7 @@ async function main() {
     console.error(err instanceof Error ? err.message : err);
     code = 1;
   } finally {
+    await sandbox?.close();
     await database.drop();
   }
   process.exit(code);

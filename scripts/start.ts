@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
-import { isAlive } from "@/lib/db/embedded";
+import { freePort, isAlive, portIsFree } from "@/lib/db/embedded";
 import { migrateDeploy } from "@/lib/db/admin";
 import {
   buildIfNeeded,
@@ -19,6 +19,17 @@ import {
 const PORT = Number(process.env.PORT ?? 3000);
 const LAUNCHER_PID = path.join(DATA_DIR, "launcher.pid");
 const APP_PID = path.join(DATA_DIR, "app.pid");
+const SANDBOX_PORT = path.join(DATA_DIR, "sf-sandbox-port");
+
+/** SF_SANDBOX_PORT, else the port the sandbox had last time if it is free, else any free port. */
+async function sandboxPort(): Promise<number> {
+  if (process.env.SF_SANDBOX_PORT) return Number(process.env.SF_SANDBOX_PORT);
+  const previous = Number(
+    fs.existsSync(SANDBOX_PORT) ? fs.readFileSync(SANDBOX_PORT, "utf8") : NaN,
+  );
+  if (Number.isInteger(previous) && previous > 0 && (await portIsFree(previous))) return previous;
+  return freePort();
+}
 
 function readPid(file: string): number | null {
   try {
@@ -63,11 +74,24 @@ async function main() {
   log("migrations applied");
 
   process.env.DATABASE_URL = url;
+  process.env.TOLLGATE_SECRET_KEY = secretKey;
   const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
+  const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
   const { disconnectDb } = await import("@/lib/db");
   const seeded = await seedDemoOrg();
-  await disconnectDb();
   if (seeded.seeded) log(`demo org seeded (${seeded.requests} action requests of history)`);
+
+  // the demo environments' Salesforce: the bundled sandbox, its org kept in .data/
+  const { startPersistentSandbox } = await import("@/lib/connectors/salesforce-sandbox");
+  const sandbox = await startPersistentSandbox({
+    port: await sandboxPort(),
+    stateFile: path.join(DATA_DIR, "sf-sandbox.json"),
+    seed: "demo",
+  });
+  fs.writeFileSync(SANDBOX_PORT, String(sandbox.server.port));
+  await pointDemoEnvironmentsAt(sandbox.server.url);
+  await disconnectDb();
+  log(`Salesforce sandbox at ${sandbox.server.url} (${sandbox.origin})`);
 
   const baseUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${PORT}`;
   const app: ChildProcess = spawn(process.execPath, nextStartArgs(PORT), {
@@ -97,6 +121,7 @@ async function main() {
     log("stopping …");
     app.kill("SIGTERM");
     await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)));
+    await sandbox.stop();
     await embedded?.stop();
     fs.rmSync(APP_PID, { force: true });
     fs.rmSync(LAUNCHER_PID, { force: true });

@@ -7,3 +7,4 @@ delete process.env.http_proxy;
 delete process.env.https_proxy;
 delete process.env.HTTP_PROXY;
 delete process.env.HTTPS_PROXY;
+process.env.TOLLGATE_SECRET_KEY ??= "integration-test-secret-key";

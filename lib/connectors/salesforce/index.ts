@@ -1,0 +1,9 @@
+export {
+  SalesforceConnector,
+  type TSalesforceConfig,
+  type TConnectorCall,
+  type TApiUsage,
+  type TSfRecord,
+  type TBatchResult,
+} from "./connector";
+export { ConnectorError, classifyError, type TConnectorErrorClass } from "./errors";
