@@ -23,7 +23,7 @@ function toNumber(v: unknown): number | null {
 }
 
 function percent(x: number): string {
-  return `${Math.round(x * 1000) / 10}%`;
+  return `${Math.round(x * 100_000) / 1000}%`;
 }
 
 export function checkConstraints(

@@ -4,7 +4,7 @@
  * would be after the change. Grants are not combined: two half-grants are not a whole one.
  *
  * When no grant covers the request, the denial names the grant that came closest (furthest
- * through object → operation → validity → fields → condition, first in input order on a tie)
+ * through object → operation → fields → condition → validity, first in input order on a tie)
  * and exactly what it lacks.
  */
 import { ConditionSyntaxError, getCompiledCondition, type TConditionContext } from "./condition";
@@ -13,11 +13,13 @@ import type { TPolicyGrant } from "./types";
 export type TScopeResult =
   { ok: true; grant: TPolicyGrant } | { ok: false; rule: string; detail: string };
 
+// Validity is checked last so that a lapsed elevation which would otherwise cover the
+// request is the one named ("expired at …"), not some active grant that lacks a field.
 const STAGE_OBJECT = 0;
 const STAGE_OPERATION = 1;
-const STAGE_VALIDITY = 2;
-const STAGE_FIELDS = 3;
-const STAGE_CONDITION = 4;
+const STAGE_FIELDS = 2;
+const STAGE_CONDITION = 3;
+const STAGE_VALIDITY = 4;
 const STAGE_COVERS = 5;
 
 export function grantLabel(g: TPolicyGrant): string {
@@ -35,13 +37,6 @@ function stageOf(
 ): number {
   if (g.object !== object) return STAGE_OBJECT;
   if (!g.operations.includes(operation)) return STAGE_OPERATION;
-  if (
-    g.validFrom.getTime() > nowMs ||
-    (g.validUntil !== null && g.validUntil.getTime() <= nowMs) ||
-    (g.revokedAt != null && g.revokedAt.getTime() <= nowMs)
-  ) {
-    return STAGE_VALIDITY;
-  }
   for (const f of fields) if (!g.writableFields.includes(f)) return STAGE_FIELDS;
   if (g.recordCondition) {
     try {
@@ -50,6 +45,13 @@ function stageOf(
       if (err instanceof ConditionSyntaxError) return STAGE_CONDITION;
       throw err;
     }
+  }
+  if (
+    g.validFrom.getTime() > nowMs ||
+    (g.validUntil !== null && g.validUntil.getTime() <= nowMs) ||
+    (g.revokedAt != null && g.revokedAt.getTime() <= nowMs)
+  ) {
+    return STAGE_VALIDITY;
   }
   return STAGE_COVERS;
 }

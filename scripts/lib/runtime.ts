@@ -96,6 +96,6 @@ export async function buildIfNeeded() {
   fs.writeFileSync(stamp, fp);
 }
 
-export function nextStartArgs(port: number) {
-  return [nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"];
+export function nextStartArgs(port: number, host = process.env.HOST ?? "127.0.0.1") {
+  return [nextBin(), "start", "-p", String(port), "-H", host];
 }

@@ -4,6 +4,7 @@ import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { verifyAuditLane } from "@/lib/audit";
 import { AGENTS, DEFAULT_MATRIX, DEMO_USERS, ENVIRONMENTS } from "@/lib/seed/demo-fixtures";
 import { ROLES } from "@/lib/auth/permissions";
+import { SandboxStore, seedDemoData } from "@/lib/connectors/salesforce-sandbox";
 
 describe("demo org seed", () => {
   beforeAll(async () => {
@@ -102,6 +103,20 @@ describe("demo org seed", () => {
     expect(await db.approval.count()).toBeGreaterThan(20);
     expect(await db.reversal.count()).toBeGreaterThan(5);
     expect(await db.deadLetter.count()).toBeGreaterThan(0);
+  });
+
+  it("points only at records that exist in the sandbox's demo CRM", async () => {
+    const store = new SandboxStore();
+    seedDemoData(store, { now: new Date() });
+    const requests = await db.actionRequest.findMany({
+      where: { recordId: { not: null } },
+      select: { object: true, recordId: true, before: true },
+    });
+    expect(requests.length).toBeGreaterThan(100);
+    for (const r of requests) {
+      const record = store.getById(r.object, r.recordId!);
+      expect(record, `${r.object} ${r.recordId}`).toBeDefined();
+    }
   });
 
   it("is idempotent", async () => {
