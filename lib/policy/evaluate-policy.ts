@@ -189,7 +189,7 @@ function checkAction(input: TPolicyInput, fields: readonly string[]): TPolicyDec
     return deny(
       "invalid_action",
       "action/operation",
-      `Action type ${at.key} is a ${at.operation}, not a ${request.operation}`,
+      `Action type ${at.key} performs ${at.operation}, not ${request.operation}`,
     );
   }
   if (request.operation === "create" ? request.recordId !== null : !request.recordId) {
@@ -222,15 +222,16 @@ function checkAction(input: TPolicyInput, fields: readonly string[]): TPolicyDec
 function checkWorkflow(input: TPolicyInput): TPolicyDecision | null {
   const wf = input.workflow;
   if (!wf) return null;
-  const name = `Workflow ${wf.key} v${wf.version}`;
+  const name = `workflow ${wf.key} v${wf.version}`;
+  const Name = `W${name.slice(1)}`;
   if (wf.status !== "published") {
-    return deny("workflow_mismatch", "workflow/status", `${name} is ${wf.status}, not published`);
+    return deny("workflow_mismatch", "workflow/status", `${Name} is ${wf.status}, not published`);
   }
   if (!wf.actionTypes.includes(input.request.actionType)) {
     return deny(
       "workflow_mismatch",
       "workflow/action-type",
-      `${name} does not include action type ${input.request.actionType} (it includes ${wf.actionTypes.join(", ")})`,
+      `${Name} does not include action type ${input.request.actionType} (it includes ${wf.actionTypes.join(", ")})`,
     );
   }
   if (wf.changeWindows.length === 0) return null;
@@ -241,7 +242,7 @@ function checkWorkflow(input: TPolicyInput): TPolicyDecision | null {
     return deny(
       "outside_change_window",
       "workflow/change-window",
-      `${name} has no usable change window (${w.problem ?? windows})`,
+      `${Name} has no usable change window (${w.problem ?? windows})`,
     );
   }
   const wait = secondsUntil(input.now, w.nextOpenAt);

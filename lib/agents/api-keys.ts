@@ -1,0 +1,263 @@
+import crypto from "node:crypto";
+import { db } from "@/lib/db";
+import { writeAuditEvent } from "@/lib/audit";
+import { AppError, notFound } from "@/lib/core/errors";
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const RANDOM_LENGTH = 40;
+const PREFIX_RANDOM = 10;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** base62 with no modulo bias (rejection sampling). */
+function randomBase62(length: number): string {
+  let out = "";
+  while (out.length < length) {
+    for (const b of crypto.randomBytes(length * 2)) {
+      if (b < 248 && out.length < length) out += ALPHABET[b % 62];
+    }
+  }
+  return out;
+}
+
+export const hashApiKey = (key: string) => crypto.createHash("sha256").update(key).digest("hex");
+
+/** `tg_<env>_<random>`: the part before the random tail is not secret, the prefix names the row. */
+export function parseApiKey(key: string): { env: string; prefix: string } | null {
+  const m = /^tg_([a-z0-9-]{1,40})_([A-Za-z0-9]{40})$/.exec(key);
+  if (!m) return null;
+  return { env: m[1], prefix: `tg_${m[1]}_${m[2].slice(0, PREFIX_RANDOM)}` };
+}
+
+async function findAgent(agentSlug: string, envSlug: string) {
+  const agent = await db.agent.findFirst({
+    where: { slug: agentSlug, environment: { slug: envSlug } },
+    include: { environment: true },
+  });
+  if (!agent) throw notFound(`Agent "${agentSlug}" in environment "${envSlug}"`);
+  return agent;
+}
+
+/**
+ * Mint a key for an agent in one environment. The plaintext is returned once and never
+ * stored: only its sha256 and its prefix are.
+ */
+export async function createApiKey(opts: {
+  agentSlug: string;
+  envSlug: string;
+  actorUserId?: string | null;
+  label?: string;
+  expiresAt?: Date | null;
+}) {
+  const agent = await findAgent(opts.agentSlug, opts.envSlug);
+  if (agent.status === "retired")
+    throw new AppError(
+      "agent_retired",
+      409,
+      `Agent "${agent.slug}" is retired; it cannot get new keys`,
+    );
+  const plaintext = `tg_${agent.environment.slug}_${randomBase62(RANDOM_LENGTH)}`;
+  const { prefix } = parseApiKey(plaintext)!;
+  const row = await db.$transaction(async (tx) => {
+    const key = await tx.apiKey.create({
+      data: {
+        agentId: agent.id,
+        prefix,
+        hash: hashApiKey(plaintext),
+        label: opts.label ?? null,
+        createdById: opts.actorUserId ?? null,
+        expiresAt: opts.expiresAt ?? null,
+      },
+      select: { id: true, prefix: true, createdAt: true, expiresAt: true },
+    });
+    await writeAuditEvent(tx, {
+      lane: "config",
+      actor: opts.actorUserId ? { type: "user", userId: opts.actorUserId } : { type: "system" },
+      action: "api_key.created",
+      subjectType: "agent",
+      subjectId: agent.id,
+      environmentId: agent.environmentId,
+      payload: { keyId: key.id, prefix, expiresAt: key.expiresAt, label: opts.label ?? null },
+    });
+    return key;
+  });
+  return { ...row, plaintext, agentId: agent.id };
+}
+
+/**
+ * Rotate: a new key now; every older active key of the agent keeps working until
+ * `now + graceMinutes`, then expires. Returns the new plaintext once.
+ */
+export async function rotateApiKeys(opts: {
+  agentSlug: string;
+  envSlug: string;
+  graceMinutes: number;
+  actorUserId: string;
+}) {
+  if (
+    !Number.isInteger(opts.graceMinutes) ||
+    opts.graceMinutes < 0 ||
+    opts.graceMinutes > 60 * 24 * 30
+  ) {
+    throw new AppError(
+      "invalid_body",
+      400,
+      "The grace period must be between 0 minutes and 30 days",
+    );
+  }
+  const agent = await findAgent(opts.agentSlug, opts.envSlug);
+  const now = new Date();
+  const graceUntil = new Date(now.getTime() + opts.graceMinutes * 60_000);
+  const created = await createApiKey({
+    agentSlug: opts.agentSlug,
+    envSlug: opts.envSlug,
+    actorUserId: opts.actorUserId,
+    label: "rotated",
+  });
+  await db.$transaction(async (tx) => {
+    const old = await tx.apiKey.findMany({
+      where: {
+        agentId: agent.id,
+        id: { not: created.id },
+        revokedAt: null,
+        OR: [{ expiresAt: null }, { expiresAt: { gt: graceUntil } }],
+      },
+      select: { id: true, prefix: true },
+    });
+    await tx.apiKey.updateMany({
+      where: { id: { in: old.map((k) => k.id) } },
+      data: { expiresAt: graceUntil, rotatedAt: now },
+    });
+    await writeAuditEvent(tx, {
+      lane: "config",
+      actor: { type: "user", userId: opts.actorUserId },
+      action: "api_key.rotated",
+      subjectType: "agent",
+      subjectId: agent.id,
+      environmentId: agent.environmentId,
+      payload: { newPrefix: created.prefix, oldPrefixes: old.map((k) => k.prefix), graceUntil },
+    });
+  });
+  return { ...created, graceUntil };
+}
+
+export async function revokeApiKey(opts: { keyId: string; actorUserId: string; reason: string }) {
+  const reason = opts.reason.trim();
+  if (!reason) throw new AppError("invalid_body", 400, "Say why the key is revoked");
+  return db.$transaction(async (tx) => {
+    const key = await tx.apiKey.findUnique({ where: { id: opts.keyId }, include: { agent: true } });
+    if (!key) throw notFound("API key");
+    if (key.revokedAt) return { id: key.id, prefix: key.prefix, revokedAt: key.revokedAt };
+    const revokedAt = new Date();
+    await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt } });
+    await writeAuditEvent(tx, {
+      lane: "config",
+      actor: { type: "user", userId: opts.actorUserId },
+      action: "api_key.revoked",
+      subjectType: "agent",
+      subjectId: key.agentId,
+      environmentId: key.agent.environmentId,
+      reasonText: reason,
+      payload: { keyId: key.id, prefix: key.prefix },
+    });
+    return { id: key.id, prefix: key.prefix, revokedAt };
+  });
+}
+
+export async function listApiKeys(agentId: string) {
+  return db.apiKey.findMany({
+    where: { agentId },
+    orderBy: { createdAt: "desc" },
+    select: {
+      id: true,
+      prefix: true,
+      label: true,
+      createdAt: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      rotatedAt: true,
+      createdBy: { select: { name: true } },
+    },
+  });
+}
+
+export type TAuthenticatedAgent = {
+  id: string;
+  slug: string;
+  name: string;
+  status: "active" | "suspended" | "retired";
+  phase: "observe" | "propose" | "execute";
+  environmentId: string;
+  environmentSlug: string;
+  ownerId: string;
+  callsPerMinute: number;
+  writesPerHour: number;
+  keyId: string;
+};
+
+/**
+ * The agent a bearer key belongs to, or an `invalid_api_key` / `agent_inactive` AppError.
+ * Unknown, malformed, revoked and expired keys get the same answer.
+ */
+export async function authenticateApiKey(
+  key: string | null,
+  now = new Date(),
+): Promise<TAuthenticatedAgent> {
+  const invalid = new AppError(
+    "invalid_api_key",
+    401,
+    "The API key is missing, unknown, revoked or expired",
+  );
+  const parsed = key ? parseApiKey(key) : null;
+  if (!parsed) throw invalid;
+  const row = await db.apiKey.findUnique({
+    where: { prefix: parsed.prefix },
+    select: {
+      id: true,
+      hash: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      agent: {
+        select: {
+          id: true,
+          slug: true,
+          name: true,
+          status: true,
+          phase: true,
+          environmentId: true,
+          ownerId: true,
+          callsPerMinute: true,
+          writesPerHour: true,
+          environment: { select: { slug: true } },
+        },
+      },
+    },
+  });
+  if (!row) throw invalid;
+  const a = Buffer.from(row.hash, "hex");
+  const b = Buffer.from(hashApiKey(key!), "hex");
+  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw invalid;
+  if (row.revokedAt && row.revokedAt <= now) throw invalid;
+  if (row.expiresAt && row.expiresAt <= now) throw invalid;
+  if (row.agent.status !== "active") {
+    throw new AppError("agent_inactive", 403, `Agent "${row.agent.slug}" is ${row.agent.status}`);
+  }
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // at most one write a minute per key: last-used is for people, not for the hot path
+    void db.apiKey
+      .updateMany({
+        where: {
+          id: row.id,
+          OR: [
+            { lastUsedAt: null },
+            { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } },
+          ],
+        },
+        data: { lastUsedAt: now },
+      })
+      .catch(() => {});
+  }
+  const { environment, ...agent } = row.agent;
+  return { ...agent, environmentSlug: environment.slug, keyId: row.id };
+}
