@@ -181,7 +181,16 @@ function likeRegex(pattern: string): RegExp {
   return new RegExp(`^${src}$`, "i");
 }
 
+// Every node's evaluator, so explainFailure can re-run sub-expressions without recompiling.
+const compiled = new WeakMap<TNode, TEval>();
+
 function compileNode(node: TNode): TEval {
+  const ev = compileFresh(node);
+  compiled.set(node, ev);
+  return ev;
+}
+
+function compileFresh(node: TNode): TEval {
   switch (node.type) {
     case "and": {
       const items = node.items.map(compileNode);
@@ -286,7 +295,7 @@ export function formatValue(v: unknown): string {
 function explain(node: TNode, ctx: TConditionContext): string {
   switch (node.type) {
     case "and": {
-      const failing = node.items.find((n) => !compileNode(n)(ctx));
+      const failing = node.items.find((n) => !(compiled.get(n) ?? compileNode(n))(ctx));
       return failing ? explain(failing, ctx) : `${nodeText(node)} holds`;
     }
     case "or":

@@ -1,0 +1,228 @@
+import { z } from "zod";
+import { db, type Tx } from "@/lib/db";
+import { writeAuditEvent } from "@/lib/audit";
+import { AppError, notFound } from "@/lib/core/errors";
+
+export const ZKillSwitchInput = z
+  .object({
+    scope: z.enum(["global", "environment", "agent", "workflow"]),
+    // environment slug / agent id / workflow key; omitted for global
+    target: z.string().trim().min(1).max(200).optional(),
+    reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(2000),
+  })
+  .strict();
+export type TKillSwitchInput = z.input<typeof ZKillSwitchInput>;
+
+/** Statuses of work that was allowed but has not started writing: a tripped switch halts it. */
+const HALTABLE = ["approved", "auto_approved", "retrying"] as const;
+
+async function resolveTarget(tx: Tx, scope: string, target?: string) {
+  if (scope === "global") return { scopeKey: "global", label: "global", where: {}, data: {} };
+  if (!target) throw new AppError("invalid_body", 400, `Name the ${scope} this switch applies to`);
+  if (scope === "environment") {
+    const env = await tx.environment.findUnique({ where: { slug: target } });
+    if (!env) throw notFound(`Environment "${target}"`);
+    return {
+      scopeKey: `environment:${env.id}`,
+      label: `environment ${env.slug}`,
+      where: { environmentId: env.id },
+      data: { environmentId: env.id },
+    };
+  }
+  if (scope === "agent") {
+    const agent = await tx.agent.findUnique({
+      where: { id: target },
+      include: { environment: true },
+    });
+    if (!agent) throw notFound(`Agent "${target}"`);
+    return {
+      scopeKey: `agent:${agent.id}`,
+      label: `agent ${agent.slug} (${agent.environment.slug})`,
+      where: { agentId: agent.id },
+      data: { agentId: agent.id },
+    };
+  }
+  const wf = await tx.workflow.findUnique({ where: { key: target } });
+  if (!wf) throw notFound(`Workflow "${target}"`);
+  return {
+    scopeKey: `workflow:${wf.id}`,
+    label: `workflow ${wf.key}`,
+    where: { workflowVersion: { workflowId: wf.id } },
+    data: { workflowId: wf.id },
+  };
+}
+
+/**
+ * Trip a switch: new requests in its scope are refused with 423 from the next request on
+ * (every instance reads switch state from PostgreSQL), and queued approved work in the scope
+ * is marked halted. The trip and each halt are audited in the same transaction.
+ */
+export async function tripKillSwitch(input: TKillSwitchInput, actorUserId: string) {
+  const data = ZKillSwitchInput.parse(input);
+  return db.$transaction(async (tx) => {
+    const t = await resolveTarget(tx, data.scope, data.target);
+    const now = new Date();
+    const sw = await tx.killSwitch.upsert({
+      where: { scopeKey: t.scopeKey },
+      create: {
+        scope: data.scope,
+        scopeKey: t.scopeKey,
+        ...t.data,
+        engaged: true,
+        reason: data.reason,
+        engagedById: actorUserId,
+        engagedAt: now,
+      },
+      update: {
+        engaged: true,
+        reason: data.reason,
+        engagedById: actorUserId,
+        engagedAt: now,
+        resetAt: null,
+        resetById: null,
+        resetReason: null,
+      },
+    });
+    const queued = await tx.actionRequest.findMany({
+      where: { status: { in: [...HALTABLE] }, ...t.where },
+      select: { id: true, status: true, environmentId: true },
+    });
+    if (queued.length) {
+      await tx.actionRequest.updateMany({
+        where: { id: { in: queued.map((q) => q.id) }, status: { in: [...HALTABLE] } },
+        data: { status: "halted", haltedAt: now },
+      });
+    }
+    await writeAuditEvent(tx, {
+      lane: "config",
+      actor: { type: "user", userId: actorUserId },
+      action: "kill_switch.tripped",
+      subjectType: "kill_switch",
+      subjectId: sw.id,
+      environmentId: sw.environmentId,
+      reasonText: data.reason,
+      payload: { scope: data.scope, target: t.label, halted: queued.length },
+      at: now,
+    });
+    for (const q of queued) {
+      await writeAuditEvent(tx, {
+        lane: "execution",
+        actor: { type: "user", userId: actorUserId },
+        action: "action_request.halted",
+        subjectType: "action_request",
+        subjectId: q.id,
+        environmentId: q.environmentId,
+        reasonText: `Kill switch (${t.label}): ${data.reason}`,
+        payload: { from: q.status, to: "halted", killSwitch: sw.id },
+        at: now,
+      });
+    }
+    return { ...sw, label: t.label, halted: queued.length };
+  });
+}
+
+/** Reset a switch. Halted work stays halted until someone resumes it explicitly. */
+export async function resetKillSwitch(input: TKillSwitchInput, actorUserId: string) {
+  const data = ZKillSwitchInput.parse(input);
+  return db.$transaction(async (tx) => {
+    const t = await resolveTarget(tx, data.scope, data.target);
+    const sw = await tx.killSwitch.findUnique({ where: { scopeKey: t.scopeKey } });
+    if (!sw?.engaged)
+      throw new AppError("not_engaged", 409, `The ${t.label} kill switch is not engaged`);
+    const now = new Date();
+    const updated = await tx.killSwitch.update({
+      where: { id: sw.id },
+      data: { engaged: false, resetAt: now, resetById: actorUserId, resetReason: data.reason },
+    });
+    await writeAuditEvent(tx, {
+      lane: "config",
+      actor: { type: "user", userId: actorUserId },
+      action: "kill_switch.reset",
+      subjectType: "kill_switch",
+      subjectId: sw.id,
+      environmentId: sw.environmentId,
+      reasonText: data.reason,
+      payload: { scope: data.scope, target: t.label, engagedSince: sw.engagedAt },
+      at: now,
+    });
+    return { ...updated, label: t.label };
+  });
+}
+
+/** Engaged switches in the policy engine's shape. One small indexed query, never cached. */
+export async function engagedKillSwitches() {
+  const rows = await db.killSwitch.findMany({
+    where: { engaged: true },
+    select: {
+      scope: true,
+      engaged: true,
+      reason: true,
+      environmentId: true,
+      agentId: true,
+      workflow: { select: { key: true } },
+      environment: { select: { slug: true } },
+      agent: { select: { slug: true } },
+    },
+  });
+  return rows.map((r) => ({
+    scope: r.scope,
+    engaged: r.engaged,
+    reason: r.reason,
+    environmentId: r.environmentId,
+    agentId: r.agentId,
+    workflowKey: r.workflow?.key ?? null,
+  }));
+}
+
+/** Every switch a person may flip, with its state, for the console. */
+export async function listKillSwitches() {
+  const [switches, envs, agents, workflows] = await Promise.all([
+    db.killSwitch.findMany({
+      include: { engagedBy: { select: { name: true } }, resetBy: { select: { name: true } } },
+    }),
+    db.environment.findMany({
+      orderBy: { createdAt: "asc" },
+      select: { id: true, slug: true, name: true },
+    }),
+    db.agent.findMany({
+      orderBy: [{ environmentId: "asc" }, { slug: "asc" }],
+      select: { id: true, slug: true, name: true, environment: { select: { slug: true } } },
+    }),
+    db.workflow.findMany({ orderBy: { key: "asc" }, select: { id: true, key: true, name: true } }),
+  ]);
+  const byKey = new Map(switches.map((s) => [s.scopeKey, s]));
+  const state = (scopeKey: string) => {
+    const s = byKey.get(scopeKey);
+    return {
+      engaged: s?.engaged ?? false,
+      reason: s?.reason ?? null,
+      engagedAt: s?.engagedAt ?? null,
+      engagedBy: s?.engagedBy?.name ?? null,
+      resetAt: s?.resetAt ?? null,
+      resetBy: s?.resetBy?.name ?? null,
+      resetReason: s?.resetReason ?? null,
+    };
+  };
+  return [
+    { scope: "global" as const, target: null, label: "Everything (global)", ...state("global") },
+    ...envs.map((e) => ({
+      scope: "environment" as const,
+      target: e.slug,
+      label: `Environment: ${e.name}`,
+      ...state(`environment:${e.id}`),
+    })),
+    ...workflows.map((w) => ({
+      scope: "workflow" as const,
+      target: w.key,
+      label: `Workflow: ${w.name}`,
+      ...state(`workflow:${w.id}`),
+    })),
+    ...agents.map((a) => ({
+      scope: "agent" as const,
+      target: a.id,
+      label: `Agent: ${a.slug} (${a.environment.slug})`,
+      ...state(`agent:${a.id}`),
+    })),
+  ];
+}
+export type TKillSwitchRow = Awaited<ReturnType<typeof listKillSwitches>>[number];

@@ -1,0 +1,83 @@
+/**
+ * `npm run tollgate -- <command>`: scripts' door into Tollgate.
+ *   agent-key create --agent <slug> --env <env> [--label text] [--expires-days n]
+ * Prints the plaintext key once on stdout (one line, nothing else); messages go to stderr.
+ * Uses DATABASE_URL, else the embedded PostgreSQL of a running `npm start`, else starts it.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { isAlive } from "@/lib/db/embedded";
+import { DATA_DIR, resolveDatabase } from "./lib/runtime";
+
+const USAGE =
+  "usage: npm run tollgate -- agent-key create --agent <agent-slug> --env <env> [--label text] [--expires-days n]";
+
+async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
+  const launcher = Number(
+    fs.readFileSync(path.join(DATA_DIR, "launcher.pid"), { encoding: "utf8", flag: "a+" }) || 0,
+  );
+  const pidFile = path.join(DATA_DIR, "pg", "postmaster.pid");
+  if (launcher && isAlive(launcher) && fs.existsSync(pidFile)) {
+    // a running `npm start`: talk to its server rather than starting a second one
+    const port = fs.readFileSync(pidFile, "utf8").split("\n")[3]?.trim();
+    const password = fs.readFileSync(path.join(DATA_DIR, "pg-password"), "utf8").trim();
+    return {
+      url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/tollgate`,
+    };
+  }
+  const { url, embedded } = await resolveDatabase(DATA_DIR, "tollgate");
+  return { url, stop: embedded ? () => embedded.stop() : undefined };
+}
+
+async function main() {
+  const [group, command, ...rest] = process.argv.slice(2);
+  if (group !== "agent-key" || command !== "create") {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      agent: { type: "string" },
+      env: { type: "string" },
+      label: { type: "string" },
+      "expires-days": { type: "string" },
+    },
+    strict: true,
+  });
+  if (!values.agent || !values.env) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const days = values["expires-days"] ? Number(values["expires-days"]) : null;
+  if (days !== null && !(Number.isInteger(days) && days > 0)) {
+    console.error("--expires-days must be a positive whole number");
+    process.exit(2);
+  }
+  const { url, stop } = await databaseUrl();
+  process.env.DATABASE_URL = url;
+  const { createApiKey } = await import("@/lib/agents/api-keys");
+  const { disconnectDb } = await import("@/lib/db");
+  try {
+    const key = await createApiKey({
+      agentSlug: values.agent,
+      envSlug: values.env,
+      label: values.label ?? "cli",
+      expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
+    });
+    process.stdout.write(key.plaintext + "\n");
+    console.error(
+      `created key ${key.prefix}… for ${values.agent} in ${values.env}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ""}`,
+    );
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  } finally {
+    await disconnectDb();
+    await stop?.();
+  }
+}
+
+void main();
