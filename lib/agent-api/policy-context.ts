@@ -1,0 +1,96 @@
+import { db } from "@/lib/db";
+import { ttlCache } from "@/lib/core/ttl-cache";
+import { engagedKillSwitches } from "@/lib/guardrails/kill-switches";
+import type {
+  TFieldOwnershipRow,
+  TKillSwitchState,
+  TPolicyActionType,
+  TPolicyGrant,
+  TPolicyRule,
+} from "@/lib/policy";
+
+/**
+ * Everything the policy engine needs besides the request and the record, read with short
+ * caches: a change made on any instance is seen here within about a second.
+ */
+const CONFIG_TTL_MS = 1_000;
+const SWITCH_TTL_MS = 500;
+
+const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
+  const [actionTypes, matrix, ownership, workflows] = await Promise.all([
+    db.actionType.findMany(),
+    db.policyMatrixVersion.findFirst({
+      where: { status: "active" },
+      orderBy: { version: "desc" },
+      include: { rules: { include: { actionType: true } } },
+    }),
+    db.fieldOwnership.findMany(),
+    db.workflow.findMany({ include: { versions: true } }),
+  ]);
+  const rules = new Map<string, TPolicyRule>();
+  for (const r of matrix?.rules ?? []) {
+    rules.set(r.actionType.key, {
+      actionType: r.actionType.key,
+      mode: r.mode,
+      approverRole: r.approverRole,
+      requiredApprovals: r.requiredApprovals,
+      requireReason: r.requireReason,
+      requireEvidence: r.requireEvidence,
+      reversible: r.reversible,
+      slaMinutes: r.slaMinutes,
+      conditions: r.conditions as unknown as TPolicyRule["conditions"],
+      constraints: r.constraints as unknown as TPolicyRule["constraints"],
+    });
+  }
+  return {
+    actionTypes: new Map<string, TPolicyActionType & { id: string }>(
+      actionTypes.map((a) => [
+        a.key,
+        { id: a.id, key: a.key, object: a.object, operation: a.operation, fields: a.fields },
+      ]),
+    ),
+    rules,
+    ownership: ownership.map((o): TFieldOwnershipRow => ({
+      object: o.object,
+      field: o.field,
+      systemOfRecord: o.systemOfRecord,
+      allowedWriters: o.allowedWriters,
+    })),
+    workflows: new Map(workflows.map((w) => [w.key, w])),
+  };
+});
+
+const grantCache = ttlCache(CONFIG_TTL_MS, async (agentId: string): Promise<TPolicyGrant[]> => {
+  const sets = await db.agentPermissionSet.findMany({
+    where: { agentId },
+    include: { permissionSet: { include: { grants: true } } },
+  });
+  return sets.flatMap((s) =>
+    s.permissionSet.grants.map((g) => ({
+      id: g.id,
+      label: s.permissionSet.name,
+      object: g.object,
+      operations: g.operations,
+      writableFields: g.writableFields,
+      recordCondition: g.recordCondition,
+      validFrom: g.validFrom,
+      validUntil: g.validUntil,
+      revokedAt: g.revokedAt,
+    })),
+  );
+});
+
+const switchCache = ttlCache(SWITCH_TTL_MS, async (_: "all"): Promise<TKillSwitchState[]> =>
+  engagedKillSwitches(),
+);
+
+export const policyConfig = () => configCache.get("all");
+export const agentGrants = (agentId: string) => grantCache.get(agentId);
+export const killSwitchState = () => switchCache.get("all");
+
+/** Tests and the console call this after changing configuration in-process. */
+export function clearPolicyCaches() {
+  configCache.clear();
+  grantCache.clear();
+  switchCache.clear();
+}

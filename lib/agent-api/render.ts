@@ -1,0 +1,82 @@
+import type { TActionRequestResponse } from "./contract";
+
+export type TRenderableRequest = {
+  id: string;
+  status: string;
+  decisionOutcome: string | null;
+  decisionMode: "auto" | "human_in_the_loop" | "human_only" | null;
+  approverRole: string | null;
+  requiredApprovals: number;
+  decisionRule: string | null;
+  decisionReasons: string[];
+  before: unknown;
+  attempts: number;
+  lastErrorClass: string | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  resultRecordId: string | null;
+  after: unknown;
+  workflowVersion: { version: number; workflow: { key: string } } | null;
+};
+
+export const selfLink = (id: string) => `/api/agent/v1/action-requests/${id}`;
+
+/**
+ * The API.md body of an action request. `atCreation` renders the status the request got when
+ * it was created (what an idempotent replay must return), otherwise the current status with
+ * the execution block.
+ */
+export function renderActionRequest(
+  r: TRenderableRequest,
+  atCreation: boolean,
+): TActionRequestResponse {
+  const body: TActionRequestResponse = {
+    id: r.id,
+    status: (atCreation
+      ? (r.decisionOutcome ?? r.status)
+      : r.status) as TActionRequestResponse["status"],
+    decision: {
+      mode: r.decisionMode,
+      approverRole: r.approverRole,
+      requiredApprovals: r.requiredApprovals,
+      rule: r.decisionRule ?? "",
+      reasons: r.decisionReasons,
+    },
+    workflow: r.workflowVersion
+      ? { key: r.workflowVersion.workflow.key, version: r.workflowVersion.version }
+      : null,
+    before: (r.before as Record<string, unknown> | null) ?? null,
+    links: { self: selfLink(r.id) },
+  };
+  if (!atCreation) {
+    body.execution = { attempts: r.attempts };
+    if (r.lastErrorClass)
+      body.execution.lastError = {
+        class: r.lastErrorClass,
+        code: r.lastErrorCode,
+        message: r.lastErrorMessage,
+      };
+    if (r.status === "succeeded" || r.status === "reverted")
+      body.execution.result = { recordId: r.resultRecordId, after: r.after ?? null };
+  }
+  return body;
+}
+
+export const renderSelect = {
+  id: true,
+  status: true,
+  decisionOutcome: true,
+  decisionMode: true,
+  approverRole: true,
+  requiredApprovals: true,
+  decisionRule: true,
+  decisionReasons: true,
+  before: true,
+  attempts: true,
+  lastErrorClass: true,
+  lastErrorCode: true,
+  lastErrorMessage: true,
+  resultRecordId: true,
+  after: true,
+  workflowVersion: { select: { version: true, workflow: { select: { key: true } } } },
+} as const;
