@@ -1,0 +1,86 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { z } from "zod";
+import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
+import { toProblem } from "@/lib/http/problem";
+import { createActionRequest } from "./create-action-request";
+import { describeAgent } from "./describe-agent";
+import { getActionRequest } from "./get-action-request";
+import { ZActionRequestInput } from "./contract";
+
+type TToolResult = { content: { type: "text"; text: string }[]; isError?: boolean };
+
+/** A Response (JSON or problem+json) as an MCP tool result; refusals are tool errors. */
+async function fromResponse(res: Response): Promise<TToolResult> {
+  const text = await res.text();
+  return { content: [{ type: "text", text }], isError: res.status >= 400 };
+}
+
+async function run(fn: () => Promise<unknown>): Promise<TToolResult> {
+  try {
+    const out = await fn();
+    if (out instanceof Response) return fromResponse(out);
+    return { content: [{ type: "text", text: JSON.stringify(out) }] };
+  } catch (err) {
+    return fromResponse(toProblem(err));
+  }
+}
+
+/** The MCP tools map 1:1 to the HTTP API, under the same API key, with the same answers. */
+function buildServer(agent: TAuthenticatedAgent, requestId: string) {
+  const server = new McpServer({ name: "tollgate", version: "1.0.0" });
+  server.registerTool(
+    "propose_action",
+    {
+      title: "Propose an action",
+      description:
+        "Propose a change to a record in the system of record (POST /action-requests). Tollgate decides: observed, auto_approved, pending_approval, draft or refused with a problem code.",
+      inputSchema: ZActionRequestInput.shape,
+    },
+    (args) => run(() => createActionRequest(agent, args, requestId)),
+  );
+  server.registerTool(
+    "get_action_request",
+    {
+      title: "Get an action request",
+      description:
+        "Status, decision and execution of one of this agent's action requests; waitSeconds (≤ 30) waits for a change.",
+      inputSchema: {
+        id: z.string().min(1).max(60),
+        waitSeconds: z.number().int().min(0).max(30).optional(),
+      },
+    },
+    ({ id, waitSeconds }) => run(() => getActionRequest(agent, id, waitSeconds ?? 0)),
+  );
+  server.registerTool(
+    "describe_me",
+    {
+      title: "What may this agent do?",
+      description:
+        "Identity, phase, grants, action types with their approval modes, rate-limit headroom, kill switches that apply.",
+      inputSchema: {},
+    },
+    () => run(() => describeAgent(agent)),
+  );
+  return server;
+}
+
+/** Streamable HTTP, stateless: a server and transport per request, JSON responses. */
+export async function handleMcp(
+  agent: TAuthenticatedAgent,
+  req: Request,
+  parsedBody: unknown,
+  requestId: string,
+) {
+  const server = buildServer(agent, requestId);
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(req, { parsedBody });
+  } finally {
+    void server.close();
+  }
+}
