@@ -140,6 +140,8 @@ export async function createActionRequest(
     current: {},
     workflow: provisional ? asPolicyWorkflow(provisional) : null,
   });
+  if (early.denial?.code === "invalid_action")
+    throw new AppError("invalid_body", 400, early.denial.detail);
   if (early.denial && RECORD_INDEPENDENT.has(early.denial.code)) {
     return refuse(
       agent,

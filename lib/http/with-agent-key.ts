@@ -33,12 +33,31 @@ async function readBody(req: Request): Promise<unknown> {
     }
   }
   const text = Buffer.concat(chunks).toString("utf8");
+  let badText = false;
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    // PostgreSQL text cannot hold U+0000: refuse it here rather than fail at insert
+    parsed = JSON.parse(text, (_k, v) => {
+      if (!storable(_k) || (typeof v === "string" && !storable(v))) badText = true;
+      return v;
+    });
   } catch {
     throw new AppError("invalid_body", 400, "The request body is not valid JSON");
   }
+  if (badText) {
+    throw new AppError(
+      "invalid_body",
+      400,
+      "Strings must be well-formed Unicode without NUL characters",
+    );
+  }
+  return parsed;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** PostgreSQL text holds neither U+0000 nor half a surrogate pair: refuse them up front. */
+const storable = (s: string) => !s.includes("\u0000") && !LONE_SURROGATE.test(s);
 
 const tooLarge = () =>
   new AppError("payload_too_large", 413, `The request body is over ${MAX_BODY_BYTES / 1024} KiB`);
