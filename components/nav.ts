@@ -5,6 +5,12 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
   { href: "/agents", label: "Agents", permission: "agents:read", section: "Govern" },
   { href: "/policy", label: "Policy matrix", permission: "policy:read", section: "Govern" },
   {
+    href: "/kill-switches",
+    label: "Kill switches",
+    permission: "kill_switches:read",
+    section: "Govern",
+  },
+  {
     href: "/environments",
     label: "Environments",
     permission: "environments:read",

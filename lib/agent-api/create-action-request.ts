@@ -1,13 +1,13 @@
 import crypto from "node:crypto";
 import { db, Prisma } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
-import { writeAuditEvent } from "@/lib/audit";
+import { auditAppendSql } from "@/lib/audit";
 import { canonicalJson } from "@/lib/audit/canonical-json";
 import { AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 import { ConnectorError } from "@/lib/connectors/salesforce";
 import { connectorFor } from "@/lib/environments";
-import { consumeRate } from "@/lib/guardrails/rate-limit";
+import { consumeRates } from "@/lib/guardrails/rate-limit";
 import { problemResponse } from "@/lib/http/problem";
 import {
   evaluatePolicy,
@@ -89,10 +89,14 @@ export async function createActionRequest(
   }
 
   const now = new Date();
-  const [calls, writes] = await Promise.all([
-    consumeRate(agent.id, { kind: "calls_minute", limit: agent.callsPerMinute }, now),
-    consumeRate(agent.id, { kind: "writes_hour", limit: agent.writesPerHour }, now),
-  ]);
+  const [calls, writes] = await consumeRates(
+    agent.id,
+    [
+      { kind: "calls_minute", limit: agent.callsPerMinute },
+      { kind: "writes_hour", limit: agent.writesPerHour },
+    ],
+    now,
+  );
   const recordId = input.target.recordId ?? null;
   const base: Omit<TPolicyInput, "current" | "workflow"> = {
     agent: {
@@ -229,60 +233,27 @@ export async function createActionRequest(
   const slaDueAt = decision.slaMinutes
     ? new Date(now.getTime() + decision.slaMinutes * 60_000)
     : null;
+  const waits = decision.outcome === "pending_approval" || decision.outcome === "draft";
   try {
-    const row = await db.$transaction(async (tx) => {
-      const created = await tx.actionRequest.create({
-        data: {
-          id,
-          agentId: agent.id,
-          environmentId: agent.environmentId,
-          workflowVersionId: version.id,
-          actionTypeId: actionType.id,
-          idempotencyKey: input.idempotencyKey,
-          bodyHash,
-          object: input.target.object,
-          recordId,
-          accountId: (current?.AccountId as string | undefined) ?? null,
-          status: decision.outcome === "denied" ? "denied" : decision.outcome,
-          decisionOutcome: decision.outcome,
-          decisionMode: decision.mode,
-          decisionRule: decision.rule,
-          decisionReasons: decision.reasons,
-          approverRole: decision.approverRole,
-          requiredApprovals: decision.requiredApprovals,
-          reasonCode: input.reason?.code ?? null,
-          reasonText: input.reason?.text ?? null,
-          evidence: (input.evidence ?? []) as Prisma.InputJsonValue,
-          before: (before ?? Prisma.DbNull) as Prisma.InputJsonValue,
-          slaDueAt,
-          expiresAt:
-            decision.outcome === "pending_approval" || decision.outcome === "draft"
-              ? new Date(now.getTime() + DEFAULT_EXPIRY_MS)
-              : null,
-          createdAt: now,
-          fieldChanges: {
-            create: Object.entries(input.changes).map(([field, value]) => ({
-              field,
-              oldValue: (before?.[field] ?? Prisma.DbNull) as Prisma.InputJsonValue,
-              newValue: (value ?? Prisma.DbNull) as Prisma.InputJsonValue,
-            })),
-          },
-        },
-        select: renderSelect,
-      });
-      await writeAuditEvent(tx, {
-        lane: "execution",
-        actor: { type: "agent", agentId: agent.id },
+    await insertRequest(
+      {
+        id,
+        agent,
+        input,
+        bodyHash,
+        workflowVersionId: version.id,
+        actionTypeId: actionType.id,
+        accountId: (current?.AccountId as string | undefined) ?? null,
+        status: decision.outcome,
+        decision,
+        before,
+        slaDueAt,
+        expiresAt: waits ? new Date(now.getTime() + DEFAULT_EXPIRY_MS) : null,
+        now,
+      },
+      {
         action: "action_request.created",
-        subjectType: "action_request",
-        subjectId: id,
-        environmentId: agent.environmentId,
-        object: input.target.object,
-        recordId,
-        reasonCode: input.reason?.code ?? null,
-        reasonText: input.reason?.text ?? null,
         source: { workflow: workflow.key, version: version.version, actionType: input.actionType },
-        evidence: input.evidence ?? [],
         payload: {
           status: decision.outcome,
           rule: decision.rule,
@@ -292,13 +263,8 @@ export async function createActionRequest(
           before,
           requestId,
         },
-        at: now,
-      });
-      return created;
-    });
-    return json(renderActionRequest(row, true), 201, {
-      location: `/api/agent/v1/action-requests/${id}`,
-    });
+      },
+    );
   } catch (e) {
     const again = await afterUniqueViolation(
       e,
@@ -310,6 +276,110 @@ export async function createActionRequest(
     if (again) return again;
     throw e;
   }
+  const rendered = renderActionRequest(
+    {
+      id,
+      status: decision.outcome,
+      decisionOutcome: decision.outcome,
+      decisionMode: decision.mode,
+      approverRole: decision.approverRole,
+      requiredApprovals: decision.requiredApprovals,
+      decisionRule: decision.rule,
+      decisionReasons: decision.reasons,
+      before,
+      attempts: 0,
+      lastErrorClass: null,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      resultRecordId: null,
+      after: null,
+      workflowVersion: { version: version.version, workflow: { key: workflow.key } },
+    },
+    true,
+  );
+  return json(rendered, 201, { location: `/api/agent/v1/action-requests/${id}` });
+}
+
+type TInsert = {
+  id: string;
+  agent: TAuthenticatedAgent;
+  input: TActionRequestInput;
+  bodyHash: string;
+  workflowVersionId: string | null;
+  actionTypeId: string;
+  accountId: string | null;
+  status: string;
+  decision: {
+    mode: string | null;
+    rule: string;
+    reasons: string[];
+    approverRole: string | null;
+    requiredApprovals: number;
+    outcome: string;
+  };
+  before: Record<string, unknown> | null;
+  slaDueAt: Date | null;
+  expiresAt: Date | null;
+  refusal?: TRefusal;
+  now: Date;
+};
+
+const ts = (d: Date | null) =>
+  d ? Prisma.sql`${d.toISOString()}::timestamptz at time zone 'UTC'` : Prisma.sql`null`;
+const jsonb = (v: unknown) =>
+  Prisma.sql`${v === null || v === undefined ? null : JSON.stringify(v)}::jsonb`;
+
+/**
+ * The request, its field changes and its audit event as ONE statement: atomic on its own, and
+ * the audit lane is locked only while PostgreSQL finishes it — the ingest hot path.
+ */
+async function insertRequest(
+  r: TInsert,
+  audit: { action: string; source?: unknown; payload: Record<string, unknown> },
+) {
+  const { input, agent } = r;
+  const fields = Object.entries(input.changes).map(([field, value]) => ({
+    field,
+    old: r.before?.[field] ?? null,
+    new: value ?? null,
+  }));
+  const auditSql = auditAppendSql({
+    lane: "execution",
+    actor: { type: "agent", agentId: agent.id },
+    action: audit.action,
+    subjectType: "action_request",
+    subjectId: r.id,
+    environmentId: agent.environmentId,
+    object: input.target.object,
+    recordId: input.target.recordId ?? null,
+    reasonCode: input.reason?.code ?? null,
+    reasonText: input.reason?.text ?? null,
+    source: audit.source ?? null,
+    evidence: input.evidence ?? [],
+    payload: audit.payload,
+    at: r.now,
+  });
+  await db.$queryRaw`
+    with ar as (
+      insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
+        "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
+        "decisionReasons", "approverRole", "requiredApprovals", "reasonCode", "reasonText", evidence, before,
+        "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt")
+      values (${r.id}, ${agent.id}, ${agent.environmentId}, ${r.workflowVersionId}, ${r.actionTypeId}, ${input.idempotencyKey},
+        ${r.bodyHash}, ${input.target.object}, ${input.target.recordId ?? null}, ${r.accountId},
+        ${r.status}::"ActionRequestStatus", ${r.decision.outcome}, ${r.decision.mode}::"ApprovalMode", ${r.decision.rule},
+        ${r.decision.reasons}::text[], ${r.decision.approverRole}, ${r.decision.requiredApprovals},
+        ${input.reason?.code ?? null}, ${input.reason?.text ?? null}, ${jsonb(input.evidence ?? [])}, ${jsonb(r.before)},
+        ${r.refusal?.status ?? null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
+        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)})
+      returning id
+    ), fc as (
+      insert into "FieldChange" (id, "actionRequestId", field, "oldValue", "newValue")
+      select 'fc_' || replace(gen_random_uuid()::text, '-', ''), ar.id, f.field, f.old, f.new
+      from ar, jsonb_to_recordset(${jsonb(fields)}) as f(field text, old jsonb, new jsonb)
+      returning 1
+    )
+    select a.* from ar, (${auditSql}) a`;
 }
 
 /** Same key + same body → the original response (200); different body → 409. */
@@ -354,8 +424,11 @@ async function afterUniqueViolation(
   bodyHash: string,
   requestId: string,
 ) {
-  if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002")
-    return replay(agentId, key, bodyHash, requestId);
+  const unique =
+    e instanceof Prisma.PrismaClientKnownRequestError &&
+    (e.code === "P2002" ||
+      (e.code === "P2010" && /23505|unique/i.test(JSON.stringify(e.meta ?? {}) + e.message)));
+  if (unique) return replay(agentId, key, bodyHash, requestId);
   return null;
 }
 
@@ -400,53 +473,33 @@ async function refuseWith(
   const headers: Record<string, string> = refusal.retryAfterSeconds
     ? { "retry-after": String(refusal.retryAfterSeconds) }
     : {};
-  const id = prefixedId("ar");
   try {
-    await db.$transaction(async (tx) => {
-      await tx.actionRequest.create({
-        data: {
-          id,
-          agentId: agent.id,
-          environmentId: agent.environmentId,
-          workflowVersionId,
-          actionTypeId,
-          idempotencyKey: input.idempotencyKey,
-          bodyHash,
-          object: input.target.object,
-          recordId: input.target.recordId ?? null,
-          status: "denied",
-          decisionOutcome: "denied",
-          decisionRule: rule,
-          decisionReasons: reasons,
-          reasonCode: input.reason?.code ?? null,
-          reasonText: input.reason?.text ?? null,
-          evidence: (input.evidence ?? []) as Prisma.InputJsonValue,
-          before: (before ?? Prisma.DbNull) as Prisma.InputJsonValue,
-          refusalStatus: refusal.status,
-          refusalCode: refusal.code,
-          refusalDetail: refusal.detail,
-          decidedAt: new Date(),
-          fieldChanges: {
-            create: Object.entries(input.changes).map(([field, value]) => ({
-              field,
-              oldValue: (before?.[field] ?? Prisma.DbNull) as Prisma.InputJsonValue,
-              newValue: (value ?? Prisma.DbNull) as Prisma.InputJsonValue,
-            })),
-          },
+    await insertRequest(
+      {
+        id: prefixedId("ar"),
+        agent,
+        input,
+        bodyHash,
+        workflowVersionId,
+        actionTypeId,
+        accountId: null,
+        status: "denied",
+        decision: {
+          outcome: "denied",
+          mode: null,
+          rule,
+          reasons,
+          approverRole: null,
+          requiredApprovals: 0,
         },
-      });
-      await writeAuditEvent(tx, {
-        lane: "execution",
-        actor: { type: "agent", agentId: agent.id },
+        before,
+        slaDueAt: null,
+        expiresAt: null,
+        refusal,
+        now: new Date(),
+      },
+      {
         action: "action_request.refused",
-        subjectType: "action_request",
-        subjectId: id,
-        environmentId: agent.environmentId,
-        object: input.target.object,
-        recordId: input.target.recordId ?? null,
-        reasonCode: input.reason?.code ?? null,
-        reasonText: input.reason?.text ?? null,
-        evidence: input.evidence ?? [],
         payload: {
           code: refusal.code,
           status: refusal.status,
@@ -455,8 +508,8 @@ async function refuseWith(
           changes: input.changes,
           requestId,
         },
-      });
-    });
+      },
+    );
   } catch (e) {
     const again = await afterUniqueViolation(
       e,

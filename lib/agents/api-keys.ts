@@ -210,30 +210,24 @@ export async function authenticateApiKey(
   );
   const parsed = key ? parseApiKey(key) : null;
   if (!parsed) throw invalid;
-  const row = await db.apiKey.findUnique({
-    where: { prefix: parsed.prefix },
-    select: {
-      id: true,
-      hash: true,
-      expiresAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      agent: {
-        select: {
-          id: true,
-          slug: true,
-          name: true,
-          status: true,
-          phase: true,
-          environmentId: true,
-          ownerId: true,
-          callsPerMinute: true,
-          writesPerHour: true,
-          environment: { select: { slug: true } },
-        },
-      },
-    },
-  });
+  // one round trip: this runs on every agent call
+  const [row] = await db.$queryRaw<
+    {
+      id: string;
+      hash: string;
+      expiresAt: Date | null;
+      revokedAt: Date | null;
+      lastUsedAt: Date | null;
+      agent: Omit<TAuthenticatedAgent, "keyId" | "environmentSlug"> & {
+        environment: { slug: string };
+      };
+    }[]
+  >`select k.id, k.hash, k."expiresAt", k."revokedAt", k."lastUsedAt",
+      json_build_object('id', a.id, 'slug', a.slug, 'name', a.name, 'status', a.status, 'phase', a.phase,
+        'environmentId', a."environmentId", 'ownerId', a."ownerId", 'callsPerMinute', a."callsPerMinute",
+        'writesPerHour', a."writesPerHour", 'environment', json_build_object('slug', e.slug)) as agent
+    from "ApiKey" k join "Agent" a on a.id = k."agentId" join "Environment" e on e.id = a."environmentId"
+    where k.prefix = ${parsed.prefix}`;
   if (!row) throw invalid;
   const a = Buffer.from(row.hash, "hex");
   const b = Buffer.from(hashApiKey(key!), "hex");

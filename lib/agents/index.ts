@@ -1,1 +1,14 @@
 export { listAgents, type TAgentRow, type TGrantSummary } from "./list-agents";
+export { getAgent, type TAgentDetail } from "./get-agent";
+export {
+  createAgentKey,
+  listAgentKeys,
+  revokeAgentKey,
+  rotateAgentKeys,
+  ZCreateAgentKeyInput,
+  ZRevokeAgentKeyInput,
+  ZRotateAgentKeysInput,
+  type TAgentKey,
+} from "./agent-keys";
+export { keyState, type TKeyState } from "./key-state";
+export { authenticateApiKey, type TAuthenticatedAgent } from "./api-keys";

@@ -26,6 +26,54 @@ export type TAgentRow = {
   requestsLast30d: number;
 };
 
+/** The unrevoked grants of an agent's permission sets; shared with the agent detail page. */
+export const PERMISSION_SETS_SELECT = {
+  select: {
+    permissionSet: {
+      select: {
+        name: true,
+        grants: {
+          where: { revokedAt: null },
+          select: {
+            object: true,
+            operations: true,
+            writableFields: true,
+            recordCondition: true,
+            validFrom: true,
+            validUntil: true,
+          },
+          orderBy: { createdAt: "asc" as const },
+        },
+      },
+    },
+  },
+};
+
+type TGrantRow = {
+  object: string;
+  operations: string[];
+  writableFields: string[];
+  recordCondition: string | null;
+  validFrom: Date;
+  validUntil: Date | null;
+};
+
+export function summarizeGrants(
+  sets: { permissionSet: { grants: TGrantRow[] } }[],
+  now: Date,
+): TGrantSummary[] {
+  return sets.flatMap((p) =>
+    p.permissionSet.grants.map((g) => ({
+      object: g.object,
+      operations: g.operations,
+      fields: g.writableFields,
+      condition: g.recordCondition,
+      validUntil: g.validUntil,
+      active: g.validFrom <= now && (!g.validUntil || g.validUntil > now),
+    })),
+  );
+}
+
 /** Agents of one environment with owner, phase, status and a summary of their scopes. */
 export async function listAgents(envSlug: string, now = new Date()): Promise<TAgentRow[]> {
   const env = await db.environment.findUnique({ where: { slug: envSlug }, select: { id: true } });
@@ -49,27 +97,7 @@ export async function listAgents(envSlug: string, now = new Date()): Promise<TAg
           where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
           select: { id: true },
         },
-        permissionSets: {
-          select: {
-            permissionSet: {
-              select: {
-                name: true,
-                grants: {
-                  where: { revokedAt: null },
-                  select: {
-                    object: true,
-                    operations: true,
-                    writableFields: true,
-                    recordCondition: true,
-                    validFrom: true,
-                    validUntil: true,
-                  },
-                  orderBy: { createdAt: "asc" },
-                },
-              },
-            },
-          },
-        },
+        permissionSets: PERMISSION_SETS_SELECT,
       },
     }),
     db.actionRequest.groupBy({
@@ -91,16 +119,7 @@ export async function listAgents(envSlug: string, now = new Date()): Promise<TAg
     writesPerHour: a.writesPerHour,
     activeKeys: a.apiKeys.length,
     permissionSets: a.permissionSets.map((p) => p.permissionSet.name),
-    grants: a.permissionSets.flatMap((p) =>
-      p.permissionSet.grants.map((g) => ({
-        object: g.object,
-        operations: g.operations,
-        fields: g.writableFields,
-        condition: g.recordCondition,
-        validUntil: g.validUntil,
-        active: g.validFrom <= now && (!g.validUntil || g.validUntil > now),
-      })),
-    ),
+    grants: summarizeGrants(a.permissionSets, now),
     requestsLast30d: countBy.get(a.id) ?? 0,
   }));
 }

@@ -28,17 +28,19 @@ export type THashedEvent = {
   prevHash: string;
 };
 
-export function hashEvent(e: THashedEvent): string {
-  // name every field: a stored row also carries id and hash, which must not be hashed
+/**
+ * sha256 of everything an event says except its place in the chain. Computed by the app; the
+ * database links it (linkHash) while it holds the lane, so the lock is held for one statement.
+ */
+export function contentHash(e: Omit<THashedEvent, "seq" | "prevHash">): string {
+  // name every field: a stored row also carries id, seq and hashes, which are not content
   const body = canonicalJson({
     lane: e.lane,
-    seq: e.seq,
     createdAt: e.createdAt,
     actorType: e.actorType,
     action: e.action,
     subjectType: e.subjectType,
     subjectId: e.subjectId,
-    prevHash: e.prevHash,
     actorAgentId: e.actorAgentId ?? null,
     actorUserId: e.actorUserId ?? null,
     environmentId: e.environmentId ?? null,
@@ -54,6 +56,15 @@ export function hashEvent(e: THashedEvent): string {
     payload: e.payload ?? {},
   });
   return crypto.createHash("sha256").update(body).digest("hex");
+}
+
+/** The chain link: sha256("<prevHash>:<seq>:<contentHash>"), hex — also computed in SQL. */
+export function linkHash(prevHash: string, seq: number, content: string): string {
+  return crypto.createHash("sha256").update(`${prevHash}:${seq}:${content}`).digest("hex");
+}
+
+export function hashEvent(e: THashedEvent): string {
+  return linkHash(e.prevHash, e.seq, contentHash(e));
 }
 
 /** Walk a lane in seq order; the first event whose link or hash does not hold, or null. */

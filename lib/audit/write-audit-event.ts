@@ -1,6 +1,5 @@
-import type { Tx } from "@/lib/db";
-import { Prisma } from "@/lib/db";
-import { GENESIS_HASH, hashEvent } from "./hash-chain";
+import { Prisma, type Tx } from "@/lib/db";
+import { contentHash } from "./hash-chain";
 
 export type TAuditLane = "config" | "data" | "execution";
 
@@ -24,23 +23,13 @@ export type TAuditInput = {
   at?: Date;
 };
 
-const json = (v: unknown) =>
-  v === undefined || v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue);
+const jsonb = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
-/**
- * Append one event to its lane's hash chain, inside the caller's transaction (the state
- * change and its audit row commit together). The lane head's row lock orders appends.
- */
-export async function writeAuditEvent(tx: Tx, input: TAuditInput) {
-  await tx.$executeRaw`insert into "AuditLaneHead" (lane, seq, hash, "updatedAt")
-    values (${input.lane}::"AuditLane", 0, ${GENESIS_HASH}, now()) on conflict do nothing`;
-  const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
-    select seq, hash from "AuditLaneHead" where lane = ${input.lane}::"AuditLane" for update`;
-
+/** The hashed content of an event, as `writeAuditEvent` and `auditAppendSql` store it. */
+function prepare(input: TAuditInput) {
   const createdAt = new Date(Math.floor((input.at ?? new Date()).getTime()));
   const event = {
     lane: input.lane,
-    seq: head.seq + 1,
     createdAt,
     actorType: input.actor.type,
     actorAgentId: input.actor.type === "agent" ? input.actor.agentId : null,
@@ -59,22 +48,31 @@ export async function writeAuditEvent(tx: Tx, input: TAuditInput) {
     source: input.source ?? null,
     evidence: input.evidence ?? null,
     payload: input.payload ?? {},
-    prevHash: head.hash,
   };
-  const hash = hashEvent(event);
-  const row = await tx.auditEvent.create({
-    data: {
-      ...event,
-      lane: input.lane,
-      oldValue: json(event.oldValue),
-      newValue: json(event.newValue),
-      source: json(event.source),
-      evidence: json(event.evidence),
-      payload: event.payload as Prisma.InputJsonValue,
-      hash,
-    },
-    select: { id: true, seq: true, hash: true },
-  });
-  await tx.auditLaneHead.update({ where: { lane: input.lane }, data: { seq: event.seq, hash } });
+  return { event, content: contentHash(event) };
+}
+
+/**
+ * `select * from tollgate_append_audit(…)` for this event: the chain append as one SQL
+ * fragment, so a caller can make its state change and the audit row a single statement.
+ */
+export function auditAppendSql(input: TAuditInput): Prisma.Sql {
+  const { event: e, content } = prepare(input);
+  return Prisma.sql`select o_id as id, o_seq as seq, o_hash as hash from tollgate_append_audit(
+    ${e.lane}, ${e.createdAt.toISOString()}::timestamptz at time zone 'UTC', ${e.actorType}, ${e.actorAgentId}, ${e.actorUserId},
+    ${e.action}, ${e.subjectType}, ${e.subjectId}, ${e.environmentId}, ${e.object}, ${e.recordId}, ${e.field},
+    ${jsonb(input.oldValue)}::jsonb, ${jsonb(input.newValue)}::jsonb, ${e.reasonCode}, ${e.reasonText},
+    ${jsonb(input.source)}::jsonb, ${jsonb(input.evidence)}::jsonb, ${JSON.stringify(e.payload)}::jsonb, ${content})`;
+}
+
+/**
+ * Append one event to its lane's hash chain, inside the caller's transaction (the state
+ * change and its audit row commit together). The lane's head row stays locked until the
+ * commit, so appends to one lane are ordered: call it last in the transaction.
+ */
+export async function writeAuditEvent(tx: Tx, input: TAuditInput) {
+  const [row] = await tx.$queryRaw<{ id: bigint; seq: number; hash: string }[]>(
+    auditAppendSql(input),
+  );
   return row;
 }

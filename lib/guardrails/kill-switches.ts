@@ -204,22 +204,31 @@ export async function listKillSwitches() {
     };
   };
   return [
-    { scope: "global" as const, target: null, label: "Everything (global)", ...state("global") },
+    {
+      scope: "global" as const,
+      target: null,
+      name: "Everything",
+      label: "Everything (global)",
+      ...state("global"),
+    },
     ...envs.map((e) => ({
       scope: "environment" as const,
       target: e.slug,
+      name: e.name,
       label: `Environment: ${e.name}`,
       ...state(`environment:${e.id}`),
     })),
     ...workflows.map((w) => ({
       scope: "workflow" as const,
       target: w.key,
+      name: w.name,
       label: `Workflow: ${w.name}`,
       ...state(`workflow:${w.id}`),
     })),
     ...agents.map((a) => ({
       scope: "agent" as const,
       target: a.id,
+      name: `${a.slug} (${a.environment.slug})`,
       label: `Agent: ${a.slug} (${a.environment.slug})`,
       ...state(`agent:${a.id}`),
     })),

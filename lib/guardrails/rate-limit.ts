@@ -12,33 +12,35 @@ export type TRateResult = {
 const WINDOW_MS = { calls_minute: 60_000, writes_hour: 3_600_000 } as const;
 
 /**
- * Count one call against an agent's fixed window in PostgreSQL, so every app instance on the
- * database shares the same counter: one atomic upsert, no read-then-write race.
+ * Count one call against each of an agent's fixed windows in PostgreSQL, so every app
+ * instance on the database shares the counters: one atomic upsert statement, no
+ * read-then-write race. Results come back in the order of `windows`.
  */
-export async function consumeRate(
+export async function consumeRates(
   agentId: string,
-  w: TRateWindow,
+  windows: TRateWindow[],
   now = new Date(),
-): Promise<TRateResult> {
-  const span = WINDOW_MS[w.kind];
-  const windowStart = new Date(Math.floor(now.getTime() / span) * span);
-  const resetAt = new Date(windowStart.getTime() + span);
-  const [row] = await db.$queryRaw<{ count: number }[]>`
+): Promise<TRateResult[]> {
+  const starts = windows.map(
+    (w) => new Date(Math.floor(now.getTime() / WINDOW_MS[w.kind]) * WINDOW_MS[w.kind]),
+  );
+  const rows = await db.$queryRaw<{ kind: string; count: number }[]>`
     insert into "RateLimitCounter" ("agentId", kind, "windowStart", count)
-    values (${agentId}, ${w.kind}, ${windowStart}, 1)
+    select ${agentId}, t.k, t.s at time zone 'UTC', 1
+    from unnest(${windows.map((w) => w.kind)}::text[], ${starts.map((d) => d.toISOString())}::timestamptz[]) as t(k, s)
     on conflict ("agentId", kind, "windowStart") do update set count = "RateLimitCounter".count + 1
-    returning count`;
-  const used = Number(row.count);
-  const allowed = used <= w.limit;
-  return {
-    allowed,
-    used,
-    limit: w.limit,
-    resetAt,
-    retryAfterSeconds: allowed
-      ? 0
-      : Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000)),
-  };
+    returning kind, count`;
+  return windows.map((w, i) => {
+    const used = Number(rows.find((r) => r.kind === w.kind)!.count);
+    const resetAt = new Date(starts[i].getTime() + WINDOW_MS[w.kind]);
+    const allowed = used <= w.limit;
+    const wait = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
+    return { allowed, used, limit: w.limit, resetAt, retryAfterSeconds: allowed ? 0 : wait };
+  });
+}
+
+export async function consumeRate(agentId: string, w: TRateWindow, now = new Date()) {
+  return (await consumeRates(agentId, [w], now))[0];
 }
 
 /** Current usage without counting (for /me). */

@@ -14,7 +14,11 @@ describe("demo org seed", () => {
   it("creates the fixtures DESIGN.md names", async () => {
     const envs = await db.environment.findMany({ select: { slug: true } });
     expect(envs.map((e) => e.slug).sort()).toEqual(ENVIRONMENTS.map((e) => e.slug).sort());
-    const agents = await db.agent.findMany({ include: { environment: true } });
+    // other test files add agents of their own: look at the demo ones
+    const agents = await db.agent.findMany({
+      where: { slug: { in: AGENTS.map((a) => a.slug) } },
+      include: { environment: true },
+    });
     expect(agents).toHaveLength(ENVIRONMENTS.length * AGENTS.length);
     const prod = Object.fromEntries(
       agents.filter((a) => a.environment.slug === "prod").map((a) => [a.slug, a.phase]),
@@ -108,8 +112,12 @@ describe("demo org seed", () => {
   it("points only at records that exist in the sandbox's demo CRM", async () => {
     const store = new SandboxStore();
     seedDemoData(store, { now: new Date() });
+    // the seeded history (its idempotency keys start with the action type), not other tests' requests
     const requests = await db.actionRequest.findMany({
-      where: { recordId: { not: null } },
+      where: {
+        recordId: { not: null },
+        OR: DEFAULT_MATRIX.map((r) => ({ idempotencyKey: { startsWith: `${r.actionType}-` } })),
+      },
       select: { object: true, recordId: true, before: true },
     });
     expect(requests.length).toBeGreaterThan(100);

@@ -11,7 +11,8 @@ describe("console services", () => {
   });
 
   it("lists an environment's agents with owner, phase and scopes", async () => {
-    const agents = await listAgents("prod");
+    // other test files add agents of their own: look at the demo ones
+    const agents = (await listAgents("prod")).filter((a) => !a.slug.startsWith("agent-"));
     expect(agents.map((a) => a.slug)).toEqual([
       "lead-enrichment-bot",
       "lead-routing-bot",

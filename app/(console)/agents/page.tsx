@@ -62,7 +62,12 @@ export default async function AgentsPage({
               {agents.map((a) => (
                 <tr key={a.id} data-testid={`agent-${a.slug}`} className="align-top">
                   <td className="px-4 py-3">
-                    <div className="font-medium">{a.name}</div>
+                    <Link
+                      href={`/agents/${a.id}`}
+                      className="font-medium text-indigo-700 hover:underline"
+                    >
+                      {a.name}
+                    </Link>
                     <div className="font-mono text-xs text-slate-500">{a.slug}</div>
                     {a.description && (
                       <div className="mt-1 max-w-xs text-xs text-slate-500">{a.description}</div>

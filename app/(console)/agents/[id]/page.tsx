@@ -1,0 +1,138 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { can, requirePage } from "@/lib/auth";
+import { getAgent } from "@/lib/agents";
+import { AppError } from "@/lib/core/errors";
+import { Badge, PageHeader } from "@/components/ui";
+import { AgentKeys, type TKeyRow } from "@/components/agent-keys";
+import { formatTime } from "@/components/format";
+
+export const metadata = { title: "Agent" };
+
+const PHASE_TONE = { observe: "gray", propose: "amber", execute: "green" } as const;
+const STATUS_TONE = { active: "green", suspended: "amber", retired: "gray" } as const;
+
+async function load(id: string) {
+  try {
+    return await getAgent(id);
+  } catch (e) {
+    if (e instanceof AppError && e.status === 404) notFound();
+    throw e;
+  }
+}
+
+export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requirePage("agents:read", `/agents/${id}`);
+  const agent = await load(id);
+  const now = new Date();
+
+  return (
+    <>
+      <Link
+        href={`/agents?env=${agent.environment.slug}`}
+        className="text-sm text-indigo-600 hover:underline"
+      >
+        ← Agents in {agent.environment.name}
+      </Link>
+      <div className="mt-2">
+        <PageHeader title={agent.name} description={agent.description ?? undefined}>
+          <div className="flex gap-2" data-testid="agent-badges">
+            <Badge tone={agent.environment.isProduction ? "violet" : "blue"}>
+              {agent.environment.name}
+            </Badge>
+            <Badge tone={PHASE_TONE[agent.phase]}>{agent.phase}</Badge>
+            <Badge tone={STATUS_TONE[agent.status]}>{agent.status}</Badge>
+          </div>
+        </PageHeader>
+      </div>
+
+      {agent.killSwitch && (
+        <p
+          role="alert"
+          className="mb-4 rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800"
+        >
+          This agent&apos;s kill switch is engaged since {formatTime(agent.killSwitch.engagedAt)}
+          {agent.killSwitch.reason && <>: “{agent.killSwitch.reason}”</>}.{" "}
+          <Link href="/kill-switches" className="font-medium underline">
+            Kill switches
+          </Link>
+        </p>
+      )}
+
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card title="Identity">
+          <Row label="Slug" value={agent.slug} mono />
+          <Row label="Agent id" value={agent.id} mono />
+          <Row label="Environment" value={agent.environment.slug} mono />
+          <Row label="Created" value={formatTime(agent.createdAt)} />
+        </Card>
+        <Card title="Owner">
+          <div data-testid="agent-owner">
+            <div className="font-medium">{agent.owner.name}</div>
+            <div className="text-slate-500">{agent.owner.email}</div>
+          </div>
+        </Card>
+        <Card title="Rate limits">
+          <Row label="Calls" value={`${agent.callsPerMinute} per minute`} />
+          <Row label="Writes" value={`${agent.writesPerHour} per hour`} />
+        </Card>
+      </div>
+
+      <section className="mt-4 rounded-xl border border-slate-200 bg-white p-5">
+        <h2 className="font-semibold">Grants</h2>
+        <p className="mt-0.5 text-xs text-slate-500">
+          {agent.permissionSets.length
+            ? `From ${agent.permissionSets.join(", ")}`
+            : "No permission set: the agent can write nothing."}
+        </p>
+        {agent.grants.length > 0 && (
+          <ul data-testid="agent-grants" className="mt-3 space-y-2 text-sm">
+            {agent.grants.map((g, i) => (
+              <li key={i} className={g.active ? "" : "text-slate-400 line-through"}>
+                <span className="font-medium">{g.object}</span> · {g.operations.join("/")}
+                {g.fields.length > 0 && <> · {g.fields.join(", ")}</>}
+                {g.condition && (
+                  <div className="font-mono text-xs text-slate-500">where {g.condition}</div>
+                )}
+                {g.validUntil && (
+                  <div className="text-xs text-amber-700">
+                    {g.validUntil > now ? "elevated until " : "expired "}
+                    {formatTime(g.validUntil)}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <AgentKeys
+        agentId={agent.id}
+        keys={JSON.parse(JSON.stringify(agent.keys)) as TKeyRow[]}
+        canWrite={can(user.roles, "agent_keys:write")}
+        retired={agent.status === "retired"}
+      />
+    </>
+  );
+}
+
+function Card({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="rounded-xl border border-slate-200 bg-white p-5 text-sm">
+      <h2 className="mb-3 font-semibold">{title}</h2>
+      <div className="space-y-1.5">{children}</div>
+    </section>
+  );
+}
+
+function Row({ label, value, mono }: { label: string; value: string; mono?: boolean }) {
+  return (
+    <div className="flex justify-between gap-3">
+      <span className="text-slate-500">{label}</span>
+      <span className={`truncate text-right ${mono ? "font-mono text-xs" : ""}`} title={value}>
+        {value}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+import { can, requirePage } from "@/lib/auth";
+import { listKillSwitches } from "@/lib/guardrails";
+import { PageHeader } from "@/components/ui";
+import { KillSwitchBoard, type TSwitchRow } from "@/components/kill-switch-board";
+
+export const metadata = { title: "Kill switches" };
+
+export default async function KillSwitchesPage() {
+  const user = await requirePage("kill_switches:read", "/kill-switches");
+  const rows = await listKillSwitches();
+  return (
+    <>
+      <PageHeader
+        title="Kill switches"
+        description="Stop agents at once. A tripped switch refuses new action requests in its scope from the next request on and halts queued approved work; resetting it lets new requests through again, while halted requests stay halted."
+      />
+      <KillSwitchBoard
+        rows={JSON.parse(JSON.stringify(rows)) as TSwitchRow[]}
+        canWrite={can(user.roles, "kill_switches:write")}
+      />
+    </>
+  );
+}

@@ -1,0 +1,206 @@
+"use client";
+
+import { useState } from "react";
+import type { TKillSwitchRow } from "@/lib/guardrails/kill-switches";
+import { Badge } from "./ui";
+import { formatTime } from "./format";
+import { KillSwitchControls } from "./kill-switch-controls";
+import { sendJson } from "./send-json";
+
+export type TSwitchRow = Omit<TKillSwitchRow, "engagedAt" | "resetAt"> & {
+  engagedAt: string | null;
+  resetAt: string | null;
+};
+
+const GROUPS = [
+  { scope: "environment", title: "Environments", hint: "Every agent in one environment." },
+  { scope: "workflow", title: "Workflows", hint: "Every request of one workflow, any agent." },
+  { scope: "agent", title: "Agents", hint: "One agent identity in one environment." },
+] as const;
+
+const testId = (r: TSwitchRow) => `ks-${r.scope}-${r.target ?? "global"}`;
+
+export function KillSwitchBoard({
+  rows: initial,
+  canWrite,
+}: {
+  rows: TSwitchRow[];
+  canWrite: boolean;
+}) {
+  const [rows, setRows] = useState(initial);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  // after a change, read every switch again: someone else may have flipped one meanwhile
+  async function refresh() {
+    try {
+      const res = await sendJson<{ killSwitches: TSwitchRow[] }>("/api/internal/kill-switches");
+      setRows(res.killSwitches);
+      setLoadError(null);
+    } catch (e) {
+      setLoadError((e as Error).message);
+    }
+  }
+
+  const global = rows.find((r) => r.scope === "global");
+  const engaged = rows.filter((r) => r.engaged);
+  return (
+    <div className="space-y-6">
+      <p data-testid="engaged-count" role="status" className="text-sm">
+        {engaged.length ? (
+          <Badge tone="red">
+            {engaged.length} engaged: {engaged.map((r) => r.name).join(", ")}
+          </Badge>
+        ) : (
+          <Badge tone="green">No switch engaged</Badge>
+        )}
+        {!canWrite && (
+          <span className="ml-2 text-xs text-slate-500">
+            Read-only: only admins trip and reset.
+          </span>
+        )}
+      </p>
+      {loadError && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          Could not reload the switches: {loadError}
+        </p>
+      )}
+      {global?.engaged && (
+        <p className="rounded-lg bg-red-600 px-4 py-3 text-sm font-medium text-white">
+          The global switch is engaged: every agent is stopped, whatever the switches below say.
+        </p>
+      )}
+      {global && <GlobalSwitch row={global} canWrite={canWrite} onChanged={refresh} />}
+      {GROUPS.map((g) => {
+        const list = rows.filter((r) => r.scope === g.scope);
+        if (!list.length) return null;
+        return (
+          <section key={g.scope} aria-labelledby={`ks-group-${g.scope}`}>
+            <div className="mb-2 flex items-baseline gap-2">
+              <h2 id={`ks-group-${g.scope}`} className="text-sm font-semibold">
+                {g.title}
+              </h2>
+              <span className="text-xs text-slate-500">{g.hint}</span>
+            </div>
+            <ul className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white">
+              {list.map((r) => (
+                <SwitchRow key={testId(r)} row={r} canWrite={canWrite} onChanged={refresh} />
+              ))}
+            </ul>
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+function GlobalSwitch(props: {
+  row: TSwitchRow;
+  canWrite: boolean;
+  onChanged: () => Promise<void>;
+}) {
+  const { row } = props;
+  return (
+    <section
+      data-testid={testId(row)}
+      aria-label="Global kill switch"
+      className={`grid grid-cols-[minmax(0,1fr)_auto] gap-x-4 gap-y-3 rounded-xl border-2 p-5 ${row.engaged ? "border-red-500 bg-red-50" : "border-slate-200 bg-white"}`}
+    >
+      <div>
+        <div className="flex items-center gap-3">
+          <h2 className="text-base font-semibold">Global switch</h2>
+          <StateBadge engaged={row.engaged} />
+        </div>
+        <p className="mt-1 max-w-2xl text-sm text-slate-600">
+          Stops every agent in every environment: new action requests are refused with 423 and
+          queued approved work is halted.
+        </p>
+        <div className="mt-3 text-sm">
+          <History row={row} />
+        </div>
+      </div>
+      {props.canWrite && (
+        <KillSwitchControls
+          row={row}
+          onChanged={props.onChanged}
+          buttonCell="justify-self-end"
+          panelCell="col-span-2"
+        />
+      )}
+    </section>
+  );
+}
+
+function SwitchRow(props: { row: TSwitchRow; canWrite: boolean; onChanged: () => Promise<void> }) {
+  const { row } = props;
+  return (
+    <li
+      data-testid={testId(row)}
+      className={`grid grid-cols-1 gap-x-4 gap-y-2 px-4 py-3 text-sm md:grid-cols-[minmax(0,16rem)_5.5rem_minmax(0,1fr)_6rem] md:items-start ${row.engaged ? "bg-red-50" : ""}`}
+    >
+      <div className="min-w-0">
+        <div className="truncate font-medium" title={row.label}>
+          {row.name}
+        </div>
+        {row.scope !== "agent" && (
+          <div className="font-mono text-xs text-slate-500">{row.target}</div>
+        )}
+      </div>
+      <div>
+        <StateBadge engaged={row.engaged} />
+      </div>
+      <div className="min-w-0 text-xs">
+        <History row={row} />
+      </div>
+      {props.canWrite && (
+        <KillSwitchControls
+          row={row}
+          onChanged={props.onChanged}
+          buttonCell="md:justify-self-end"
+          panelCell="md:col-span-4"
+        />
+      )}
+    </li>
+  );
+}
+
+function StateBadge({ engaged }: { engaged: boolean }) {
+  return engaged ? (
+    <Badge tone="red">
+      <span aria-hidden className="mr-1 inline-block h-1.5 w-1.5 rounded-full bg-red-600" />
+      Engaged
+    </Badge>
+  ) : (
+    <Badge tone="green">Off</Badge>
+  );
+}
+
+/** Who engaged it, when and why; once reset, also who reset it, which stays useful after the fact. */
+function History({ row }: { row: TSwitchRow }) {
+  if (!row.engagedAt) return <span className="text-slate-400">Never tripped</span>;
+  const by = (
+    <>
+      by <span className="font-medium">{row.engagedBy ?? "unknown"}</span> at{" "}
+      {formatTime(row.engagedAt)}
+      {row.reason && <span className="block">“{row.reason}”</span>}
+    </>
+  );
+  if (row.engaged) {
+    return (
+      <div data-testid="engaged-by" className="text-red-800">
+        Engaged {by}
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-1">
+      {row.resetAt && (
+        <div data-testid="last-reset" className="text-slate-700">
+          Last reset by <span className="font-medium">{row.resetBy ?? "unknown"}</span> at{" "}
+          {formatTime(row.resetAt)}
+          {row.resetReason && <span className="block">“{row.resetReason}”</span>}
+        </div>
+      )}
+      <div className="text-slate-500">Last tripped {by}</div>
+    </div>
+  );
+}

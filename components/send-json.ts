@@ -1,0 +1,21 @@
+/**
+ * Call an internal API from a client component. A problem+json answer becomes an Error whose
+ * message is what a person should read: the failing fields if there are any, else `detail`.
+ */
+export async function sendJson<T>(url: string, method = "GET", body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) {
+    const fields: string[] = (json?.errors ?? []).map((e: { path: string; message: string }) =>
+      e.path ? `${e.path}: ${e.message}` : e.message,
+    );
+    throw new Error(
+      fields.length ? fields.join(" · ") : (json?.detail ?? `Request failed (${res.status})`),
+    );
+  }
+  return json as T;
+}

@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import { db } from "@/lib/db";
+import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
+import { verifyAuditLane } from "@/lib/audit";
+import {
+  engagedKillSwitches,
+  listKillSwitches,
+  resetKillSwitch,
+  tripKillSwitch,
+  type TKillSwitchInput,
+} from "@/lib/guardrails";
+import { scratch, snapshotQueue } from "./fixtures/scratch";
+
+const statusOf = async (id: string) =>
+  (await db.actionRequest.findUniqueOrThrow({ where: { id } })).status;
+
+describe("kill switches", () => {
+  const s = scratch();
+  let adminId: string;
+
+  beforeAll(async () => {
+    await seedDemoOrg();
+    adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
+  });
+  afterAll(() => s.cleanup());
+
+  it("an agent switch halts that agent's approved, auto-approved and retrying work only, audited", async () => {
+    const [a, b] = [await s.agent("dev"), await s.agent("dev")];
+    const haltable = [
+      await s.request(a, "approved"),
+      await s.request(a, "auto_approved"),
+      await s.request(a, "retrying"),
+    ];
+    const untouched = [
+      await s.request(a, "pending_approval"),
+      await s.request(a, "executing"),
+      await s.request(a, "succeeded"),
+      await s.request(b, "approved"),
+    ];
+
+    const sw = await tripKillSwitch(
+      { scope: "agent", target: a.id, reason: "writing junk stages" },
+      adminId,
+    );
+    expect(sw).toMatchObject({ engaged: true, halted: 3, agentId: a.id, engagedById: adminId });
+
+    for (const r of haltable) {
+      const row = await db.actionRequest.findUniqueOrThrow({ where: { id: r.id } });
+      expect(row.status).toBe("halted");
+      expect(row.haltedAt).not.toBeNull();
+    }
+    for (const r of untouched) expect(await statusOf(r.id)).toBe(r.status);
+
+    const tripped = await db.auditEvent.findMany({
+      where: { action: "kill_switch.tripped", subjectId: sw.id },
+    });
+    expect(tripped).toHaveLength(1);
+    expect(tripped[0]).toMatchObject({
+      lane: "config",
+      actorType: "user",
+      actorUserId: adminId,
+      reasonText: "writing junk stages",
+    });
+    expect(tripped[0].payload).toMatchObject({ scope: "agent", halted: 3 });
+    const halts = await db.auditEvent.findMany({
+      where: { action: "action_request.halted", subjectId: { in: haltable.map((r) => r.id) } },
+    });
+    expect(halts.map((h) => h.lane)).toEqual(["execution", "execution", "execution"]);
+    expect(halts.map((h) => (h.payload as { from: string }).from).sort()).toEqual([
+      "approved",
+      "auto_approved",
+      "retrying",
+    ]);
+
+    expect(await engagedKillSwitches()).toContainEqual(
+      expect.objectContaining({ scope: "agent", agentId: a.id, reason: "writing junk stages" }),
+    );
+    const row = (await listKillSwitches()).find((r) => r.scope === "agent" && r.target === a.id);
+    expect(row).toMatchObject({ engaged: true, engagedBy: "Ada Admin", resetAt: null });
+    expect((await verifyAuditLane("config")).broken).toBeNull();
+    expect((await verifyAuditLane("execution")).broken).toBeNull();
+  });
+
+  it("a reset is audited, leaves halted work halted, and a second reset is 409", async () => {
+    const a = await s.agent("dev");
+    const queued = await s.request(a, "approved");
+    await tripKillSwitch({ scope: "agent", target: a.id, reason: "pause for review" }, adminId);
+
+    const reset = await resetKillSwitch(
+      { scope: "agent", target: a.id, reason: "reviewed, fine" },
+      adminId,
+    );
+    expect(reset).toMatchObject({
+      engaged: false,
+      resetById: adminId,
+      resetReason: "reviewed, fine",
+    });
+    expect(await statusOf(queued.id)).toBe("halted");
+    const audit = await db.auditEvent.findFirstOrThrow({
+      where: { action: "kill_switch.reset", subjectId: reset.id },
+    });
+    expect(audit).toMatchObject({
+      lane: "config",
+      actorUserId: adminId,
+      reasonText: "reviewed, fine",
+    });
+    expect(await engagedKillSwitches()).not.toContainEqual(
+      expect.objectContaining({ agentId: a.id }),
+    );
+    const row = (await listKillSwitches()).find((r) => r.target === a.id);
+    expect(row).toMatchObject({
+      engaged: false,
+      resetBy: "Ada Admin",
+      resetReason: "reviewed, fine",
+      reason: "pause for review",
+    });
+
+    await expect(
+      resetKillSwitch({ scope: "agent", target: a.id, reason: "again" }, adminId),
+    ).rejects.toMatchObject({ status: 409, code: "not_engaged" });
+
+    // tripping again starts a fresh episode: the old reset no longer shows
+    await tripKillSwitch({ scope: "agent", target: a.id, reason: "second incident" }, adminId);
+    expect((await listKillSwitches()).find((r) => r.target === a.id)).toMatchObject({
+      engaged: true,
+      reason: "second incident",
+      resetAt: null,
+      resetBy: null,
+    });
+    await resetKillSwitch({ scope: "agent", target: a.id, reason: "done" }, adminId);
+  });
+
+  it("resetting a switch that was never tripped is 409 and writes nothing", async () => {
+    const a = await s.agent("staging");
+    const audits = await db.auditEvent.count();
+    await expect(
+      resetKillSwitch({ scope: "agent", target: a.id, reason: "nothing to reset" }, adminId),
+    ).rejects.toMatchObject({ status: 409, code: "not_engaged" });
+    expect(await db.killSwitch.count({ where: { agentId: a.id } })).toBe(0);
+    expect(await db.auditEvent.count()).toBe(audits);
+  });
+
+  it("a workflow switch halts only requests on that workflow's versions", async () => {
+    const a = await s.agent("dev");
+    const { workflow, version } = await s.workflowVersion();
+    const onWorkflow = await s.request(a, "auto_approved", version.id);
+    const elsewhere = await s.request(a, "auto_approved");
+    const sw = await tripKillSwitch(
+      { scope: "workflow", target: workflow.key, reason: "bad version" },
+      adminId,
+    );
+    expect(sw).toMatchObject({ halted: 1, workflowId: workflow.id });
+    expect(await statusOf(onWorkflow.id)).toBe("halted");
+    expect(await statusOf(elsewhere.id)).toBe("auto_approved");
+    await resetKillSwitch({ scope: "workflow", target: workflow.key, reason: "fixed" }, adminId);
+  });
+
+  it("an environment switch halts that environment's queued work only", async () => {
+    const queue = await snapshotQueue();
+    try {
+      const [dev, staging] = [await s.agent("dev"), await s.agent("staging")];
+      const inDev = await s.request(dev, "retrying");
+      const inStaging = await s.request(staging, "approved");
+      const sw = await tripKillSwitch(
+        { scope: "environment", target: "dev", reason: "dev org refresh" },
+        adminId,
+      );
+      expect(await statusOf(inDev.id)).toBe("halted");
+      expect(await statusOf(inStaging.id)).toBe("approved");
+      const halts = await db.auditEvent.findMany({
+        where: {
+          action: "action_request.halted",
+          payload: { path: ["killSwitch"], equals: sw.id },
+        },
+        orderBy: { seq: "desc" },
+        take: sw.halted,
+      });
+      expect(halts.length).toBe(sw.halted);
+      expect(new Set(halts.map((h) => h.environmentId))).toEqual(new Set([dev.environmentId]));
+      await resetKillSwitch({ scope: "environment", target: "dev", reason: "refreshed" }, adminId);
+    } finally {
+      await queue.restore();
+    }
+  });
+
+  it("the global switch halts queued work everywhere and resets cleanly", async () => {
+    const queue = await snapshotQueue();
+    try {
+      const a = await s.agent("prod");
+      const mine = await s.request(a, "approved");
+      const sw = await tripKillSwitch({ scope: "global", reason: "incident drill" }, adminId);
+      expect(sw.halted).toBe(queue.ids.size + 1);
+      expect(await statusOf(mine.id)).toBe("halted");
+      expect(
+        await db.actionRequest.count({
+          where: { status: { in: ["approved", "auto_approved", "retrying"] } },
+        }),
+      ).toBe(0);
+      expect(await engagedKillSwitches()).toContainEqual(
+        expect.objectContaining({ scope: "global" }),
+      );
+      await resetKillSwitch({ scope: "global", reason: "drill over" }, adminId);
+      expect(await engagedKillSwitches()).not.toContainEqual(
+        expect.objectContaining({ scope: "global" }),
+      );
+    } finally {
+      await queue.restore();
+    }
+  });
+
+  it("bad input is refused and changes nothing", async () => {
+    const a = await s.agent("dev");
+    const queued = await s.request(a, "approved");
+    const before = {
+      switches: await db.killSwitch.count(),
+      audits: await db.auditEvent.count(),
+    };
+    const zod: TKillSwitchInput[] = [
+      { scope: "agent", target: a.id, reason: "" },
+      { scope: "agent", target: a.id, reason: "  " },
+      { scope: "agent", target: a.id, reason: "no" },
+      { scope: "everything" as "global", reason: "because" },
+      { scope: "agent", target: a.id, reason: "because", extra: 1 } as TKillSwitchInput,
+      { scope: "agent", target: "   ", reason: "because" },
+    ];
+    for (const input of zod) {
+      await expect(tripKillSwitch(input, adminId), JSON.stringify(input)).rejects.toBeInstanceOf(
+        ZodError,
+      );
+      await expect(resetKillSwitch(input, adminId)).rejects.toBeInstanceOf(ZodError);
+    }
+    await expect(
+      tripKillSwitch({ scope: "agent", reason: "no target" }, adminId),
+    ).rejects.toMatchObject({ status: 400, code: "invalid_body" });
+    for (const scope of ["agent", "environment", "workflow"] as const) {
+      await expect(
+        tripKillSwitch({ scope, target: "does-not-exist", reason: "because" }, adminId),
+      ).rejects.toMatchObject({ status: 404, code: "not_found" });
+    }
+    expect(await db.killSwitch.count()).toBe(before.switches);
+    expect(await db.auditEvent.count()).toBe(before.audits);
+    expect(await statusOf(queued.id)).toBe("approved");
+  });
+});
