@@ -1,7 +1,5 @@
 import crypto from "node:crypto";
-import { db, Prisma } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
-import { auditAppendSql } from "@/lib/audit";
 import { canonicalJson } from "@/lib/audit/canonical-json";
 import { AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
@@ -18,7 +16,8 @@ import {
 import { pickWorkflowVersion, rolloutBucket } from "@/lib/workflows/bucket";
 import { ZActionRequestInput, type TActionRequestInput } from "./contract";
 import { agentGrants, killSwitchState, policyConfig } from "./policy-context";
-import { renderActionRequest, renderSelect } from "./render";
+import { renderActionRequest } from "./render";
+import { insertRequest, replay, type TRefusal } from "./persist-action-request";
 import { checkFieldTypes } from "./field-types";
 
 const DAY_MS = 86_400_000;
@@ -39,8 +38,6 @@ const json = (value: unknown, status: number, headers: Record<string, string> = 
     status,
     headers: { "content-type": "application/json", ...headers },
   });
-
-type TRefusal = { status: number; code: string; detail: string; retryAfterSeconds?: number };
 
 /**
  * POST /action-requests (API.md): validate, replay or refuse a reused idempotency key, read
@@ -234,48 +231,38 @@ export async function createActionRequest(
     ? new Date(now.getTime() + decision.slaMinutes * 60_000)
     : null;
   const waits = decision.outcome === "pending_approval" || decision.outcome === "draft";
-  try {
-    await insertRequest(
-      {
-        id,
-        agent,
-        input,
-        bodyHash,
-        workflowVersionId: version.id,
-        actionTypeId: actionType.id,
-        accountId: (current?.AccountId as string | undefined) ?? null,
-        status: decision.outcome,
-        decision,
-        before,
-        slaDueAt,
-        expiresAt: waits ? new Date(now.getTime() + DEFAULT_EXPIRY_MS) : null,
-        now,
-      },
-      {
-        action: "action_request.created",
-        source: { workflow: workflow.key, version: version.version, actionType: input.actionType },
-        payload: {
-          status: decision.outcome,
-          rule: decision.rule,
-          mode: decision.mode,
-          approverRole: decision.approverRole,
-          changes: input.changes,
-          before,
-          requestId,
-        },
-      },
-    );
-  } catch (e) {
-    const again = await afterUniqueViolation(
-      e,
-      agent.id,
-      input.idempotencyKey,
+  const replayed = await insertRequest(
+    {
+      id,
+      agent,
+      input,
       bodyHash,
-      requestId,
-    );
-    if (again) return again;
-    throw e;
-  }
+      workflowVersionId: version.id,
+      actionTypeId: actionType.id,
+      accountId: (current?.AccountId as string | undefined) ?? null,
+      status: decision.outcome,
+      decision,
+      before,
+      slaDueAt,
+      expiresAt: waits ? new Date(now.getTime() + DEFAULT_EXPIRY_MS) : null,
+      now,
+    },
+    {
+      action: "action_request.created",
+      source: { workflow: workflow.key, version: version.version, actionType: input.actionType },
+      payload: {
+        status: decision.outcome,
+        rule: decision.rule,
+        mode: decision.mode,
+        approverRole: decision.approverRole,
+        changes: input.changes,
+        before,
+        requestId,
+      },
+    },
+    requestId,
+  );
+  if (replayed) return replayed;
   const rendered = renderActionRequest(
     {
       id,
@@ -298,138 +285,6 @@ export async function createActionRequest(
     true,
   );
   return json(rendered, 201, { location: `/api/agent/v1/action-requests/${id}` });
-}
-
-type TInsert = {
-  id: string;
-  agent: TAuthenticatedAgent;
-  input: TActionRequestInput;
-  bodyHash: string;
-  workflowVersionId: string | null;
-  actionTypeId: string;
-  accountId: string | null;
-  status: string;
-  decision: {
-    mode: string | null;
-    rule: string;
-    reasons: string[];
-    approverRole: string | null;
-    requiredApprovals: number;
-    outcome: string;
-  };
-  before: Record<string, unknown> | null;
-  slaDueAt: Date | null;
-  expiresAt: Date | null;
-  refusal?: TRefusal;
-  now: Date;
-};
-
-const ts = (d: Date | null) =>
-  d ? Prisma.sql`${d.toISOString()}::timestamptz at time zone 'UTC'` : Prisma.sql`null`;
-const jsonb = (v: unknown) =>
-  Prisma.sql`${v === null || v === undefined ? null : JSON.stringify(v)}::jsonb`;
-
-/**
- * The request, its field changes and its audit event as ONE statement: atomic on its own, and
- * the audit lane is locked only while PostgreSQL finishes it — the ingest hot path.
- */
-async function insertRequest(
-  r: TInsert,
-  audit: { action: string; source?: unknown; payload: Record<string, unknown> },
-) {
-  const { input, agent } = r;
-  const fields = Object.entries(input.changes).map(([field, value]) => ({
-    field,
-    old: r.before?.[field] ?? null,
-    new: value ?? null,
-  }));
-  const auditSql = auditAppendSql({
-    lane: "execution",
-    actor: { type: "agent", agentId: agent.id },
-    action: audit.action,
-    subjectType: "action_request",
-    subjectId: r.id,
-    environmentId: agent.environmentId,
-    object: input.target.object,
-    recordId: input.target.recordId ?? null,
-    reasonCode: input.reason?.code ?? null,
-    reasonText: input.reason?.text ?? null,
-    source: audit.source ?? null,
-    evidence: input.evidence ?? [],
-    payload: audit.payload,
-    at: r.now,
-  });
-  await db.$queryRaw`
-    with ar as (
-      insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
-        "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
-        "decisionReasons", "approverRole", "requiredApprovals", "reasonCode", "reasonText", evidence, before,
-        "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt")
-      values (${r.id}, ${agent.id}, ${agent.environmentId}, ${r.workflowVersionId}, ${r.actionTypeId}, ${input.idempotencyKey},
-        ${r.bodyHash}, ${input.target.object}, ${input.target.recordId ?? null}, ${r.accountId},
-        ${r.status}::"ActionRequestStatus", ${r.decision.outcome}, ${r.decision.mode}::"ApprovalMode", ${r.decision.rule},
-        ${r.decision.reasons}::text[], ${r.decision.approverRole}, ${r.decision.requiredApprovals},
-        ${input.reason?.code ?? null}, ${input.reason?.text ?? null}, ${jsonb(input.evidence ?? [])}, ${jsonb(r.before)},
-        ${r.refusal?.status ?? null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
-        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)})
-      returning id
-    ), fc as (
-      insert into "FieldChange" (id, "actionRequestId", field, "oldValue", "newValue")
-      select 'fc_' || replace(gen_random_uuid()::text, '-', ''), ar.id, f.field, f.old, f.new
-      from ar, jsonb_to_recordset(${jsonb(fields)}) as f(field text, old jsonb, new jsonb)
-      returning 1
-    )
-    select a.* from ar, (${auditSql}) a`;
-}
-
-/** Same key + same body → the original response (200); different body → 409. */
-async function replay(
-  agentId: string,
-  key: string,
-  bodyHash: string,
-  requestId: string,
-): Promise<Response | null> {
-  const row = await db.actionRequest.findUnique({
-    where: { agentId_idempotencyKey: { agentId, idempotencyKey: key } },
-    select: {
-      ...renderSelect,
-      bodyHash: true,
-      refusalStatus: true,
-      refusalCode: true,
-      refusalDetail: true,
-    },
-  });
-  if (!row) return null;
-  if (row.bodyHash !== bodyHash) {
-    return problemResponse(
-      409,
-      "idempotency_conflict",
-      `Idempotency key "${key}" was already used with a different body (request ${row.id})`,
-      { requestId },
-    );
-  }
-  if (row.refusalStatus && row.refusalCode) {
-    return problemResponse(row.refusalStatus, row.refusalCode, row.refusalDetail ?? "", {
-      requestId,
-    });
-  }
-  return json(renderActionRequest(row, true), 200);
-}
-
-/** Concurrent duplicates: the unique (agent, key) constraint picks one winner; the rest replay it. */
-async function afterUniqueViolation(
-  e: unknown,
-  agentId: string,
-  key: string,
-  bodyHash: string,
-  requestId: string,
-) {
-  const unique =
-    e instanceof Prisma.PrismaClientKnownRequestError &&
-    (e.code === "P2002" ||
-      (e.code === "P2010" && /23505|unique/i.test(JSON.stringify(e.meta ?? {}) + e.message)));
-  if (unique) return replay(agentId, key, bodyHash, requestId);
-  return null;
 }
 
 function refuse(
@@ -473,53 +328,43 @@ async function refuseWith(
   const headers: Record<string, string> = refusal.retryAfterSeconds
     ? { "retry-after": String(refusal.retryAfterSeconds) }
     : {};
-  try {
-    await insertRequest(
-      {
-        id: prefixedId("ar"),
-        agent,
-        input,
-        bodyHash,
-        workflowVersionId,
-        actionTypeId,
-        accountId: null,
-        status: "denied",
-        decision: {
-          outcome: "denied",
-          mode: null,
-          rule,
-          reasons,
-          approverRole: null,
-          requiredApprovals: 0,
-        },
-        before,
-        slaDueAt: null,
-        expiresAt: null,
-        refusal,
-        now: new Date(),
-      },
-      {
-        action: "action_request.refused",
-        payload: {
-          code: refusal.code,
-          status: refusal.status,
-          detail: refusal.detail,
-          actionType: input.actionType,
-          changes: input.changes,
-          requestId,
-        },
-      },
-    );
-  } catch (e) {
-    const again = await afterUniqueViolation(
-      e,
-      agent.id,
-      input.idempotencyKey,
+  const replayed = await insertRequest(
+    {
+      id: prefixedId("ar"),
+      agent,
+      input,
       bodyHash,
-      requestId,
-    );
-    if (again) return again;
-    throw e;
-  }
+      workflowVersionId,
+      actionTypeId,
+      accountId: null,
+      status: "denied",
+      decision: {
+        outcome: "denied",
+        mode: null,
+        rule,
+        reasons,
+        approverRole: null,
+        requiredApprovals: 0,
+      },
+      before,
+      slaDueAt: null,
+      expiresAt: null,
+      refusal,
+      now: new Date(),
+    },
+    {
+      action: "action_request.refused",
+      payload: {
+        code: refusal.code,
+        status: refusal.status,
+        detail: refusal.detail,
+        actionType: input.actionType,
+        changes: input.changes,
+        requestId,
+      },
+    },
+    requestId,
+  );
+  if (replayed) return replayed;
   return problemResponse(refusal.status, refusal.code, refusal.detail, { requestId, headers });
 }

@@ -1,0 +1,161 @@
+import { Prisma, db } from "@/lib/db";
+import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
+import { auditAppendSql } from "@/lib/audit";
+import { problemResponse } from "@/lib/http/problem";
+import type { TActionRequestInput } from "./contract";
+import { renderActionRequest, renderSelect } from "./render";
+
+export type TRefusal = { status: number; code: string; detail: string; retryAfterSeconds?: number };
+
+const json = (value: unknown, status: number, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(value), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+
+export type TInsert = {
+  id: string;
+  agent: TAuthenticatedAgent;
+  input: TActionRequestInput;
+  bodyHash: string;
+  workflowVersionId: string | null;
+  actionTypeId: string;
+  accountId: string | null;
+  status: string;
+  decision: {
+    mode: string | null;
+    rule: string;
+    reasons: string[];
+    approverRole: string | null;
+    requiredApprovals: number;
+    outcome: string;
+  };
+  before: Record<string, unknown> | null;
+  slaDueAt: Date | null;
+  expiresAt: Date | null;
+  refusal?: TRefusal;
+  now: Date;
+};
+
+const ts = (d: Date | null) =>
+  d ? Prisma.sql`${d.toISOString()}::timestamptz at time zone 'UTC'` : Prisma.sql`null`;
+const jsonb = (v: unknown) =>
+  Prisma.sql`${v === null || v === undefined ? null : JSON.stringify(v)}::jsonb`;
+
+/**
+ * The request, its field changes and its audit event as ONE statement: atomic on its own, and
+ * the audit lane is locked only while PostgreSQL finishes it — the ingest hot path.
+ */
+export async function insertRequest(
+  r: TInsert,
+  audit: { action: string; source?: unknown; payload: Record<string, unknown> },
+  requestId: string,
+): Promise<Response | null> {
+  const { input, agent } = r;
+  const fields = Object.entries(input.changes).map(([field, value]) => ({
+    field,
+    old: r.before?.[field] ?? null,
+    new: value ?? null,
+  }));
+  const auditSql = auditAppendSql({
+    lane: "execution",
+    actor: { type: "agent", agentId: agent.id },
+    action: audit.action,
+    subjectType: "action_request",
+    subjectId: r.id,
+    environmentId: agent.environmentId,
+    object: input.target.object,
+    recordId: input.target.recordId ?? null,
+    reasonCode: input.reason?.code ?? null,
+    reasonText: input.reason?.text ?? null,
+    source: audit.source ?? null,
+    evidence: input.evidence ?? [],
+    payload: audit.payload,
+    at: r.now,
+  });
+  try {
+    await db.$queryRaw`
+    with ar as (
+      insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
+        "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
+        "decisionReasons", "approverRole", "requiredApprovals", "reasonCode", "reasonText", evidence, before,
+        "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt")
+      values (${r.id}, ${agent.id}, ${agent.environmentId}, ${r.workflowVersionId}, ${r.actionTypeId}, ${input.idempotencyKey},
+        ${r.bodyHash}, ${input.target.object}, ${input.target.recordId ?? null}, ${r.accountId},
+        ${r.status}::"ActionRequestStatus", ${r.decision.outcome}, ${r.decision.mode}::"ApprovalMode", ${r.decision.rule},
+        ${r.decision.reasons}::text[], ${r.decision.approverRole}, ${r.decision.requiredApprovals},
+        ${input.reason?.code ?? null}, ${input.reason?.text ?? null}, ${jsonb(input.evidence ?? [])}, ${jsonb(r.before)},
+        ${r.refusal?.status ?? null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
+        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)})
+      returning id
+    ), fc as (
+      insert into "FieldChange" (id, "actionRequestId", field, "oldValue", "newValue")
+      select 'fc_' || replace(gen_random_uuid()::text, '-', ''), ar.id, f.field, f.old, f.new
+      from ar, jsonb_to_recordset(${jsonb(fields)}) as f(field text, old jsonb, new jsonb)
+      returning 1
+    )
+    select a.* from ar, (${auditSql}) a`;
+    return null;
+  } catch (e) {
+    // a concurrent duplicate won the (agent, key) unique constraint: answer as it did
+    const again = await afterUniqueViolation(
+      e,
+      agent.id,
+      input.idempotencyKey,
+      r.bodyHash,
+      requestId,
+    );
+    if (again) return again;
+    throw e;
+  }
+}
+
+/** Same key + same body → the original response (200); different body → 409. */
+export async function replay(
+  agentId: string,
+  key: string,
+  bodyHash: string,
+  requestId: string,
+): Promise<Response | null> {
+  const row = await db.actionRequest.findUnique({
+    where: { agentId_idempotencyKey: { agentId, idempotencyKey: key } },
+    select: {
+      ...renderSelect,
+      bodyHash: true,
+      refusalStatus: true,
+      refusalCode: true,
+      refusalDetail: true,
+    },
+  });
+  if (!row) return null;
+  if (row.bodyHash !== bodyHash) {
+    return problemResponse(
+      409,
+      "idempotency_conflict",
+      `Idempotency key "${key}" was already used with a different body (request ${row.id})`,
+      { requestId },
+    );
+  }
+  if (row.refusalStatus && row.refusalCode) {
+    return problemResponse(row.refusalStatus, row.refusalCode, row.refusalDetail ?? "", {
+      requestId,
+    });
+  }
+  return json(renderActionRequest(row, true), 200);
+}
+
+/** Concurrent duplicates: the unique (agent, key) constraint picks one winner; the rest replay it. */
+async function afterUniqueViolation(
+  e: unknown,
+  agentId: string,
+  key: string,
+  bodyHash: string,
+  requestId: string,
+) {
+  const unique =
+    e instanceof Prisma.PrismaClientKnownRequestError &&
+    (e.code === "P2002" ||
+      (e.code === "P2010" && /23505|unique/i.test(JSON.stringify(e.meta ?? {}) + e.message)));
+  if (unique) return replay(agentId, key, bodyHash, requestId);
+  return null;
+}
