@@ -1,0 +1,9 @@
+export {
+  checkTransition,
+  STATUSES,
+  TERMINAL,
+  TRANSITIONS,
+  type TActorKind,
+  type TStatus,
+} from "./transitions";
+export { transitionRequest } from "./transition-request";

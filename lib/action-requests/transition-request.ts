@@ -1,0 +1,61 @@
+import { type Prisma, type Tx } from "@/lib/db";
+import { writeAuditEvent, type TAuditInput } from "@/lib/audit";
+import { AppError } from "@/lib/core/errors";
+import { checkTransition, type TActorKind, type TStatus } from "./transitions";
+
+type TActor = TAuditInput["actor"] | { type: "worker"; workerId: string };
+
+/**
+ * Move one request from `from` to `to` inside the caller's transaction: allowed by the state
+ * machine, guarded (`where status = from`, exactly one row), audited in the same transaction.
+ * Two racing callers cannot both win: the loser gets a 409 and its transaction rolls back.
+ */
+export async function transitionRequest(
+  tx: Tx,
+  args: {
+    id: string;
+    from: TStatus;
+    to: TStatus;
+    actor: TActor;
+    reason?: string | null;
+    data?: Omit<Prisma.ActionRequestUpdateManyMutationInput, "status">;
+    payload?: Record<string, unknown>;
+  },
+) {
+  const kind: TActorKind = args.actor.type === "worker" ? "worker" : args.actor.type;
+  const check = checkTransition(args.from, args.to, kind);
+  if (!check.ok) throw new AppError("invalid_transition", 409, check.reason);
+  const { count } = await tx.actionRequest.updateMany({
+    where: { id: args.id, status: args.from },
+    data: { ...args.data, status: args.to },
+  });
+  if (count !== 1) {
+    throw new AppError(
+      "state_changed",
+      409,
+      `The request is no longer ${args.from.replaceAll("_", " ")}: someone or something acted on it first`,
+    );
+  }
+  const row = await tx.actionRequest.findUniqueOrThrow({
+    where: { id: args.id },
+    select: { environmentId: true, object: true, recordId: true },
+  });
+  await writeAuditEvent(tx, {
+    lane: "execution",
+    actor: args.actor.type === "worker" ? { type: "system" } : args.actor,
+    action: check.event,
+    subjectType: "action_request",
+    subjectId: args.id,
+    environmentId: row.environmentId,
+    object: row.object,
+    recordId: row.recordId,
+    reasonText: args.reason ?? null,
+    payload: {
+      from: args.from,
+      to: args.to,
+      ...(args.actor.type === "worker" ? { workerId: args.actor.workerId } : {}),
+      ...args.payload,
+    },
+  });
+  return check.event;
+}

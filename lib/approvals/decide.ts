@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { transitionRequest } from "@/lib/action-requests";
+import { can, type TCurrentUser } from "@/lib/auth";
+import { AppError, notFound } from "@/lib/core/errors";
+import { Prisma } from "@/lib/db";
+
+export const ZDecisionInput = z
+  .object({
+    decision: z.enum(["approve", "deny"]),
+    reason: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export type TDecisionInput = z.input<typeof ZDecisionInput>;
+
+/** Action types whose approval the agent's own owner may never give (separation of duties). */
+const OWNER_MAY_NOT_APPROVE = new Set(["opportunity.change_amount_or_close_date"]);
+
+/**
+ * An approver decides a pending request. The request row is locked first, so decisions on one
+ * request are serialised: with N required approvals the N-th approval moves it to approved,
+ * a denial ends it, and everyone after the deciding click gets a 409. Nobody decides twice,
+ * an agent never decides, and an agent's owner may not approve its raised-risk requests.
+ */
+export async function decideActionRequest(
+  requestId: string,
+  user: TCurrentUser,
+  input: TDecisionInput,
+) {
+  const { decision, reason } = ZDecisionInput.parse(input);
+  if (!can(user.roles, "inbox:decide"))
+    throw new AppError("forbidden", 403, "Your role cannot decide action requests");
+  if (decision === "deny" && !reason) {
+    throw new AppError("invalid_body", 400, "Say why you deny it", {
+      errors: [{ path: "reason", message: "Required for a denial" }],
+    });
+  }
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        const [locked] = await tx.$queryRaw<
+          { id: string }[]
+        >`select id from "ActionRequest" where id = ${requestId} for update`;
+        if (!locked) throw notFound("Action request");
+        const ar = await tx.actionRequest.findUniqueOrThrow({
+          where: { id: requestId },
+          include: {
+            agent: { select: { ownerId: true, slug: true } },
+            actionType: { select: { key: true } },
+            approvals: true,
+          },
+        });
+        if (ar.status !== "pending_approval") {
+          throw new AppError(
+            "state_changed",
+            409,
+            `The request is ${ar.status.replaceAll("_", " ")}: it was decided already`,
+          );
+        }
+        const isAdmin = user.roles.includes("admin");
+        if (ar.approverRole && !user.groups.includes(ar.approverRole) && !isAdmin) {
+          throw new AppError(
+            "forbidden",
+            403,
+            `This request waits for ${ar.approverRole.replaceAll("_", " ")}; you are not in that group`,
+          );
+        }
+        const raised = Boolean(ar.decisionRule && !ar.decisionRule.endsWith("/default"));
+        if (
+          decision === "approve" &&
+          ar.agent.ownerId === user.id &&
+          (raised || OWNER_MAY_NOT_APPROVE.has(ar.actionType?.key ?? ""))
+        ) {
+          throw new AppError(
+            "separation_of_duties",
+            403,
+            `You own ${ar.agent.slug}; someone else must approve this request`,
+          );
+        }
+        if (ar.approvals.some((a) => a.approverId === user.id)) {
+          throw new AppError("already_decided", 409, "You have already decided this request");
+        }
+        await tx.approval.create({
+          data: {
+            actionRequestId: requestId,
+            approverId: user.id,
+            decision: decision === "approve" ? "approved" : "denied",
+            reason: reason ?? null,
+            groupKey: ar.approverRole,
+          },
+        });
+        const actor = { type: "user" as const, userId: user.id };
+        if (decision === "deny") {
+          await transitionRequest(tx, {
+            id: requestId,
+            from: "pending_approval",
+            to: "denied",
+            actor,
+            reason,
+            data: { decidedAt: new Date() },
+          });
+          return {
+            status: "denied" as const,
+            approvals: ar.approvals.length + 1,
+            required: ar.requiredApprovals,
+          };
+        }
+        const approvals = ar.approvals.filter((a) => a.decision === "approved").length + 1;
+        if (approvals >= Math.max(1, ar.requiredApprovals)) {
+          await transitionRequest(tx, {
+            id: requestId,
+            from: "pending_approval",
+            to: "approved",
+            actor,
+            reason,
+            data: { decidedAt: new Date() },
+            payload: { approvals },
+          });
+          return { status: "approved" as const, approvals, required: ar.requiredApprovals };
+        }
+        return { status: "pending_approval" as const, approvals, required: ar.requiredApprovals };
+      },
+      { maxWait: 15_000, timeout: 15_000 },
+    );
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+      throw new AppError("already_decided", 409, "You have already decided this request");
+    }
+    throw e;
+  }
+}

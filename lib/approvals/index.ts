@@ -1,0 +1,1 @@
+export { decideActionRequest, ZDecisionInput, type TDecisionInput } from "./decide";

@@ -1,0 +1,191 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
+import { hashPassword } from "@/lib/auth/password";
+import { decideActionRequest } from "@/lib/approvals";
+import { prefixedId } from "@/lib/core/ids";
+import type { TCurrentUser } from "@/lib/auth";
+
+/** Deciding a pending request: one decision under concurrent clicks, N approvals, separation of duties. */
+describe("approval decisions", () => {
+  let agentId: string;
+  let envId: string;
+  let approvers: TCurrentUser[] = [];
+
+  const pending = async (
+    opts: {
+      approverRole?: string;
+      requiredApprovals?: number;
+      rule?: string;
+      actionType?: string;
+    } = {},
+  ) => {
+    const at = await db.actionType.findUniqueOrThrow({
+      where: { key: opts.actionType ?? "opportunity.change_stage" },
+    });
+    const id = prefixedId("ar");
+    await db.actionRequest.create({
+      data: {
+        id,
+        agentId,
+        environmentId: envId,
+        actionTypeId: at.id,
+        idempotencyKey: `appr-${id}`,
+        bodyHash: id,
+        object: "Opportunity",
+        recordId: "0068d0000000001AAA",
+        status: "pending_approval",
+        decisionOutcome: "pending_approval",
+        decisionMode: "human_in_the_loop",
+        decisionRule: opts.rule ?? "opportunity.change_stage/late-stage",
+        approverRole: opts.approverRole ?? "deal_desk",
+        requiredApprovals: opts.requiredApprovals ?? 1,
+      },
+    });
+    return id;
+  };
+  const asUser = (
+    u: { id: string; email: string; name: string },
+    roles: TCurrentUser["roles"],
+    groups: string[],
+  ): TCurrentUser => ({ ...u, roles, groups });
+
+  beforeAll(async () => {
+    await seedDemoOrg();
+    const agent = await db.agent.findFirstOrThrow({
+      where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
+    });
+    agentId = agent.id;
+    envId = agent.environmentId;
+    const group = await db.approverGroup.findUniqueOrThrow({ where: { key: "deal_desk" } });
+    const hash = await hashPassword("not-used");
+    const stamp = Date.now().toString(36);
+    await db.user.createMany({
+      data: Array.from({ length: 50 }, (_, i) => ({
+        email: `dd-${stamp}-${i}@tollgate.test`,
+        name: `Deal Desk ${i}`,
+        passwordHash: hash,
+      })),
+    });
+    const users = await db.user.findMany({ where: { email: { startsWith: `dd-${stamp}-` } } });
+    await db.approverGroupMember.createMany({
+      data: users.map((u) => ({ groupId: group.id, userId: u.id })),
+    });
+    await db.roleAssignment.createMany({
+      data: users.map((u) => ({ userId: u.id, role: "approver" as const })),
+    });
+    approvers = users.map((u) => asUser(u, ["approver"], ["deal_desk"]));
+  });
+
+  it("makes exactly one decision out of 50 concurrent approve/deny clicks", async () => {
+    const id = await pending();
+    const results = await Promise.allSettled(
+      approvers.map((u, i) =>
+        decideActionRequest(
+          id,
+          u,
+          i % 2 ? { decision: "deny", reason: "not yet" } : { decision: "approve" },
+        ),
+      ),
+    );
+    const won = results.filter((r) => r.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === "rejected")) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({
+        status: 409,
+        code: "state_changed",
+      });
+    }
+    const row = await db.actionRequest.findUniqueOrThrow({
+      where: { id },
+      include: { approvals: true },
+    });
+    expect(["approved", "denied"]).toContain(row.status);
+    expect(row.approvals).toHaveLength(1);
+    expect(
+      await db.auditEvent.count({
+        where: {
+          subjectId: id,
+          action: { in: ["action_request.approved", "action_request.denied"] },
+        },
+      }),
+    ).toBe(1);
+  });
+
+  it("needs N approvals from N different people", async () => {
+    const id = await pending({ requiredApprovals: 2 });
+    expect(await decideActionRequest(id, approvers[0], { decision: "approve" })).toMatchObject({
+      status: "pending_approval",
+      approvals: 1,
+      required: 2,
+    });
+    await expect(
+      decideActionRequest(id, approvers[0], { decision: "approve" }),
+    ).rejects.toMatchObject({ status: 409, code: "already_decided" });
+    expect(await decideActionRequest(id, approvers[1], { decision: "approve" })).toMatchObject({
+      status: "approved",
+      approvals: 2,
+    });
+    await expect(
+      decideActionRequest(id, approvers[2], { decision: "approve" }),
+    ).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("requires a reason to deny, and changes nothing without one", async () => {
+    const id = await pending();
+    await expect(decideActionRequest(id, approvers[3], { decision: "deny" })).rejects.toMatchObject(
+      { status: 400, code: "invalid_body" },
+    );
+    const row = await db.actionRequest.findUniqueOrThrow({
+      where: { id },
+      include: { approvals: true },
+    });
+    expect(row.status).toBe("pending_approval");
+    expect(row.approvals).toHaveLength(0);
+    expect(
+      await decideActionRequest(id, approvers[3], {
+        decision: "deny",
+        reason: "Evidence is a week old",
+      }),
+    ).toMatchObject({ status: "denied" });
+  });
+
+  it("keeps separation of duties: the agent's owner cannot approve its amount changes or raised-risk requests", async () => {
+    const owner = await db.user.findUniqueOrThrow({ where: { email: "aemanager@tollgate.demo" } });
+    const asOwner = asUser(owner, ["approver"], ["ae_manager", "deal_desk"]);
+    const amount = await pending({
+      approverRole: "ae_manager",
+      actionType: "opportunity.change_amount_or_close_date",
+      rule: "opportunity.change_amount_or_close_date/default",
+    });
+    await expect(
+      decideActionRequest(amount, asOwner, { decision: "approve" }),
+    ).rejects.toMatchObject({ status: 403, code: "separation_of_duties" });
+    const late = await pending({ rule: "opportunity.change_stage/late-stage" });
+    await expect(decideActionRequest(late, asOwner, { decision: "approve" })).rejects.toMatchObject(
+      { status: 403, code: "separation_of_duties" },
+    );
+    // the owner may still deny, and may approve a default-rule request of its agent
+    const early = await pending({ rule: "opportunity.change_stage/default" });
+    expect(await decideActionRequest(early, asOwner, { decision: "approve" })).toMatchObject({
+      status: "approved",
+    });
+  });
+
+  it("refuses people outside the approver group, viewers, and unknown requests", async () => {
+    const id = await pending({ approverRole: "revops_oncall" });
+    await expect(
+      decideActionRequest(id, approvers[4], { decision: "approve" }),
+    ).rejects.toMatchObject({ status: 403, code: "forbidden" });
+    const vp = await db.user.findUniqueOrThrow({ where: { email: "vp@tollgate.demo" } });
+    await expect(
+      decideActionRequest(id, asUser(vp, ["viewer"], []), { decision: "approve" }),
+    ).rejects.toMatchObject({ status: 403 });
+    await expect(
+      decideActionRequest("ar_nope", approvers[4], { decision: "approve" }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect((await db.actionRequest.findUniqueOrThrow({ where: { id } })).status).toBe(
+      "pending_approval",
+    );
+  });
+});
