@@ -117,14 +117,13 @@ export function CreateKeyForm(props: {
           />
         </label>
       </div>
-      <div className="flex gap-2">
-        <button type="submit" disabled={busy} className={primary}>
-          {busy ? "Creating…" : "Create key"}
-        </button>
-        <button type="button" onClick={props.onCancel} className={secondary}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons
+        busy={busy}
+        label="Create key"
+        busyLabel="Creating…"
+        tone={primary}
+        onCancel={props.onCancel}
+      />
     </FormShell>
   );
 }
@@ -164,14 +163,13 @@ export function RotateKeysForm(props: {
           ))}
         </select>
       </label>
-      <div className="flex gap-2">
-        <button type="submit" disabled={busy} className={primary}>
-          {busy ? "Rotating…" : "Rotate keys"}
-        </button>
-        <button type="button" onClick={props.onCancel} className={secondary}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons
+        busy={busy}
+        label="Rotate keys"
+        busyLabel="Rotating…"
+        tone={primary}
+        onCancel={props.onCancel}
+      />
     </FormShell>
   );
 }
@@ -204,14 +202,13 @@ export function RevokeKeyForm(props: {
           className={`${input} max-w-lg`}
         />
       </label>
-      <div className="flex gap-2">
-        <button type="submit" disabled={busy} className={danger}>
-          {busy ? "Revoking…" : "Revoke key"}
-        </button>
-        <button type="button" onClick={props.onCancel} className={secondary}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons
+        busy={busy}
+        label="Revoke key"
+        busyLabel="Revoking…"
+        tone={danger}
+        onCancel={props.onCancel}
+      />
     </FormShell>
   );
 }
@@ -266,6 +263,26 @@ export function NewKeySecret({ secret, onDone }: { secret: TSecret; onDone: () =
             : "The previous keys stopped working now."}
         </p>
       )}
+    </div>
+  );
+}
+
+/** Submit + Cancel, the same on every key form. */
+function FormButtons(props: {
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+  tone: string;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="flex gap-2">
+      <button type="submit" disabled={props.busy} className={props.tone}>
+        {props.busy ? props.busyLabel : props.label}
+      </button>
+      <button type="button" onClick={props.onCancel} className={secondary}>
+        Cancel
+      </button>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STATUSES } from "@/lib/action-requests/transitions";
 
 /**
  * The agent API's one contract (API.md): the handlers parse with these schemas and the
@@ -68,23 +69,8 @@ export const ZDecision = z.object({
   reasons: z.array(z.string()),
 });
 
-export const ZActionRequestStatus = z.enum([
-  "observed",
-  "denied",
-  "pending_approval",
-  "draft",
-  "approved",
-  "auto_approved",
-  "executing",
-  "succeeded",
-  "failed",
-  "retrying",
-  "dead_lettered",
-  "reverted",
-  "expired",
-  "halted",
-  "discarded",
-]);
+// every status of the state machine except the internal "received"
+export const ZActionRequestStatus = z.enum(STATUSES).exclude(["received"]);
 
 export const ZActionRequestResponse = z.object({
   id: z.string().describe("ar_…"),
