@@ -2,6 +2,7 @@ import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
 import { writeAuditEvent } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
+import { checkTransition } from "@/lib/action-requests/transitions";
 
 export const ZKillSwitchInput = z
   .object({
@@ -15,6 +16,15 @@ export type TKillSwitchInput = z.input<typeof ZKillSwitchInput>;
 
 /** Statuses of work that was allowed but has not started writing: a tripped switch halts it. */
 const HALTABLE = ["approved", "auto_approved", "retrying"] as const;
+// the lifecycle table is the one authority on this move and the event it emits; the halt is a
+// bulk update (many rows, one statement), so it is checked here rather than row by row
+const HALT_EVENT = new Map(
+  HALTABLE.map((from) => {
+    const check = checkTransition(from, "halted", "user");
+    if (!check.ok) throw new Error(`state machine forbids ${from} → halted`);
+    return [from, check.event] as const;
+  }),
+);
 
 async function resolveTarget(tx: Tx, scope: string, target?: string) {
   if (scope === "global") return { scopeKey: "global", label: "global", where: {}, data: {} };
@@ -108,7 +118,7 @@ export async function tripKillSwitch(input: TKillSwitchInput, actorUserId: strin
       await writeAuditEvent(tx, {
         lane: "execution",
         actor: { type: "user", userId: actorUserId },
-        action: "action_request.halted",
+        action: HALT_EVENT.get(q.status as (typeof HALTABLE)[number])!,
         subjectType: "action_request",
         subjectId: q.id,
         environmentId: q.environmentId,

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { requireUser, type TCurrentUser, type TPermission } from "@/lib/auth";
-import { AppError } from "@/lib/core/errors";
 import { toProblem } from "./problem";
+import { readJsonBody } from "./read-json-body";
+
+const CONSOLE_MAX_BODY_BYTES = 256 * 1024;
 
 type Handler<B, Q> = (ctx: {
   user: TCurrentUser;
@@ -24,14 +26,9 @@ export function withSession<B = undefined, Q = undefined>(
       const user = await requireUser(opts.permission);
       let body = undefined as B;
       if (opts.body) {
-        const raw = await req.text();
-        let json: unknown;
-        try {
-          json = raw ? JSON.parse(raw) : {};
-        } catch {
-          throw new AppError("invalid_body", 400, "The request body is not valid JSON");
-        }
-        body = opts.body.parse(json);
+        body = opts.body.parse(
+          await readJsonBody(req, { maxBytes: CONSOLE_MAX_BODY_BYTES, empty: {} }),
+        );
       }
       const query = (
         opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined
