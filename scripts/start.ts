@@ -90,8 +90,11 @@ async function main() {
   });
   fs.writeFileSync(SANDBOX_PORT, String(sandbox.server.port));
   await pointDemoEnvironmentsAt(sandbox.server.url);
-  await disconnectDb();
   log(`Salesforce sandbox at ${sandbox.server.url} (${sandbox.origin})`);
+
+  // the execution worker runs in this process; `npm run worker` adds more elsewhere
+  const { startWorker } = await import("@/lib/execution/worker");
+  const worker = await startWorker();
 
   const baseUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${PORT}`;
   const app: ChildProcess = spawn(process.execPath, nextStartArgs(PORT), {
@@ -121,6 +124,8 @@ async function main() {
     log("stopping …");
     app.kill("SIGTERM");
     await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)));
+    await worker.stop();
+    await disconnectDb();
     await sandbox.stop();
     await embedded?.stop();
     fs.rmSync(APP_PID, { force: true });

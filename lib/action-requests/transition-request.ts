@@ -1,6 +1,7 @@
 import { type Prisma, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TAuditInput } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
+import { queueAgentCallback } from "@/lib/webhooks/outbox";
 import { checkTransition, type TActorKind, type TStatus } from "./transitions";
 
 type TActor = TAuditInput["actor"] | { type: "worker"; workerId: string };
@@ -57,5 +58,6 @@ export async function transitionRequest(
       ...args.payload,
     },
   });
+  await queueAgentCallback(tx, args.id, args.to);
   return check.event;
 }

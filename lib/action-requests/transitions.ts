@@ -42,7 +42,9 @@ export const TRANSITIONS: Readonly<Record<TStatus, readonly TEdge[]>> = {
     E("expired", ["system"], "action_request.expired"),
   ],
   draft: [
-    E("executing", ["user"], "action_request.executed_by_person"),
+    // a person releases the draft: the worker executes it like approved work, with that
+    // person recorded as the one who decided
+    E("approved", ["user"], "action_request.released_by_person"),
     E("discarded", ["user"], "action_request.discarded"),
     E("expired", ["system"], "action_request.expired"),
   ],

@@ -13,6 +13,8 @@ import {
   type TPolicyInput,
   type TOperation,
 } from "@/lib/policy";
+import { riskScore } from "@/lib/policy/risk";
+import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { pickWorkflowVersion, rolloutBucket } from "@/lib/workflows/bucket";
 import { ZActionRequestInput, type TActionRequestInput } from "./contract";
 import { agentGrants, killSwitchState, policyConfig } from "./policy-context";
@@ -245,6 +247,13 @@ export async function createActionRequest(
       before,
       slaDueAt,
       expiresAt: waits ? new Date(now.getTime() + DEFAULT_EXPIRY_MS) : null,
+      riskScore: riskScore({
+        mode: decision.mode,
+        rule: decision.rule,
+        requiredApprovals: decision.requiredApprovals,
+        actionType: input.actionType,
+        environmentSlug: agent.environmentSlug,
+      }),
       now,
     },
     {
@@ -263,6 +272,7 @@ export async function createActionRequest(
     requestId,
   );
   if (replayed) return replayed;
+  if (decision.outcome === "auto_approved") await enqueueAfterCommit(id);
   const rendered = renderActionRequest(
     {
       id,

@@ -33,6 +33,7 @@ export type TInsert = {
   before: Record<string, unknown> | null;
   slaDueAt: Date | null;
   expiresAt: Date | null;
+  riskScore?: number;
   refusal?: TRefusal;
   now: Date;
 };
@@ -79,14 +80,14 @@ export async function insertRequest(
       insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
         "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
         "decisionReasons", "approverRole", "requiredApprovals", "reasonCode", "reasonText", evidence, before,
-        "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt")
+        "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt", "riskScore")
       values (${r.id}, ${agent.id}, ${agent.environmentId}, ${r.workflowVersionId}, ${r.actionTypeId}, ${input.idempotencyKey},
         ${r.bodyHash}, ${input.target.object}, ${input.target.recordId ?? null}, ${r.accountId},
         ${r.status}::"ActionRequestStatus", ${r.decision.outcome}, ${r.decision.mode}::"ApprovalMode", ${r.decision.rule},
         ${r.decision.reasons}::text[], ${r.decision.approverRole}, ${r.decision.requiredApprovals},
         ${input.reason?.code ?? null}, ${input.reason?.text ?? null}, ${jsonb(input.evidence ?? [])}, ${jsonb(r.before)},
         ${r.refusal?.status ?? null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
-        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)})
+        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)}, ${r.riskScore ?? 0}::int)
       returning id
     ), fc as (
       insert into "FieldChange" (id, "actionRequestId", field, "oldValue", "newValue")

@@ -4,6 +4,7 @@ import { transitionRequest } from "@/lib/action-requests";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { Prisma } from "@/lib/db";
+import { enqueueAfterCommit } from "@/lib/execution/queue";
 
 export const ZDecisionInput = z
   .object({
@@ -27,6 +28,12 @@ export async function decideActionRequest(
   user: TCurrentUser,
   input: TDecisionInput,
 ) {
+  const result = await decide(requestId, user, input);
+  if (result.status === "approved") await enqueueAfterCommit(requestId);
+  return result;
+}
+
+async function decide(requestId: string, user: TCurrentUser, input: TDecisionInput) {
   const { decision, reason } = ZDecisionInput.parse(input);
   if (!can(user.roles, "inbox:decide"))
     throw new AppError("forbidden", 403, "Your role cannot decide action requests");
@@ -58,7 +65,13 @@ export async function decideActionRequest(
           );
         }
         const isAdmin = user.roles.includes("admin");
-        if (ar.approverRole && !user.groups.includes(ar.approverRole) && !isAdmin) {
+        const escalatedToMe = Boolean(ar.escalatedTo && user.groups.includes(ar.escalatedTo));
+        if (
+          ar.approverRole &&
+          !user.groups.includes(ar.approverRole) &&
+          !escalatedToMe &&
+          !isAdmin
+        ) {
           throw new AppError(
             "forbidden",
             403,

@@ -11,7 +11,23 @@ export interface ApiResponse {
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+const prefetched = new WeakMap<IncomingMessage, Promise<string>>();
+
+/**
+ * Read the body now, before an injected delay: like a real server, a request that fully
+ * arrived is processed even if its client has gone away meanwhile.
+ */
+export function prefetchBody(req: IncomingMessage): Promise<string> {
+  const p = readRawBody(req);
+  prefetched.set(req, p);
+  return p;
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return prefetched.get(req) ?? readRawBody(req);
+}
+
+async function readRawBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

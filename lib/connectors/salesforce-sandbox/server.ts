@@ -20,6 +20,7 @@ import {
   fromError,
   parseJson,
   readBody,
+  prefetchBody,
   resourceNotFound,
   send,
   type ApiContext,
@@ -64,6 +65,8 @@ export interface SandboxState {
   activeSessions: number;
   openCursors: number;
   faults: { latencyMs: number; pending: readonly FaultRule[] };
+  /** requests held by injected latency right now, by HTTP method */
+  inFlight: Record<string, number>;
   records: Record<string, number>;
 }
 
@@ -118,6 +121,8 @@ export async function createSandboxServer(
   let usage = { day: "", used: 0 };
   let requests: Record<string, number> = {};
   let writes: Record<WriteKind, number> = { create: 0, update: 0, delete: 0 };
+  // requests held by injected latency right now, by method
+  const inFlight: Record<string, number> = {};
   let baseUrl = "";
 
   const count = (bucket: string) => {
@@ -158,6 +163,7 @@ export async function createSandboxServer(
       activeSessions: sessions.activeCount,
       openCursors: cursors.size,
       faults: { latencyMs: faults.latencyMs, pending: faults.pending.map((r) => ({ ...r })) },
+      inFlight: { ...inFlight },
       records,
     };
   };
@@ -191,7 +197,7 @@ export async function createSandboxServer(
     res: ServerResponse,
     extraHeaders: Record<string, string>,
   ): boolean => {
-    const fault = faults.take(path);
+    const fault = faults.take(path, (req.method ?? "GET").toUpperCase());
     if (!fault) return false;
     if (fault.kind === "timeout") {
       // Never answer: the client's own timeout is what the test exercises.
@@ -291,8 +297,12 @@ export async function createSandboxServer(
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", baseUrl);
     const path = url.pathname;
-    if (faults.latencyMs > 0 && !path.startsWith("/__sandbox/")) {
-      await new Promise((r) => setTimeout(r, faults.latencyMs));
+    const latency = faults.latencyFor(method);
+    if (latency > 0 && !path.startsWith("/__sandbox/")) {
+      if (method !== "GET") await prefetchBody(req).catch(() => "");
+      inFlight[method] = (inFlight[method] ?? 0) + 1;
+      await new Promise((r) => setTimeout(r, latency));
+      inFlight[method] -= 1;
     }
     if (path.startsWith("/__sandbox/")) {
       count(`${method} control`);

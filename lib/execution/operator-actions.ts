@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { transitionRequest } from "@/lib/action-requests";
+import { AppError, notFound } from "@/lib/core/errors";
+import { engagedSwitchFor } from "./kill-check";
+import { enqueueAfterCommit } from "./queue";
+
+export const ZOperatorReason = z.string().trim().min(3, "Say why (3 characters or more)").max(2000);
+
+const actor = (userId: string) => ({ type: "user" as const, userId });
+
+async function lockedRequest(tx: Parameters<Parameters<typeof db.$transaction>[0]>[0], id: string) {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`
+    select id from "ActionRequest" where id = ${id} for update`;
+  if (!locked) throw notFound(`Action request ${id}`);
+  return tx.actionRequest.findUniqueOrThrow({
+    where: { id },
+    include: { workflowVersion: { select: { workflowId: true } }, deadLetter: true },
+  });
+}
+
+/**
+ * Resume halted work after its kill switch was reset: halted → approved, queued again. Refused
+ * (and nothing changes) while any switch that covers one of the requests is still engaged.
+ */
+export async function resumeHalted(ids: string[], userId: string, reason: string) {
+  const why = ZOperatorReason.parse(reason);
+  const resumed = await db.$transaction(async (tx) => {
+    const done: string[] = [];
+    for (const id of ids) {
+      const ar = await lockedRequest(tx, id);
+      if (ar.status !== "halted") {
+        throw new AppError(
+          "state_changed",
+          409,
+          `Request ${id} is ${ar.status.replaceAll("_", " ")}, not halted`,
+        );
+      }
+      const sw = await engagedSwitchFor(tx, ar);
+      if (sw) {
+        throw new AppError(
+          "kill_switch_engaged",
+          409,
+          `The ${sw.scope} kill switch covering ${id} is still engaged; reset it first`,
+        );
+      }
+      await transitionRequest(tx, {
+        id,
+        from: "halted",
+        to: "approved",
+        actor: actor(userId),
+        reason: why,
+        data: { haltedAt: null, nextAttemptAt: null },
+      });
+      done.push(id);
+    }
+    return done;
+  });
+  for (const id of resumed) await enqueueAfterCommit(id);
+  return { resumed: resumed.length, ids: resumed };
+}
+
+export const ZDeadLetterAction = z
+  .object({
+    action: z.enum(["retry", "reroute", "discard"]),
+    reason: ZOperatorReason,
+  })
+  .strict();
+export type TDeadLetterAction = z.infer<typeof ZDeadLetterAction>;
+
+/**
+ * Resolve a dead letter: `retry` runs it again (a fresh budget of tries), `reroute` sends it
+ * back to an approver, `discard` ends it. Each is audited with the person and the reason.
+ */
+export async function resolveDeadLetter(id: string, userId: string, input: TDeadLetterAction) {
+  const { action, reason } = ZDeadLetterAction.parse(input);
+  const status = await db.$transaction(async (tx) => {
+    const ar = await lockedRequest(tx, id);
+    if (ar.status !== "dead_lettered" || !ar.deadLetter || ar.deadLetter.resolvedAt) {
+      throw new AppError(
+        "state_changed",
+        409,
+        `Request ${id} is ${ar.status.replaceAll("_", " ")}: it is not waiting in the dead-letter queue`,
+      );
+    }
+    if (action === "retry") {
+      const sw = await engagedSwitchFor(tx, ar);
+      if (sw)
+        throw new AppError("kill_switch_engaged", 409, `The ${sw.scope} kill switch is engaged`);
+    }
+    const to =
+      action === "retry" ? "approved" : action === "reroute" ? "pending_approval" : "discarded";
+    const onCall =
+      action === "reroute" && !ar.approverRole
+        ? await tx.approverGroup.findFirst({ where: { isOnCall: true }, select: { key: true } })
+        : null;
+    await transitionRequest(tx, {
+      id,
+      from: "dead_lettered",
+      to,
+      actor: actor(userId),
+      reason,
+      data:
+        action === "retry"
+          ? { attempts: 0, nextAttemptAt: null, completedAt: null }
+          : action === "reroute"
+            ? {
+                approverRole: ar.approverRole ?? onCall?.key ?? null,
+                requiredApprovals: Math.max(1, ar.requiredApprovals),
+                decidedAt: null,
+                completedAt: null,
+                slaDueAt: new Date(Date.now() + 4 * 3600_000),
+                expiresAt: new Date(Date.now() + 3 * 86_400_000),
+                escalatedAt: null,
+                escalatedTo: null,
+              }
+            : { completedAt: new Date() },
+      payload: { deadLetter: ar.deadLetter.id, action },
+    });
+    if (action === "reroute") await tx.approval.deleteMany({ where: { actionRequestId: id } });
+    await tx.deadLetter.update({
+      where: { id: ar.deadLetter.id },
+      data: {
+        resolvedAt: new Date(),
+        resolution:
+          action === "retry" ? "retried" : action === "reroute" ? "rerouted" : "discarded",
+        resolvedById: userId,
+        resolutionReason: reason,
+      },
+    });
+    return to;
+  });
+  if (status === "approved") await enqueueAfterCommit(id);
+  return { id, status };
+}

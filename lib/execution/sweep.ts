@@ -1,0 +1,201 @@
+import { db } from "@/lib/db";
+import { transitionRequest } from "@/lib/action-requests";
+import { writeAuditEvent } from "@/lib/audit";
+import { deadLetter } from "./execute";
+import { enqueueExecution } from "./queue";
+
+/**
+ * How long after an execution try started the sweep may decide its worker is gone. A write can
+ * still be in flight at Salesforce until the connector's timeout, so this must exceed it:
+ * recovering sooner could let a late write land after a second one.
+ */
+export const INTERRUPTED_AFTER_MS = Number(process.env.TOLLGATE_EXECUTION_GRACE_MS ?? 60_000);
+/** A request whose workers keep dying mid-try is parked for a person after this many. */
+const MAX_INTERRUPTIONS = 3;
+
+/**
+ * Queue every request that should run now: approved / auto-approved ones (a lost enqueue after
+ * a commit, or work from before a restart) and retries that are due. Idempotent: the queue
+ * holds at most one waiting job per request.
+ */
+export async function enqueueDueRequests(limit = 500): Promise<number> {
+  const rows = await db.$queryRaw<{ id: string; nextAttemptAt: Date | null }[]>`
+    select id, "nextAttemptAt" from "ActionRequest"
+    where (status in ('approved', 'auto_approved') and ("nextAttemptAt" is null or "nextAttemptAt" <= (now() at time zone 'UTC')))
+       or (status = 'retrying' and "nextAttemptAt" <= (now() at time zone 'UTC'))
+    order by "createdAt" limit ${limit}`;
+  let queued = 0;
+  for (const r of rows) if (await enqueueExecution(r.id)) queued++;
+  return queued;
+}
+
+/**
+ * Requests stuck in `executing` whose worker died: their row is not locked (a live worker holds
+ * the lock for the whole Salesforce write) and the try is older than INTERRUPTED_AFTER_MS.
+ * They go to `retrying`; the next try reads the record first and does not write twice.
+ */
+export async function recoverInterrupted(limit = 50): Promise<string[]> {
+  const cutoff = new Date(Date.now() - INTERRUPTED_AFTER_MS);
+  return db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; attempts: number }[]>`
+        select id, attempts from "ActionRequest"
+        where status = 'executing' and "executedAt" < ${cutoff}
+        order by "executedAt" limit ${limit} for update skip locked`;
+      const actor = { type: "worker" as const, workerId: "sweep" };
+      for (const r of rows) {
+        await tx.executionAttempt.updateMany({
+          where: { actionRequestId: r.id, attemptNumber: r.attempts, finishedAt: null },
+          data: {
+            finishedAt: new Date(),
+            outcome: "interrupted",
+            errorClass: "interrupted",
+            errorMessage: "The worker stopped during this try",
+          },
+        });
+        const interruptions = await tx.executionAttempt.count({
+          where: { actionRequestId: r.id, outcome: "interrupted" },
+        });
+        const err = {
+          errorClass: "interrupted",
+          code: "WORKER_STOPPED",
+          message:
+            "The worker running this request stopped mid-execution; the next try reads Salesforce before it writes",
+        };
+        if (interruptions >= MAX_INTERRUPTIONS) {
+          await deadLetter(
+            tx,
+            r.id,
+            "executing",
+            err,
+            `interrupted ${interruptions} times`,
+            actor,
+            r.attempts,
+          );
+          continue;
+        }
+        await transitionRequest(tx, {
+          id: r.id,
+          from: "executing",
+          to: "retrying",
+          actor,
+          reason: err.message,
+          data: {
+            lastErrorClass: err.errorClass,
+            lastErrorCode: err.code,
+            lastErrorMessage: err.message,
+            nextAttemptAt: new Date(),
+          },
+          payload: { attempt: r.attempts, errorClass: err.errorClass },
+        });
+      }
+      return rows.map((r) => r.id);
+    },
+    { timeout: 30_000 },
+  );
+}
+
+/**
+ * Overdue approvals escalate once: the on-call approver group may now decide them too, and the
+ * on-call group's webhook (and the original group's, when it has one) gets a signed message.
+ */
+export async function escalateOverdue(limit = 100): Promise<number> {
+  return db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        select id from "ActionRequest"
+        where status = 'pending_approval' and "slaDueAt" < (now() at time zone 'UTC') and "escalatedAt" is null
+        order by "slaDueAt" limit ${limit} for update skip locked`;
+      if (!rows.length) return 0;
+      const groups = await tx.approverGroup.findMany();
+      const onCall = groups.find((g) => g.isOnCall) ?? null;
+      const now = new Date();
+      for (const { id } of rows) {
+        const ar = await tx.actionRequest.findUniqueOrThrow({
+          where: { id },
+          include: {
+            agent: { select: { slug: true } },
+            actionType: { select: { key: true } },
+            environment: { select: { slug: true } },
+          },
+        });
+        await tx.actionRequest.update({
+          where: { id },
+          data: { escalatedAt: now, escalatedTo: onCall?.key ?? null },
+        });
+        const overdueMin = Math.round((now.getTime() - ar.slaDueAt!.getTime()) / 60_000);
+        await writeAuditEvent(tx, {
+          lane: "execution",
+          actor: { type: "system" },
+          action: "action_request.escalated",
+          subjectType: "action_request",
+          subjectId: id,
+          environmentId: ar.environmentId,
+          object: ar.object,
+          recordId: ar.recordId,
+          reasonText: `No decision within the SLA (due ${ar.slaDueAt!.toISOString()})`,
+          payload: { from: ar.approverRole, to: onCall?.key ?? null, overdueMinutes: overdueMin },
+        });
+        const text =
+          `Tollgate: ${ar.actionType?.key ?? ar.object} from ${ar.agent.slug} (${ar.environment.slug}) ` +
+          `waits for ${ar.approverRole ?? "an approver"} and is past its SLA. ` +
+          `Escalated to ${onCall?.name ?? "on-call"}. Request ${id}.`;
+        const targets = groups.filter(
+          (g) => g.webhookUrl && (g.key === onCall?.key || g.key === ar.approverRole),
+        );
+        for (const g of targets) {
+          await tx.webhookDelivery.create({
+            data: {
+              kind: "escalation",
+              target: `group:${g.key}`,
+              actionRequestId: id,
+              url: g.webhookUrl!,
+              payload: {
+                // `text` first: Slack-compatible receivers post it as the message
+                text,
+                type: "action_request.escalated",
+                id,
+                agent: ar.agent.slug,
+                environment: ar.environment.slug,
+                actionType: ar.actionType?.key ?? null,
+                object: ar.object,
+                recordId: ar.recordId,
+                approverRole: ar.approverRole,
+                escalatedTo: onCall?.key ?? null,
+                slaDueAt: ar.slaDueAt!.toISOString(),
+                link: `/inbox?request=${id}`,
+                at: now.toISOString(),
+              },
+            },
+          });
+        }
+      }
+      return rows.length;
+    },
+    { timeout: 30_000 },
+  );
+}
+
+/** Requests nobody decided by their expiry are expired. Never approved, never executed. */
+export async function expireStale(limit = 200): Promise<number> {
+  return db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; status: "pending_approval" | "draft" }[]>`
+        select id, status::text as status from "ActionRequest"
+        where status in ('pending_approval', 'draft') and "expiresAt" < (now() at time zone 'UTC')
+        order by "expiresAt" limit ${limit} for update skip locked`;
+      for (const r of rows) {
+        await transitionRequest(tx, {
+          id: r.id,
+          from: r.status,
+          to: "expired",
+          actor: { type: "system" },
+          reason: "Nobody decided it before it expired",
+          data: { completedAt: new Date() },
+        });
+      }
+      return rows.length;
+    },
+    { timeout: 30_000 },
+  );
+}

@@ -1,0 +1,79 @@
+import { hostname } from "node:os";
+import { executeRequest } from "./execute";
+import { EXECUTE_QUEUE, enqueueExecution, getBoss, stopBoss, type TExecuteJob } from "./queue";
+import { enqueueDueRequests, escalateOverdue, expireStale, recoverInterrupted } from "./sweep";
+import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
+
+export type TWorkerOptions = {
+  /** jobs this process runs at once */
+  concurrency?: number;
+  workerId?: string;
+  /** how often the sweep runs (due work, interrupted tries, SLA, expiry, webhooks) */
+  sweepMs?: number;
+  log?: (line: string) => void;
+};
+
+export type TWorker = { workerId: string; stop: () => Promise<void> };
+
+/**
+ * The execution worker: pg-boss consumers for the execute queue plus a sweep loop. Any number
+ * of workers, in any number of processes, may share one database: claims are guarded, rows are
+ * locked SKIP LOCKED, and the queue holds one waiting job per request.
+ */
+export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
+  const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
+  const log = opts.log ?? ((l: string) => console.log(`[worker ${workerId}] ${l}`));
+  const boss = await getBoss({ supervise: true });
+  const concurrency = opts.concurrency ?? Number(process.env.TOLLGATE_WORKER_CONCURRENCY ?? 4);
+  const workIds: string[] = [];
+  for (let i = 0; i < concurrency; i++) {
+    workIds.push(
+      await boss.work<TExecuteJob>(
+        EXECUTE_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: 0.5 },
+        async ([job]) => {
+          const result = await executeRequest(job.data.requestId, { workerId });
+          if (result.outcome !== "skipped") log(`${job.data.requestId}: ${result.outcome}`);
+          if (result.nextAttemptAt)
+            await enqueueExecution(job.data.requestId, result.nextAttemptAt);
+        },
+      ),
+    );
+  }
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const sweep = async () => {
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      try {
+        const n = await fn();
+        if (Array.isArray(n) ? n.length : n) log(`${name}: ${Array.isArray(n) ? n.length : n}`);
+      } catch (e) {
+        if (!stopped) log(`${name} failed: ${(e as Error).message}`);
+      }
+    };
+    await step("recovered interrupted", recoverInterrupted);
+    await step("escalated", escalateOverdue);
+    await step("expired", expireStale);
+    await step("queued", enqueueDueRequests);
+    await step("webhooks delivered", deliverDueWebhooks);
+  };
+  const loop = () => {
+    if (stopped) return;
+    running = sweep().finally(() => {
+      if (!stopped) timer = setTimeout(loop, opts.sweepMs ?? 1_000);
+    });
+  };
+  loop();
+  log(`started (${concurrency} at a time)`);
+  return {
+    workerId,
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      for (const id of workIds) await boss.offWork({ id }).catch(() => {});
+      await running;
+      await stopBoss();
+    },
+  };
+}

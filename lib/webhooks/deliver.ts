@@ -1,0 +1,92 @@
+import { db } from "@/lib/db";
+import { decryptSecret } from "@/lib/core/secrets";
+import { signPayload, SIGNATURE_HEADER } from "./signing";
+
+export const MAX_DELIVERY_ATTEMPTS = Number(process.env.TOLLGATE_WEBHOOK_MAX_ATTEMPTS ?? 8);
+const BASE_BACKOFF_MS = Number(process.env.TOLLGATE_WEBHOOK_BACKOFF_MS ?? 5_000);
+const TIMEOUT_MS = 10_000;
+
+/** The signing secret for a delivery's target; null means send unsigned (never silently). */
+async function secretFor(target: string | null): Promise<string | null> {
+  if (!target) return null;
+  const [kind, key] = [target.slice(0, target.indexOf(":")), target.slice(target.indexOf(":") + 1)];
+  if (kind === "group") {
+    const g = await db.approverGroup.findUnique({
+      where: { key },
+      select: { webhookSecretEnc: true },
+    });
+    return g?.webhookSecretEnc ? decryptSecret(g.webhookSecretEnc) : null;
+  }
+  if (kind === "agent") {
+    const a = await db.agent.findUnique({
+      where: { id: key },
+      select: { callbackSecretEnc: true },
+    });
+    return a?.callbackSecretEnc ? decryptSecret(a.callbackSecretEnc) : null;
+  }
+  return null;
+}
+
+export function webhookBackoffMs(attempts: number) {
+  return Math.min(BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/**
+ * Deliver due webhooks: claim a batch (SKIP LOCKED, so several workers share the work), POST
+ * each signed body, and either mark it delivered or schedule the next try with exponential
+ * backoff; after MAX_DELIVERY_ATTEMPTS it is `failed` and stays visible.
+ */
+export async function deliverDueWebhooks(limit = 20): Promise<number> {
+  const due = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      select id from "WebhookDelivery"
+      where status = 'pending' and "nextAttemptAt" <= (now() at time zone 'UTC')
+      order by "nextAttemptAt" limit ${limit} for update skip locked`;
+    if (!rows.length) return [];
+    // lease: nobody else picks these up while this worker posts them
+    await tx.webhookDelivery.updateMany({
+      where: { id: { in: rows.map((r) => r.id) } },
+      data: { nextAttemptAt: new Date(Date.now() + TIMEOUT_MS * 3) },
+    });
+    return tx.webhookDelivery.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
+  });
+  await Promise.all(
+    due.map(async (d) => {
+      const body = JSON.stringify(d.payload);
+      const attempts = d.attempts + 1;
+      let error: string | null = null;
+      try {
+        const secret = await secretFor(d.target);
+        const headers: Record<string, string> = {
+          "content-type": "application/json",
+          "user-agent": "Tollgate-Webhooks/1",
+          "Tollgate-Delivery": d.id,
+        };
+        if (secret) headers[SIGNATURE_HEADER] = signPayload(secret, body);
+        const res = await fetch(d.url, {
+          method: "POST",
+          headers,
+          body,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+          redirect: "manual",
+        });
+        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+        await res.body?.cancel().catch(() => {});
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      await db.webhookDelivery.update({
+        where: { id: d.id },
+        data: error
+          ? {
+              attempts,
+              lastError: error.slice(0, 500),
+              status: attempts >= MAX_DELIVERY_ATTEMPTS ? "failed" : "pending",
+              nextAttemptAt: new Date(Date.now() + webhookBackoffMs(attempts)),
+            }
+          : { attempts, status: "delivered", deliveredAt: new Date(), lastError: null },
+      });
+    }),
+  );
+  return due.length;
+}

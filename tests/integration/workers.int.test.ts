@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
+import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
+import { enqueueExecution, stopBoss } from "@/lib/execution/queue";
+import { executionSandbox, requestFor, waitFor } from "./fixtures/execution";
+
+const TERMINAL = ["succeeded", "dead_lettered"] as const;
+
+/**
+ * Workers as real processes on one queue: no request runs twice, and a worker SIGKILLed in the
+ * middle of a Salesforce write leaves nothing half-done or doubled after a restart.
+ */
+describe("execution workers (child processes)", () => {
+  let box: Awaited<ReturnType<typeof executionSandbox>>;
+  let agentId: string;
+  let environmentId: string;
+  const children: ChildProcess[] = [];
+  const opps = demoRecordIds().opportunities;
+
+  const startWorker = (workerId: string, env: Record<string, string> = {}) =>
+    new Promise<ChildProcess>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "tests/integration/fixtures/worker-child.ts"],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+          env: { ...process.env, WORKER_ID: workerId, ...env },
+        },
+      );
+      children.push(child);
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (process.env.DEBUG_WORKERS) process.stderr.write(`[${workerId}] ${d.toString()}`);
+        if (out.includes("ready\n")) resolve(child);
+      });
+      child.once("exit", (code) =>
+        reject(new Error(`worker ${workerId} exited (${code}): ${out}`)),
+      );
+    });
+  const stop = async (child: ChildProcess, signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode) return;
+    const gone = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await gone;
+  };
+
+  beforeAll(async () => {
+    await seedDemoOrg();
+    box = await executionSandbox();
+    const agent = await db.agent.findFirstOrThrow({
+      where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
+    });
+    agentId = agent.id;
+    environmentId = agent.environmentId;
+  });
+  afterEach(async () => {
+    for (const c of children.splice(0)) await stop(c, "SIGKILL");
+    await box.fault({ clear: true });
+  });
+  afterAll(async () => {
+    await stopBoss();
+    await box.close();
+  });
+
+  it("two workers on one queue execute 40 requests exactly once each", async () => {
+    const records = opps.slice(60, 100);
+    const ids: string[] = [];
+    for (const [i, recordId] of records.entries()) {
+      ids.push(
+        await requestFor(box.sf, {
+          agentId,
+          environmentId,
+          recordId,
+          changes: { NextStep: `two workers #${i}` },
+        }),
+      );
+    }
+    const histories = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
+    const writesBefore = box.sandbox.state().writes.update;
+    await Promise.all([startWorker("w-a"), startWorker("w-b")]);
+    // queue every request twice over, as a lost-then-swept enqueue would
+    for (const id of ids) {
+      await enqueueExecution(id);
+      await enqueueExecution(id);
+    }
+    await waitFor(
+      async () =>
+        (await db.actionRequest.count({ where: { id: { in: ids }, status: "succeeded" } })) ===
+        ids.length,
+      { timeoutMs: 45_000, what: "40 requests to succeed" },
+    );
+    expect(box.sandbox.state().writes.update - writesBefore).toBe(ids.length);
+    const attempts = await db.executionAttempt.groupBy({
+      by: ["actionRequestId"],
+      where: { actionRequestId: { in: ids } },
+      _count: true,
+    });
+    expect(attempts.every((a) => a._count === 1)).toBe(true);
+    const workers = await db.executionAttempt.findMany({
+      where: { actionRequestId: { in: ids } },
+      select: { workerId: true },
+    });
+    expect(new Set(workers.map((w) => w.workerId))).toEqual(new Set(["w-a", "w-b"]));
+    const after = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
+    after.forEach((n, i) => expect(n - histories[i]).toBe(1));
+  });
+
+  it("SIGKILL mid-write: after a restart each request is succeeded once or dead-lettered, never written twice", async () => {
+    const records = opps.slice(100, 106);
+    const ids: string[] = [];
+    for (const [i, recordId] of records.entries()) {
+      ids.push(
+        await requestFor(box.sf, {
+          agentId,
+          environmentId,
+          recordId,
+          changes: { NextStep: `crash test #${i}` },
+        }),
+      );
+    }
+    const histories = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
+    // every PATCH takes 1.5 s: the worker dies with writes in flight, which still land
+    await box.fault({ latencyMs: 1_500, latencyMethod: "PATCH" });
+    // longer than any in-flight call can take (1.5 s here), as the default is longer than the connector timeout
+    const grace = { TOLLGATE_EXECUTION_GRACE_MS: "5000" };
+    // all six at once: every PATCH is in flight together, none finishes before the kill
+    const first = await startWorker("doomed", { ...grace, WORKER_CONCURRENCY: "6" });
+    for (const id of ids) await enqueueExecution(id);
+    await waitFor(
+      async () =>
+        (await db.actionRequest.count({ where: { id: { in: ids }, status: "executing" } })) >= 2,
+      { what: "requests executing" },
+    );
+    await new Promise((r) => setTimeout(r, 1_700)); // the reads are done; PATCHes are in flight
+    await stop(first, "SIGKILL");
+    const stuck = await db.actionRequest.count({ where: { id: { in: ids }, status: "executing" } });
+    expect(stuck).toBeGreaterThan(0);
+    await box.fault({ latencyMs: 0, latencyMethod: null });
+
+    await startWorker("survivor", grace);
+    await waitFor(
+      async () =>
+        (await db.actionRequest.count({
+          where: { id: { in: ids }, status: { in: [...TERMINAL] } },
+        })) === ids.length,
+      { timeoutMs: 45_000, what: "every request to finish after the restart" },
+    ).catch(async (e) => {
+      console.error(
+        await db.actionRequest.findMany({
+          where: { id: { in: ids } },
+          select: {
+            id: true,
+            status: true,
+            attempts: true,
+            nextAttemptAt: true,
+            lastErrorClass: true,
+          },
+        }),
+        await db.$queryRawUnsafe(
+          `select singleton_key, state, start_after, created_on from pgboss.job where singleton_key = any($1) order by singleton_key, created_on`,
+          ids,
+        ),
+      );
+      throw e;
+    });
+    const rows = await db.actionRequest.findMany({
+      where: { id: { in: ids } },
+      include: { attemptsLog: true },
+    });
+    const interrupted = rows.filter((r) => r.attemptsLog.some((a) => a.outcome === "interrupted"));
+    expect(interrupted.length).toBeGreaterThan(0);
+    // the killed worker's PATCHes still landed; the retry read them and wrote nothing
+    const reconciled = await db.auditEvent.count({
+      where: {
+        lane: "data",
+        subjectId: { in: interrupted.map((r) => r.id) },
+        payload: { path: ["alreadyApplied"], equals: true },
+      },
+    });
+    expect(reconciled).toBeGreaterThan(0);
+    const after = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
+    for (const [i, r] of rows.entries()) {
+      const idx = ids.indexOf(r.id);
+      const written = after[idx] - histories[idx];
+      if (r.status === "succeeded") expect(written, `${r.id} (${i})`).toBe(1);
+      else expect(written).toBeLessThanOrEqual(1);
+    }
+    const { records: final } = await box.sf.query<{ Id: string; NextStep: string }>(
+      `SELECT Id, NextStep FROM Opportunity WHERE Id IN ('${records.join("','")}')`,
+    );
+    for (const rec of final) {
+      const i = records.indexOf(rec.Id);
+      if (rows.find((r) => r.id === ids[i])?.status === "succeeded")
+        expect(rec.NextStep).toBe(`crash test #${i}`);
+    }
+  });
+});
