@@ -11,20 +11,24 @@ async function main() {
   const database = await createTestDatabase("e2e");
   let code = 0;
   let sandbox: { close(): Promise<void> } | undefined;
+  let worker: { stop(): Promise<void> } | undefined;
   try {
     process.env.DATABASE_URL = database.url;
     process.env.TOLLGATE_SECRET_KEY ??= "e2e-secret-key-not-for-production";
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
     const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
     const { createSandboxServer } = await import("@/lib/connectors/salesforce-sandbox");
-    const { disconnectDb } = await import("@/lib/db");
     await seedDemoOrg();
     // the demo environments' Salesforce, with test-control routes for the specs
     const server = await createSandboxServer({ seed: "demo", control: true });
     sandbox = server;
     process.env.E2E_SANDBOX_URL = server.url;
     await pointDemoEnvironmentsAt(server.url);
-    await disconnectDb();
+    const { prepareE2eFixtures } = await import("../e2e/fixtures/prepare");
+    process.env.E2E_FIXTURES = JSON.stringify(await prepareE2eFixtures(server.url));
+    // approved work executes during the specs, as under `npm start`
+    const { startWorker } = await import("@/lib/execution/worker");
+    worker = await startWorker({ log: () => {} });
     const cli = path.join(process.cwd(), "node_modules", "@playwright", "test", "cli.js");
     await run(process.execPath, [cli, "test", ...process.argv.slice(2)], {
       ...process.env,
@@ -34,6 +38,9 @@ async function main() {
     console.error(err instanceof Error ? err.message : err);
     code = 1;
   } finally {
+    await worker?.stop();
+    const { disconnectDb } = await import("@/lib/db");
+    await disconnectDb();
     await sandbox?.close();
     await database.drop();
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { transitionRequest } from "@/lib/action-requests";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
@@ -10,6 +10,11 @@ export const ZDecisionInput = z
   .object({
     decision: z.enum(["approve", "deny"]),
     reason: z.string().trim().max(2000).optional(),
+    /**
+     * The current Salesforce values the approver was shown (inbox detail). Execution writes only
+     * if the record still holds them; without it, the values when proposed are the reference.
+     */
+    seen: z.record(z.string().max(200), z.unknown()).optional(),
   })
   .strict();
 export type TDecisionInput = z.input<typeof ZDecisionInput>;
@@ -34,7 +39,7 @@ export async function decideActionRequest(
 }
 
 async function decide(requestId: string, user: TCurrentUser, input: TDecisionInput) {
-  const { decision, reason } = ZDecisionInput.parse(input);
+  const { decision, reason, seen } = ZDecisionInput.parse(input);
   if (!can(user.roles, "inbox:decide"))
     throw new AppError("forbidden", 403, "Your role cannot decide action requests");
   if (decision === "deny" && !reason) {
@@ -103,6 +108,7 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
           },
         });
         const actor = { type: "user" as const, userId: user.id };
+        if (decision === "approve" && seen) await recordSeenValues(tx, requestId, seen);
         if (decision === "deny") {
           await transitionRequest(tx, {
             id: requestId,
@@ -140,5 +146,24 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
       throw new AppError("already_decided", 409, "You have already decided this request");
     }
     throw e;
+  }
+}
+
+/** Keep the values the approver saw as the reference execution compares with. */
+export async function recordSeenValues(tx: Tx, requestId: string, seen: Record<string, unknown>) {
+  const changes = await tx.fieldChange.findMany({
+    where: { actionRequestId: requestId },
+    select: { id: true, field: true },
+  });
+  for (const c of changes) {
+    if (!(c.field in seen)) continue;
+    const v = seen[c.field];
+    await tx.fieldChange.update({
+      where: { id: c.id },
+      data: {
+        valueAtApproval:
+          v === null || v === undefined ? Prisma.JsonNull : (v as Prisma.InputJsonValue),
+      },
+    });
   }
 }

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "metrics:read": ALL,
   "kill_switches:read": ALL,
   "kill_switches:write": ["admin"],
+  "dead_letters:read": ["admin", "ops_owner", "system_owner"],
+  "dead_letters:write": ["admin", "ops_owner"],
   "environments:read": ["admin", "ops_owner", "system_owner"],
   "environments:write": ["admin"],
   "users:read": ["admin"],

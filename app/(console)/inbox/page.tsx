@@ -1,0 +1,44 @@
+import { can, requirePage } from "@/lib/auth";
+import { inboxFacets, listInbox, ZInboxQuery } from "@/lib/approvals";
+import { PageHeader } from "@/components/ui";
+import { InboxBoard } from "@/components/inbox-board";
+
+export const metadata = { title: "Approval inbox" };
+
+export default async function InboxPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const user = await requirePage("inbox:read", "/inbox");
+  const raw = Object.fromEntries(
+    Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
+  );
+  const parsed = ZInboxQuery.safeParse(raw);
+  const query = parsed.success ? parsed.data : ZInboxQuery.parse({});
+  const [page, facets] = await Promise.all([listInbox(user, query), inboxFacets()]);
+  const filters = {
+    agent: query.agent,
+    actionType: query.actionType,
+    workflow: query.workflow,
+    environment: query.environment,
+    age: query.age,
+    kind: query.kind === "all" ? undefined : query.kind,
+  };
+  return (
+    <>
+      <PageHeader
+        title="Approval inbox"
+        description="Agent writes waiting for you: riskiest first. Each shows the change against the value in Salesforce now, the agent's reason and evidence, and the rule that asked for a person. Approved work executes at once; a field that changed meanwhile comes back here."
+      />
+      <InboxBoard
+        key={JSON.stringify(filters)}
+        initial={JSON.parse(JSON.stringify(page))}
+        facets={facets}
+        filters={filters}
+        canDecide={can(user.roles, "inbox:decide")}
+        focusId={typeof raw.request === "string" ? raw.request : undefined}
+      />
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { type TCurrentUser } from "@/lib/auth";
+import { AppError } from "@/lib/core/errors";
+import { decideActionRequest } from "./decide";
+
+export const ZBulkDecision = z
+  .object({
+    ids: z.array(z.string().min(1).max(64)).min(1).max(200),
+    decision: z.enum(["approve", "deny"]),
+    reason: z.string().trim().min(3, "Give one reason for the whole selection").max(2000),
+  })
+  .strict();
+export type TBulkDecision = z.input<typeof ZBulkDecision>;
+
+/**
+ * Approve or deny a selection with one reason. Each request is decided on its own (its own
+ * lock, checks and audit event), so one that someone else decided first, or that separation of
+ * duties forbids, is reported and the rest still go through.
+ */
+export async function bulkDecide(user: TCurrentUser, input: TBulkDecision) {
+  const { ids, decision, reason } = ZBulkDecision.parse(input);
+  const results: { id: string; ok: boolean; status?: string; error?: string; code?: string }[] = [];
+  for (const id of [...new Set(ids)]) {
+    try {
+      const r = await decideActionRequest(id, user, { decision, reason });
+      results.push({ id, ok: true, status: r.status });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      results.push({ id, ok: false, code: e.code, error: e.message });
+    }
+  }
+  return {
+    decided: results.filter((r) => r.ok).length,
+    failed: results.filter((r) => !r.ok).length,
+    results,
+  };
+}

@@ -1,0 +1,299 @@
+import { z } from "zod";
+import { db, Prisma } from "@/lib/db";
+import { can, type TCurrentUser } from "@/lib/auth";
+import { AppError, notFound } from "@/lib/core/errors";
+import { connectorFor } from "@/lib/environments";
+import { riskLabel } from "@/lib/policy/risk";
+
+export const INBOX_AGES = {
+  lt1h: "Under 1 hour",
+  "1h-24h": "1 to 24 hours",
+  gt24h: "Over 24 hours",
+  overdue: "Past SLA",
+} as const;
+
+export const ZInboxQuery = z
+  .object({
+    agent: z.string().max(200).optional(),
+    actionType: z.string().max(200).optional(),
+    workflow: z.string().max(200).optional(),
+    environment: z.string().max(100).optional(),
+    age: z.enum(Object.keys(INBOX_AGES) as [keyof typeof INBOX_AGES]).optional(),
+    kind: z.enum(["all", "approvals", "drafts"]).default("all"),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strip();
+export type TInboxQuery = z.input<typeof ZInboxQuery>;
+
+type TCursor = { r: number; c: string; i: string };
+const encodeCursor = (c: TCursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+function decodeCursor(s: string): TCursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as TCursor;
+    if (typeof c.r === "number" && typeof c.c === "string" && typeof c.i === "string") return c;
+  } catch {
+    /* fall through */
+  }
+  throw new AppError(
+    "invalid_query",
+    400,
+    "The page cursor is not valid; start from the first page",
+  );
+}
+
+/** Who may see a waiting request: its approver group, the group it escalated to, or admins/ops. */
+export function inboxScope(user: TCurrentUser): Prisma.ActionRequestWhereInput {
+  if (user.roles.includes("admin") || user.roles.includes("ops_owner")) return {};
+  return {
+    OR: [{ approverRole: { in: user.groups } }, { escalatedTo: { in: user.groups } }],
+  };
+}
+
+function filters(q: z.infer<typeof ZInboxQuery>, now: Date): Prisma.ActionRequestWhereInput[] {
+  const and: Prisma.ActionRequestWhereInput[] = [];
+  if (q.agent) and.push({ agent: { slug: q.agent } });
+  if (q.actionType) and.push({ actionType: { key: q.actionType } });
+  if (q.workflow) and.push({ workflowVersion: { workflow: { key: q.workflow } } });
+  if (q.environment) and.push({ environment: { slug: q.environment } });
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600_000);
+  if (q.age === "lt1h") and.push({ createdAt: { gte: hoursAgo(1) } });
+  if (q.age === "1h-24h") and.push({ createdAt: { lt: hoursAgo(1), gte: hoursAgo(24) } });
+  if (q.age === "gt24h") and.push({ createdAt: { lt: hoursAgo(24) } });
+  if (q.age === "overdue") and.push({ slaDueAt: { lt: now } });
+  return and;
+}
+
+const listSelect = {
+  id: true,
+  status: true,
+  object: true,
+  recordId: true,
+  reasonCode: true,
+  reasonText: true,
+  evidence: true,
+  decisionMode: true,
+  decisionRule: true,
+  approverRole: true,
+  escalatedTo: true,
+  requiredApprovals: true,
+  riskScore: true,
+  slaDueAt: true,
+  expiresAt: true,
+  createdAt: true,
+  lastErrorClass: true,
+  agent: { select: { slug: true, name: true } },
+  environment: { select: { slug: true, isProduction: true } },
+  actionType: { select: { key: true, name: true } },
+  workflowVersion: { select: { version: true, workflow: { select: { key: true } } } },
+  fieldChanges: { select: { field: true, oldValue: true, newValue: true } },
+  approvals: { select: { approverId: true, decision: true } },
+} satisfies Prisma.ActionRequestSelect;
+
+type TListRow = Prisma.ActionRequestGetPayload<{ select: typeof listSelect }>;
+
+function toItem(r: TListRow, user: TCurrentUser) {
+  return {
+    id: r.id,
+    status: r.status as "pending_approval" | "draft",
+    object: r.object,
+    recordId: r.recordId,
+    agent: r.agent,
+    environment: r.environment.slug,
+    isProduction: r.environment.isProduction,
+    actionType: r.actionType?.key ?? null,
+    actionTypeName: r.actionType?.name ?? null,
+    workflow: r.workflowVersion
+      ? { key: r.workflowVersion.workflow.key, version: r.workflowVersion.version }
+      : null,
+    reasonCode: r.reasonCode,
+    reasonText: r.reasonText,
+    evidenceCount: Array.isArray(r.evidence) ? r.evidence.length : 0,
+    mode: r.decisionMode,
+    rule: r.decisionRule,
+    approverRole: r.approverRole,
+    escalatedTo: r.escalatedTo,
+    requiredApprovals: Math.max(1, r.requiredApprovals),
+    approvals: r.approvals.filter((a) => a.decision === "approved").length,
+    decidedByMe: r.approvals.some((a) => a.approverId === user.id),
+    risk: { score: r.riskScore, label: riskLabel(r.riskScore) },
+    slaDueAt: r.slaDueAt?.toISOString() ?? null,
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    returnedAfterConflict: r.lastErrorClass === "conflict",
+    changes: r.fieldChanges.map((f) => ({ field: f.field, from: f.oldValue, to: f.newValue })),
+  };
+}
+export type TInboxItem = ReturnType<typeof toItem>;
+
+/**
+ * The signed-in person's inbox: requests waiting for a decision (pending approval) or for a
+ * person to execute them (drafts), riskiest first then newest, filtered, one page at a time
+ * (keyset pagination on the inbox index).
+ */
+export async function listInbox(user: TCurrentUser, query: TInboxQuery = {}) {
+  if (!can(user.roles, "inbox:read"))
+    throw new AppError("forbidden", 403, "Your role has no inbox");
+  const q = ZInboxQuery.parse(query);
+  const now = new Date();
+  const statuses =
+    q.kind === "approvals"
+      ? (["pending_approval"] as const)
+      : q.kind === "drafts"
+        ? (["draft"] as const)
+        : (["pending_approval", "draft"] as const);
+  const base: Prisma.ActionRequestWhereInput = {
+    AND: [{ status: { in: [...statuses] } }, inboxScope(user), ...filters(q, now)],
+  };
+  const page: Prisma.ActionRequestWhereInput[] = [];
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    const at = new Date(c.c);
+    page.push({
+      OR: [
+        { riskScore: { lt: c.r } },
+        { riskScore: c.r, createdAt: { lt: at } },
+        { riskScore: c.r, createdAt: at, id: { gt: c.i } },
+      ],
+    });
+  }
+  const [rows, total] = await Promise.all([
+    db.actionRequest.findMany({
+      where: { AND: [base, ...page] },
+      orderBy: [{ riskScore: "desc" }, { createdAt: "desc" }, { id: "asc" }],
+      take: q.limit + 1,
+      select: listSelect,
+    }),
+    q.cursor ? Promise.resolve(null) : db.actionRequest.count({ where: base }),
+  ]);
+  const more = rows.length > q.limit;
+  const items = rows.slice(0, q.limit).map((r) => toItem(r, user));
+  const last = rows[q.limit - 1];
+  return {
+    items,
+    total,
+    nextCursor:
+      more && last
+        ? encodeCursor({ r: last.riskScore, c: last.createdAt.toISOString(), i: last.id })
+        : null,
+  };
+}
+
+/** The choices for the inbox's filter menus. */
+export async function inboxFacets() {
+  const [agents, actionTypes, workflows, environments] = await Promise.all([
+    db.agent.findMany({
+      select: { slug: true, name: true },
+      distinct: ["slug"],
+      orderBy: { slug: "asc" },
+    }),
+    db.actionType.findMany({ select: { key: true, name: true }, orderBy: { key: "asc" } }),
+    db.workflow.findMany({ select: { key: true, name: true }, orderBy: { key: "asc" } }),
+    db.environment.findMany({ select: { slug: true, name: true }, orderBy: { slug: "asc" } }),
+  ]);
+  return { agents, actionTypes, workflows, environments, ages: INBOX_AGES };
+}
+
+/**
+ * One request as an approver reviews it: the diff with the value in Salesforce read now, the
+ * value when proposed and the proposed value; reason and evidence; the rule that asked for a
+ * person and what it requires; who decided so far.
+ */
+export async function getInboxItem(user: TCurrentUser, id: string) {
+  if (!can(user.roles, "inbox:read"))
+    throw new AppError("forbidden", 403, "Your role has no inbox");
+  const r = await db.actionRequest.findFirst({
+    where: { AND: [{ id }, inboxScope(user)] },
+    select: {
+      ...listSelect,
+      decisionReasons: true,
+      environmentId: true,
+      actionTypeId: true,
+      lastErrorMessage: true,
+      escalatedAt: true,
+      agent: {
+        select: { slug: true, name: true, ownerId: true, owner: { select: { name: true } } },
+      },
+      fieldChanges: {
+        select: { field: true, oldValue: true, newValue: true, valueAtApproval: true },
+      },
+      approvals: {
+        select: {
+          approverId: true,
+          decision: true,
+          reason: true,
+          createdAt: true,
+          approver: { select: { name: true } },
+        },
+        orderBy: { createdAt: "asc" },
+      },
+    },
+  });
+  if (!r) throw notFound("Action request");
+  const rule = r.actionTypeId
+    ? await db.policyRule.findFirst({
+        where: { actionTypeId: r.actionTypeId, matrixVersion: { status: "active" } },
+        select: {
+          mode: true,
+          approverRole: true,
+          requiredApprovals: true,
+          slaMinutes: true,
+          loggingRequired: true,
+          reversible: true,
+          rollbackPlan: true,
+          conditions: true,
+          matrixVersion: { select: { version: true } },
+        },
+      })
+    : null;
+  const fields = r.fieldChanges.map((f) => f.field);
+  let current: Record<string, unknown> | null = null;
+  let currentError: string | null = null;
+  const readAt = new Date();
+  if (r.recordId && fields.length) {
+    try {
+      const env = await db.environment.findUniqueOrThrow({ where: { id: r.environmentId } });
+      const sf = await connectorFor(env);
+      const { record } = await sf.read(r.object, r.recordId, fields);
+      current = Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
+    } catch (e) {
+      currentError = `Could not read the record from Salesforce now: ${(e as Error).message}`;
+    }
+  }
+  const item = toItem(r as unknown as TListRow, user);
+  return {
+    ...item,
+    agentOwner: r.agent.owner.name,
+    ownedByMe: r.agent.ownerId === user.id,
+    reasons: r.decisionReasons,
+    evidence: (Array.isArray(r.evidence) ? r.evidence : []) as { type: string; ref: string }[],
+    escalatedAt: r.escalatedAt?.toISOString() ?? null,
+    lastErrorMessage: r.lastErrorMessage,
+    rule: {
+      key: r.decisionRule,
+      matrixVersion: rule?.matrixVersion.version ?? null,
+      slaMinutes: rule?.slaMinutes ?? null,
+      loggingRequired: rule?.loggingRequired ?? null,
+      reversible: rule?.reversible ?? null,
+      rollbackPlan: rule?.rollbackPlan ?? null,
+    },
+    decisions: r.approvals.map((a) => ({
+      by: a.approver.name,
+      mine: a.approverId === user.id,
+      decision: a.decision,
+      reason: a.reason,
+      at: a.createdAt.toISOString(),
+    })),
+    currentReadAt: readAt.toISOString(),
+    currentError,
+    diff: r.fieldChanges.map((f) => ({
+      field: f.field,
+      whenProposed: f.oldValue,
+      proposed: f.newValue,
+      /** what an approver saw when the request came back after a conflict */
+      atLastApproval: f.valueAtApproval,
+      current: current ? (current[f.field] ?? null) : undefined,
+    })),
+  };
+}
+export type TInboxDetail = Awaited<ReturnType<typeof getInboxItem>>;
