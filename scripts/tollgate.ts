@@ -1,17 +1,23 @@
 /**
  * `npm run tollgate -- <command>`: scripts' door into Tollgate.
  *   agent-key create --agent <slug> --env <env> [--label text] [--expires-days n]
- * Prints the plaintext key once on stdout (one line, nothing else); messages go to stderr.
+ *   group-webhook set --group <key> (--url <url> | --off)
+ *   agent-callback set --agent <slug> --env <env> (--url <url> | --off)
+ * Prints the secret once on stdout (one line, nothing else: the key, or the webhook signing
+ * secret); messages go to stderr.
  * Uses DATABASE_URL, else the embedded PostgreSQL of a running `npm start`, else starts it.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isAlive } from "@/lib/db/embedded";
-import { DATA_DIR, resolveDatabase } from "./lib/runtime";
+import { DATA_DIR, persistentSecret, resolveDatabase } from "./lib/runtime";
 
-const USAGE =
-  "usage: npm run tollgate -- agent-key create --agent <agent-slug> --env <env> [--label text] [--expires-days n]";
+const USAGE = [
+  "usage: npm run tollgate -- agent-key create --agent <agent-slug> --env <env> [--label text] [--expires-days n]",
+  "       npm run tollgate -- group-webhook set --group <group-key> (--url <url> | --off)",
+  "       npm run tollgate -- agent-callback set --agent <agent-slug> --env <env> (--url <url> | --off)",
+].join("\n");
 
 async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
@@ -31,8 +37,60 @@ async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> 
   return { url, stop: embedded ? () => embedded.stop() : undefined };
 }
 
+/** group-webhook / agent-callback: set or clear a signed webhook target; prints the new secret. */
+async function webhookCommand(kind: string, rest: string[]) {
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      group: { type: "string" },
+      agent: { type: "string" },
+      env: { type: "string" },
+      url: { type: "string" },
+      off: { type: "boolean" },
+    },
+    strict: true,
+  });
+  const target =
+    kind === "group-webhook"
+      ? values.group
+      : values.agent && values.env
+        ? `${values.agent} in ${values.env}`
+        : undefined;
+  if (!target || Boolean(values.url) === Boolean(values.off)) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const { url, stop } = await databaseUrl();
+  process.env.DATABASE_URL = url;
+  process.env.TOLLGATE_SECRET_KEY ??= persistentSecret("secret-key");
+  const { setGroupWebhook, setAgentCallback } = await import("@/lib/webhooks/config");
+  const { disconnectDb } = await import("@/lib/db");
+  try {
+    const out =
+      kind === "group-webhook"
+        ? await setGroupWebhook(values.group!, values.url ?? null, null)
+        : await setAgentCallback(values.agent!, values.env!, values.url ?? null, null);
+    if (out.secret) process.stdout.write(out.secret + "\n");
+    console.error(
+      out.url
+        ? `${kind} for ${target} → ${out.url}; verify Tollgate-Signature with the secret above`
+        : `${kind} turned off`,
+    );
+  } catch (err) {
+    const issues = (err as { issues?: { message: string }[] }).issues;
+    console.error(issues ? issues.map((i) => i.message).join("; ") : (err as Error).message);
+    process.exitCode = 1;
+  } finally {
+    await disconnectDb();
+    await stop?.();
+  }
+}
+
 async function main() {
   const [group, command, ...rest] = process.argv.slice(2);
+  if ((group === "group-webhook" || group === "agent-callback") && command === "set") {
+    return webhookCommand(group, rest);
+  }
   if (group !== "agent-key" || command !== "create") {
     console.error(USAGE);
     process.exit(2);

@@ -1,0 +1,79 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { writeAuditEvent } from "@/lib/audit";
+import { AppError, notFound } from "@/lib/core/errors";
+import { encryptSecret } from "@/lib/core/secrets";
+
+export const ZWebhookUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .url("Give a full http(s) URL")
+  .refine((u) => /^https?:\/\//.test(u), "Only http and https URLs can receive webhooks");
+
+/** A fresh signing secret, shown once to whoever configures the receiver. */
+const newSecret = () => `whsec_${crypto.randomBytes(24).toString("base64url")}`;
+
+/**
+ * Point an approver group's escalation webhook at `url` (null turns it off). Each change makes
+ * a new signing secret, returned once; the old one stops verifying at once.
+ */
+export async function setGroupWebhook(
+  groupKey: string,
+  url: string | null,
+  actorUserId: string | null,
+) {
+  const parsed = url === null ? null : ZWebhookUrl.parse(url);
+  const secret = parsed ? newSecret() : null;
+  return db.$transaction(async (tx) => {
+    const group = await tx.approverGroup.findUnique({ where: { key: groupKey } });
+    if (!group) throw notFound(`Approver group "${groupKey}"`);
+    await tx.approverGroup.update({
+      where: { id: group.id },
+      data: { webhookUrl: parsed, webhookSecretEnc: secret ? encryptSecret(secret) : null },
+    });
+    await writeAuditEvent(tx, {
+      lane: "config",
+      actor: actorUserId ? { type: "user", userId: actorUserId } : { type: "system" },
+      action: parsed ? "approver_group.webhook_set" : "approver_group.webhook_removed",
+      subjectType: "approver_group",
+      subjectId: group.id,
+      payload: { group: groupKey, url: parsed },
+    });
+    return { group: groupKey, url: parsed, secret };
+  });
+}
+
+/** Same for an agent's callback URL (terminal states of its requests). */
+export async function setAgentCallback(
+  agentSlug: string,
+  envSlug: string,
+  url: string | null,
+  actorUserId: string | null,
+) {
+  const parsed = url === null ? null : ZWebhookUrl.parse(url);
+  const secret = parsed ? newSecret() : null;
+  return db.$transaction(async (tx) => {
+    const agent = await tx.agent.findFirst({
+      where: { slug: agentSlug, environment: { slug: envSlug } },
+    });
+    if (!agent) throw notFound(`Agent "${agentSlug}" in ${envSlug}`);
+    if (agent.status === "retired")
+      throw new AppError("agent_retired", 409, `Agent "${agentSlug}" is retired`);
+    await tx.agent.update({
+      where: { id: agent.id },
+      data: { callbackUrl: parsed, callbackSecretEnc: secret ? encryptSecret(secret) : null },
+    });
+    await writeAuditEvent(tx, {
+      lane: "config",
+      actor: actorUserId ? { type: "user", userId: actorUserId } : { type: "system" },
+      action: parsed ? "agent.callback_set" : "agent.callback_removed",
+      subjectType: "agent",
+      subjectId: agent.id,
+      environmentId: agent.environmentId,
+      payload: { agent: agentSlug, url: parsed },
+    });
+    return { agent: agentSlug, env: envSlug, url: parsed, secret };
+  });
+}
