@@ -104,7 +104,11 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
             approverId: user.id,
             decision: decision === "approve" ? "approved" : "denied",
             reason: reason ?? null,
-            groupKey: ar.approverRole,
+            // the group this person decided for: their own, or on-call after escalation
+            groupKey:
+              ar.approverRole && !user.groups.includes(ar.approverRole) && escalatedToMe
+                ? ar.escalatedTo
+                : ar.approverRole,
           },
         });
         const actor = { type: "user" as const, userId: user.id };

@@ -151,7 +151,7 @@ export async function escalateOverdue(limit = 100): Promise<number> {
               actionRequestId: id,
               url: g.webhookUrl!,
               payload: {
-                // `text` first: Slack-compatible receivers post it as the message
+                // `text`: what a Slack-compatible receiver posts as the message
                 text,
                 type: "action_request.escalated",
                 id,
