@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { useRouter } from "next/navigation";
 import type { TKillSwitchRow } from "@/lib/guardrails/kill-switches";
 import { Badge } from "./ui";
 import { formatTime } from "./format";
@@ -29,6 +30,7 @@ export function KillSwitchBoard({
 }) {
   const [rows, setRows] = useState(initial);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const router = useRouter();
 
   // after a change, read every switch again: someone else may have flipped one meanwhile
   async function refresh() {
@@ -36,6 +38,8 @@ export function KillSwitchBoard({
       const res = await sendJson<{ killSwitches: TSwitchRow[] }>("/api/internal/kill-switches");
       setRows(res.killSwitches);
       setLoadError(null);
+      // the halted-work list below changes with every trip and reset
+      router.refresh();
     } catch (e) {
       setLoadError((e as Error).message);
     }

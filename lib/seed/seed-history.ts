@@ -1,6 +1,7 @@
 import { Prisma, type Tx } from "@/lib/db";
 import { writeAuditEvent } from "@/lib/audit";
 import { prefixedId } from "@/lib/core/ids";
+import { backoffDelay, DEFAULT_RETRY_POLICY } from "@/lib/execution/retry-policy";
 import { DEFAULT_MATRIX, LATE_STAGES, type TActionTypeKey } from "./demo-fixtures";
 import { demoCrm, type TDemoOpportunity } from "./demo-crm";
 import { makeRng, type TRng } from "./prng";
@@ -228,6 +229,69 @@ function fateFor(rng: TRng, mode: string, phase: string, ageDays: number): TStat
   return ageDays > 3 ? "expired" : "pending_approval";
 }
 
+/** A seeded write failure as the connector reports it (lib/connectors/salesforce/errors.ts). */
+function seededFailure(errorClass: string, object: string) {
+  if (errorClass === "validation") {
+    const message =
+      object === "Opportunity"
+        ? "Close Date cannot be in the past while the opportunity is open"
+        : object === "Quote"
+          ? "The opportunity has no price book: choose one before quoting"
+          : "Email or Phone is required on leads an integration writes";
+    return { errorClass, code: "FIELD_CUSTOM_VALIDATION_EXCEPTION", status: 400, message };
+  }
+  if (errorClass === "permission") {
+    return {
+      errorClass,
+      code: "INSUFFICIENT_ACCESS_OR_READONLY",
+      status: 403,
+      message: "insufficient access rights on object id",
+    };
+  }
+  if (errorClass === "timeout") {
+    const message = "Salesforce did not answer in time";
+    return { errorClass, code: "TIMEOUT", status: undefined, message };
+  }
+  return { errorClass, code: "ERROR_HTTP_503", status: 503, message: "Service Unavailable" };
+}
+
+/** The REST calls one seeded try made, shaped like the connector's call log. */
+function seededCalls(
+  plan: TPlan,
+  startedAt: Date,
+  writeMs: number,
+  failure: ReturnType<typeof seededFailure> | null,
+  resultRecordId: string | null,
+) {
+  const base = `/services/data/v62.0/sobjects/${plan.object}`;
+  const fields = encodeURIComponent(
+    [...Object.keys(plan.changes), "Id", "LastModifiedDate"].join(","),
+  );
+  const readMs = 40 + (writeMs % 90);
+  let t = startedAt.getTime();
+  const call = (op: string, method: string, path: string, ms: number, status: number) => {
+    const at = new Date(t).toISOString();
+    t += ms;
+    return { op, method, path, ms, ok: true, status, at };
+  };
+  const calls = [];
+  if (plan.recordId)
+    calls.push(call("read", "GET", `${base}/${plan.recordId}?fields=${fields}`, readMs, 200));
+  const write = plan.recordId
+    ? call("update", "PATCH", `${base}/${plan.recordId}`, writeMs, 204)
+    : call("create", "POST", base, writeMs, 201);
+  if (failure) {
+    const { errorClass, code, status } = failure;
+    calls.push({ ...write, ok: false, status, errorClass, code });
+    return calls;
+  }
+  calls.push(write);
+  const readBack = plan.recordId ?? resultRecordId;
+  if (readBack)
+    calls.push(call("read", "GET", `${base}/${readBack}?fields=${fields}`, readMs, 200));
+  return calls;
+}
+
 /** About 30 days of action requests across every state, with their approvals, runs and audit. */
 export async function seedHistory(tx: Tx, ctx: TSeedContext, now: Date): Promise<number> {
   const rng = makeRng(20261123);
@@ -311,6 +375,9 @@ async function seedOneRequest(
           : null;
   const resultRecordId =
     plan.recordId ?? (plan.object === "Lead" ? rng.pick(demoCrm().leads).Id : null);
+  const failure = errorClass ? seededFailure(errorClass, plan.object) : null;
+  // a timeout is retried as the default policy says; the other failures stop after one try
+  const tries = errorClass === "timeout" ? DEFAULT_RETRY_POLICY.timeout.maxAttempts : 1;
   const source = { workflow: agent.workflow, version: wv.version };
 
   await tx.actionRequest.create({
@@ -356,19 +423,10 @@ async function seedOneRequest(
       completedAt: ["succeeded", "reverted", "dead_lettered", "failed"].includes(status)
         ? finishedAt
         : null,
-      attempts: executed ? (errorClass === "timeout" ? 5 : errorClass ? 1 : 1) : 0,
+      attempts: executed ? tries : 0,
       lastErrorClass: errorClass,
-      lastErrorCode:
-        errorClass === "validation"
-          ? "FIELD_CUSTOM_VALIDATION_EXCEPTION"
-          : errorClass === "permission"
-            ? "INSUFFICIENT_ACCESS_OR_READONLY"
-            : errorClass === "timeout"
-              ? "ETIMEDOUT"
-              : errorClass
-                ? "ERROR_HTTP_503"
-                : null,
-      lastErrorMessage: errorClass ? `Salesforce refused the write (${errorClass})` : null,
+      lastErrorCode: failure?.code ?? null,
+      lastErrorMessage: failure?.message ?? null,
       resultRecordId: status === "succeeded" || status === "reverted" ? resultRecordId : null,
       after:
         status === "succeeded" || status === "reverted"
@@ -459,29 +517,40 @@ async function seedOneRequest(
 
   if (executed) {
     const ok = status === "succeeded" || status === "reverted";
-    const attempts = errorClass === "timeout" ? 5 : 1;
-    for (let n = 1; n <= attempts; n++) {
-      const started = new Date(decidedAt.getTime() + (n - 1) * 30_000);
+    // drawn for five tries whatever the policy allows, so the rest of the seeded month (which
+    // the specs look at) does not move when the retry policy changes
+    const draws = Array.from({ length: errorClass === "timeout" ? 5 : 1 }, () => ({
+      runMs: rng.int(120, 900),
+      callMs: rng.int(80, 600),
+    }));
+    let endedAt = finishedAt;
+    let startedAt = decidedAt;
+    for (let n = 1; n <= tries; n++) {
+      const { runMs, callMs } = draws[(n - 1) % draws.length];
+      // a timed-out call waited the connector's whole per-call timeout
+      const writeMs = errorClass === "timeout" ? 15_000 + callMs : callMs;
+      const attemptEnd = new Date(startedAt.getTime() + writeMs + runMs);
       await tx.executionAttempt.create({
         data: {
           actionRequestId: id,
           attemptNumber: n,
           workerId: "worker-seed",
-          startedAt: started,
-          finishedAt: new Date(started.getTime() + rng.int(120, 900)),
-          outcome: ok ? "succeeded" : status === "retrying" ? "failed" : "failed",
-          errorClass,
-          errorCode: errorClass ? "seeded" : null,
-          errorMessage: errorClass ? `Salesforce refused the write (${errorClass})` : null,
-          connectorCalls: [
-            {
-              op: plan.recordId ? "update" : "create",
-              object: plan.object,
-              status: ok ? (plan.recordId ? 204 : 201) : 400,
-              ms: rng.int(80, 600),
-            },
-          ],
+          startedAt,
+          finishedAt: attemptEnd,
+          outcome: ok ? "succeeded" : "failed",
+          errorClass: failure?.errorClass ?? null,
+          errorCode: failure?.code ?? null,
+          errorMessage: failure?.message ?? null,
+          connectorCalls: seededCalls(plan, startedAt, writeMs, failure, resultRecordId),
         },
+      });
+      if (attemptEnd > endedAt) endedAt = attemptEnd;
+      startedAt = new Date(attemptEnd.getTime() + backoffDelay(DEFAULT_RETRY_POLICY.timeout, n));
+    }
+    if (endedAt > finishedAt && !ok) {
+      await tx.actionRequest.update({
+        where: { id },
+        data: { completedAt: endedAt, updatedAt: endedAt },
       });
     }
     await writeAuditEvent(tx, {
@@ -492,11 +561,14 @@ async function seedOneRequest(
         ? "execution.succeeded"
         : status === "retrying"
           ? "execution.retry_scheduled"
-          : "execution.failed",
+          : status === "dead_lettered"
+            ? "execution.dead_lettered"
+            : "execution.failed",
       subjectType: "action_request",
       subjectId: id,
-      payload: { attempts, errorClass },
-      at: finishedAt,
+      reasonText: failure?.message ?? null,
+      payload: { attempts: tries, errorClass, code: failure?.code ?? null },
+      at: endedAt,
     });
     if (ok) {
       for (const [field, newValue] of Object.entries(plan.changes)) {
@@ -522,10 +594,10 @@ async function seedOneRequest(
       await tx.deadLetter.create({
         data: {
           actionRequestId: id,
-          errorClass: errorClass!,
-          errorCode: "seeded",
-          errorMessage: `Salesforce refused the write (${errorClass})`,
-          createdAt: finishedAt,
+          errorClass: failure!.errorClass,
+          errorCode: failure!.code,
+          errorMessage: failure!.message,
+          createdAt: endedAt,
         },
       });
     }

@@ -1,13 +1,16 @@
 import { can, requirePage } from "@/lib/auth";
 import { listKillSwitches } from "@/lib/guardrails";
+import { listHalted } from "@/lib/execution/dead-letters";
 import { PageHeader } from "@/components/ui";
 import { KillSwitchBoard, type TSwitchRow } from "@/components/kill-switch-board";
+import { HaltedWork, type THaltedRow } from "@/components/halted-work";
 
 export const metadata = { title: "Kill switches" };
 
 export default async function KillSwitchesPage() {
   const user = await requirePage("kill_switches:read", "/kill-switches");
-  const rows = await listKillSwitches();
+  const [rows, halted] = await Promise.all([listKillSwitches(), listHalted()]);
+  const canWrite = can(user.roles, "kill_switches:write");
   return (
     <>
       <PageHeader
@@ -16,7 +19,12 @@ export default async function KillSwitchesPage() {
       />
       <KillSwitchBoard
         rows={JSON.parse(JSON.stringify(rows)) as TSwitchRow[]}
-        canWrite={can(user.roles, "kill_switches:write")}
+        canWrite={canWrite}
+      />
+      <HaltedWork
+        rows={JSON.parse(JSON.stringify(halted.requests)) as THaltedRow[]}
+        total={halted.total}
+        canWrite={canWrite}
       />
     </>
   );

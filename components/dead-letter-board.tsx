@@ -1,0 +1,268 @@
+"use client";
+
+import { useRef, useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import type { TDeadLetterRow, TRetryPolicyRow } from "@/lib/execution/dead-letters";
+import { Badge, EmptyState } from "./ui";
+import { formatTime } from "./format";
+import {
+  DeadLetterDetail,
+  ErrorClassBadge,
+  formatMs,
+  ResolutionBadge,
+  type TJson,
+  type TResolved,
+} from "./dead-letter-detail";
+
+export type TLetterRow = TJson<TDeadLetterRow>;
+
+export function DeadLetterBoard(props: {
+  rows: TLetterRow[];
+  retryPolicy: TRetryPolicyRow[];
+  includeResolved: boolean;
+  canWrite: boolean;
+  /** the server's clock at render, so ages read the same on the server and in the browser */
+  now: string;
+}) {
+  const router = useRouter();
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [done, setDone] = useState<TResolved | null>(null);
+  const [switching, startSwitch] = useTransition();
+  const opener = useRef<HTMLButtonElement | null>(null);
+  const open = props.rows.filter((r) => !r.resolvedAt);
+  const resolved = props.rows.filter((r) => r.resolvedAt);
+  const now = new Date(props.now).getTime();
+
+  function show(row: TLetterRow, button: HTMLButtonElement | null) {
+    opener.current = button;
+    setDone(null);
+    setOpenId(row.requestId);
+  }
+
+  function close() {
+    setOpenId(null);
+    requestAnimationFrame(() => opener.current?.focus());
+  }
+
+  function resolvedOne(result: TResolved) {
+    setOpenId(null);
+    setDone(result);
+    router.refresh();
+  }
+
+  const table = (rows: TLetterRow[], withResolution: boolean, label: string) => (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <table className="w-full text-sm" aria-label={label}>
+        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-2 font-medium">Error</th>
+            <th className="px-4 py-2 font-medium">Message</th>
+            <th className="px-4 py-2 font-medium">Agent</th>
+            <th className="px-4 py-2 font-medium">Action</th>
+            <th className="px-4 py-2 font-medium">Record</th>
+            <th className="px-4 py-2 text-right font-medium">Tries</th>
+            <th className="px-4 py-2 text-right font-medium">Age</th>
+            {withResolution && <th className="px-4 py-2 font-medium">Resolution</th>}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((r) => (
+            <tr
+              key={r.id}
+              data-testid={`dl-${r.requestId}`}
+              onClick={(e) =>
+                show(r, e.currentTarget.querySelector<HTMLButtonElement>("button[data-open]"))
+              }
+              className={`cursor-pointer align-top hover:bg-slate-50 ${openId === r.requestId ? "bg-indigo-50" : ""}`}
+            >
+              <td className="px-4 py-3">
+                <ErrorClassBadge errorClass={r.errorClass} />
+                {r.errorCode && (
+                  <div className="mt-1 font-mono text-[11px] text-slate-500">{r.errorCode}</div>
+                )}
+              </td>
+              <td className="max-w-sm px-4 py-3">
+                <button
+                  type="button"
+                  data-open
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    show(r, e.currentTarget);
+                  }}
+                  className="text-left text-slate-800 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                >
+                  {r.errorMessage}
+                  <span className="sr-only"> — open {r.requestId}</span>
+                </button>
+              </td>
+              <td className="whitespace-nowrap px-4 py-3">
+                <div className="font-medium">{r.agent}</div>
+                <div className="text-xs text-slate-500">{r.environment}</div>
+              </td>
+              <td className="px-4 py-3 font-mono text-xs">{r.actionType ?? "—"}</td>
+              <td className="px-4 py-3 text-xs">
+                <div>{r.object}</div>
+                <div className="font-mono text-slate-500">{r.recordId ?? "new record"}</div>
+              </td>
+              <td className="px-4 py-3 text-right tabular-nums">{r.attempts}</td>
+              <td
+                className="whitespace-nowrap px-4 py-3 text-right text-xs text-slate-600"
+                title={formatTime(r.createdAt)}
+              >
+                {formatMs(Math.max(0, now - new Date(r.createdAt).getTime()))}
+              </td>
+              {withResolution && (
+                <td className="max-w-xs px-4 py-3 text-xs">
+                  <ResolutionBadge resolution={r.resolution} />
+                  <div className="mt-1 text-slate-600">
+                    by <span className="font-medium">{r.resolvedBy ?? "unknown"}</span>,{" "}
+                    {formatTime(r.resolvedAt)}
+                  </div>
+                  {r.resolutionReason && (
+                    <div className="text-slate-500">“{r.resolutionReason}”</div>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p data-testid="open-count" className="text-sm">
+          {open.length ? (
+            <Badge tone="red">
+              {open.length} open dead letter{open.length === 1 ? "" : "s"}
+            </Badge>
+          ) : (
+            <Badge tone="green">Queue empty</Badge>
+          )}
+          {!props.canWrite && (
+            <span className="ml-2 text-xs text-slate-500">
+              Read-only: only admins and ops owners retry, re-route or discard.
+            </span>
+          )}
+        </p>
+        <label className="flex items-center gap-2 text-sm text-slate-700">
+          <input
+            type="checkbox"
+            checked={switching ? !props.includeResolved : props.includeResolved}
+            disabled={switching}
+            onChange={(e) => {
+              const next = e.target.checked;
+              startSwitch(() =>
+                router.replace(next ? "/dead-letters?resolved=1" : "/dead-letters"),
+              );
+            }}
+            className="h-4 w-4 rounded border-slate-300"
+          />
+          Show resolved
+        </label>
+      </div>
+
+      {done && (
+        <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          {done.message}
+        </p>
+      )}
+
+      {open.length ? (
+        table(open, false, "Open dead letters")
+      ) : (
+        <EmptyState title="No open dead letters">
+          Approved work that Salesforce keeps refusing, or that ran out of tries, waits here for a
+          person.
+        </EmptyState>
+      )}
+
+      {props.includeResolved && (
+        <section aria-labelledby="dl-resolved">
+          <h2 id="dl-resolved" className="mb-2 text-sm font-semibold">
+            Resolved
+          </h2>
+          {resolved.length ? (
+            table(resolved, true, "Resolved dead letters")
+          ) : (
+            <p className="text-sm text-slate-500">Nothing resolved yet.</p>
+          )}
+        </section>
+      )}
+
+      <RetryPolicyTable rows={props.retryPolicy} />
+
+      {openId && (
+        <DeadLetterDetail
+          key={openId}
+          requestId={openId}
+          canWrite={props.canWrite}
+          onClose={close}
+          onResolved={resolvedOne}
+          onStale={() => router.refresh()}
+        />
+      )}
+    </div>
+  );
+}
+
+/** How execution treated each error class before giving up: why a letter is here at all. */
+function RetryPolicyTable({ rows }: { rows: TRetryPolicyRow[] }) {
+  return (
+    <section aria-labelledby="dl-policy" className="rounded-xl border border-slate-200 bg-white">
+      <div className="border-b border-slate-100 px-4 py-3">
+        <h2 id="dl-policy" className="text-sm font-semibold">
+          Retry policy in effect
+        </h2>
+        <p className="mt-0.5 text-xs text-slate-500">
+          Each failed try waits longer than the last (first wait × factor, up to the cap). When the
+          tries run out, or the class is never retried, the request lands here. Internal errors and
+          a create interrupted mid-flight come straight here too.
+        </p>
+      </div>
+      <table className="w-full text-sm" aria-label="Retry policy">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-2 font-medium">Error class</th>
+            <th className="px-4 py-2 font-medium">Handling</th>
+            <th className="px-4 py-2 text-right font-medium">Max tries</th>
+            <th className="px-4 py-2 text-right font-medium">First wait</th>
+            <th className="px-4 py-2 text-right font-medium">Factor</th>
+            <th className="px-4 py-2 text-right font-medium">Cap</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((r) => (
+            <tr key={r.errorClass} data-testid={`policy-${r.errorClass}`}>
+              <td className="px-4 py-2">
+                <ErrorClassBadge errorClass={r.errorClass} />
+                {r.overridden && (
+                  <span className="ml-2 text-[11px] text-slate-500" title="Saved by an admin">
+                    custom
+                  </span>
+                )}
+              </td>
+              {r.handling === "retried" ? (
+                <>
+                  <td className="px-4 py-2 text-xs text-slate-600">Retried with backoff</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{r.maxAttempts}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{formatMs(r.backoffMs)}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">×{r.factor}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{formatMs(r.maxBackoffMs)}</td>
+                </>
+              ) : (
+                <td colSpan={5} className="px-4 py-2 text-xs text-slate-600">
+                  {r.handling === "back_to_approval"
+                    ? "Back to approval, never retried: the record changed since it was approved"
+                    : "Not retried: straight to dead letters after one try"}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

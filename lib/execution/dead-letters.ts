@@ -1,0 +1,295 @@
+import { db, type Prisma } from "@/lib/db";
+import { notFound } from "@/lib/core/errors";
+import type { TConnectorErrorClass } from "@/lib/connectors/salesforce";
+import { mergeRetryPolicy, RETRYABLE } from "./retry-policy";
+
+/** Enough for any real backlog; a page of thousands helps nobody decide anything. */
+const LIST_LIMIT = 500;
+
+const REQUEST_SUMMARY = {
+  select: {
+    id: true,
+    status: true,
+    object: true,
+    recordId: true,
+    attempts: true,
+    createdAt: true,
+    agent: { select: { id: true, slug: true, name: true } },
+    environment: { select: { slug: true, name: true } },
+    actionType: { select: { key: true, name: true } },
+  },
+} satisfies Prisma.ActionRequestDefaultArgs;
+
+type TRequestSummary = Prisma.ActionRequestGetPayload<typeof REQUEST_SUMMARY>;
+
+const summarize = (ar: TRequestSummary) => ({
+  requestId: ar.id,
+  status: ar.status,
+  agentId: ar.agent.id,
+  agent: ar.agent.slug,
+  agentName: ar.agent.name,
+  environment: ar.environment.slug,
+  actionType: ar.actionType?.key ?? null,
+  object: ar.object,
+  recordId: ar.recordId,
+  attempts: ar.attempts,
+  requestedAt: ar.createdAt,
+});
+
+const LETTER_INCLUDE = {
+  actionRequest: REQUEST_SUMMARY,
+  resolvedBy: { select: { name: true } },
+} satisfies Prisma.DeadLetterInclude;
+
+function toRow(dl: Prisma.DeadLetterGetPayload<{ include: typeof LETTER_INCLUDE }>) {
+  return {
+    id: dl.id,
+    ...summarize(dl.actionRequest),
+    errorClass: dl.errorClass,
+    errorCode: dl.errorCode,
+    errorMessage: dl.errorMessage,
+    createdAt: dl.createdAt,
+    resolvedAt: dl.resolvedAt,
+    resolution: dl.resolution,
+    resolvedBy: dl.resolvedBy?.name ?? null,
+    resolutionReason: dl.resolutionReason,
+  };
+}
+
+/**
+ * The dead-letter queue: open letters first, newest first, then (when asked) resolved ones,
+ * newest first, with who resolved them and why.
+ */
+export async function listDeadLetters(opts: { includeResolved?: boolean } = {}) {
+  const [open, resolved] = await Promise.all([
+    db.deadLetter.findMany({
+      where: { resolvedAt: null },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: LIST_LIMIT,
+      include: LETTER_INCLUDE,
+    }),
+    opts.includeResolved
+      ? db.deadLetter.findMany({
+          where: { resolvedAt: { not: null } },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+          take: LIST_LIMIT,
+          include: LETTER_INCLUDE,
+        })
+      : [],
+  ]);
+  return [...open, ...resolved].map(toRow);
+}
+export type TDeadLetterRow = Awaited<ReturnType<typeof listDeadLetters>>[number];
+
+/** One connector call as an ExecutionAttempt stores it; older rows may lack some keys. */
+export type TAttemptCall = {
+  op: string;
+  method: string | null;
+  path: string | null;
+  ms: number | null;
+  ok: boolean | null;
+  status: number | null;
+  errorClass: string | null;
+  code: string | null;
+  at: string | null;
+};
+
+function toCalls(json: Prisma.JsonValue): TAttemptCall[] {
+  if (!Array.isArray(json)) return [];
+  return json.flatMap((c) => {
+    if (!c || typeof c !== "object" || Array.isArray(c)) return [];
+    const str = (k: string) => (typeof c[k] === "string" ? (c[k] as string) : null);
+    const num = (k: string) => (typeof c[k] === "number" ? (c[k] as number) : null);
+    return [
+      {
+        op: str("op") ?? "call",
+        method: str("method"),
+        path: str("path") ?? str("object"),
+        ms: num("ms"),
+        ok: typeof c.ok === "boolean" ? c.ok : null,
+        status: num("status"),
+        errorClass: str("errorClass"),
+        code: str("code"),
+        at: str("at"),
+      },
+    ];
+  });
+}
+
+/**
+ * A dead-lettered request's whole story for the operator who decides what to do with it: the
+ * letter, the field diff, every execution try with its connector calls, and the request's
+ * execution-lane audit events in chain order. `requestId` is the action request's id.
+ */
+export async function getDeadLetter(requestId: string) {
+  const ar = await db.actionRequest.findUnique({
+    where: { id: requestId },
+    select: {
+      ...REQUEST_SUMMARY.select,
+      reasonCode: true,
+      reasonText: true,
+      evidence: true,
+      lastErrorClass: true,
+      lastErrorCode: true,
+      lastErrorMessage: true,
+      deadLetter: { include: { resolvedBy: { select: { name: true } } } },
+      fieldChanges: { orderBy: { field: "asc" } },
+      attemptsLog: { orderBy: { attemptNumber: "asc" } },
+    },
+  });
+  if (!ar?.deadLetter) throw notFound(`A dead letter for request ${requestId}`);
+  const events = await db.auditEvent.findMany({
+    where: { subjectType: "action_request", subjectId: requestId, lane: "execution" },
+    orderBy: { seq: "asc" },
+    take: LIST_LIMIT,
+    select: {
+      id: true,
+      seq: true,
+      createdAt: true,
+      action: true,
+      actorType: true,
+      actorUser: { select: { name: true } },
+      actorAgent: { select: { slug: true } },
+      reasonText: true,
+      payload: true,
+    },
+  });
+  const dl = ar.deadLetter;
+  return {
+    deadLetter: toRow({ ...dl, actionRequest: ar }),
+    request: {
+      reasonCode: ar.reasonCode,
+      reasonText: ar.reasonText,
+      evidence: ar.evidence,
+      lastErrorClass: ar.lastErrorClass,
+      lastErrorCode: ar.lastErrorCode,
+      lastErrorMessage: ar.lastErrorMessage,
+    },
+    fieldChanges: ar.fieldChanges.map((f) => ({
+      field: f.field,
+      oldValue: f.oldValue,
+      newValue: f.newValue,
+      valueAtApproval: f.valueAtApproval,
+      appliedValue: f.appliedValue,
+    })),
+    attempts: ar.attemptsLog.map((a) => ({
+      attemptNumber: a.attemptNumber,
+      workerId: a.workerId,
+      startedAt: a.startedAt,
+      finishedAt: a.finishedAt,
+      outcome: a.outcome,
+      errorClass: a.errorClass,
+      errorCode: a.errorCode,
+      errorMessage: a.errorMessage,
+      calls: toCalls(a.connectorCalls),
+    })),
+    events: events.map((e) => ({
+      // a BigInt does not survive JSON
+      id: e.id.toString(),
+      seq: e.seq,
+      createdAt: e.createdAt,
+      action: e.action,
+      actor:
+        e.actorType === "user"
+          ? (e.actorUser?.name ?? "a person")
+          : e.actorType === "agent"
+            ? (e.actorAgent?.slug ?? "an agent")
+            : e.actorType,
+      reasonText: e.reasonText,
+      // a connector call's method, path and answer, already listed under its try
+      call: e.action === "connector.call" ? (toCalls([e.payload])[0] ?? null) : null,
+      payload: e.payload,
+    })),
+  };
+}
+export type TDeadLetterDetail = Awaited<ReturnType<typeof getDeadLetter>>;
+
+/** The retry policy execution applies now (defaults overlaid with saved rows), per class. */
+export async function getEffectiveRetryPolicy() {
+  const rows = await db.retryPolicy.findMany();
+  const saved = new Set(rows.map((r) => r.errorClass));
+  const policy = mergeRetryPolicy(rows);
+  return (Object.keys(policy) as TConnectorErrorClass[]).map((errorClass) => {
+    const rule = policy[errorClass];
+    return {
+      errorClass,
+      ...rule,
+      handling:
+        errorClass === "conflict"
+          ? ("back_to_approval" as const)
+          : RETRYABLE.has(errorClass) && rule.maxAttempts > 1
+            ? ("retried" as const)
+            : ("dead_letter" as const),
+      overridden: errorClass !== "conflict" && saved.has(errorClass),
+    };
+  });
+}
+export type TRetryPolicyRow = Awaited<ReturnType<typeof getEffectiveRetryPolicy>>[number];
+
+const SCOPE_ORDER = ["global", "environment", "agent", "workflow"] as const;
+
+/**
+ * Requests a kill switch halted, newest first, each with the engaged switch that still covers
+ * it (the one `resumeHalted` would refuse on), if any. `total` counts beyond the list limit.
+ */
+export async function listHalted() {
+  const [requests, total, switches] = await Promise.all([
+    db.actionRequest.findMany({
+      where: { status: "halted" },
+      orderBy: [{ haltedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+      take: LIST_LIMIT,
+      select: {
+        ...REQUEST_SUMMARY.select,
+        environmentId: true,
+        agentId: true,
+        haltedAt: true,
+        workflowVersion: { select: { workflowId: true, workflow: { select: { key: true } } } },
+      },
+    }),
+    db.actionRequest.count({ where: { status: "halted" } }),
+    db.killSwitch.findMany({
+      where: { engaged: true },
+      select: {
+        id: true,
+        scope: true,
+        environmentId: true,
+        agentId: true,
+        workflowId: true,
+        reason: true,
+        engagedAt: true,
+        environment: { select: { slug: true } },
+        agent: { select: { slug: true, environment: { select: { slug: true } } } },
+        workflow: { select: { key: true } },
+      },
+    }),
+  ]);
+  switches.sort((a, b) => SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope));
+  const label = (s: (typeof switches)[number]) =>
+    s.scope === "global"
+      ? "global"
+      : s.scope === "environment"
+        ? `environment ${s.environment?.slug ?? s.environmentId}`
+        : s.scope === "agent"
+          ? `agent ${s.agent?.slug ?? s.agentId} (${s.agent?.environment.slug ?? "?"})`
+          : `workflow ${s.workflow?.key ?? s.workflowId}`;
+  return {
+    total,
+    requests: requests.map((ar) => {
+      const wf = ar.workflowVersion?.workflowId ?? null;
+      const sw = switches.find(
+        (s) =>
+          s.scope === "global" ||
+          (s.environmentId !== null && s.environmentId === ar.environmentId) ||
+          (s.agentId !== null && s.agentId === ar.agentId) ||
+          (s.workflowId !== null && wf !== null && s.workflowId === wf),
+      );
+      return {
+        ...summarize(ar),
+        workflow: ar.workflowVersion?.workflow.key ?? null,
+        haltedAt: ar.haltedAt,
+        coveredBy: sw ? { id: sw.id, scope: sw.scope, label: label(sw), reason: sw.reason } : null,
+      };
+    }),
+  };
+}
+export type THaltedRequest = Awaited<ReturnType<typeof listHalted>>["requests"][number];
