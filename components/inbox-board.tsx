@@ -572,7 +572,13 @@ function RequestDetail({
                     <td className="py-1.5 pr-3 font-mono text-xs">{d.field}</td>
                     <td className="py-1.5 pr-3 text-slate-500">{show(d.whenProposed)}</td>
                     <td className={`py-1.5 pr-3 ${drifted ? "font-medium text-amber-800" : ""}`}>
-                      {d.current === undefined ? "—" : show(d.current)}
+                      {!item.recordId ? (
+                        <span className="text-slate-400">new record</span>
+                      ) : d.current === undefined ? (
+                        "—"
+                      ) : (
+                        show(d.current)
+                      )}
                       {drifted && <div className="text-xs">changed since the proposal</div>}
                     </td>
                     <td className="py-1.5 font-medium text-emerald-800">{show(d.proposed)}</td>
@@ -581,9 +587,11 @@ function RequestDetail({
               })}
             </tbody>
           </table>
-          <p className="mt-1 text-xs text-slate-400">
-            Read from Salesforce at {formatTime(detail.currentReadAt)}
-          </p>
+          {detail.currentReadAt && (
+            <p className="mt-1 text-xs text-slate-400">
+              Read from Salesforce at {formatTime(detail.currentReadAt)}
+            </p>
+          )}
 
           <div className="mt-5 grid gap-4 md:grid-cols-2">
             <div>

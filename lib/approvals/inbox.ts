@@ -284,7 +284,7 @@ export async function getInboxItem(user: TCurrentUser, id: string) {
       reason: a.reason,
       at: a.createdAt.toISOString(),
     })),
-    currentReadAt: readAt.toISOString(),
+    currentReadAt: current ? readAt.toISOString() : null,
     currentError,
     diff: r.fieldChanges.map((f) => ({
       field: f.field,

@@ -1,4 +1,5 @@
 import { Prisma, type Tx } from "@/lib/db";
+import { riskScore } from "@/lib/policy/risk";
 import { writeAuditEvent } from "@/lib/audit";
 import { prefixedId } from "@/lib/core/ids";
 import { backoffDelay, DEFAULT_RETRY_POLICY } from "@/lib/execution/retry-policy";
@@ -410,6 +411,13 @@ async function seedOneRequest(
       ],
       approverRole: mode === "auto" ? null : approverRole,
       requiredApprovals: mode === "auto" ? 0 : r.requiredApprovals,
+      riskScore: riskScore({
+        mode,
+        rule: `${plan.actionType}/${late ? "late-stage" : "default"}`,
+        requiredApprovals: mode === "auto" ? 0 : r.requiredApprovals,
+        actionType: plan.actionType,
+        environmentSlug: agent.env,
+      }),
       reasonCode: plan.reason.code,
       reasonText: plan.reason.text,
       evidence: plan.evidence as Prisma.InputJsonValue,
