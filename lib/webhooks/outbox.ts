@@ -1,4 +1,5 @@
-import type { Tx } from "@/lib/db";
+import type { Prisma, Tx } from "@/lib/db";
+import { renderActionRequest, renderSelect } from "@/lib/agent-api/render";
 
 /** Statuses an agent is told about by callback: the request will not change on its own again. */
 export const CALLBACK_STATUSES: ReadonlySet<string> = new Set([
@@ -19,19 +20,11 @@ export async function queueAgentCallback(tx: Tx, requestId: string, status: stri
   if (!CALLBACK_STATUSES.has(status)) return;
   const ar = await tx.actionRequest.findUniqueOrThrow({
     where: { id: requestId },
-    select: {
-      id: true,
-      status: true,
-      attempts: true,
-      lastErrorClass: true,
-      lastErrorCode: true,
-      lastErrorMessage: true,
-      resultRecordId: true,
-      after: true,
-      agent: { select: { id: true, slug: true, callbackUrl: true } },
-    },
+    select: { ...renderSelect, agent: { select: { id: true, slug: true, callbackUrl: true } } },
   });
   if (!ar.agent.callbackUrl) return;
+  // the body an agent's GET would return now, so a callback and a poll read the same
+  const body = renderActionRequest({ ...ar, status }, false);
   await tx.webhookDelivery.create({
     data: {
       kind: "agent_callback",
@@ -40,27 +33,10 @@ export async function queueAgentCallback(tx: Tx, requestId: string, status: stri
       url: ar.agent.callbackUrl,
       payload: {
         type: "action_request.status_changed",
-        id: ar.id,
-        status,
         agent: ar.agent.slug,
-        execution: {
-          attempts: ar.attempts,
-          ...(ar.lastErrorClass
-            ? {
-                lastError: {
-                  class: ar.lastErrorClass,
-                  code: ar.lastErrorCode,
-                  message: ar.lastErrorMessage,
-                },
-              }
-            : {}),
-          ...(status === "succeeded"
-            ? { result: { recordId: ar.resultRecordId, after: ar.after } }
-            : {}),
-        },
-        links: { self: `/api/agent/v1/action-requests/${ar.id}` },
+        ...body,
         at: new Date().toISOString(),
-      },
+      } as Prisma.InputJsonObject,
     },
   });
 }

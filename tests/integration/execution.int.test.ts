@@ -10,7 +10,7 @@ import { resumeHalted } from "@/lib/execution/operator-actions";
 import { verifyAuditLane } from "@/lib/audit";
 import { stopBoss } from "@/lib/execution/queue";
 import type { TCurrentUser } from "@/lib/auth";
-import { executionSandbox, requestFor } from "./fixtures/execution";
+import { executionSandbox, prodAgent, requestFor } from "./fixtures/execution";
 
 /**
  * Execution against the sandbox, one try at a time (executeRequest is what a pg-boss job runs):
@@ -38,11 +38,7 @@ describe("execution", () => {
   beforeAll(async () => {
     await seedDemoOrg();
     box = await executionSandbox();
-    const agent = await db.agent.findFirstOrThrow({
-      where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
-    });
-    agentId = agent.id;
-    environmentId = agent.environmentId;
+    ({ agentId, environmentId } = await prodAgent());
     adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
     // fast retries for the test; the defaults are seconds to minutes
     for (const errorClass of ["timeout", "unavailable", "rate_limited"]) {

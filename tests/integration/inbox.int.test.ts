@@ -2,12 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
-import { actOnDraft, bulkDecide, getInboxItem, listInbox } from "@/lib/approvals";
-import { decideActionRequest } from "@/lib/approvals";
+import {
+  actOnDraft,
+  bulkDecide,
+  decideActionRequest,
+  getInboxItem,
+  listInbox,
+} from "@/lib/approvals";
 import { executeRequest } from "@/lib/execution/execute";
 import { stopBoss } from "@/lib/execution/queue";
 import type { TCurrentUser } from "@/lib/auth";
-import { executionSandbox, requestFor } from "./fixtures/execution";
+import { executionSandbox, prodAgent, requestFor } from "./fixtures/execution";
 
 /** The inbox as an approver sees it: scope, order, filters, pages, the diff read now, bulk, drafts. */
 describe("approval inbox", () => {
@@ -37,11 +42,7 @@ describe("approval inbox", () => {
   beforeAll(async () => {
     await seedDemoOrg();
     box = await executionSandbox();
-    const agent = await db.agent.findFirstOrThrow({
-      where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
-    });
-    agentId = agent.id;
-    environmentId = agent.environmentId;
+    ({ agentId, environmentId } = await prodAgent());
     dealDesk = await user("dealdesk@tollgate.demo", ["approver"], ["deal_desk"]);
     salesOps = await user("salesops@tollgate.demo", ["approver"], ["sales_ops"]);
     admin = await user("admin@tollgate.demo", ["admin"], []);

@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { enqueueExecution, stopBoss } from "@/lib/execution/queue";
-import { executionSandbox, requestFor, waitFor } from "./fixtures/execution";
+import { executionSandbox, prodAgent, requestFor, waitFor } from "./fixtures/execution";
 
 const TERMINAL = ["succeeded", "dead_lettered"] as const;
 
@@ -47,14 +47,26 @@ describe("execution workers (child processes)", () => {
     await gone;
   };
 
+  /** One approved NextStep change per record, labelled `<label> #<i>`. */
+  const approvedOn = async (records: string[], label: string) => {
+    const ids: string[] = [];
+    for (const [i, recordId] of records.entries()) {
+      ids.push(
+        await requestFor(box.sf, {
+          agentId,
+          environmentId,
+          recordId,
+          changes: { NextStep: `${label} #${i}` },
+        }),
+      );
+    }
+    return ids;
+  };
+
   beforeAll(async () => {
     await seedDemoOrg();
     box = await executionSandbox();
-    const agent = await db.agent.findFirstOrThrow({
-      where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
-    });
-    agentId = agent.id;
-    environmentId = agent.environmentId;
+    ({ agentId, environmentId } = await prodAgent());
     // other files leave runnable requests behind; the workers here would run them against this
     // sandbox. Park them, so every write this file counts is its own.
     await db.actionRequest.updateMany({
@@ -73,17 +85,7 @@ describe("execution workers (child processes)", () => {
 
   it("two workers on one queue execute 40 requests exactly once each", async () => {
     const records = opps.slice(60, 100);
-    const ids: string[] = [];
-    for (const [i, recordId] of records.entries()) {
-      ids.push(
-        await requestFor(box.sf, {
-          agentId,
-          environmentId,
-          recordId,
-          changes: { NextStep: `two workers #${i}` },
-        }),
-      );
-    }
+    const ids = await approvedOn(records, "two workers");
     const histories = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
     await Promise.all([startWorker("w-a"), startWorker("w-b")]);
     // queue every request twice over, as a lost-then-swept enqueue would
@@ -114,17 +116,7 @@ describe("execution workers (child processes)", () => {
 
   it("SIGKILL mid-write: after a restart each request is succeeded once or dead-lettered, never written twice", async () => {
     const records = opps.slice(100, 106);
-    const ids: string[] = [];
-    for (const [i, recordId] of records.entries()) {
-      ids.push(
-        await requestFor(box.sf, {
-          agentId,
-          environmentId,
-          recordId,
-          changes: { NextStep: `crash test #${i}` },
-        }),
-      );
-    }
+    const ids = await approvedOn(records, "crash test");
     const histories = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
     // every PATCH takes 1.5 s: the worker dies with writes in flight, which still land
     await box.fault({ latencyMs: 1_500, latencyMethod: "PATCH" });
