@@ -14,7 +14,12 @@ type TFacets = {
   environments: { slug: string; name: string }[];
   ages: Record<string, string>;
 };
-type TPage = { items: TInboxItem[]; total: number | null; nextCursor: string | null };
+type TPage = {
+  items: TInboxItem[];
+  total: number | null;
+  totalCapped?: boolean;
+  nextCursor: string | null;
+};
 
 const FILTERS = ["agent", "actionType", "workflow", "environment", "age", "kind"] as const;
 type TFilters = Partial<Record<(typeof FILTERS)[number], string>>;
@@ -253,8 +258,8 @@ export function InboxBoard({
           </label>
         ))}
         <div className="ml-auto text-xs text-slate-500" aria-live="polite">
-          {total === null ? "" : `${total} waiting`} · keys: j/k move · x select · a approve · d
-          deny
+          {total === null ? "" : `${total}${initial.totalCapped ? "+" : ""} waiting`} · keys: j/k
+          move · x select · a approve · d deny
         </div>
       </div>
 

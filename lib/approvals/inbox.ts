@@ -126,10 +126,31 @@ function toItem(r: TListRow, user: TCurrentUser) {
 }
 export type TInboxItem = ReturnType<typeof toItem>;
 
+/** Counting the whole scope is a scan; past this many the inbox says "1000+". */
+export const INBOX_COUNT_CAP = 1000;
+
+const ORDER = [
+  { riskScore: "desc" },
+  { createdAt: "desc" },
+  { id: "asc" },
+] satisfies Prisma.ActionRequestOrderByWithRelationInput[];
+
+const before = (
+  a: { riskScore: number; createdAt: Date; id: string },
+  b: { riskScore: number; createdAt: Date; id: string },
+) =>
+  b.riskScore - a.riskScore ||
+  b.createdAt.getTime() - a.createdAt.getTime() ||
+  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /**
  * The signed-in person's inbox: requests waiting for a decision (pending approval) or for a
- * person to execute them (drafts), riskiest first then newest, filtered, one page at a time
- * (keyset pagination on the inbox index).
+ * person to execute them (drafts), riskiest first then newest, filtered, one page at a time.
+ *
+ * How it stays fast with 100,000 waiting: each (status, group) pair — the person's approver
+ * groups and the groups work escalated to — is one range of an index already in inbox order
+ * (migration `…_inbox_indexes`), so each branch reads at most one page; the branches are merged
+ * here, and only the page's rows are loaded in full. The total is counted up to a cap.
  */
 export async function listInbox(user: TCurrentUser, query: TInboxQuery = {}) {
   if (!can(user.roles, "inbox:read"))
@@ -142,9 +163,11 @@ export async function listInbox(user: TCurrentUser, query: TInboxQuery = {}) {
       : q.kind === "drafts"
         ? (["draft"] as const)
         : (["pending_approval", "draft"] as const);
-  const base: Prisma.ActionRequestWhereInput = {
-    AND: [{ status: { in: [...statuses] } }, inboxScope(user), ...filters(q, now)],
-  };
+  const seesAll = user.roles.includes("admin") || user.roles.includes("ops_owner");
+  const branches: Prisma.ActionRequestWhereInput[] = seesAll
+    ? [{}]
+    : user.groups.flatMap((g) => [{ approverRole: g }, { escalatedTo: g }]);
+  if (!branches.length) return { items: [], total: 0, totalCapped: false, nextCursor: null };
   const page: Prisma.ActionRequestWhereInput[] = [];
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
@@ -157,23 +180,45 @@ export async function listInbox(user: TCurrentUser, query: TInboxQuery = {}) {
       ],
     });
   }
-  const [rows, total] = await Promise.all([
-    db.actionRequest.findMany({
-      where: { AND: [base, ...page] },
-      orderBy: [{ riskScore: "desc" }, { createdAt: "desc" }, { id: "asc" }],
-      take: q.limit + 1,
-      select: listSelect,
-    }),
-    q.cursor ? Promise.resolve(null) : db.actionRequest.count({ where: base }),
+  const common = [...filters(q, now), ...page];
+  const base: Prisma.ActionRequestWhereInput = {
+    AND: [{ status: { in: [...statuses] } }, inboxScope(user), ...filters(q, now)],
+  };
+  const [heads, counted] = await Promise.all([
+    Promise.all(
+      statuses.flatMap((status) =>
+        branches.map((branch) =>
+          db.actionRequest.findMany({
+            where: { AND: [{ status }, branch, ...common] },
+            orderBy: ORDER,
+            take: q.limit + 1,
+            select: { id: true, riskScore: true, createdAt: true },
+          }),
+        ),
+      ),
+    ),
+    q.cursor
+      ? Promise.resolve(null)
+      : db.actionRequest.count({ where: base, take: INBOX_COUNT_CAP + 1 }),
   ]);
-  const more = rows.length > q.limit;
-  const items = rows.slice(0, q.limit).map((r) => toItem(r, user));
-  const last = rows[q.limit - 1];
+  const merged = [...new Map(heads.flat().map((h) => [h.id, h])).values()].sort(before);
+  const pageHeads = merged.slice(0, q.limit);
+  const rows = await db.actionRequest.findMany({
+    where: { id: { in: pageHeads.map((h) => h.id) } },
+    select: listSelect,
+  });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const items = pageHeads
+    .map((h) => byId.get(h.id))
+    .filter((r): r is TListRow => Boolean(r))
+    .map((r) => toItem(r, user));
+  const last = pageHeads[pageHeads.length - 1];
   return {
     items,
-    total,
+    total: counted === null ? null : Math.min(counted, INBOX_COUNT_CAP),
+    totalCapped: counted !== null && counted > INBOX_COUNT_CAP,
     nextCursor:
-      more && last
+      merged.length > q.limit && last
         ? encodeCursor({ r: last.riskScore, c: last.createdAt.toISOString(), i: last.id })
         : null,
   };

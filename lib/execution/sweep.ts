@@ -10,6 +10,7 @@ import { enqueueExecution } from "./queue";
  * recovering sooner could let a late write land after a second one.
  */
 export const INTERRUPTED_AFTER_MS = Number(process.env.TOLLGATE_EXECUTION_GRACE_MS ?? 60_000);
+const SETTLE_MS = 5_000;
 /** A request whose workers keep dying mid-try is parked for a person after this many. */
 const MAX_INTERRUPTIONS = 3;
 
@@ -19,10 +20,14 @@ const MAX_INTERRUPTIONS = 3;
  * holds at most one waiting job per request.
  */
 export async function enqueueDueRequests(limit = 500): Promise<number> {
+  // work that changed in the last seconds was queued by whoever changed it; the sweep is for
+  // what that missed (a crash after the commit, or a lost send), so it leaves those alone
+  const settled = new Date(Date.now() - SETTLE_MS);
   const rows = await db.$queryRaw<{ id: string; nextAttemptAt: Date | null }[]>`
     select id, "nextAttemptAt" from "ActionRequest"
-    where (status in ('approved', 'auto_approved') and ("nextAttemptAt" is null or "nextAttemptAt" <= (now() at time zone 'UTC')))
-       or (status = 'retrying' and "nextAttemptAt" <= (now() at time zone 'UTC'))
+    where (status in ('approved', 'auto_approved') and "updatedAt" < ${settled}
+           and ("nextAttemptAt" is null or "nextAttemptAt" <= (now() at time zone 'UTC')))
+       or (status = 'retrying' and "nextAttemptAt" <= ${settled})
     order by "createdAt" limit ${limit}`;
   let queued = 0;
   for (const r of rows) if (await enqueueExecution(r.id)) queued++;

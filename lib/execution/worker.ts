@@ -26,21 +26,23 @@ export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
   const boss = await getBoss({ supervise: true });
   const concurrency = opts.concurrency ?? Number(process.env.TOLLGATE_WORKER_CONCURRENCY ?? 4);
   const workIds: string[] = [];
-  for (let i = 0; i < concurrency; i++) {
-    workIds.push(
-      await boss.work<TExecuteJob>(
-        EXECUTE_QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: 0.5 },
-        async ([job]) => {
-          const result = await executeRequest(job.data.requestId, { workerId });
-          if (result.outcome !== "skipped") log(`${job.data.requestId}: ${result.outcome}`);
-          if (result.nextAttemptAt)
-            await enqueueExecution(job.data.requestId, result.nextAttemptAt);
-        },
-      ),
-    );
-  }
   let stopped = false;
+  for (let i = 0; i < concurrency; i++) {
+    let workId = "";
+    workId = await boss.work<TExecuteJob>(
+      EXECUTE_QUEUE,
+      { batchSize: 1, pollingIntervalSeconds: 0.5 },
+      async ([job]) => {
+        const result = await executeRequest(job.data.requestId, { workerId });
+        if (result.outcome !== "skipped") log(`${job.data.requestId}: ${result.outcome}`);
+        if (result.nextAttemptAt) await enqueueExecution(job.data.requestId, result.nextAttemptAt);
+        // fetch the next job at once instead of sleeping out the polling interval (pg-boss
+        // otherwise caps each consumer at one job per 0.5 s); an empty queue polls as usual
+        if (workId && !stopped) boss.notifyWorker(workId);
+      },
+    );
+    workIds.push(workId);
+  }
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
@@ -52,7 +54,11 @@ export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
         if (!stopped) log(`${name} failed: ${(e as Error).message}`);
       }
     };
-    await step("recovered interrupted", recoverInterrupted);
+    await step("recovered interrupted", async () => {
+      const ids = await recoverInterrupted();
+      for (const id of ids) await enqueueExecution(id);
+      return ids;
+    });
     await step("escalated", escalateOverdue);
     await step("expired", expireStale);
     await step("queued", enqueueDueRequests);
