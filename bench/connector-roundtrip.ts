@@ -4,11 +4,10 @@
  * same GET to show what the connector adds; then batch-update throughput (records/s).
  *   npm run bench:connector [-- --n 300]
  */
-import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { DEFAULT_SANDBOX_CREDENTIALS, demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
-import { freePort } from "@/lib/db/embedded";
+import { startSandboxProcess } from "./lib/sandbox-process";
 
 const { values } = parseArgs({ options: { n: { type: "string", default: "300" } } });
 const N = Number(values.n);
@@ -33,27 +32,7 @@ async function time(n: number, fn: (i: number) => Promise<unknown>) {
 async function main() {
   delete process.env.http_proxy;
   delete process.env.https_proxy;
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "lib/connectors/salesforce-sandbox/cli.ts",
-      "--port",
-      String(port),
-      "--seed",
-      "demo",
-      "--no-persist",
-      "--daily-limit",
-      "100000000",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  await new Promise<void>((resolve) =>
-    child.stdout!.on("data", (d) => String(d).includes("listening") && resolve()),
-  );
-  const url = `http://127.0.0.1:${port}`;
+  const { url, child } = await startSandboxProcess();
   try {
     const sf = new SalesforceConnector({
       loginUrl: url,

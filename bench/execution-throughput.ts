@@ -8,14 +8,13 @@
  *   npm run bench:execution [-- --n 600 --concurrency 1,4,8]
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { DEFAULT_SANDBOX_CREDENTIALS } from "@/lib/connectors/salesforce-sandbox";
 import { prefixedId } from "@/lib/core/ids";
 import { db, disconnectDb, Prisma } from "@/lib/db";
-import { freePort } from "@/lib/db/embedded";
+import { startSandboxProcess } from "./lib/sandbox-process";
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { enqueueExecution } from "@/lib/execution/queue";
 import { startWorker } from "@/lib/execution/worker";
@@ -40,31 +39,6 @@ const ms = (xs: number[]) => {
   return `p50 ${pct(s, 0.5).toFixed(0)} ms, p99 ${pct(s, 0.99).toFixed(0)} ms`;
 };
 
-async function startSandbox(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "lib/connectors/salesforce-sandbox/cli.ts",
-      "--port",
-      String(port),
-      "--seed",
-      "demo",
-      "--no-persist",
-      "--daily-limit",
-      "100000000",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (d) => String(d).includes("listening") && resolve());
-    child.on("exit", (code) => reject(new Error(`the sandbox exited (${code})`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
 type TTarget = { object: "Opportunity" | "Lead"; id: string; field: "NextStep" | "Title" };
 
 async function main() {
@@ -82,10 +56,10 @@ async function main() {
   console.log(`${os.cpus().length} CPUs, load average ${load()} at start`);
   const database = await createTestDatabase("bench_exec");
   process.env.DATABASE_URL = database.url;
-  let sandbox: Awaited<ReturnType<typeof startSandbox>> | null = null;
+  let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
   try {
     await seedDemoOrg({ history: false });
-    sandbox = await startSandbox();
+    sandbox = await startSandboxProcess();
     await pointDemoEnvironmentsAt(sandbox.url);
     const sf = new SalesforceConnector({
       loginUrl: sandbox.url,

@@ -1,0 +1,31 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { freePort } from "@/lib/db/embedded";
+
+/**
+ * The Salesforce sandbox as its own process on loopback (demo data, nothing persisted, a daily
+ * API limit no bench reaches), so a bench measures real HTTP and not an in-process shortcut.
+ */
+export async function startSandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "lib/connectors/salesforce-sandbox/cli.ts",
+      "--port",
+      String(port),
+      "--seed",
+      "demo",
+      "--no-persist",
+      "--daily-limit",
+      "100000000",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => String(d).includes("listening") && resolve());
+    child.on("exit", (code) => reject(new Error(`the sandbox exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
