@@ -7,3 +7,4 @@ export {
   type TStatus,
 } from "./transitions";
 export { transitionRequest } from "./transition-request";
+export { lockActionRequest } from "./lock";

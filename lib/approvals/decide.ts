@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
-import { transitionRequest } from "@/lib/action-requests";
+import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { Prisma } from "@/lib/db";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
+import { decidingGroup } from "./membership";
 
 export const ZDecisionInput = z
   .object({
@@ -50,10 +51,7 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
   try {
     return await db.$transaction(
       async (tx) => {
-        const [locked] = await tx.$queryRaw<
-          { id: string }[]
-        >`select id from "ActionRequest" where id = ${requestId} for update`;
-        if (!locked) throw notFound("Action request");
+        if (!(await lockActionRequest(tx, requestId))) throw notFound("Action request");
         const ar = await tx.actionRequest.findUniqueOrThrow({
           where: { id: requestId },
           include: {
@@ -69,18 +67,12 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
             `The request is ${ar.status.replaceAll("_", " ")}: it was decided already`,
           );
         }
-        const isAdmin = user.roles.includes("admin");
-        const escalatedToMe = Boolean(ar.escalatedTo && user.groups.includes(ar.escalatedTo));
-        if (
-          ar.approverRole &&
-          !user.groups.includes(ar.approverRole) &&
-          !escalatedToMe &&
-          !isAdmin
-        ) {
+        const deciding = decidingGroup(user, ar);
+        if (!deciding) {
           throw new AppError(
             "forbidden",
             403,
-            `This request waits for ${ar.approverRole.replaceAll("_", " ")}; you are not in that group`,
+            `This request waits for ${String(ar.approverRole).replaceAll("_", " ")}; you are not in that group`,
           );
         }
         const raised = Boolean(ar.decisionRule && !ar.decisionRule.endsWith("/default"));
@@ -104,11 +96,7 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
             approverId: user.id,
             decision: decision === "approve" ? "approved" : "denied",
             reason: reason ?? null,
-            // the group this person decided for: their own, or on-call after escalation
-            groupKey:
-              ar.approverRole && !user.groups.includes(ar.approverRole) && escalatedToMe
-                ? ar.escalatedTo
-                : ar.approverRole,
+            groupKey: deciding.group,
           },
         });
         const actor = { type: "user" as const, userId: user.id };

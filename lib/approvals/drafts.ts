@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { transitionRequest } from "@/lib/action-requests";
+import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { recordSeenValues } from "./decide";
+import { decidingGroup } from "./membership";
 
 export const ZDraftAction = z
   .object({
@@ -29,9 +30,7 @@ export async function actOnDraft(requestId: string, user: TCurrentUser, input: T
     });
   }
   const status = await db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`
-      select id from "ActionRequest" where id = ${requestId} for update`;
-    if (!locked) throw notFound("Action request");
+    if (!(await lockActionRequest(tx, requestId))) throw notFound("Action request");
     const ar = await tx.actionRequest.findUniqueOrThrow({ where: { id: requestId } });
     if (ar.status !== "draft") {
       throw new AppError(
@@ -40,15 +39,12 @@ export async function actOnDraft(requestId: string, user: TCurrentUser, input: T
         `The request is ${ar.status.replaceAll("_", " ")}: it is not a draft any more`,
       );
     }
-    const isAdmin = user.roles.includes("admin");
-    const mine =
-      (ar.approverRole && user.groups.includes(ar.approverRole)) ||
-      (ar.escalatedTo && user.groups.includes(ar.escalatedTo));
-    if (ar.approverRole && !mine && !isAdmin) {
+    const deciding = decidingGroup(user, ar);
+    if (!deciding) {
       throw new AppError(
         "forbidden",
         403,
-        `This draft is for ${ar.approverRole.replaceAll("_", " ")}; you are not in that group`,
+        `This draft is for ${String(ar.approverRole).replaceAll("_", " ")}; you are not in that group`,
       );
     }
     const actor = { type: "user" as const, userId: user.id };
@@ -60,7 +56,7 @@ export async function actOnDraft(requestId: string, user: TCurrentUser, input: T
           approverId: user.id,
           decision: "approved",
           reason: reason ?? null,
-          groupKey: ar.approverRole,
+          groupKey: deciding.group,
         },
       });
       await transitionRequest(tx, {

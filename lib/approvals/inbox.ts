@@ -42,12 +42,18 @@ function decodeCursor(s: string): TCursor {
   );
 }
 
-/** Who may see a waiting request: its approver group, the group it escalated to, or admins/ops. */
+/**
+ * Who may see a waiting request, as branches the inbox reads one index range each: admins and
+ * ops owners everything, others their approver groups and the groups work escalated to.
+ */
+function scopeBranches(user: TCurrentUser): Prisma.ActionRequestWhereInput[] {
+  if (user.roles.includes("admin") || user.roles.includes("ops_owner")) return [{}];
+  return user.groups.flatMap((g) => [{ approverRole: g }, { escalatedTo: g }]);
+}
+
 export function inboxScope(user: TCurrentUser): Prisma.ActionRequestWhereInput {
-  if (user.roles.includes("admin") || user.roles.includes("ops_owner")) return {};
-  return {
-    OR: [{ approverRole: { in: user.groups } }, { escalatedTo: { in: user.groups } }],
-  };
+  const branches = scopeBranches(user);
+  return branches.length === 1 ? branches[0] : { OR: branches };
 }
 
 function filters(q: z.infer<typeof ZInboxQuery>, now: Date): Prisma.ActionRequestWhereInput[] {
@@ -163,10 +169,7 @@ export async function listInbox(user: TCurrentUser, query: TInboxQuery = {}) {
       : q.kind === "drafts"
         ? (["draft"] as const)
         : (["pending_approval", "draft"] as const);
-  const seesAll = user.roles.includes("admin") || user.roles.includes("ops_owner");
-  const branches: Prisma.ActionRequestWhereInput[] = seesAll
-    ? [{}]
-    : user.groups.flatMap((g) => [{ approverRole: g }, { escalatedTo: g }]);
+  const branches = scopeBranches(user);
   if (!branches.length) return { items: [], total: 0, totalCapped: false, nextCursor: null };
   const page: Prisma.ActionRequestWhereInput[] = [];
   if (q.cursor) {

@@ -1,5 +1,5 @@
 import { db, Prisma, type Tx } from "@/lib/db";
-import { transitionRequest, type TStatus } from "@/lib/action-requests";
+import { lockActionRequest, transitionRequest, type TStatus } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";
 import { connectorFor } from "@/lib/environments";
 import {
@@ -68,7 +68,7 @@ export async function executeRequest(
   opts: { workerId: string; connector?: SalesforceConnector },
 ): Promise<TExecutionResult> {
   const claim = await db.$transaction(async (tx) => {
-    await tx.$queryRaw`select id from "ActionRequest" where id = ${requestId} for update`;
+    await lockActionRequest(tx, requestId);
     const ar = await loadForExecution(tx, requestId);
     if (!ar || !RUNNABLE.includes(ar.status as TStatus)) return { outcome: "skipped" as const };
     const now = new Date();

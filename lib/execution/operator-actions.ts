@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { db } from "@/lib/db";
-import { transitionRequest } from "@/lib/action-requests";
+import { db, type Tx } from "@/lib/db";
+import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { AppError, notFound } from "@/lib/core/errors";
 import { engagedSwitchFor } from "./kill-check";
 import { enqueueAfterCommit } from "./queue";
@@ -9,10 +9,8 @@ export const ZOperatorReason = z.string().trim().min(3, "Say why (3 characters o
 
 const actor = (userId: string) => ({ type: "user" as const, userId });
 
-async function lockedRequest(tx: Parameters<Parameters<typeof db.$transaction>[0]>[0], id: string) {
-  const [locked] = await tx.$queryRaw<{ id: string }[]>`
-    select id from "ActionRequest" where id = ${id} for update`;
-  if (!locked) throw notFound(`Action request ${id}`);
+async function lockedRequest(tx: Tx, id: string) {
+  if (!(await lockActionRequest(tx, id))) throw notFound(`Action request ${id}`);
   return tx.actionRequest.findUniqueOrThrow({
     where: { id },
     include: { workflowVersion: { select: { workflowId: true } }, deadLetter: true },
