@@ -3,6 +3,7 @@ import { executeRequest } from "./execute";
 import { EXECUTE_QUEUE, enqueueExecution, getBoss, stopBoss, type TExecuteJob } from "./queue";
 import { enqueueDueRequests, escalateOverdue, expireStale, recoverInterrupted } from "./sweep";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
+import { startHeartbeat } from "@/lib/health/heartbeat";
 
 export type TWorkerOptions = {
   /** jobs this process runs at once */
@@ -25,6 +26,8 @@ export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
   const log = opts.log ?? ((l: string) => console.log(`[worker ${workerId}] ${l}`));
   const boss = await getBoss({ supervise: true });
   const concurrency = opts.concurrency ?? Number(process.env.TOLLGATE_WORKER_CONCURRENCY ?? 4);
+  // in the database, so /api/health sees workers in any process (lib/health)
+  const heartbeat = await startHeartbeat({ workerId, concurrency, log });
   const workIds: string[] = [];
   let stopped = false;
   for (let i = 0; i < concurrency; i++) {
@@ -79,6 +82,7 @@ export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
       if (timer) clearTimeout(timer);
       for (const id of workIds) await boss.offWork({ id }).catch(() => {});
       await running;
+      await heartbeat.stop();
       await stopBoss();
     },
   };

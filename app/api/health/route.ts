@@ -1,13 +1,9 @@
-import { db } from "@/lib/db";
+import { checkHealth } from "@/lib/health";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/health — liveness plus a database round trip
+// GET /api/health — database, worker heartbeat, queue depth, connectors; 503 when degraded
 export async function GET() {
-  try {
-    await db.$queryRaw`select 1`;
-    return Response.json({ ok: true });
-  } catch {
-    return Response.json({ ok: false, error: "database unreachable" }, { status: 503 });
-  }
+  const { httpStatus, body } = await checkHealth();
+  return Response.json(body, { status: httpStatus, headers: { "cache-control": "no-store" } });
 }
