@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { freePort, isAlive, portIsFree } from "@/lib/db/embedded";
 import { migrateDeploy } from "@/lib/db/admin";
 import {
@@ -14,6 +14,7 @@ import {
   nextStartArgs,
   persistentSecret,
   resolveDatabase,
+  spawnTiedNode,
 } from "./lib/runtime";
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -75,6 +76,8 @@ async function main() {
 
   process.env.DATABASE_URL = url;
   process.env.TOLLGATE_SECRET_KEY = secretKey;
+  // the demo environments use the bundled sandbox on loopback (lib/net/destination.ts)
+  process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1";
   const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
   const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
   const { disconnectDb } = await import("@/lib/db");
@@ -97,7 +100,8 @@ async function main() {
   const worker = await startWorker();
 
   const baseUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${PORT}`;
-  const app: ChildProcess = spawn(process.execPath, nextStartArgs(PORT), {
+  // tied to this process: a SIGKILLed launcher (worker gone) must not leave it serving
+  const app: ChildProcess = spawnTiedNode(nextStartArgs(PORT), {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { startEmbeddedPostgres, type EmbeddedDb } from "@/lib/db/embedded";
 import { ensureDatabase, generateClient } from "@/lib/db/admin";
 
@@ -66,9 +66,25 @@ function sourceFingerprint(): string {
   return h.digest("hex");
 }
 
+/**
+ * A Node child tied to this process: it stops within a second when this process dies, even by
+ * SIGKILL (scripts/lib/exit-with-parent.cjs, preloaded). `npm start` starts the web server and
+ * `next build` this way, so a killed launcher leaves no server answering with no worker behind.
+ */
+export function spawnTiedNode(args: string[], opts: SpawnOptions = {}): ChildProcess {
+  const preload = path.join(ROOT, "scripts", "lib", "exit-with-parent.cjs");
+  return spawn(process.execPath, ["--require", preload, ...args], {
+    ...opts,
+    env: { ...(opts.env ?? process.env), TOLLGATE_LAUNCHER_PID: String(process.pid) },
+  });
+}
+
 export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: "inherit", env });
+    const child =
+      cmd === process.execPath
+        ? spawnTiedNode(args, { stdio: "inherit", env })
+        : spawn(cmd, args, { stdio: "inherit", env });
     child.on("error", reject);
     child.on("close", (code) =>
       code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`)),
