@@ -51,10 +51,14 @@ export const TRANSITIONS: Readonly<Record<TStatus, readonly TEdge[]>> = {
   approved: [
     E("executing", ["worker"], "execution.started"),
     E("halted", ["system", "user"], "action_request.halted"),
+    // its claim kept failing (lib/execution/claim-failure.ts): parked for a person
+    E("dead_lettered", ["worker"], "execution.dead_lettered"),
   ],
   auto_approved: [
     E("executing", ["worker"], "execution.started"),
     E("halted", ["system", "user"], "action_request.halted"),
+    // its claim kept failing (lib/execution/claim-failure.ts): parked for a person
+    E("dead_lettered", ["worker"], "execution.dead_lettered"),
   ],
   executing: [
     E("succeeded", ["worker", "user"], "execution.succeeded"),

@@ -11,6 +11,7 @@ import {
 import { afterFailure, mergeRetryPolicy, type TRetryPolicy } from "./retry-policy";
 import { sameValue } from "./values";
 import { engagedSwitchFor } from "./kill-check";
+import { recordClaimFailure } from "./claim-failure";
 
 export type TExecutionOutcome =
   | "succeeded"
@@ -19,6 +20,7 @@ export type TExecutionOutcome =
   | "back_to_approval"
   | "halted"
   | "postponed"
+  | "claim_failed"
   | "skipped";
 
 export type TExecutionResult = {
@@ -67,7 +69,20 @@ export async function executeRequest(
   requestId: string,
   opts: { workerId: string; connector?: SalesforceConnector },
 ): Promise<TExecutionResult> {
-  const claim = await db.$transaction(async (tx) => {
+  let claim;
+  try {
+    claim = await claimTry(requestId, opts.workerId);
+  } catch (e) {
+    // a claim that keeps failing must not loop forever: counted, backed off, then dead-lettered
+    return recordClaimFailure(requestId, e, opts.workerId);
+  }
+  if (claim.outcome !== "claimed") return claim;
+  return runAttempt(requestId, claim.attempt, claim.interrupted, opts);
+}
+
+/** Step 1: the guarded claim, in its own short transaction. */
+async function claimTry(requestId: string, workerId: string) {
+  return db.$transaction(async (tx) => {
     await lockActionRequest(tx, requestId);
     const ar = await loadForExecution(tx, requestId);
     if (!ar || !RUNNABLE.includes(ar.status as TStatus)) return { outcome: "skipped" as const };
@@ -108,21 +123,26 @@ export async function executeRequest(
         object: ar.object,
         recordId: ar.recordId,
         reasonText: `Salesforce API usage is at ${env.sfApiUsageUsed}/${env.sfApiUsageLimit} today`,
-        payload: { nextAttemptAt: next.toISOString(), workerId: opts.workerId },
+        payload: { nextAttemptAt: next.toISOString(), workerId },
       });
       return { outcome: "postponed" as const, nextAttemptAt: next };
     }
-    const attempt = ar.attempts + 1;
+    // Try numbers only ever grow: a person's retry gives a fresh budget (attemptsBase), never
+    // reused numbers. The highest recorded try also heals rows an older build reset to 0.
+    const [{ highest }] = await tx.$queryRaw<{ highest: number }[]>`
+      select coalesce(max("attemptNumber"), 0)::int as highest
+      from "ExecutionAttempt" where "actionRequestId" = ${requestId}`;
+    const attempt = Math.max(ar.attempts, highest) + 1;
     await transitionRequest(tx, {
       id: requestId,
       from,
       to: "executing",
-      actor: { type: "worker", workerId: opts.workerId },
-      data: { attempts: attempt, executedAt: now, nextAttemptAt: null },
+      actor: { type: "worker", workerId },
+      data: { attempts: attempt, executedAt: now, nextAttemptAt: null, claimFailures: 0 },
       payload: { attempt },
     });
     await tx.executionAttempt.create({
-      data: { actionRequestId: requestId, attemptNumber: attempt, workerId: opts.workerId },
+      data: { actionRequestId: requestId, attemptNumber: attempt, workerId },
     });
     return {
       outcome: "claimed" as const,
@@ -130,8 +150,6 @@ export async function executeRequest(
       interrupted: ar.lastErrorClass === "interrupted",
     };
   });
-  if (claim.outcome !== "claimed") return claim;
-  return runAttempt(requestId, claim.attempt, claim.interrupted, opts);
 }
 
 type TFieldRow = { field: string; expected: unknown; proposed: unknown };
@@ -390,7 +408,7 @@ async function record(
   const next =
     err.errorClass === "internal" || err.errorClass === "outcome_unknown"
       ? ({ kind: "dead_letter", why: err.errorClass.replaceAll("_", " ") } as const)
-      : afterFailure(policy, err.errorClass, attempt);
+      : afterFailure(policy, err.errorClass, attempt - ar.attemptsBase);
   const lastError = {
     lastErrorClass: err.errorClass,
     lastErrorCode: err.code,

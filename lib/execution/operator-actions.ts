@@ -9,6 +9,12 @@ export const ZOperatorReason = z.string().trim().min(3, "Say why (3 characters o
 
 const actor = (userId: string) => ({ type: "user" as const, userId });
 
+/**
+ * A person's retry or re-route gives the request a fresh budget of tries. Try numbers go on from
+ * the highest (ExecutionAttempt is unique per request and number), so history is never reused.
+ */
+const freshBudget = (ar: { attempts: number }) => ({ attemptsBase: ar.attempts, claimFailures: 0 });
+
 async function lockedRequest(tx: Tx, id: string) {
   if (!(await lockActionRequest(tx, id))) throw notFound(`Action request ${id}`);
   return tx.actionRequest.findUniqueOrThrow({
@@ -48,7 +54,8 @@ export async function resumeHalted(ids: string[], userId: string, reason: string
         to: "approved",
         actor: actor(userId),
         reason: why,
-        data: { haltedAt: null, nextAttemptAt: null },
+        // a halt stopped work before a try began: resume keeps its budget, claims start afresh
+        data: { haltedAt: null, nextAttemptAt: null, claimFailures: 0 },
       });
       done.push(id);
     }
@@ -67,7 +74,8 @@ export const ZDeadLetterAction = z
 export type TDeadLetterAction = z.infer<typeof ZDeadLetterAction>;
 
 /**
- * Resolve a dead letter: `retry` runs it again (a fresh budget of tries), `reroute` sends it
+ * Resolve a dead letter: `retry` runs it again (a fresh budget of tries, numbered on from the
+ * last one), `reroute` sends it
  * back to an approver, `discard` ends it. Each is audited with the person and the reason.
  */
 export async function resolveDeadLetter(id: string, userId: string, input: TDeadLetterAction) {
@@ -100,9 +108,10 @@ export async function resolveDeadLetter(id: string, userId: string, input: TDead
       reason,
       data:
         action === "retry"
-          ? { attempts: 0, nextAttemptAt: null, completedAt: null }
+          ? { ...freshBudget(ar), nextAttemptAt: null, completedAt: null }
           : action === "reroute"
             ? {
+                ...freshBudget(ar),
                 approverRole: ar.approverRole ?? onCall?.key ?? null,
                 requiredApprovals: Math.max(1, ar.requiredApprovals),
                 decidedAt: null,

@@ -43,8 +43,8 @@ export async function recoverInterrupted(limit = 50): Promise<string[]> {
   const cutoff = new Date(Date.now() - INTERRUPTED_AFTER_MS);
   return db.$transaction(
     async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string; attempts: number }[]>`
-        select id, attempts from "ActionRequest"
+      const rows = await tx.$queryRaw<{ id: string; attempts: number; attemptsBase: number }[]>`
+        select id, attempts, "attemptsBase" from "ActionRequest"
         where status = 'executing' and "executedAt" < ${cutoff}
         order by "executedAt" limit ${limit} for update skip locked`;
       const actor = { type: "worker" as const, workerId: "sweep" };
@@ -59,7 +59,12 @@ export async function recoverInterrupted(limit = 50): Promise<string[]> {
           },
         });
         const interruptions = await tx.executionAttempt.count({
-          where: { actionRequestId: r.id, outcome: "interrupted" },
+          // in this budget only: a person's retry starts the count again
+          where: {
+            actionRequestId: r.id,
+            outcome: "interrupted",
+            attemptNumber: { gt: r.attemptsBase },
+          },
         });
         const err = {
           errorClass: "interrupted",
