@@ -7,22 +7,26 @@ export const ZBulkDecision = z
   .object({
     ids: z.array(z.string().min(1).max(64)).min(1).max(200),
     decision: z.enum(["approve", "deny"]),
-    reason: z.string().trim().min(3, "Give one reason for the whole selection").max(2000),
+    reason: z.string().trim().max(2000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.decision === "approve" || (b.reason ?? "").length >= 3, {
+    path: ["reason"],
+    message: "Give one reason for denying the whole selection",
+  });
 export type TBulkDecision = z.input<typeof ZBulkDecision>;
 
 /**
- * Approve or deny a selection with one reason. Each request is decided on its own (its own
- * lock, checks and audit event), so one that someone else decided first, or that separation of
- * duties forbids, is reported and the rest still go through.
+ * Approve or deny a selection, with one reason (required to deny, optional to approve). Each
+ * request is decided on its own (its own lock, checks and audit event), so one that someone else
+ * decided first, or that separation of duties forbids, is reported and the rest still go through.
  */
 export async function bulkDecide(user: TCurrentUser, input: TBulkDecision) {
   const { ids, decision, reason } = ZBulkDecision.parse(input);
   const results: { id: string; ok: boolean; status?: string; error?: string; code?: string }[] = [];
   for (const id of [...new Set(ids)]) {
     try {
-      const r = await decideActionRequest(id, user, { decision, reason });
+      const r = await decideActionRequest(id, user, { decision, reason: reason || undefined });
       results.push({ id, ok: true, status: r.status });
     } catch (e) {
       if (!(e instanceof AppError)) throw e;

@@ -4,6 +4,7 @@ import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { Prisma } from "@/lib/db";
+import { writeAuditEvent } from "@/lib/audit";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { decidingGroup } from "./membership";
 
@@ -23,29 +24,57 @@ export type TDecisionInput = z.input<typeof ZDecisionInput>;
 /** Action types whose approval the agent's own owner may never give (separation of duties). */
 const OWNER_MAY_NOT_APPROVE = new Set(["opportunity.change_amount_or_close_date"]);
 
+/** What a person can be asked to decide: a pending approval, or a human-only draft. */
+export type TWaitingKind = "approval" | "draft";
+
+const WAITING = {
+  approval: { status: "pending_approval", refused: "denied", noun: "request" },
+  draft: { status: "draft", refused: "discarded", noun: "draft" },
+} as const;
+
+export type TDecisionResult = {
+  status: "approved" | "denied" | "discarded" | "pending_approval" | "draft";
+  approvals: number;
+  required: number;
+};
+
 /**
- * An approver decides a pending request. The request row is locked first, so decisions on one
- * request are serialised: with N required approvals the N-th approval moves it to approved,
- * a denial ends it, and everyone after the deciding click gets a 409. Nobody decides twice,
- * an agent never decides, and an agent's owner may not approve its raised-risk requests.
+ * An approver decides a pending request. See `decideWaiting` for the rules; the approved
+ * request is queued for execution after the commit.
  */
 export async function decideActionRequest(
   requestId: string,
   user: TCurrentUser,
   input: TDecisionInput,
 ) {
-  const result = await decide(requestId, user, input);
+  const result = await decideWaiting(requestId, user, ZDecisionInput.parse(input), "approval");
   if (result.status === "approved") await enqueueAfterCommit(requestId);
   return result;
 }
 
-async function decide(requestId: string, user: TCurrentUser, input: TDecisionInput) {
-  const { decision, reason, seen } = ZDecisionInput.parse(input);
+/**
+ * The one rule set for every human decision on waiting work, pending approvals and human-only
+ * drafts alike. The request row is locked first, so decisions on one request are serialised.
+ * The decider must be in the request's approver group (or the on-call group it escalated to),
+ * may decide only once, and may not approve what their own agent proposed when it is raised-risk
+ * or human-only (separation of duties). Each approval is one row; the approval that brings the
+ * distinct approvers up to `requiredApprovals` moves the request to `approved` (a draft then
+ * executes). A refusal (deny / discard) needs a reason and ends the request at once.
+ */
+export async function decideWaiting(
+  requestId: string,
+  user: TCurrentUser,
+  input: z.output<typeof ZDecisionInput>,
+  kind: TWaitingKind,
+): Promise<TDecisionResult> {
+  const { decision, reason, seen } = input;
+  const waiting = WAITING[kind];
   if (!can(user.roles, "inbox:decide"))
-    throw new AppError("forbidden", 403, "Your role cannot decide action requests");
+    throw new AppError("forbidden", 403, `Your role cannot decide ${waiting.noun}s`);
   if (decision === "deny" && !reason) {
-    throw new AppError("invalid_body", 400, "Say why you deny it", {
-      errors: [{ path: "reason", message: "Required for a denial" }],
+    const verb = kind === "draft" ? "discard" : "deny";
+    throw new AppError("invalid_body", 400, `Say why you ${verb} it`, {
+      errors: [{ path: "reason", message: `Required to ${verb} a ${waiting.noun}` }],
     });
   }
   try {
@@ -60,11 +89,13 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
             approvals: true,
           },
         });
-        if (ar.status !== "pending_approval") {
+        if (ar.status !== waiting.status) {
           throw new AppError(
             "state_changed",
             409,
-            `The request is ${ar.status.replaceAll("_", " ")}: it was decided already`,
+            kind === "draft"
+              ? `The request is ${ar.status.replaceAll("_", " ")}: it is not a draft any more`
+              : `The request is ${ar.status.replaceAll("_", " ")}: it was decided already`,
           );
         }
         const deciding = decidingGroup(user, ar);
@@ -72,23 +103,22 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
           throw new AppError(
             "forbidden",
             403,
-            `This request waits for ${String(ar.approverRole).replaceAll("_", " ")}; you are not in that group`,
+            `This ${waiting.noun} waits for ${String(ar.approverRole).replaceAll("_", " ")}; you are not in that group`,
           );
         }
-        const raised = Boolean(ar.decisionRule && !ar.decisionRule.endsWith("/default"));
-        if (
-          decision === "approve" &&
-          ar.agent.ownerId === user.id &&
-          (raised || OWNER_MAY_NOT_APPROVE.has(ar.actionType?.key ?? ""))
-        ) {
+        if (decision === "approve" && ar.agent.ownerId === user.id && ownerMayNotApprove(ar)) {
           throw new AppError(
             "separation_of_duties",
             403,
-            `You own ${ar.agent.slug}; someone else must approve this request`,
+            `You own ${ar.agent.slug}; someone else must approve this ${waiting.noun}`,
           );
         }
         if (ar.approvals.some((a) => a.approverId === user.id)) {
-          throw new AppError("already_decided", 409, "You have already decided this request");
+          throw new AppError(
+            "already_decided",
+            409,
+            `You have already decided this ${waiting.noun}`,
+          );
         }
         await tx.approval.create({
           data: {
@@ -100,45 +130,75 @@ async function decide(requestId: string, user: TCurrentUser, input: TDecisionInp
           },
         });
         const actor = { type: "user" as const, userId: user.id };
-        if (decision === "approve" && seen) await recordSeenValues(tx, requestId, seen);
+        const required = Math.max(1, ar.requiredApprovals);
         if (decision === "deny") {
           await transitionRequest(tx, {
             id: requestId,
-            from: "pending_approval",
-            to: "denied",
+            from: waiting.status,
+            to: waiting.refused,
             actor,
             reason,
-            data: { decidedAt: new Date() },
+            data:
+              kind === "draft"
+                ? { decidedAt: new Date(), completedAt: new Date() }
+                : { decidedAt: new Date() },
           });
-          return {
-            status: "denied" as const,
-            approvals: ar.approvals.length + 1,
-            required: ar.requiredApprovals,
-          };
+          return { status: waiting.refused, approvals: ar.approvals.length + 1, required };
         }
+        if (seen) await recordSeenValues(tx, requestId, seen);
         const approvals = ar.approvals.filter((a) => a.decision === "approved").length + 1;
-        if (approvals >= Math.max(1, ar.requiredApprovals)) {
-          await transitionRequest(tx, {
-            id: requestId,
-            from: "pending_approval",
-            to: "approved",
+        if (approvals < required) {
+          // one of several approvals: recorded on its own, the request keeps waiting
+          await writeAuditEvent(tx, {
+            lane: "execution",
             actor,
-            reason,
-            data: { decidedAt: new Date() },
-            payload: { approvals },
+            action: "action_request.approval_recorded",
+            subjectType: "action_request",
+            subjectId: requestId,
+            environmentId: ar.environmentId,
+            object: ar.object,
+            recordId: ar.recordId,
+            reasonText: reason ?? null,
+            payload: { approvals, required, group: deciding.group, kind },
           });
-          return { status: "approved" as const, approvals, required: ar.requiredApprovals };
+          return { status: waiting.status, approvals, required };
         }
-        return { status: "pending_approval" as const, approvals, required: ar.requiredApprovals };
+        await transitionRequest(tx, {
+          id: requestId,
+          from: waiting.status,
+          to: "approved",
+          actor,
+          reason,
+          data: { decidedAt: new Date() },
+          payload: { approvals, required },
+        });
+        return { status: "approved" as const, approvals, required };
       },
       { maxWait: 15_000, timeout: 15_000 },
     );
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
-      throw new AppError("already_decided", 409, "You have already decided this request");
+      throw new AppError("already_decided", 409, `You have already decided this ${waiting.noun}`);
     }
     throw e;
   }
+}
+
+/**
+ * Separation of duties: an agent's owner may not approve its raised-risk work — a rule raised by
+ * a condition, a human-only action (the matrix's highest risk), or an action type listed above.
+ */
+function ownerMayNotApprove(ar: {
+  decisionRule: string | null;
+  decisionMode: string | null;
+  actionType: { key: string } | null;
+}) {
+  const raised = Boolean(ar.decisionRule && !ar.decisionRule.endsWith("/default"));
+  return (
+    raised ||
+    ar.decisionMode === "human_only" ||
+    OWNER_MAY_NOT_APPROVE.has(ar.actionType?.key ?? "")
+  );
 }
 
 /** Keep the values the approver saw as the reference execution compares with. */

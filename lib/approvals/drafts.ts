@@ -1,11 +1,7 @@
 import { z } from "zod";
-import { db } from "@/lib/db";
-import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
-import { can, type TCurrentUser } from "@/lib/auth";
-import { AppError, notFound } from "@/lib/core/errors";
+import { type TCurrentUser } from "@/lib/auth";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
-import { recordSeenValues } from "./decide";
-import { decidingGroup } from "./membership";
+import { decideWaiting } from "./decide";
 
 export const ZDraftAction = z
   .object({
@@ -17,68 +13,20 @@ export const ZDraftAction = z
 export type TDraftAction = z.input<typeof ZDraftAction>;
 
 /**
- * Human-only work arrives as a draft: a person of its approver group executes it (the worker
- * writes it like approved work, with that person on record) or discards it with a reason.
+ * Human-only work arrives as a draft. Executing a draft is an approval under the same rules as
+ * any other (`decideWaiting`: group membership, one decision per person, separation of duties):
+ * each Execute records one approval, and the one that reaches the rule's `requiredApprovals`
+ * releases the draft to the worker (status `approved`). Until then it stays a draft showing
+ * how many approvals it has. Discarding needs a reason and ends it.
  */
 export async function actOnDraft(requestId: string, user: TCurrentUser, input: TDraftAction) {
   const { action, reason, seen } = ZDraftAction.parse(input);
-  if (!can(user.roles, "inbox:decide"))
-    throw new AppError("forbidden", 403, "Your role cannot execute or discard drafts");
-  if (action === "discard" && !reason) {
-    throw new AppError("invalid_body", 400, "Say why you discard it", {
-      errors: [{ path: "reason", message: "Required to discard a draft" }],
-    });
-  }
-  const status = await db.$transaction(async (tx) => {
-    if (!(await lockActionRequest(tx, requestId))) throw notFound("Action request");
-    const ar = await tx.actionRequest.findUniqueOrThrow({ where: { id: requestId } });
-    if (ar.status !== "draft") {
-      throw new AppError(
-        "state_changed",
-        409,
-        `The request is ${ar.status.replaceAll("_", " ")}: it is not a draft any more`,
-      );
-    }
-    const deciding = decidingGroup(user, ar);
-    if (!deciding) {
-      throw new AppError(
-        "forbidden",
-        403,
-        `This draft is for ${String(ar.approverRole).replaceAll("_", " ")}; you are not in that group`,
-      );
-    }
-    const actor = { type: "user" as const, userId: user.id };
-    if (action === "execute") {
-      if (seen) await recordSeenValues(tx, requestId, seen);
-      await tx.approval.create({
-        data: {
-          actionRequestId: requestId,
-          approverId: user.id,
-          decision: "approved",
-          reason: reason ?? null,
-          groupKey: deciding.group,
-        },
-      });
-      await transitionRequest(tx, {
-        id: requestId,
-        from: "draft",
-        to: "approved",
-        actor,
-        reason,
-        data: { decidedAt: new Date() },
-      });
-      return "approved" as const;
-    }
-    await transitionRequest(tx, {
-      id: requestId,
-      from: "draft",
-      to: "discarded",
-      actor,
-      reason,
-      data: { decidedAt: new Date(), completedAt: new Date() },
-    });
-    return "discarded" as const;
-  });
-  if (status === "approved") await enqueueAfterCommit(requestId);
-  return { id: requestId, status };
+  const result = await decideWaiting(
+    requestId,
+    user,
+    { decision: action === "execute" ? "approve" : "deny", reason, seen },
+    "draft",
+  );
+  if (result.status === "approved") await enqueueAfterCommit(requestId);
+  return { id: requestId, ...result };
 }

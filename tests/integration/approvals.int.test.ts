@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { hashPassword } from "@/lib/auth/password";
-import { decideActionRequest } from "@/lib/approvals";
+import { actOnDraft, bulkDecide, decideActionRequest } from "@/lib/approvals";
 import { prefixedId } from "@/lib/core/ids";
 import type { TCurrentUser } from "@/lib/auth";
 
@@ -18,6 +18,8 @@ describe("approval decisions", () => {
       requiredApprovals?: number;
       rule?: string;
       actionType?: string;
+      status?: "pending_approval" | "draft";
+      mode?: "human_in_the_loop" | "human_only";
     } = {},
   ) => {
     const at = await db.actionType.findUniqueOrThrow({
@@ -34,9 +36,9 @@ describe("approval decisions", () => {
         bodyHash: id,
         object: "Opportunity",
         recordId: "0068d0000000001AAA",
-        status: "pending_approval",
-        decisionOutcome: "pending_approval",
-        decisionMode: "human_in_the_loop",
+        status: opts.status ?? "pending_approval",
+        decisionOutcome: opts.status ?? "pending_approval",
+        decisionMode: opts.mode ?? "human_in_the_loop",
         decisionRule: opts.rule ?? "opportunity.change_stage/late-stage",
         approverRole: opts.approverRole ?? "deal_desk",
         requiredApprovals: opts.requiredApprovals ?? 1,
@@ -185,6 +187,138 @@ describe("approval decisions", () => {
       decideActionRequest("ar_nope", approvers[4], { decision: "approve" }),
     ).rejects.toMatchObject({ status: 404 });
     expect((await db.actionRequest.findUniqueOrThrow({ where: { id } })).status).toBe(
+      "pending_approval",
+    );
+  });
+
+  describe("human-only drafts go through the same rules", () => {
+    const amountDraft = (requiredApprovals = 2) =>
+      pending({
+        status: "draft",
+        mode: "human_only",
+        approverRole: "ae_manager",
+        actionType: "opportunity.change_amount_or_close_date",
+        rule: "opportunity.change_amount_or_close_date/default",
+        requiredApprovals,
+      });
+    const aeManagers = async (n: number) => {
+      const group = await db.approverGroup.findUniqueOrThrow({ where: { key: "ae_manager" } });
+      const stamp = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+      const hash = await hashPassword("not-used");
+      await db.user.createMany({
+        data: Array.from({ length: n }, (_, i) => ({
+          email: `ae-${stamp}-${i}@tollgate.test`,
+          name: `AE Manager ${i}`,
+          passwordHash: hash,
+        })),
+      });
+      const users = await db.user.findMany({ where: { email: { startsWith: `ae-${stamp}-` } } });
+      await db.approverGroupMember.createMany({
+        data: users.map((u) => ({ groupId: group.id, userId: u.id })),
+      });
+      return users.map((u) => asUser(u, ["approver"], ["ae_manager"]));
+    };
+
+    it("the agent's owner cannot execute its own human-only draft", async () => {
+      const owner = await db.user.findUniqueOrThrow({
+        where: { email: "aemanager@tollgate.demo" },
+      });
+      const asOwner = asUser(owner, ["approver"], ["ae_manager"]);
+      const id = await amountDraft();
+      await expect(actOnDraft(id, asOwner, { action: "execute" })).rejects.toMatchObject({
+        status: 403,
+        code: "separation_of_duties",
+      });
+      const row = await db.actionRequest.findUniqueOrThrow({
+        where: { id },
+        include: { approvals: true },
+      });
+      expect(row.status).toBe("draft");
+      expect(row.approvals).toHaveLength(0);
+      // the owner may still discard it, with a reason
+      expect(
+        await actOnDraft(id, asOwner, { action: "discard", reason: "Wrong quarter" }),
+      ).toMatchObject({ status: "discarded" });
+    });
+
+    it("a draft runs only once distinct people reach requiredApprovals", async () => {
+      const [a, b, c] = await aeManagers(3);
+      const id = await amountDraft(2);
+      expect(await actOnDraft(id, a, { action: "execute" })).toMatchObject({
+        status: "draft",
+        approvals: 1,
+        required: 2,
+      });
+      await expect(actOnDraft(id, a, { action: "execute" })).rejects.toMatchObject({
+        status: 409,
+        code: "already_decided",
+      });
+      expect((await db.actionRequest.findUniqueOrThrow({ where: { id } })).status).toBe("draft");
+      expect(await actOnDraft(id, b, { action: "execute" })).toMatchObject({
+        status: "approved",
+        approvals: 2,
+      });
+      await expect(actOnDraft(id, c, { action: "execute" })).rejects.toMatchObject({
+        status: 409,
+        code: "state_changed",
+      });
+      const approvals = await db.approval.findMany({ where: { actionRequestId: id } });
+      expect(new Set(approvals.map((x) => x.approverId))).toEqual(new Set([a.id, b.id]));
+      expect(
+        await db.auditEvent.count({
+          where: { subjectId: id, action: "action_request.approval_recorded" },
+        }),
+      ).toBe(1);
+    });
+
+    it("people outside the draft's group cannot execute it; concurrent executes release it once", async () => {
+      const id = await amountDraft(1);
+      await expect(actOnDraft(id, approvers[0], { action: "execute" })).rejects.toMatchObject({
+        status: 403,
+        code: "forbidden",
+      });
+      const group = await aeManagers(10);
+      const results = await Promise.allSettled(
+        group.map((u) => actOnDraft(id, u, { action: "execute" })),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const row = await db.actionRequest.findUniqueOrThrow({
+        where: { id },
+        include: { approvals: true },
+      });
+      expect(row.status).toBe("approved");
+      expect(row.approvals).toHaveLength(1);
+    });
+
+    it("the decision door for approvals refuses drafts, and the draft door refuses approvals", async () => {
+      const [a] = await aeManagers(1);
+      const draft = await amountDraft(2);
+      await expect(decideActionRequest(draft, a, { decision: "approve" })).rejects.toMatchObject({
+        status: 409,
+      });
+      const bulk = await bulkDecide(a, { ids: [draft], decision: "approve" });
+      expect(bulk.results[0]).toMatchObject({ ok: false, code: "state_changed" });
+      const waiting = await pending({ approverRole: "ae_manager" });
+      await expect(actOnDraft(waiting, a, { action: "execute" })).rejects.toMatchObject({
+        status: 409,
+      });
+      expect((await db.actionRequest.findUniqueOrThrow({ where: { id: draft } })).status).toBe(
+        "draft",
+      );
+    });
+  });
+
+  it("bulk approvals need no reason; bulk denials do", async () => {
+    const a = await pending();
+    const b = await pending();
+    expect(await bulkDecide(approvers[5], { ids: [a], decision: "approve" })).toMatchObject({
+      decided: 1,
+    });
+    await expect(bulkDecide(approvers[5], { ids: [b], decision: "deny" })).rejects.toThrow();
+    await expect(
+      bulkDecide(approvers[5], { ids: [b], decision: "deny", reason: " " }),
+    ).rejects.toThrow();
+    expect((await db.actionRequest.findUniqueOrThrow({ where: { id: b } })).status).toBe(
       "pending_approval",
     );
   });
