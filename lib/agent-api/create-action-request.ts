@@ -21,6 +21,7 @@ import { agentGrants, killSwitchState, policyConfig } from "./policy-context";
 import { renderActionRequest } from "./render";
 import { insertRequest, replay, type TRefusal } from "./persist-action-request";
 import { checkFieldTypes } from "./field-types";
+import { readRecordSummary, summaryFromValues } from "./record-summary";
 
 const DAY_MS = 86_400_000;
 /** A request nobody decides within this time expires (never auto-approves). */
@@ -233,6 +234,14 @@ export async function createActionRequest(
     ? new Date(now.getTime() + decision.slaMinutes * 60_000)
     : null;
   const waits = decision.outcome === "pending_approval" || decision.outcome === "draft";
+  // the inbox names the record from this snapshot; parent names (account, owner) cost one more
+  // query, spent only on work a person will look at, and never failing the request
+  const recordSummary =
+    (current && recordId && waits
+      ? await connectorFor(agent.environmentSlug)
+          .then((sf) => readRecordSummary(sf, input.target.object, recordId))
+          .catch(() => null)
+      : null) ?? summaryFromValues(input.target.object, current ?? input.changes);
   const replayed = await insertRequest(
     {
       id,
@@ -242,6 +251,7 @@ export async function createActionRequest(
       workflowVersionId: version.id,
       actionTypeId: actionType.id,
       accountId: (current?.AccountId as string | undefined) ?? null,
+      recordSummary,
       status: decision.outcome,
       decision,
       before,

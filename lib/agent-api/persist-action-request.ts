@@ -4,6 +4,7 @@ import { auditAppendSql } from "@/lib/audit";
 import { problemResponse } from "@/lib/http/problem";
 import type { TActionRequestInput } from "./contract";
 import { renderActionRequest, renderSelect } from "./render";
+import type { TRecordSummary } from "./record-summary";
 
 export type TRefusal = { status: number; code: string; detail: string; retryAfterSeconds?: number };
 
@@ -21,6 +22,8 @@ export type TInsert = {
   workflowVersionId: string | null;
   actionTypeId: string;
   accountId: string | null;
+  /** name, account, amount, stage, owner for the inbox (record-summary.ts) */
+  recordSummary?: TRecordSummary | null;
   status: string;
   decision: {
     mode: string | null;
@@ -80,14 +83,16 @@ export async function insertRequest(
       insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
         "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
         "decisionReasons", "approverRole", "requiredApprovals", "reasonCode", "reasonText", evidence, before,
-        "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt", "riskScore")
+        "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt", "riskScore",
+        "recordSummary")
       values (${r.id}, ${agent.id}, ${agent.environmentId}, ${r.workflowVersionId}, ${r.actionTypeId}, ${input.idempotencyKey},
         ${r.bodyHash}, ${input.target.object}, ${input.target.recordId ?? null}, ${r.accountId},
         ${r.status}::"ActionRequestStatus", ${r.decision.outcome}, ${r.decision.mode}::"ApprovalMode", ${r.decision.rule},
         ${r.decision.reasons}::text[], ${r.decision.approverRole}, ${r.decision.requiredApprovals},
         ${input.reason?.code ?? null}, ${input.reason?.text ?? null}, ${jsonb(input.evidence ?? [])}, ${jsonb(r.before)},
         ${r.refusal?.status ?? null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
-        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)}, ${r.riskScore ?? 0}::int)
+        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)}, ${r.riskScore ?? 0}::int,
+        ${jsonb(r.recordSummary ?? null)})
       returning id
     ), fc as (
       insert into "FieldChange" (id, "actionRequestId", field, "oldValue", "newValue")

@@ -4,6 +4,10 @@ import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
 import { riskLabel } from "@/lib/policy/risk";
+import { parseRecordSummary, readRecordSummary } from "@/lib/agent-api/record-summary";
+
+/** Statuses in which a request waits for a person; any other status was decided already. */
+const WAITING = new Set(["pending_approval", "draft"]);
 
 export const INBOX_AGES = {
   lt1h: "Under 1 hour",
@@ -88,6 +92,7 @@ const listSelect = {
   expiresAt: true,
   createdAt: true,
   lastErrorClass: true,
+  recordSummary: true,
   agent: { select: { slug: true, name: true } },
   environment: { select: { slug: true, isProduction: true } },
   actionType: { select: { key: true, name: true } },
@@ -101,9 +106,13 @@ type TListRow = Prisma.ActionRequestGetPayload<{ select: typeof listSelect }>;
 function toItem(r: TListRow, user: TCurrentUser) {
   return {
     id: r.id,
-    status: r.status as "pending_approval" | "draft",
+    status: r.status,
+    /** false: decided already (opened by link) — shown, never decided again */
+    waiting: WAITING.has(r.status),
     object: r.object,
     recordId: r.recordId,
+    /** name, account, amount, stage, owner as read when the agent asked */
+    record: parseRecordSummary(r.recordSummary),
     agent: r.agent,
     environment: r.environment.slug,
     isProduction: r.environment.isProduction,
@@ -258,7 +267,12 @@ export async function getInboxItem(user: TCurrentUser, id: string) {
       environmentId: true,
       actionTypeId: true,
       lastErrorMessage: true,
+      lastErrorCode: true,
       escalatedAt: true,
+      decidedAt: true,
+      executedAt: true,
+      completedAt: true,
+      resultRecordId: true,
       agent: {
         select: { slug: true, name: true, ownerId: true, owner: { select: { name: true } } },
       },
@@ -297,17 +311,28 @@ export async function getInboxItem(user: TCurrentUser, id: string) {
   const fields = r.fieldChanges.map((f) => f.field);
   let current: Record<string, unknown> | null = null;
   let currentError: string | null = null;
+  let recordNow: Awaited<ReturnType<typeof readRecordSummary>> = null;
   const readAt = new Date();
-  if (r.recordId && fields.length) {
-    try {
-      const env = await db.environment.findUniqueOrThrow({ where: { id: r.environmentId } });
-      const sf = await connectorFor(env);
-      const { record } = await sf.read(r.object, r.recordId, fields);
-      current = Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
-    } catch (e) {
-      currentError = `Could not read the record from Salesforce now: ${(e as Error).message}`;
-    }
-  }
+  const recordId = r.recordId ?? r.resultRecordId;
+  const [history] = await Promise.all([
+    requestHistory(id),
+    (async () => {
+      if (!recordId) return;
+      try {
+        const env = await db.environment.findUniqueOrThrow({ where: { id: r.environmentId } });
+        const sf = await connectorFor(env);
+        // the record's name, account, amount, stage and owner now: best effort, beside the diff
+        const summary = readRecordSummary(sf, r.object, recordId).catch(() => null);
+        if (r.recordId && fields.length) {
+          const { record } = await sf.read(r.object, r.recordId, fields);
+          current = Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
+        }
+        recordNow = await summary;
+      } catch (e) {
+        currentError = `Could not read the record from Salesforce now: ${(e as Error).message}`;
+      }
+    })(),
+  ]);
   const item = toItem(r as unknown as TListRow, user);
   return {
     ...item,
@@ -332,8 +357,17 @@ export async function getInboxItem(user: TCurrentUser, id: string) {
       reason: a.reason,
       at: a.createdAt.toISOString(),
     })),
-    currentReadAt: current ? readAt.toISOString() : null,
+    currentReadAt: current || recordNow ? readAt.toISOString() : null,
     currentError,
+    /** the record's summary read now (the list shows the one taken at ingest) */
+    recordNow: recordNow as Awaited<ReturnType<typeof readRecordSummary>>,
+    /** when it stopped waiting and what became of it (a request opened by link) */
+    decidedAt: r.decidedAt?.toISOString() ?? null,
+    executedAt: r.executedAt?.toISOString() ?? null,
+    completedAt: r.completedAt?.toISOString() ?? null,
+    resultRecordId: r.resultRecordId,
+    lastErrorCode: r.lastErrorCode,
+    history,
     diff: r.fieldChanges.map((f) => ({
       field: f.field,
       whenProposed: f.oldValue,
@@ -345,3 +379,41 @@ export async function getInboxItem(user: TCurrentUser, id: string) {
   };
 }
 export type TInboxDetail = Awaited<ReturnType<typeof getInboxItem>>;
+
+/** The request's lifecycle as its audit trail records it: what happened, who, when. */
+async function requestHistory(id: string) {
+  const events = await db.auditEvent.findMany({
+    where: { subjectType: "action_request", subjectId: id },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: 50,
+    select: {
+      action: true,
+      actorType: true,
+      createdAt: true,
+      reasonText: true,
+      actorUser: { select: { name: true } },
+      actorAgent: { select: { slug: true } },
+    },
+  });
+  return events.map((e) => ({
+    action: e.action,
+    by: e.actorUser?.name ?? e.actorAgent?.slug ?? e.actorType,
+    at: e.createdAt.toISOString(),
+    reason: e.reasonText,
+  }));
+}
+
+/**
+ * One request as the inbox list shows it, in any status, if the person may see it (same scope
+ * as the inbox): for a link to a request that is not in the current page, or no longer waits.
+ * No Salesforce read. Null: no such request, or not theirs to see.
+ */
+export async function findInboxItem(user: TCurrentUser, id: string) {
+  if (!can(user.roles, "inbox:read")) return null;
+  if (!id || id.length > 64) return null;
+  const r = await db.actionRequest.findFirst({
+    where: { AND: [{ id }, inboxScope(user)] },
+    select: listSelect,
+  });
+  return r ? toItem(r, user) : null;
+}

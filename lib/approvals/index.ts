@@ -2,6 +2,7 @@ export { decideActionRequest, ZDecisionInput, type TDecisionInput } from "./deci
 export { actOnDraft, ZDraftAction, type TDraftAction } from "./drafts";
 export { bulkDecide, ZBulkDecision, type TBulkDecision } from "./bulk";
 export {
+  findInboxItem,
   getInboxItem,
   inboxFacets,
   INBOX_AGES,

@@ -21,6 +21,7 @@ export type TDemoOpportunity = {
   Amount: number | null;
   CloseDate: string;
   IsClosed: boolean;
+  OwnerId: string;
 };
 
 /** Fixed so the demo CRM (and the ids the history points at) is the same everywhere. */
@@ -31,6 +32,8 @@ let cached: {
   opportunities: TDemoOpportunity[];
   accounts: string[];
   users: string[];
+  /** account and user names by id, for what the inbox shows of a record */
+  names: Map<string, string>;
 } | null = null;
 
 /**
@@ -47,6 +50,9 @@ export function demoCrm() {
     opportunities: all("Opportunity") as unknown as TDemoOpportunity[],
     accounts: all("Account").map((a) => String(a.Id)),
     users: all("User").map((u) => String(u.Id)),
+    names: new Map(
+      [...all("Account"), ...all("User")].map((r) => [String(r.Id), String(r.Name)] as const),
+    ),
   };
   return cached;
 }

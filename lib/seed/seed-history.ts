@@ -5,6 +5,7 @@ import { prefixedId } from "@/lib/core/ids";
 import { backoffDelay, DEFAULT_RETRY_POLICY } from "@/lib/execution/retry-policy";
 import { DEFAULT_MATRIX, LATE_STAGES, type TActionTypeKey } from "./demo-fixtures";
 import { demoCrm, type TDemoOpportunity } from "./demo-crm";
+import { summaryFromValues, type TRecordSummary } from "@/lib/agent-api/record-summary";
 import { makeRng, type TRng } from "./prng";
 import type { TSeedContext } from "./seed-demo-org";
 
@@ -52,6 +53,39 @@ const STAGE_ORDER = [
 ];
 
 const rule = (key: TActionTypeKey) => DEFAULT_MATRIX.find((r) => r.actionType === key)!;
+
+/**
+ * What ingest would have snapshotted for the inbox (record-summary.ts): the record as the demo
+ * CRM has it, or for a create the proposed values with the account's name.
+ */
+function summaryOf(plan: TPlan): TRecordSummary | null {
+  const crm = demoCrm();
+  const name = (id: unknown) => (typeof id === "string" ? (crm.names.get(id) ?? null) : null);
+  if (plan.object === "Lead" && plan.recordId) {
+    const lead = crm.leads.find((l) => l.Id === plan.recordId);
+    if (lead)
+      return {
+        name: [lead.FirstName, lead.LastName].filter(Boolean).join(" "),
+        account: lead.Company,
+        amount: null,
+        stage: lead.Status,
+        owner: name(lead.OwnerId),
+      };
+  }
+  if (plan.object === "Opportunity" && plan.recordId) {
+    const opp = crm.opportunities.find((o) => o.Id === plan.recordId);
+    if (opp)
+      return {
+        name: opp.Name,
+        account: name(opp.AccountId),
+        amount: opp.Amount,
+        stage: opp.StageName,
+        owner: name(opp.OwnerId),
+      };
+  }
+  const proposed = summaryFromValues(plan.object, plan.changes);
+  return proposed && { ...proposed, account: proposed.account ?? name(plan.accountId) };
+}
 
 function nextStage(o: TDemoOpportunity) {
   const i = STAGE_ORDER.indexOf(o.StageName);
@@ -393,6 +427,7 @@ async function seedOneRequest(
       object: plan.object,
       recordId: plan.recordId,
       accountId: plan.accountId,
+      recordSummary: summaryOf(plan) ?? Prisma.DbNull,
       status,
       decisionOutcome:
         agent.phase === "observe"

@@ -9,6 +9,9 @@ import {
   getInboxItem,
   listInbox,
 } from "@/lib/approvals";
+import { findInboxItem } from "@/lib/approvals/inbox";
+import { createApiKey, authenticateApiKey } from "@/lib/agents/api-keys";
+import { createActionRequest } from "@/lib/agent-api";
 import { executeRequest } from "@/lib/execution/execute";
 import { stopBoss } from "@/lib/execution/queue";
 import type { TCurrentUser } from "@/lib/auth";
@@ -177,6 +180,96 @@ describe("approval inbox", () => {
     expect((await executeRequest(exec, { workerId: "t" })).outcome).toBe("succeeded");
     const approval = await db.approval.findFirstOrThrow({ where: { actionRequestId: exec } });
     expect(approval.approverId).toBe(dealDesk.id);
+  });
+
+  it("snapshots the record's name, account, amount, stage and owner at ingest; the list shows it", async () => {
+    const { plaintext } = await createApiKey({
+      agentSlug: "pipeline-hygiene-bot",
+      envSlug: "prod",
+      label: "inbox summary test",
+    });
+    const agent = await authenticateApiKey(plaintext);
+    const ask = async (body: object) => {
+      const res = await createActionRequest(agent, body, `req-${n}`);
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const stageChange = (recordId: string) => ({
+      idempotencyKey: `summary-${recordId}-${Date.now()}`,
+      workflow: { key: "pipeline-hygiene" },
+      actionType: "opportunity.change_stage",
+      target: { system: "salesforce", object: "Opportunity", recordId },
+      changes: { StageName: "Negotiation/Review" },
+      reason: { code: "MEETING_HELD", text: "Pricing call held" },
+      evidence: [{ type: "call_summary", ref: "gong:call/8812" }],
+    });
+    // the expectation from plain record reads, not the query ingest uses
+    const oppId = opps[n++];
+    const { record: opp } = await box.sf.read("Opportunity", oppId);
+    const account = (await box.sf.read("Account", String(opp.AccountId))).record.Name;
+    const owner = (await box.sf.read("User", String(opp.OwnerId))).record.Name;
+    const id = await ask(stageChange(oppId));
+    const row = await db.actionRequest.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("pending_approval");
+    const expected = {
+      name: opp.Name,
+      account,
+      amount: opp.Amount,
+      stage: opp.StageName,
+      owner,
+    };
+    expect(row.recordSummary).toEqual(expected);
+    const listed = (await listInbox(admin, { agent: "pipeline-hygiene-bot", limit: 200 })).items;
+    expect(listed.find((i) => i.id === id)?.record).toEqual(expected);
+    // the detail reads it again now
+    await box.humanEdit("Opportunity", oppId, { Amount: 4242 });
+    const detail = await getInboxItem(admin, id);
+    expect(detail.record).toEqual(expected);
+    expect(detail.recordNow).toEqual({ ...expected, amount: 4242 });
+
+    // the summary query failing never fails the request: the read's own fields are kept
+    const other = opps[n++];
+    await box.fault({ match: "/query", failNext: { count: 1, status: 503 } });
+    const degraded = await ask(stageChange(other));
+    const { record: second } = await box.sf.read("Opportunity", other);
+    expect(
+      (await db.actionRequest.findUniqueOrThrow({ where: { id: degraded } })).recordSummary,
+    ).toEqual({
+      name: second.Name,
+      account: null,
+      amount: second.Amount,
+      stage: second.StageName,
+      owner: null,
+    });
+    await box.fault({ clear: true });
+  });
+
+  it("a decided request stays visible to its group with what happened, who and when", async () => {
+    const id = await pending();
+    await decideActionRequest(id, dealDesk, { decision: "deny", reason: "Not this quarter" });
+    const detail = await getInboxItem(dealDesk, id);
+    expect(detail).toMatchObject({ status: "denied", waiting: false });
+    expect(detail.decidedAt).toEqual(expect.any(String));
+    expect(detail.decisions).toEqual([
+      expect.objectContaining({
+        by: dealDesk.name,
+        decision: "denied",
+        reason: "Not this quarter",
+      }),
+    ]);
+    expect(detail.history.map((h) => h.action)).toContain("action_request.denied");
+    expect(detail.history.find((h) => h.action === "action_request.denied")?.by).toBe(
+      dealDesk.name,
+    );
+    expect(await findInboxItem(dealDesk, id)).toMatchObject({
+      id,
+      status: "denied",
+      waiting: false,
+    });
+    // outside the scope it does not exist, decided or not
+    expect(await findInboxItem(salesOps, id)).toBeNull();
+    await expect(getInboxItem(salesOps, id)).rejects.toMatchObject({ status: 404 });
+    expect(await findInboxItem(dealDesk, "ar_no_such_request")).toBeNull();
   });
 
   it("a viewer has no inbox", async () => {
