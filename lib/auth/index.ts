@@ -1,4 +1,12 @@
 export { authOptions } from "./options";
-export { getCurrentUser, requirePage, requireUser, type TCurrentUser } from "./session";
+export {
+  getCurrentUser,
+  redirectToSignIn,
+  requirePage,
+  requireUser,
+  type TCurrentUser,
+} from "./session";
+export { safeCallbackPath } from "./callback-url";
+export { revokeUserSession, revokeUserSessions } from "./user-sessions";
 export { can, PERMISSIONS, ROLES, ROLE_LABELS, type TPermission, type TRole } from "./permissions";
 export { hashPassword, verifyPassword } from "./password";

@@ -1,19 +1,29 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { sameOriginRedirect } from "./callback-url";
 import { signInWithPassword } from "./sign-in";
+import { clientAddress } from "./throttle";
+import {
+  createUserSession,
+  findLiveSession,
+  revokeUserSession,
+  SESSION_ENDED,
+  SESSION_MAX_AGE_S,
+} from "./user-sessions";
 
-function clientIp(headers: Record<string, unknown> | undefined): string | null {
-  const fwd = headers?.["x-forwarded-for"];
-  if (typeof fwd === "string" && fwd) return fwd.split(",")[0].trim();
-  return null;
+function header(headers: unknown, name: string): string | null {
+  const v = (headers as Record<string, unknown> | undefined)?.[name];
+  return typeof v === "string" ? v : null;
 }
 
 /**
- * next-auth with email + password. The JWT carries only the user id: roles and groups are
- * read from the database on every request, so a revoked role takes effect at once.
+ * next-auth with email + password. The JWT carries the user id and the id of a server-side
+ * session row (`sid`): every read of the session checks that row, so signing out (which
+ * revokes it) ends the session for every copy of the cookie. Roles and groups are read from
+ * the database on every request, so a revoked role or a disabled account takes effect at once.
  */
 export const authOptions: NextAuthOptions = {
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
   pages: { signIn: "/login" },
   providers: [
     CredentialsProvider({
@@ -23,25 +33,59 @@ export const authOptions: NextAuthOptions = {
         password: { label: "Password", type: "password" },
       },
       async authorize(credentials, req) {
+        const ip = clientAddress(
+          header(req?.headers, "x-forwarded-for"),
+          process.env.TOLLGATE_TRUST_PROXY,
+        );
         const result = await signInWithPassword(
           String(credentials?.email ?? ""),
           String(credentials?.password ?? ""),
-          clientIp(req?.headers as Record<string, unknown> | undefined),
+          ip,
         );
         // next-auth hands a thrown message back to the login form as `error`
         if (!result.ok) throw new Error(result.message);
-        return result.user;
+        const sid = await createUserSession(result.user.id, ip);
+        return { ...result.user, sid };
       },
     }),
   ],
   callbacks: {
     async jwt({ token, user }) {
-      if (user) token.sub = user.id;
+      if (user) {
+        token.sub = user.id;
+        token.sid = (user as { sid?: string }).sid;
+        return token;
+      }
+      // next-auth clears the cookie and answers an empty session when this throws
+      const sid = typeof token.sid === "string" ? token.sid : "";
+      if (!sid || !token.sub || !(await findLiveSession(sid, token.sub))) {
+        throw new Error(SESSION_ENDED);
+      }
       return token;
     },
     async session({ session, token }) {
-      if (session.user) (session.user as { id?: string }).id = token.sub;
+      if (session.user) Object.assign(session.user, { id: token.sub, sid: token.sid });
       return session;
     },
+    async redirect({ url, baseUrl }) {
+      return sameOriginRedirect(url, baseUrl);
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (typeof token?.sid === "string") await revokeUserSession(token.sid);
+    },
+  },
+  logger: {
+    error(code, metadata) {
+      // a signed-out or expired session is expected, not an error worth a stack trace
+      const message = (metadata as { message?: string } | undefined)?.message;
+      if (code === "JWT_SESSION_ERROR" && message === SESSION_ENDED) return;
+      console.error(`[next-auth][error][${code}]`, metadata);
+    },
+    warn(code) {
+      console.warn(`[next-auth][warn][${code}]`);
+    },
+    debug() {},
   },
 };

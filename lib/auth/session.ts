@@ -1,9 +1,11 @@
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { db } from "@/lib/db";
 import { AppError, unauthenticated } from "@/lib/core/errors";
+import { REQUEST_PATH_HEADER, safeCallbackPath } from "./callback-url";
 import { authOptions } from "./options";
 import { can, type TPermission, type TRole } from "./permissions";
+import { findLiveSession } from "./user-sessions";
 
 export type TCurrentUser = {
   id: string;
@@ -13,23 +15,16 @@ export type TCurrentUser = {
   groups: string[];
 };
 
-/** The signed-in user with roles and approver groups fresh from the database, or null. */
+/**
+ * The signed-in user with roles and approver groups fresh from the database, or null. The
+ * JWT must name a live server-side session (not signed out, not expired) of an active user.
+ */
 export async function getCurrentUser(): Promise<TCurrentUser | null> {
   const session = await getServerSession(authOptions);
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
-  const user = await db.user.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      email: true,
-      name: true,
-      status: true,
-      roles: { select: { role: true } },
-      groups: { select: { group: { select: { key: true } } } },
-    },
-  });
-  if (!user || user.status !== "active") return null;
+  const { id, sid } = (session?.user ?? {}) as { id?: string; sid?: string };
+  if (!id || !sid) return null;
+  const user = await findLiveSession(sid, id);
+  if (!user) return null;
   return {
     id: user.id,
     email: user.email,
@@ -49,10 +44,20 @@ export async function requireUser(permission: TPermission): Promise<TCurrentUser
   return user;
 }
 
+/**
+ * To the sign-in page, coming back afterwards to the page asked for — with its query, e.g.
+ * a webhook's `/inbox?request=…` link (from proxy.ts's header; `from` if it is missing).
+ */
+export async function redirectToSignIn(from: string): Promise<never> {
+  const asked = (await headers()).get(REQUEST_PATH_HEADER);
+  const back = safeCallbackPath(asked, safeCallbackPath(from));
+  redirect(`/login?callbackUrl=${encodeURIComponent(back)}`);
+}
+
 /** For pages: the user, or a redirect to sign-in / the forbidden page. */
 export async function requirePage(permission: TPermission, from: string): Promise<TCurrentUser> {
   const user = await getCurrentUser();
-  if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(from)}`);
+  if (!user) return redirectToSignIn(from);
   if (!can(user.roles, permission)) redirect(`/forbidden?need=${encodeURIComponent(permission)}`);
   return user;
 }
