@@ -45,6 +45,7 @@ async function main() {
   delete process.env.http_proxy;
   delete process.env.https_proxy;
   process.env.TOLLGATE_SECRET_KEY ??= "bench-secret-key";
+  process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1"; // the bundled sandbox
   // every busy job holds a connection for its Salesforce calls; leave room for claims and the sweep
   process.env.DB_POOL_SIZE ??= String(2 * Math.max(...LEVELS) + 4);
   const started = Date.now();

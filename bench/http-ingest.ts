@@ -33,6 +33,7 @@ async function main() {
   const url = withDatabaseName(server, `tollgate_bench_${Date.now().toString(36)}`);
   process.env.DATABASE_URL = url;
   process.env.TOLLGATE_SECRET_KEY ??= "bench-secret-key";
+  process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1"; // the bundled sandbox
   await buildIfNeeded();
   await ensureDatabase(url);
   await migrateDeploy(url);

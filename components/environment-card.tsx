@@ -81,6 +81,10 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
         <Badge tone={status.tone}>{status.label}</Badge>
       </div>
       <dl className="mt-4 space-y-1.5 text-sm">
+        <Row
+          label="Connection"
+          value={env.connectionKind === "sandbox" ? "Bundled sandbox (local)" : "Salesforce org"}
+        />
         <Row label="Login URL" value={env.loginUrl} mono />
         <Row label="Instance" value={env.instanceUrl} mono />
         <Row label="API version" value={env.apiVersion} />
@@ -140,6 +144,17 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
       )}
       {canEdit && editing && (
         <form onSubmit={onSave} className="mt-4 space-y-2 border-t border-slate-100 pt-4">
+          <label className="block text-xs">
+            <span className="font-medium text-slate-600">Connection</span>
+            <select
+              name="connectionKind"
+              defaultValue={env.connectionKind}
+              className="mt-0.5 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            >
+              <option value="salesforce">Salesforce org (login, test or My Domain)</option>
+              <option value="sandbox">Bundled sandbox (this machine)</option>
+            </select>
+          </label>
           <Field
             name="loginUrl"
             label="Login URL"
@@ -151,14 +166,14 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
             name="clientSecret"
             label="Consumer secret"
             type="password"
-            placeholder={env.hasClientSecret ? "unchanged" : ""}
+            placeholder={env.hasClientSecret ? "unchanged (required for a new host)" : ""}
           />
           <Field name="username" label="Integration username" defaultValue={env.username ?? ""} />
           <Field
             name="password"
             label="Password (+ security token)"
             type="password"
-            placeholder={env.hasPassword ? "unchanged" : ""}
+            placeholder={env.hasPassword ? "unchanged (required for a new host)" : ""}
           />
           <div className="flex gap-2 pt-1">
             <button

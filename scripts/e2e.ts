@@ -15,6 +15,7 @@ async function main() {
   try {
     process.env.DATABASE_URL = database.url;
     process.env.TOLLGATE_SECRET_KEY ??= "e2e-secret-key-not-for-production";
+    process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1"; // the sandbox; the server inherits it
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
     const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
     const { createSandboxServer } = await import("@/lib/connectors/salesforce-sandbox");

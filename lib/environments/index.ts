@@ -1,5 +1,6 @@
-export { listEnvironments } from "./list-environments";
+export { listEnvironments, sortEnvironments } from "./list-environments";
 export {
+  CONNECTION_KINDS,
   connectorFor,
   listConnections,
   publicConnection,
@@ -7,6 +8,7 @@ export {
   updateConnection,
   ZConnectionInput,
   type TConnectionInput,
+  type TConnectionKind,
   type TPublicConnection,
 } from "./salesforce-connection";
 export { pointDemoEnvironmentsAt } from "./demo-sandbox";

@@ -3,18 +3,41 @@ import { db } from "@/lib/db";
 import { writeAuditEvent } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { decryptSecret, encryptSecret } from "@/lib/core/secrets";
-import { ConnectorError, SalesforceConnector, type TApiUsage } from "@/lib/connectors/salesforce";
+import {
+  ConnectorError,
+  SalesforceConnector,
+  type TApiUsage,
+  type TConnectorErrorClass,
+} from "@/lib/connectors/salesforce";
+import {
+  checkDestination,
+  checkUrlForm,
+  DestinationRefused,
+  type TDestinationKind,
+} from "@/lib/net/destination";
+import { sortEnvironments } from "./list-environments";
+import { PinnedSalesforceTransport } from "./salesforce-transport";
+
+/**
+ * `salesforce`: a real org, reached only at Salesforce hosts; `sandbox`: the bundled Salesforce
+ * sandbox, reached only on loopback and only where loopback is allowed (the demo, tests).
+ */
+export const CONNECTION_KINDS = ["salesforce", "sandbox"] as const;
+export type TConnectionKind = (typeof CONNECTION_KINDS)[number];
+
+/** The destination rule for the login URL and for every call, per kind. */
+const RULES: Record<TConnectionKind, { login: TDestinationKind; calls: TDestinationKind }> = {
+  salesforce: { login: "salesforce_login", calls: "salesforce_api" },
+  sandbox: { login: "sandbox", calls: "sandbox" },
+};
+const kindOf = (env: { connectionKind: string }): TConnectionKind =>
+  env.connectionKind === "sandbox" ? "sandbox" : "salesforce";
 
 export const ZConnectionInput = z
   .object({
-    loginUrl: z
-      .string()
-      .trim()
-      .url("Enter a URL such as https://login.salesforce.com")
-      .refine(
-        (u) => /^https?:\/\//.test(u),
-        "The login URL must start with https:// (or http:// for a local sandbox)",
-      ),
+    // omitted: the environment keeps its kind
+    connectionKind: z.enum(CONNECTION_KINDS).optional(),
+    loginUrl: z.string().trim().max(300).url("Enter a URL such as https://login.salesforce.com"),
     apiVersion: z
       .string()
       .trim()
@@ -42,6 +65,7 @@ export function publicConnection(env: TEnvRow) {
     slug: env.slug,
     name: env.name,
     isProduction: env.isProduction,
+    connectionKind: kindOf(env),
     loginUrl: env.sfLoginUrl,
     instanceUrl: env.sfInstanceUrl,
     apiVersion: env.sfApiVersion,
@@ -61,29 +85,59 @@ export function publicConnection(env: TEnvRow) {
 export type TPublicConnection = ReturnType<typeof publicConnection>;
 
 export async function listConnections(): Promise<TPublicConnection[]> {
-  const envs = await db.environment.findMany({ orderBy: { createdAt: "asc" } });
-  return envs.map(publicConnection);
+  return sortEnvironments(await db.environment.findMany()).map(publicConnection);
 }
 
-/** Admin edit of an environment's Salesforce connection; audited in the config lane. */
+const originOf = (url: string | null) => {
+  try {
+    return url ? new URL(url).origin : null;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Admin edit of an environment's Salesforce connection; audited in the config lane. The login
+ * URL must pass its kind's destination rule (resolved addresses included). Stored secrets stay
+ * with the host they were entered for: a new host (scheme, host or port) or a new kind needs
+ * the consumer secret and the password again, so they can never be redirected elsewhere.
+ */
 export async function updateConnection(slug: string, input: TConnectionInput, actorUserId: string) {
   const data = ZConnectionInput.parse(input);
   const env = await loadEnv(slug);
-  if (!data.clientSecret && !env.sfClientSecretEnc) {
-    throw new AppError("invalid_body", 400, "Enter the connected app's consumer secret", {
-      errors: [{ path: "clientSecret", message: "Required" }],
-    });
-  }
-  if (!data.password && !env.sfPasswordEnc) {
-    throw new AppError("invalid_body", 400, "Enter the integration user's password", {
-      errors: [{ path: "password", message: "Required" }],
-    });
+  const kind = data.connectionKind ?? kindOf(env);
+  const loginUrl = data.loginUrl.replace(/\/+$/, "");
+  await checkDestination(loginUrl, RULES[kind].login, { path: "loginUrl", originOnly: true });
+  const moved = kind !== kindOf(env) || originOf(loginUrl) !== originOf(env.sfLoginUrl);
+  const missing = [
+    !data.clientSecret && (moved || !env.sfClientSecretEnc) ? "clientSecret" : null,
+    !data.password && (moved || !env.sfPasswordEnc) ? "password" : null,
+  ].filter((p): p is string => p !== null);
+  if (missing.length) {
+    const names = { clientSecret: "the consumer secret", password: "the password" };
+    const what = missing.map((p) => names[p as keyof typeof names]).join(" and ");
+    throw new AppError(
+      moved && (env.sfClientSecretEnc || env.sfPasswordEnc) ? "secrets_required" : "invalid_body",
+      400,
+      moved && (env.sfClientSecretEnc || env.sfPasswordEnc)
+        ? `A new login host or kind needs ${what} again: stored secrets are never sent to a different host`
+        : `Enter ${what}`,
+      {
+        errors: missing.map((path) => ({
+          path,
+          message: moved ? "Required when the login host or kind changes" : "Required",
+        })),
+      },
+    );
   }
   return db.$transaction(async (tx) => {
-    const updated = await tx.environment.update({
-      where: { id: env.id },
+    // guarded on what the checks above saw: a concurrent edit of the host or kind makes this
+    // one fail instead of pairing the stored secrets with a host they were not checked for
+    const { count } = await tx.environment.updateMany({
+      where: { id: env.id, sfLoginUrl: env.sfLoginUrl, connectionKind: env.connectionKind },
       data: {
-        sfLoginUrl: data.loginUrl.replace(/\/+$/, ""),
+        connectionKind: kind,
+        sfLoginUrl: loginUrl,
         sfApiVersion: data.apiVersion,
         sfClientId: data.clientId,
         sfUsername: data.username,
@@ -93,6 +147,10 @@ export async function updateConnection(slug: string, input: TConnectionInput, ac
         sfLastError: null,
       },
     });
+    if (count !== 1) {
+      throw new AppError("state_changed", 409, "The connection was changed meanwhile; reload");
+    }
+    const updated = await tx.environment.findUniqueOrThrow({ where: { id: env.id } });
     await writeAuditEvent(tx, {
       lane: "config",
       actor: { type: "user", userId: actorUserId },
@@ -101,12 +159,14 @@ export async function updateConnection(slug: string, input: TConnectionInput, ac
       subjectId: env.id,
       environmentId: env.id,
       oldValue: {
+        connectionKind: kindOf(env),
         loginUrl: env.sfLoginUrl,
         apiVersion: env.sfApiVersion,
         clientId: env.sfClientId,
         username: env.sfUsername,
       },
       newValue: {
+        connectionKind: kind,
         loginUrl: updated.sfLoginUrl,
         apiVersion: updated.sfApiVersion,
         clientId: updated.sfClientId,
@@ -124,6 +184,7 @@ export async function updateConnection(slug: string, input: TConnectionInput, ac
 // ───────── one connector per environment, rebuilt when its configuration changes ─────────
 
 const cache = new Map<string, { fingerprint: string; connector: SalesforceConnector }>();
+const transports = new WeakMap<SalesforceConnector, PinnedSalesforceTransport>();
 const USAGE_WRITE_INTERVAL_MS = 5_000;
 const lastUsageWrite = new Map<string, number>();
 
@@ -143,7 +204,11 @@ function recordUsage(envId: string, usage: TApiUsage) {
     .catch((e) => console.error("could not record API usage", e));
 }
 
-/** The environment's Salesforce connector; a `not configured` AppError when it has none. */
+/**
+ * The environment's Salesforce connector; a `not configured` AppError when it has none or its
+ * login URL no longer passes its kind's destination rule. Every call the connector makes goes
+ * through the same rule, connected to the addresses it checked (PinnedSalesforceTransport).
+ */
 export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<SalesforceConnector> {
   const env = typeof envSlugOrRow === "string" ? await loadEnv(envSlugOrRow) : envSlugOrRow;
   if (
@@ -159,7 +224,20 @@ export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<Sale
       `Environment "${env.slug}" has no Salesforce connection yet`,
     );
   }
+  const kind = kindOf(env);
+  try {
+    checkUrlForm(env.sfLoginUrl, RULES[kind].login, { path: "loginUrl", originOnly: true });
+  } catch (e) {
+    if (!(e instanceof DestinationRefused)) throw e;
+    throw new AppError(
+      "connection_not_configured",
+      409,
+      `Environment "${env.slug}" has no usable Salesforce connection: ${e.message}`,
+      { reason: e.reason },
+    );
+  }
   const fingerprint = [
+    kind,
     env.sfLoginUrl,
     env.sfApiVersion,
     env.sfClientId,
@@ -169,6 +247,7 @@ export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<Sale
   ].join("|");
   const hit = cache.get(env.id);
   if (hit?.fingerprint === fingerprint) return hit.connector;
+  const transport = new PinnedSalesforceTransport(RULES[kind].calls);
   const connector = new SalesforceConnector(
     {
       loginUrl: env.sfLoginUrl,
@@ -178,10 +257,47 @@ export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<Sale
       username: env.sfUsername,
       password: decryptSecret(env.sfPasswordEnc),
     },
-    { onUsage: (u) => recordUsage(env.id, u) },
+    { onUsage: (u) => recordUsage(env.id, u), transport },
   );
+  transports.set(connector, transport);
   cache.set(env.id, { fingerprint, connector });
   return connector;
+}
+
+/** One fixed sentence per class: what the other side said is never kept or shown. */
+const FAILURE: Record<TConnectorErrorClass, string> = {
+  session_expired:
+    "Salesforce refused the login: check the consumer key and secret, the username and the password (+ security token)",
+  permission: "Salesforce refused access: check the integration user's API permissions",
+  rate_limited: "Salesforce is limiting API calls: try again later",
+  not_found: "Salesforce answered 'not found': check the login URL and the API version",
+  conflict: "Salesforce refused the call",
+  validation: "Salesforce did not accept the call",
+  unavailable: "Salesforce is unavailable",
+  timeout: "Salesforce is unavailable",
+};
+
+/**
+ * What a failed test keeps: the error class, the HTTP status if there was an answer, and a
+ * fixed sentence. Failures without an answer (refused, reset, timed out) read the same, so a
+ * status cannot tell which ports answer.
+ */
+function describeFailure(e: unknown, transport: PinnedSalesforceTransport | undefined): string {
+  if (e instanceof DestinationRefused) return `destination_refused: ${e.message}`;
+  if (e instanceof ConnectorError) {
+    if (e.code === "DESTINATION_REFUSED") {
+      return `destination_refused: ${transport?.lastRefusal?.message ?? "this destination is not allowed"}`;
+    }
+    const status = Number(/^ERROR_HTTP_(\d{3})$/.exec(e.code)?.[1]) || transport?.lastErrorStatus;
+    if (!status && (e.errorClass === "timeout" || e.errorClass === "unavailable")) {
+      return "unreachable: Salesforce could not be reached";
+    }
+    // a 5xx from the token endpoint reaches here as a refused login; the status says otherwise
+    const cls = status && status >= 500 ? "unavailable" : e.errorClass;
+    return `${cls}: ${FAILURE[cls]}${status ? ` (HTTP ${status})` : ""}`;
+  }
+  if (e instanceof AppError) return e.message;
+  return "Unexpected error while testing the connection";
 }
 
 /** Log in and run a trivial query; the outcome becomes the environment's status. */
@@ -192,20 +308,23 @@ export async function testConnection(slug: string, actorUserId: string) {
   let lastError: string | null = null;
   let instanceUrl = env.sfInstanceUrl;
   let usage: TApiUsage | null = null;
+  let transport: PinnedSalesforceTransport | undefined;
   try {
     const connector = await connectorFor(env);
+    transport = transports.get(connector);
+    if (transport) {
+      transport.lastErrorStatus = null;
+      transport.lastRefusal = null;
+    }
+    // resolved addresses are checked before anything is sent (and again by the transport)
+    await checkDestination(env.sfLoginUrl!, RULES[kindOf(env)].login, { path: "loginUrl" });
     const info = await connector.login();
     instanceUrl = info.instanceUrl;
     await connector.query("SELECT Id FROM User LIMIT 1");
     usage = connector.lastUsage;
   } catch (e) {
     status = "error";
-    lastError =
-      e instanceof ConnectorError
-        ? `${e.errorClass}: ${e.message}`
-        : e instanceof AppError
-          ? e.message
-          : "Unexpected error while testing the connection";
+    lastError = describeFailure(e, transport);
   }
   const ms = Date.now() - started;
   const updated = await db.$transaction(async (tx) => {

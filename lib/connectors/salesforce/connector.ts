@@ -1,4 +1,5 @@
 import { Connection } from "jsforce";
+import type { Transport } from "jsforce/lib/transport";
 import { classifyError, ConnectorError } from "./errors";
 
 export type TSalesforceConfig = {
@@ -35,7 +36,15 @@ export type TBatchResult = {
   errors: { statusCode: string; message: string; fields: string[] }[];
 };
 
-type THooks = { onCall?: (call: TConnectorCall) => void; onUsage?: (usage: TApiUsage) => void };
+type THooks = {
+  onCall?: (call: TConnectorCall) => void;
+  onUsage?: (usage: TApiUsage) => void;
+  /**
+   * Carries every HTTP call (login, REST, session refresh) instead of jsforce's own; the
+   * environments use one that applies the destination policy (lib/net/destination.ts).
+   */
+  transport?: Transport;
+};
 type TOpOptions = { log?: TConnectorCall[] };
 
 const MAX_BATCH = 200;
@@ -82,6 +91,10 @@ export class SalesforceConnector {
       },
       version: this.config.apiVersion,
     });
+    if (this.hooks.transport) {
+      conn._transport = this.hooks.transport;
+      conn.oauth2._transport = this.hooks.transport;
+    }
     try {
       const info = await conn.authorize({
         grant_type: "password",
