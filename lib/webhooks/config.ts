@@ -4,13 +4,20 @@ import { db } from "@/lib/db";
 import { writeAuditEvent } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { encryptSecret } from "@/lib/core/secrets";
+import { checkDestination } from "@/lib/net/destination";
 
-export const ZWebhookUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .url("Give a full http(s) URL")
-  .refine((u) => /^https?:\/\//.test(u), "Only http and https URLs can receive webhooks");
+export const ZWebhookUrl = z.string().trim().max(2000).url("Give a full https:// URL");
+
+/**
+ * A webhook or callback URL as it may be stored: https to a public address (resolved now; the
+ * delivery checks again, since DNS can change), or loopback where loopback is allowed (the
+ * demo and tests). Throws DestinationRefused (400) or a ZodError.
+ */
+export async function parseWebhookUrl(url: string): Promise<string> {
+  const parsed = ZWebhookUrl.parse(url);
+  await checkDestination(parsed, "webhook");
+  return parsed;
+}
 
 /** A fresh signing secret, shown once to whoever configures the receiver. */
 const newSecret = () => `whsec_${crypto.randomBytes(24).toString("base64url")}`;
@@ -24,7 +31,7 @@ export async function setGroupWebhook(
   url: string | null,
   actorUserId: string | null,
 ) {
-  const parsed = url === null ? null : ZWebhookUrl.parse(url);
+  const parsed = url === null ? null : await parseWebhookUrl(url);
   const secret = parsed ? newSecret() : null;
   return db.$transaction(async (tx) => {
     const group = await tx.approverGroup.findUnique({ where: { key: groupKey } });
@@ -52,7 +59,7 @@ export async function setAgentCallback(
   url: string | null,
   actorUserId: string | null,
 ) {
-  const parsed = url === null ? null : ZWebhookUrl.parse(url);
+  const parsed = url === null ? null : await parseWebhookUrl(url);
   const secret = parsed ? newSecret() : null;
   return db.$transaction(async (tx) => {
     const agent = await tx.agent.findFirst({

@@ -1,5 +1,7 @@
 import { db } from "@/lib/db";
 import { decryptSecret } from "@/lib/core/secrets";
+import { DestinationRefused } from "@/lib/net/destination";
+import { pinnedRequest } from "@/lib/net/pinned-request";
 import { signPayload, SIGNATURE_HEADER } from "./signing";
 
 export const MAX_DELIVERY_ATTEMPTS = Number(process.env.TOLLGATE_WEBHOOK_MAX_ATTEMPTS ?? 8);
@@ -25,6 +27,15 @@ async function secretFor(target: string | null): Promise<string | null> {
     return a?.callbackSecretEnc ? decryptSecret(a.callbackSecretEnc) : null;
   }
   return null;
+}
+
+/**
+ * What a failed delivery keeps: our own words, never the receiver's. A refused connection,
+ * a reset and a timeout read the same, so deliveries cannot map which ports answer.
+ */
+function deliveryError(e: unknown): string {
+  if (e instanceof DestinationRefused) return `destination refused: ${e.message}`;
+  return "unreachable: no answer from the receiver";
 }
 
 export function webhookBackoffMs(attempts: number) {
@@ -55,6 +66,7 @@ export async function deliverDueWebhooks(limit = 20): Promise<number> {
       const body = JSON.stringify(d.payload);
       const attempts = d.attempts + 1;
       let error: string | null = null;
+      let refused = false;
       try {
         const secret = await secretFor(d.target);
         const headers: Record<string, string> = {
@@ -63,17 +75,22 @@ export async function deliverDueWebhooks(limit = 20): Promise<number> {
           "Tollgate-Delivery": d.id,
         };
         if (secret) headers[SIGNATURE_HEADER] = signPayload(secret, body);
-        const res = await fetch(d.url, {
+        // the URL is checked again here (DNS may have changed since it was saved) and the
+        // socket goes to the checked address; redirects are not followed, the answer not read
+        const res = await pinnedRequest({
+          url: d.url,
+          kind: "webhook",
           method: "POST",
           headers,
           body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-          redirect: "manual",
+          timeoutMs: TIMEOUT_MS,
+          maxBodyBytes: 0,
         });
         if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-        await res.body?.cancel().catch(() => {});
       } catch (e) {
-        error = (e as Error).message;
+        error = deliveryError(e);
+        // a DNS failure may pass; a refused address or form will not
+        refused = e instanceof DestinationRefused && e.reason !== "unresolvable";
       }
       await db.webhookDelivery.update({
         where: { id: d.id },
@@ -81,7 +98,8 @@ export async function deliverDueWebhooks(limit = 20): Promise<number> {
           ? {
               attempts,
               lastError: error.slice(0, 500),
-              status: attempts >= MAX_DELIVERY_ATTEMPTS ? "failed" : "pending",
+              // a refused destination gets no more tries: nothing was sent, nothing will be
+              status: refused || attempts >= MAX_DELIVERY_ATTEMPTS ? "failed" : "pending",
               nextAttemptAt: new Date(Date.now() + webhookBackoffMs(attempts)),
             }
           : { attempts, status: "delivered", deliveredAt: new Date(), lastError: null },

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
@@ -11,6 +11,8 @@ import { executeRequest } from "@/lib/execution/execute";
 import { stopBoss } from "@/lib/execution/queue";
 import { decideActionRequest } from "@/lib/approvals";
 import { verifySignature, SIGNATURE_HEADER } from "@/lib/webhooks/signing";
+import { setAgentCallback, setGroupWebhook } from "@/lib/webhooks/config";
+import { DestinationRefused, setResolver } from "@/lib/net/destination";
 import type { TCurrentUser } from "@/lib/auth";
 import { executionSandbox, requestFor } from "./fixtures/execution";
 
@@ -392,5 +394,139 @@ describe("escalation, expiry and webhooks", () => {
         data: { callbackUrl: null, callbackSecretEnc: null },
       });
     }
+  });
+
+  describe("webhook and callback destinations", () => {
+    // DNS is stubbed: no name here resolves for real, and nothing is sent outside 127.0.0.0/8
+    const DNS: Record<string, string> = {
+      "hooks.example.com": "93.184.216.34",
+      "intranet.example.com": "192.168.0.10",
+      "metadata.example.com": "169.254.169.254",
+      "ula.example.com": "fd00::5",
+      "mapped.example.com": "::ffff:127.0.0.1",
+    };
+    beforeAll(() =>
+      setResolver(async (host) => {
+        if (!DNS[host]) throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });
+        return [{ address: DNS[host], family: DNS[host].includes(":") ? 6 : 4 }];
+      }),
+    );
+    afterAll(() => setResolver(null));
+    afterEach(() => vi.stubEnv("TOLLGATE_ALLOW_LOOPBACK", "1"));
+
+    const REFUSED = [
+      "http://hooks.example.com/tollgate", // https only
+      "https://intranet.example.com/hook", // private after DNS
+      "https://metadata.example.com/latest/meta-data", // link-local (cloud metadata) after DNS
+      "https://169.254.169.254/latest/meta-data",
+      "https://[::ffff:169.254.169.254]/",
+      "https://ula.example.com/hook",
+      "https://mapped.example.com/hook", // loopback behind a public-looking name
+      "https://10.0.0.1/hook",
+      "https://user:pass@hooks.example.com/hook",
+    ];
+
+    it("refuses http and private, loopback, link-local and metadata URLs when they are set, and changes nothing", async () => {
+      const groupBefore = await db.approverGroup.findUniqueOrThrow({ where: { key: "deal_desk" } });
+      const agentBefore = await db.agent.findUniqueOrThrow({ where: { id: agentId } });
+      for (const url of REFUSED) {
+        await expect(setGroupWebhook("deal_desk", url, null), url).rejects.toBeInstanceOf(
+          DestinationRefused,
+        );
+        await expect(
+          setAgentCallback("pipeline-hygiene-bot", "prod", url, null),
+          url,
+        ).rejects.toMatchObject({ status: 400, code: "destination_refused" });
+      }
+      // loopback only where loopback is allowed (the demo and tests), never otherwise
+      vi.stubEnv("TOLLGATE_ALLOW_LOOPBACK", "0");
+      await expect(
+        setGroupWebhook("deal_desk", `${receiver.url}/groups/deal_desk`, null),
+      ).rejects.toBeInstanceOf(DestinationRefused);
+      await expect(
+        setAgentCallback("pipeline-hygiene-bot", "prod", `${receiver.url}/cb`, null),
+      ).rejects.toBeInstanceOf(DestinationRefused);
+      expect(await db.approverGroup.findUniqueOrThrow({ where: { key: "deal_desk" } })).toEqual(
+        groupBefore,
+      );
+      expect(await db.agent.findUniqueOrThrow({ where: { id: agentId } })).toEqual(agentBefore);
+      expect(
+        await db.auditEvent.count({
+          where: {
+            action: { in: ["approver_group.webhook_set", "agent.callback_set"] },
+            payload: { path: ["url"], string_contains: "example.com" },
+          },
+        }),
+      ).toBe(0);
+    });
+
+    it("accepts a public https URL (stubbed DNS) and a loopback receiver in the demo", async () => {
+      const saved = await setGroupWebhook("deal_desk", "https://hooks.example.com/t/1", null);
+      expect(saved).toMatchObject({ url: "https://hooks.example.com/t/1" });
+      const local = await setGroupWebhook("deal_desk", `${receiver.url}/groups/deal_desk`, null);
+      expect(local.url).toBe(`${receiver.url}/groups/deal_desk`);
+      await db.approverGroup.update({
+        where: { key: "deal_desk" },
+        data: { webhookSecretEnc: encryptSecret(GROUP_SECRETS.deal_desk) },
+      });
+    });
+
+    it("checks the destination again at delivery: refused ones are never sent and fail at once", async () => {
+      const path = `/late/${randomUUID()}`;
+      const rows = await Promise.all(
+        [
+          "https://metadata.example.com/hook", // resolves to 169.254.169.254 at send time
+          "https://intranet.example.com/hook",
+          "http://hooks.example.com/hook",
+          `${receiver.url}${path}`, // loopback, sent while loopback is turned off below
+        ].map((url) =>
+          db.webhookDelivery.create({
+            data: { kind: "escalation", target: "group:revops_oncall", url, payload: { t: 1 } },
+          }),
+        ),
+      );
+      vi.stubEnv("TOLLGATE_ALLOW_LOOPBACK", "0");
+      for (const r of rows) {
+        const done = await deliverUntil(r.id);
+        expect(done).toMatchObject({ status: "failed", attempts: 1 });
+        expect(done.lastError).toMatch(/^destination refused: /);
+      }
+      expect(receiver.hits(path)).toHaveLength(0);
+    });
+
+    it("keeps only a status or a fixed sentence: never the receiver's body, never which ports answer", async () => {
+      const path = `/leaky/${randomUUID()}`;
+      receiver.answer((p) => (p === path ? 500 : 200));
+      const leaky = await db.webhookDelivery.create({
+        data: {
+          kind: "escalation",
+          target: "group:revops_oncall",
+          url: `${receiver.url}${path}`,
+          payload: { t: 1 },
+        },
+      });
+      const closed = http.createServer();
+      await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+      const closedPort = (closed.address() as AddressInfo).port;
+      await new Promise((r) => closed.close(r));
+      const refused = await db.webhookDelivery.create({
+        data: {
+          kind: "escalation",
+          target: "group:revops_oncall",
+          url: `http://127.0.0.1:${closedPort}/nobody`,
+          payload: { t: 1 },
+        },
+      });
+      await deliverUntil(leaky.id, () => true);
+      await deliverUntil(refused.id, () => true);
+      const [a, b] = await Promise.all(
+        [leaky.id, refused.id].map((id) => db.webhookDelivery.findUniqueOrThrow({ where: { id } })),
+      );
+      expect(a.lastError).toBe("HTTP 500");
+      expect(b.lastError).toBe("unreachable: no answer from the receiver");
+      expect(b.lastError).not.toMatch(/ECONNREFUSED|refused|fetch failed/i);
+      receiver.answer(() => 200);
+      await db.webhookDelivery.deleteMany({ where: { id: { in: [leaky.id, refused.id] } } });
+    });
   });
 });
