@@ -1,11 +1,13 @@
 /**
  * `npm start`: embedded PostgreSQL (unless DATABASE_URL is set), migrations, the demo org,
- * then the Next.js server. Survives SIGKILL: the next start stops what the last one left.
+ * then the Next.js server. Survives SIGKILL: the web server (exit-with-parent.cjs) and the
+ * postmaster (a watchdog, lib/db/embedded.ts) stop within seconds, and the next start stops
+ * whatever an earlier run still left.
  */
 import fs from "node:fs";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { freePort, isAlive, portIsFree } from "@/lib/db/embedded";
+import { EmbeddedPostgresError, freePort, isAlive, portIsFree } from "@/lib/db/embedded";
 import { migrateDeploy } from "@/lib/db/admin";
 import {
   buildIfNeeded,
@@ -70,7 +72,11 @@ async function main() {
 
   await buildIfNeeded();
   const { url, embedded } = await resolveDatabase(DATA_DIR, "tollgate");
-  log(embedded ? "embedded PostgreSQL is up (data in .data/pg)" : "using DATABASE_URL");
+  log(
+    embedded
+      ? `embedded PostgreSQL is up (data in ${embedded.dataDir.replace(process.cwd() + path.sep, "")})`
+      : "using DATABASE_URL",
+  );
   await migrateDeploy(url);
   log("migrations applied");
 
@@ -148,6 +154,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // what the person can do something about is one line; anything else keeps its stack
+  console.error(err instanceof EmbeddedPostgresError ? `[tollgate] ${err.message}` : err);
   process.exit(1);
 });

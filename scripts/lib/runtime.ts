@@ -29,7 +29,8 @@ export async function resolveDatabase(
     await ensureDatabase(process.env.DATABASE_URL);
     return { url: process.env.DATABASE_URL, embedded: null };
   }
-  const embedded = await startEmbeddedPostgres({ baseDir, log });
+  // a SIGKILLed launcher takes its PostgreSQL down with it (the next start would stop it anyway)
+  const embedded = await startEmbeddedPostgres({ baseDir, log, stopWithThisProcess: true });
   const url = embedded.url(database);
   await ensureDatabase(url);
   return { url, embedded };

@@ -5,19 +5,25 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { waitFor } from "./fixtures/execution";
 
 /** The launcher's crash path, for real: SIGKILL the process that owns the embedded server. */
 describe("embedded PostgreSQL after a SIGKILL", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-crash-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("stops the orphaned postmaster, starts again and keeps every committed row", async () => {
+  /** Start the fixture, let it commit a row, SIGKILL it; the postmaster's pid. */
+  async function crash(baseDir: string, ...flags: string[]): Promise<number> {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "tests/integration/fixtures/embedded-child.ts", dir, "before-crash"],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
+      [
+        "--import",
+        "tsx",
+        "tests/integration/fixtures/embedded-child.ts",
+        baseDir,
+        "before-crash",
+      ].concat(flags),
+      { stdio: ["ignore", "pipe", "inherit"] },
     );
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on("data", (d) => String(d).includes("READY") && resolve());
@@ -25,10 +31,13 @@ describe("embedded PostgreSQL after a SIGKILL", () => {
     });
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
-
-    const orphan = Number(
-      fs.readFileSync(path.join(dir, "pg", "postmaster.pid"), "utf8").split("\n")[0],
+    return Number(
+      fs.readFileSync(path.join(baseDir, "pg", "postmaster.pid"), "utf8").split("\n")[0],
     );
+  }
+
+  it("stops the orphaned postmaster, starts again and keeps every committed row", async () => {
+    const orphan = await crash(dir);
     expect(isAlive(orphan)).toBe(true);
 
     const db = await startEmbeddedPostgres({ baseDir: dir });
@@ -41,6 +50,29 @@ describe("embedded PostgreSQL after a SIGKILL", () => {
       expect(rows).toEqual([{ note: "before-crash" }]);
     } finally {
       await db.stop();
+    }
+  });
+
+  it("as the launcher starts it, the postmaster shuts down within seconds of a SIGKILL", async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-crash-watched-"));
+    try {
+      const postmaster = await crash(own, "--stop-with-process");
+      await waitFor(async () => !isAlive(postmaster), {
+        timeoutMs: 15_000,
+        what: "the postmaster to stop",
+      });
+      const db = await startEmbeddedPostgres({ baseDir: own });
+      try {
+        const client = new pg.Client({ connectionString: db.url("postgres") });
+        await client.connect();
+        const { rows } = await client.query("select note from crash_marker");
+        await client.end();
+        expect(rows).toEqual([{ note: "before-crash" }]);
+      } finally {
+        await db.stop();
+      }
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
     }
   });
 });
