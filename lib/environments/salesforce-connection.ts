@@ -319,8 +319,9 @@ export async function testConnection(slug: string, actorUserId: string) {
     // resolved addresses are checked before anything is sent (and again by the transport)
     await checkDestination(env.sfLoginUrl!, RULES[kindOf(env)].login, { path: "loginUrl" });
     const info = await connector.login();
-    instanceUrl = info.instanceUrl;
     await connector.query("SELECT Id FROM User LIMIT 1");
+    // kept only once it answered: an instance URL the calls were refused at is not shown
+    instanceUrl = info.instanceUrl;
     usage = connector.lastUsage;
   } catch (e) {
     status = "error";

@@ -439,6 +439,7 @@ describe("environment connections", () => {
       expect(JSON.stringify(audits.map((a) => a.payload))).not.toContain(SECRET_BODY);
       const row = await db.environment.findUniqueOrThrow({ where: { slug: "dev" } });
       expect(JSON.stringify(row)).not.toContain(SECRET_BODY);
+      expect(String(row.sfInstanceUrl)).not.toContain("169.254");
 
       // nobody listening and nobody answering read the same: no port map from error messages
       const closed = http.createServer();
