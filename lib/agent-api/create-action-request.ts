@@ -5,7 +5,7 @@ import { AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 import { ConnectorError } from "@/lib/connectors/salesforce";
 import { connectorFor } from "@/lib/environments";
-import { consumeRates } from "@/lib/guardrails/rate-limit";
+import { consumeRates, recordRateRefusal } from "@/lib/guardrails/rate-limit";
 import { problemResponse } from "@/lib/http/problem";
 import {
   evaluatePolicy,
@@ -146,6 +146,14 @@ export async function createActionRequest(
   });
   if (early.denial?.code === "invalid_action")
     throw new AppError("invalid_body", 400, early.denial.detail);
+  if (early.denial?.code === "rate_limited") {
+    // counted per agent and minute, never stored one by one (API.md): a flood stays small
+    await recordRateRefusal(agent, early.denial.detail, now);
+    return problemResponse(429, "rate_limited", early.denial.detail, {
+      requestId,
+      headers: { "retry-after": String(early.denial.retryAfterSeconds ?? 1) },
+    });
+  }
   if (early.denial && RECORD_INDEPENDENT.has(early.denial.code)) {
     return refuse(
       agent,
@@ -191,10 +199,12 @@ export async function createActionRequest(
         );
       }
       if (e instanceof ConnectorError) {
+        // the connector's message can name internal hosts and ports: logged, never returned
+        console.error(`[agent-api] reading ${input.target.object} ${recordId} failed:`, e.message);
         throw new AppError(
           "system_unavailable",
           503,
-          `Salesforce could not be read (${e.errorClass}): ${e.message}. Nothing was recorded; retry with the same idempotency key.`,
+          `Salesforce could not be read (${e.errorClass.replaceAll("_", " ")}). Nothing was recorded; retry with the same idempotency key.`,
           { headers: { "retry-after": "5" } },
         );
       }

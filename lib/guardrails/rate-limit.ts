@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { auditAppendSql } from "@/lib/audit";
 
 export type TRateWindow = { kind: "calls_minute" | "writes_hour"; limit: number };
 export type TRateResult = {
@@ -59,9 +60,70 @@ export async function peekRate(agentId: string, w: TRateWindow, now = new Date()
   };
 }
 
-/** Old windows are useless; called now and then so the table stays small. */
+/** Refusals are counted per agent and minute under this kind, beside the usage counters. */
+export const REFUSED_KIND = "refused_minute";
+const REFUSALS_KEPT_MS = 30 * 86_400_000;
+
+/**
+ * A request refused with 429 is counted, not stored: one statement upserts the agent's refusal
+ * counter for this minute and, for the first refusal of the minute only, appends one audit event
+ * (with the limit that was hit). A flood of refused calls so grows the database by one row a minute at most.
+ */
+export async function recordRateRefusal(
+  agent: { id: string; environmentId: string },
+  detail: string,
+  now = new Date(),
+): Promise<number> {
+  const windowStart = new Date(
+    Math.floor(now.getTime() / WINDOW_MS.calls_minute) * WINDOW_MS.calls_minute,
+  );
+  // one statement, no transaction to wait for: a flood of refusals must not queue on the pool
+  const audit = auditAppendSql({
+    lane: "execution",
+    actor: { type: "agent", agentId: agent.id },
+    action: "agent.rate_limited",
+    subjectType: "agent",
+    subjectId: agent.id,
+    environmentId: agent.environmentId,
+    reasonText: detail,
+    payload: { windowStart: windowStart.toISOString(), counter: REFUSED_KIND },
+    at: now,
+  });
+  const [row] = await db.$queryRaw<{ count: number }[]>`
+    with c as (
+      insert into "RateLimitCounter" ("agentId", kind, "windowStart", count)
+      values (${agent.id}, ${REFUSED_KIND}, ${windowStart.toISOString()}::timestamptz at time zone 'UTC', 1)
+      on conflict ("agentId", kind, "windowStart") do update set count = "RateLimitCounter".count + 1
+      returning count
+    )
+    select c.count, case when c.count = 1 then (select a.id from (${audit}) a) end as "auditId"
+    from c`;
+  return Number(row.count);
+}
+
+/** Refused calls per minute window, newest first (what the console shows an agent tried). */
+export async function rateRefusals(agentId: string, since: Date) {
+  return db.rateLimitCounter.findMany({
+    where: { agentId, kind: REFUSED_KIND, windowStart: { gte: since } },
+    orderBy: { windowStart: "desc" },
+    select: { windowStart: true, count: true },
+  });
+}
+
+/**
+ * Old usage windows are useless; called now and then so the table stays small. Refusal counts
+ * are kept 30 days, for the record of what an agent tried.
+ */
 export async function pruneRateCounters(now = new Date()) {
   await db.rateLimitCounter.deleteMany({
-    where: { windowStart: { lt: new Date(now.getTime() - 2 * WINDOW_MS.writes_hour) } },
+    where: {
+      OR: [
+        {
+          kind: { not: REFUSED_KIND },
+          windowStart: { lt: new Date(now.getTime() - 2 * WINDOW_MS.writes_hour) },
+        },
+        { windowStart: { lt: new Date(now.getTime() - REFUSALS_KEPT_MS) } },
+      ],
+    },
   });
 }
