@@ -3,10 +3,12 @@
  * message is what a person should read: the failing fields if there are any, else `detail`.
  */
 export async function sendJson<T>(url: string, method = "GET", body?: unknown): Promise<T> {
+  // every change is JSON, even without a body: the console's routes refuse anything else (CSRF)
+  const changes = method !== "GET" && method !== "HEAD";
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? undefined : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: changes ? { "content-type": "application/json" } : undefined,
+    body: changes ? JSON.stringify(body ?? {}) : undefined,
   });
   const json = await res.json().catch(() => null);
   if (!res.ok) {

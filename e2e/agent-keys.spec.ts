@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, fromConsole } from "./helpers";
 
 // lead-routing-bot in prod: rotation gives every older key 24 h of grace, so keys other specs
 // hold keep working; only the key this spec made is revoked.
@@ -88,6 +88,7 @@ test("a viewer sees an agent's keys but cannot change them; the server refuses",
 
   for (const path of ["keys", "keys/rotate"]) {
     const res = await page.request.post(`/api/internal/agents/${agentId}/${path}`, {
+      headers: fromConsole,
       data: path === "keys" ? {} : { graceMinutes: 0 },
     });
     expect(res.status()).toBe(403);

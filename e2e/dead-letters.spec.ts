@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, fromConsole } from "./helpers";
 
 type TLetter = {
   requestId: string;
@@ -103,6 +103,7 @@ test("a viewer cannot open the queue, and the server refuses to resolve", async 
   await expect(page).toHaveURL(/\/forbidden\?need=dead_letters%3Aread/);
   for (const res of [
     await page.request.post(`/api/internal/dead-letters/${letter.requestId}`, {
+      headers: fromConsole,
       data: { action: "discard", reason: "viewer tries anyway" },
     }),
     await page.request.get("/api/internal/dead-letters"),
@@ -128,11 +129,13 @@ test("halted work resumes only once its switch is reset, with a reason", async (
       match: encodeURIComponent(letter!.recordId!),
     });
     const retried = await page.request.post(`/api/internal/dead-letters/${id}`, {
+      headers: fromConsole,
       data: { action: "retry", reason: "Salesforce maintenance is over" },
     });
     expect(retried.status()).toBe(200);
     // …and a switch on its agent halts it (at once, or when the worker next picks it up)
     const trip = await page.request.post("/api/internal/kill-switches/trip", {
+      headers: fromConsole,
       data: { ...agentSwitch, reason: "Agent writes look wrong" },
     });
     expect(trip.status()).toBe(200);
@@ -168,6 +171,7 @@ test("halted work resumes only once its switch is reset, with a reason", async (
   } finally {
     // other specs drive these agents: leave no switch engaged and no fault armed
     await page.request.post("/api/internal/kill-switches/reset", {
+      headers: fromConsole,
       data: { ...agentSwitch, reason: "spec clean-up" },
     });
     await sandbox("faults", { clear: true });

@@ -15,3 +15,9 @@ export async function signIn(page: Page, key: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("current-user")).toHaveText(u.name);
 }
+
+/**
+ * Headers a console page's own fetch carries: state-changing console routes refuse requests
+ * whose Origin is not the console's (CSRF), and Playwright's API client sends none by itself.
+ */
+export const fromConsole = { origin: `http://localhost:${process.env.E2E_PORT ?? 3100}` };

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, fromConsole } from "./helpers";
 
 // An agent-scope switch on an observe-phase agent: it has no queued work to halt, and other
 // specs drive the agent API in prod, so nothing here may stay engaged.
@@ -59,6 +59,7 @@ test("an admin trips and resets an agent switch, giving a reason each time", asy
 
   // a bad body is a clear problem, not a crash
   const bad = await page.request.post("/api/internal/kill-switches/trip", {
+    headers: fromConsole,
     data: { scope: "agent", reason: "no target given" },
   });
   expect(bad.status()).toBe(400);
@@ -95,6 +96,7 @@ test("a viewer sees the switches read-only and the server refuses changes", asyn
 
   for (const action of ["trip", "reset"]) {
     const res = await page.request.post(`/api/internal/kill-switches/${action}`, {
+      headers: fromConsole,
       data: { scope: "global", reason: "viewer tries anyway" },
     });
     expect(res.status()).toBe(403);

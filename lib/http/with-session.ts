@@ -2,6 +2,7 @@ import { z } from "zod";
 import { requireUser, type TCurrentUser, type TPermission } from "@/lib/auth";
 import { toProblem } from "./problem";
 import { readJsonBody } from "./read-json-body";
+import { assertSameOrigin } from "./same-origin";
 
 const CONSOLE_MAX_BODY_BYTES = 256 * 1024;
 
@@ -14,8 +15,9 @@ type Handler<B, Q> = (ctx: {
 }) => Promise<unknown>;
 
 /**
- * The wrapper for console (internal) API routes: a session with `permission`, zod-parsed
- * body and query, and every error rendered as problem+json. Returns JSON.
+ * The wrapper for console (internal) API routes: state-changing methods only from the console's
+ * own pages (same-origin JSON, `same-origin.ts`), a session with `permission`, zod-parsed body
+ * and query, and every error rendered as problem+json. Returns JSON.
  */
 export function withSession<B = undefined, Q = undefined>(
   opts: { permission: TPermission; body?: z.ZodType<B>; query?: z.ZodType<Q> },
@@ -23,6 +25,7 @@ export function withSession<B = undefined, Q = undefined>(
 ) {
   return async (req: Request, ctx: { params: Promise<Record<string, string>> }) => {
     try {
+      assertSameOrigin(req);
       const user = await requireUser(opts.permission);
       let body = undefined as B;
       if (opts.body) {
