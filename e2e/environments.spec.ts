@@ -47,3 +47,36 @@ test("a viewer cannot open environments", async ({ page }) => {
   await expect(page).toHaveURL(/\/forbidden/);
   expect((await page.request.get("/api/internal/environments")).status()).toBe(403);
 });
+
+test("cards read dev, staging, prod; a new host needs the secrets again and a real org only Salesforce hosts", async ({
+  page,
+}) => {
+  await signIn(page, "admin");
+  await page.goto("/environments");
+  const ids = await page
+    .locator('[data-testid^="env-"]:not([data-testid="env-"])')
+    .evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")));
+  expect(ids.filter((id) => /^env-(dev|staging|prod)$/.test(id ?? ""))).toEqual([
+    "env-dev",
+    "env-staging",
+    "env-prod",
+  ]);
+
+  const staging = page.getByTestId("env-staging");
+  await expect(staging).toContainText("Bundled sandbox");
+  await staging.getByRole("button", { name: "Edit connection" }).click();
+  // another port is another host: the stored secrets do not follow it
+  await staging.getByLabel("Login URL").fill("http://127.0.0.1:1");
+  await staging.getByRole("button", { name: "Save" }).click();
+  await expect(staging.getByRole("status")).toContainText("clientSecret");
+  await expect(staging.getByRole("status")).toContainText("password");
+  // a Salesforce org is reached only at Salesforce hosts, over https
+  await staging.getByLabel("Connection").selectOption("salesforce");
+  await staging.getByLabel("Consumer secret").fill("typed-again");
+  await staging.getByLabel("Password (+ security token)").fill("typed-again");
+  await staging.getByRole("button", { name: "Save" }).click();
+  await expect(staging.getByRole("status")).toContainText("https://");
+  await page.reload();
+  await expect(page.getByTestId("env-staging")).toContainText("http://127.0.0.1:");
+  await expect(page.getByTestId("env-staging")).toContainText("Bundled sandbox");
+});
