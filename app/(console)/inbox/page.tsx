@@ -1,5 +1,5 @@
 import { can, requirePage } from "@/lib/auth";
-import { inboxFacets, listInbox, ZInboxQuery } from "@/lib/approvals";
+import { findInboxItem, inboxFacets, listInbox, ZInboxQuery } from "@/lib/approvals";
 import { PageHeader } from "@/components/ui";
 import { InboxBoard } from "@/components/inbox-board";
 
@@ -16,7 +16,17 @@ export default async function InboxPage({
   );
   const parsed = ZInboxQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : ZInboxQuery.parse({});
+  const focusId = typeof raw.request === "string" ? raw.request : undefined;
   const [page, facets] = await Promise.all([listInbox(user, query), inboxFacets()]);
+  // a link to one request (e.g. from a notification) opens that request even when it is not on
+  // this page or was decided meanwhile; an unknown id says so instead of showing another one
+  const focus =
+    focusId === undefined
+      ? undefined
+      : {
+          id: focusId,
+          item: page.items.find((i) => i.id === focusId) ?? (await findInboxItem(user, focusId)),
+        };
   const filters = {
     agent: query.agent,
     actionType: query.actionType,
@@ -37,7 +47,7 @@ export default async function InboxPage({
         facets={facets}
         filters={filters}
         canDecide={can(user.roles, "inbox:decide")}
-        focusId={typeof raw.request === "string" ? raw.request : undefined}
+        focus={focus ? JSON.parse(JSON.stringify(focus)) : undefined}
       />
     </>
   );
