@@ -3,6 +3,7 @@
  *   agent-key create --agent <slug> --env <env> [--label text] [--expires-days n]
  *   group-webhook set --group <key> (--url <url> | --off)
  *   agent-callback set --agent <slug> --env <env> (--url <url> | --off)
+ *   audit verify [--lane config|data|execution] [--incremental]
  * Prints the secret once on stdout (one line, nothing else: the key, or the webhook signing
  * secret); messages go to stderr.
  * Uses DATABASE_URL, else the embedded PostgreSQL of a running `npm start`, else starts it.
@@ -17,6 +18,7 @@ const USAGE = [
   "usage: npm run tollgate -- agent-key create --agent <agent-slug> --env <env> [--label text] [--expires-days n]",
   "       npm run tollgate -- group-webhook set --group <group-key> (--url <url> | --off)",
   "       npm run tollgate -- agent-callback set --agent <agent-slug> --env <env> (--url <url> | --off)",
+  "       npm run tollgate -- audit verify [--lane config|data|execution] [--incremental]",
 ].join("\n");
 
 async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
@@ -86,8 +88,52 @@ async function webhookCommand(kind: string, rest: string[]) {
   }
 }
 
+/**
+ * audit verify: walk each lane's hash chain (whole, or from its last verified event with
+ * --incremental) and compare it with the lane's head; one line per lane, the run recorded
+ * like the worker's (a new break alerts). Exits 1 when any lane is broken.
+ */
+async function auditCommand(rest: string[]) {
+  const { values } = parseArgs({
+    args: rest,
+    options: { lane: { type: "string" }, incremental: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.lane && !["config", "data", "execution"].includes(values.lane)) {
+    console.error(`--lane must be config, data or execution\n${USAGE}`);
+    process.exit(2);
+  }
+  const { url, stop } = await databaseUrl();
+  process.env.DATABASE_URL = url;
+  const { runAuditVerification } = await import("@/lib/audit");
+  const { disconnectDb } = await import("@/lib/db");
+  try {
+    const runs = await runAuditVerification({
+      lanes: values.lane ? [values.lane as "config" | "data" | "execution"] : undefined,
+      mode: values.incremental ? "incremental" : "full",
+      trigger: "cli",
+    });
+    for (const r of runs) {
+      const b = r.broken;
+      console.log(
+        b
+          ? `${r.lane}: BROKEN at seq ${b.seq} (${b.kind}): ${b.detail}`
+          : `${r.lane}: ok — ${r.eventCount} events, head seq ${r.head.seq} ${r.head.hash.slice(0, 12)}…, ${r.checked} checked (${r.mode})`,
+      );
+    }
+    if (runs.some((r) => r.broken)) process.exitCode = 1;
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+  } finally {
+    await disconnectDb();
+    await stop?.();
+  }
+}
+
 async function main() {
   const [group, command, ...rest] = process.argv.slice(2);
+  if (group === "audit" && command === "verify") return auditCommand(rest);
   if ((group === "group-webhook" || group === "agent-callback") && command === "set") {
     return webhookCommand(group, rest);
   }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { findBrokenLink, GENESIS_HASH, hashEvent, type THashedEvent } from "./hash-chain";
+import {
+  compareWithHead,
+  findBrokenLink,
+  GENESIS_HASH,
+  hashEvent,
+  type THashedEvent,
+} from "./hash-chain";
 
 type TChain = (THashedEvent & { hash: string })[];
 
@@ -43,9 +49,19 @@ describe("audit hash chain", () => {
   });
 
   it.each([
-    ["a changed new value", (c: TChain): void => void (c[4].newValue = "Closed Won"), 5, "hash"],
-    ["a changed actor", (c: TChain): void => void (c[2].actorAgentId = "a2"), 3, "hash"],
-    ["a changed timestamp", (c: TChain): void => void (c[7].createdAt = new Date(0)), 8, "hash"],
+    [
+      "a changed new value",
+      (c: TChain): void => void (c[4].newValue = "Closed Won"),
+      5,
+      "content_hash",
+    ],
+    ["a changed actor", (c: TChain): void => void (c[2].actorAgentId = "a2"), 3, "content_hash"],
+    [
+      "a changed timestamp",
+      (c: TChain): void => void (c[7].createdAt = new Date(0)),
+      8,
+      "content_hash",
+    ],
     ["a deleted event", (c: TChain): void => void c.splice(3, 1), 5, "gap"],
     [
       "a re-hashed event",
@@ -54,11 +70,66 @@ describe("audit hash chain", () => {
         c[5].hash = hashEvent(c[5]);
       },
       7,
-      "prev_hash",
+      "link",
     ],
-  ] as const)("detects %s", (_name, tamper, seq, problem) => {
+  ] as const)("detects %s", (_name, tamper, seq, kind) => {
     const c = chain(10);
     tamper(c);
-    expect(findBrokenLink(c)).toEqual({ seq, problem });
+    expect(findBrokenLink(c)).toMatchObject({ seq, kind });
+  });
+
+  it("checks the first seq when walking on from a checkpoint", () => {
+    const c = chain(10);
+    expect(findBrokenLink(c.slice(4), c[3].hash, 5)).toBeNull();
+    expect(findBrokenLink(c.slice(5), c[3].hash, 5)).toMatchObject({ seq: 6, kind: "gap" });
+    expect(findBrokenLink(c.slice(4), c[2].hash, 5)).toMatchObject({ seq: 5, kind: "link" });
+  });
+});
+
+describe("audit chain against its head", () => {
+  const c = chain(10);
+  const last = { lastSeq: 10, lastHash: c[9].hash };
+  it.each([
+    ["an intact lane", last, { seq: 10, hash: c[9].hash }, 10, null],
+    [
+      "deleted newest events",
+      { lastSeq: 8, lastHash: c[7].hash },
+      { seq: 10, hash: c[9].hash },
+      8,
+      { seq: 9, kind: "truncated" },
+    ],
+    [
+      "a head that moved back",
+      last,
+      { seq: 9, hash: c[8].hash },
+      10,
+      { seq: 10, kind: "head_mismatch" },
+    ],
+    [
+      "a rewritten head hash",
+      last,
+      { seq: 10, hash: c[8].hash },
+      10,
+      { seq: 10, kind: "head_mismatch" },
+    ],
+    ["events deleted below", last, { seq: 10, hash: c[9].hash }, 9, { seq: 10, kind: "gap" }],
+    [
+      "an empty lane",
+      { lastSeq: 0, lastHash: GENESIS_HASH },
+      { seq: 0, hash: GENESIS_HASH },
+      0,
+      null,
+    ],
+    [
+      "an emptied lane",
+      { lastSeq: 0, lastHash: GENESIS_HASH },
+      { seq: 3, hash: c[2].hash },
+      0,
+      { seq: 1, kind: "truncated" },
+    ],
+  ] as const)("%s", (_name, end, head, eventCount, expected) => {
+    const out = compareWithHead({ ...end, head, eventCount });
+    if (expected === null) expect(out).toBeNull();
+    else expect(out).toMatchObject(expected);
   });
 });

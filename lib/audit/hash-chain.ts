@@ -67,19 +67,86 @@ export function hashEvent(e: THashedEvent): string {
   return linkHash(e.prevHash, e.seq, contentHash(e));
 }
 
-/** Walk a lane in seq order; the first event whose link or hash does not hold, or null. */
+/**
+ * How a lane can be broken. content_hash: an event's stored hash does not match its content;
+ * link: its prevHash is not the previous event's hash; gap: a seq is missing or repeated;
+ * checkpoint: an event verified earlier no longer has the hash it had then; truncated: the
+ * lane ends before its head (its newest events were deleted); head_mismatch: the head's hash
+ * is not the last event's, or events lie beyond the head.
+ */
+export type TBreakKind =
+  "content_hash" | "link" | "gap" | "checkpoint" | "truncated" | "head_mismatch";
+
+/** The first place a lane does not hold, and why, in words for a person. */
+export type TChainBreak = { seq: number; kind: TBreakKind; detail: string };
+
+/**
+ * Walk events in seq order from `startPrevHash` (the hash of the event before the first, the
+ * genesis hash from the start); the first event whose seq, link or hash does not hold, or null.
+ */
 export function findBrokenLink(
   events: (THashedEvent & { hash: string })[],
   startPrevHash = GENESIS_HASH,
-): { seq: number; problem: "prev_hash" | "hash" | "gap" } | null {
+  firstSeq = events[0]?.seq,
+): TChainBreak | null {
   let prev = startPrevHash;
-  let expectedSeq = events[0]?.seq;
+  let expectedSeq = firstSeq;
   for (const e of events) {
-    if (e.seq !== expectedSeq) return { seq: e.seq, problem: "gap" };
-    if (e.prevHash !== prev) return { seq: e.seq, problem: "prev_hash" };
-    if (hashEvent(e) !== e.hash) return { seq: e.seq, problem: "hash" };
+    if (e.seq !== expectedSeq)
+      return { seq: e.seq, kind: "gap", detail: `expected seq ${expectedSeq}, found ${e.seq}` };
+    if (e.prevHash !== prev)
+      return {
+        seq: e.seq,
+        kind: "link",
+        detail: `prevHash is not the hash of seq ${e.seq - 1}`,
+      };
+    if (hashEvent(e) !== e.hash)
+      return {
+        seq: e.seq,
+        kind: "content_hash",
+        detail: "the stored hash does not match the content",
+      };
     prev = e.hash;
     expectedSeq = e.seq + 1;
   }
+  return null;
+}
+
+/**
+ * Compare the end of a verified chain with the lane's head row: the head must point at the
+ * last event (seq and hash) and the lane must hold exactly head.seq events (seqs are unique
+ * per lane, so with the chain walked gap-free this means nothing lies beyond or below).
+ */
+export function compareWithHead(input: {
+  lastSeq: number;
+  lastHash: string;
+  head: { seq: number; hash: string };
+  eventCount: number;
+}): TChainBreak | null {
+  const { lastSeq, lastHash, head, eventCount } = input;
+  if (lastSeq < head.seq)
+    return {
+      seq: lastSeq + 1,
+      kind: "truncated",
+      detail: `the head is at seq ${head.seq} but the lane ends at seq ${lastSeq}: ${head.seq - lastSeq} newest event(s) missing`,
+    };
+  if (lastSeq > head.seq)
+    return {
+      seq: head.seq + 1,
+      kind: "head_mismatch",
+      detail: `events beyond the head (seq ${head.seq}) up to seq ${lastSeq}`,
+    };
+  if (lastHash !== head.hash)
+    return {
+      seq: head.seq,
+      kind: "head_mismatch",
+      detail: `the head's hash is not the hash of seq ${head.seq}`,
+    };
+  if (eventCount !== head.seq)
+    return {
+      seq: head.seq,
+      kind: eventCount < head.seq ? "gap" : "head_mismatch",
+      detail: `the lane holds ${eventCount} events, its head says ${head.seq}`,
+    };
   return null;
 }

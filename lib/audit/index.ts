@@ -4,5 +4,20 @@ export {
   type TAuditInput,
   type TAuditLane,
 } from "./write-audit-event";
-export { verifyAuditLane } from "./verify-lane";
-export { hashEvent, findBrokenLink, GENESIS_HASH } from "./hash-chain";
+export { verifyAuditLane, type TLaneVerification } from "./verify-lane";
+export {
+  AUDIT_LANES,
+  getAuditStatus,
+  listBrokenLanes,
+  runAuditVerification,
+  verifyAuditOnSchedule,
+  type TLaneRun,
+} from "./verification";
+export {
+  hashEvent,
+  findBrokenLink,
+  compareWithHead,
+  GENESIS_HASH,
+  type TBreakKind,
+  type TChainBreak,
+} from "./hash-chain";

@@ -1,4 +1,5 @@
 import PgBoss from "pg-boss";
+import { assumeRuntimeRole } from "@/lib/db/pool";
 
 /**
  * The pg-boss queue approved work travels on. Policy `short`: at most one *waiting* job per
@@ -11,6 +12,8 @@ export const EXECUTE_QUEUE = "tollgate-execute";
 
 export type TExecuteJob = { requestId: string };
 
+const EXECUTE_QUEUE_OPTIONS = { name: EXECUTE_QUEUE, policy: "short", retryLimit: 0 } as const;
+
 const holder = globalThis as unknown as { __tollgateBoss?: Promise<PgBoss> };
 
 /**
@@ -21,21 +24,23 @@ export function getBoss(opts: { supervise?: boolean } = {}): Promise<PgBoss> {
   holder.__tollgateBoss ??= (async () => {
     const connectionString = process.env.DATABASE_URL;
     if (!connectionString) throw new Error("DATABASE_URL is not set");
-    const boss = new PgBoss({
+    // as the runtime role, like the app's own pool: pg-boss hands its options to pg.Pool
+    // (pg-boss/src/db.js), `onConnect` included. The owner installs and migrates pg-boss's
+    // schema and the queue at migrate time (installQueue, from lib/db/admin.ts).
+    const options = {
       connectionString,
       max: Number(process.env.TOLLGATE_QUEUE_POOL_SIZE ?? 4),
       application_name: "tollgate-queue",
       supervise: opts.supervise ?? false,
       schedule: false,
-    });
+      migrate: false,
+      onConnect: assumeRuntimeRole,
+    };
+    const boss = new PgBoss(options);
     boss.on("error", (e) => console.error("[queue]", e.message));
     await boss.start();
     if (!(await boss.getQueue(EXECUTE_QUEUE))) {
-      await boss
-        .createQueue(EXECUTE_QUEUE, { name: EXECUTE_QUEUE, policy: "short", retryLimit: 0 })
-        .catch(async (e) => {
-          if (!(await boss.getQueue(EXECUTE_QUEUE))) throw e;
-        });
+      throw new Error(`queue ${EXECUTE_QUEUE} does not exist: run migrations (npm start)`);
     }
     return boss;
   })().catch((e) => {
@@ -43,6 +48,25 @@ export function getBoss(opts: { supervise?: boolean } = {}): Promise<PgBoss> {
     throw e;
   });
   return holder.__tollgateBoss;
+}
+
+/**
+ * Install or migrate pg-boss's schema and create the execute queue, as the database owner
+ * (pg-boss creates a table per queue). Runtime pools never run DDL.
+ */
+export async function installQueue(connectionString: string) {
+  const boss = new PgBoss({ connectionString, max: 1, supervise: false, schedule: false });
+  boss.on("error", (e) => console.error("[queue install]", e.message));
+  await boss.start();
+  try {
+    if (!(await boss.getQueue(EXECUTE_QUEUE))) {
+      await boss.createQueue(EXECUTE_QUEUE, EXECUTE_QUEUE_OPTIONS).catch(async (e) => {
+        if (!(await boss.getQueue(EXECUTE_QUEUE))) throw e;
+      });
+    }
+  } finally {
+    await boss.stop({ graceful: false, wait: true, timeout: 5_000 });
+  }
 }
 
 export async function stopBoss() {

@@ -4,6 +4,7 @@ import { EXECUTE_QUEUE, enqueueExecution, getBoss, stopBoss, type TExecuteJob } 
 import { enqueueDueRequests, escalateOverdue, expireStale, recoverInterrupted } from "./sweep";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
 import { startHeartbeat } from "@/lib/health/heartbeat";
+import { verifyAuditOnSchedule } from "@/lib/audit";
 
 export type TWorkerOptions = {
   /** jobs this process runs at once */
@@ -66,6 +67,10 @@ export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
     await step("expired", expireStale);
     await step("queued", enqueueDueRequests);
     await step("webhooks delivered", deliverDueWebhooks);
+    // every TOLLGATE_AUDIT_VERIFY_MS, by whichever worker claims it; logs only broken lanes
+    await step("audit lanes broken", async () =>
+      (await verifyAuditOnSchedule()).filter((r) => r.broken),
+    );
   };
   const loop = () => {
     if (stopped) return;
