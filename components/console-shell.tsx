@@ -3,6 +3,7 @@ import { can, ROLE_LABELS, type TCurrentUser } from "@/lib/auth";
 import { NAV } from "./nav";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
+import { AuditBanner } from "./audit-banner";
 
 export function ConsoleShell({
   user,
@@ -49,7 +50,10 @@ export function ConsoleShell({
           </div>
         </div>
       </aside>
-      <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+      <main className="min-w-0 flex-1 px-8 py-6">
+        <AuditBanner user={user} />
+        {children}
+      </main>
     </div>
   );
 }

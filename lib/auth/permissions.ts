@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   "inbox:read": ["admin", "approver", "ops_owner"],
   "inbox:decide": ["approver", "admin"],
   "audit:read": ALL,
+  // run a verification from the console; see the banner when a lane is broken
+  "audit:verify": ["admin", "ops_owner"],
   "metrics:read": ALL,
   "kill_switches:read": ALL,
   "kill_switches:write": ["admin"],
