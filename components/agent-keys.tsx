@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { TAgentKey } from "@/lib/agents/agent-keys";
-import { Badge } from "./ui";
+import { Badge, TableFrame } from "./ui";
 import { formatTime } from "./format";
 import { sendJson } from "./send-json";
 import { CreateKeyForm, NewKeySecret, RevokeKeyForm, RotateKeysForm } from "./agent-key-forms";
@@ -116,37 +116,35 @@ export function AgentKeys(props: {
           No keys yet. The agent cannot call the API until an admin creates one.
         </p>
       ) : (
-        <div className="mt-4 overflow-x-auto">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-3 py-2 font-medium">Key</th>
-                <th className="px-3 py-2 font-medium">Created</th>
-                <th className="px-3 py-2 font-medium">Expires</th>
-                <th className="px-3 py-2 font-medium">Last used</th>
-                <th className="px-3 py-2 font-medium">State</th>
-                {props.canWrite && (
-                  <th className="px-3 py-2 font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {keys.map((k) => (
-                <KeyRow
-                  key={k.id}
-                  k={k}
-                  canWrite={props.canWrite}
-                  revoking={typeof panel === "object" && panel?.revoke === k.id}
-                  onRevokeStart={() => setPanel({ revoke: k.id })}
-                  onRevoke={(reason) => revoke(k.id, reason)}
-                  onCancel={() => setPanel(null)}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TableFrame label="Key list" minWidth="44rem" framed={false} className="mt-4">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-3 py-2 font-medium">Key</th>
+              <th className="px-3 py-2 font-medium">Created</th>
+              <th className="px-3 py-2 font-medium">Expires</th>
+              <th className="px-3 py-2 font-medium">Last used</th>
+              <th className="px-3 py-2 font-medium">State</th>
+              {props.canWrite && (
+                <th className="px-3 py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {keys.map((k) => (
+              <KeyRow
+                key={k.id}
+                k={k}
+                canWrite={props.canWrite}
+                revoking={typeof panel === "object" && panel?.revoke === k.id}
+                onRevokeStart={() => setPanel({ revoke: k.id })}
+                onRevoke={(reason) => revoke(k.id, reason)}
+                onCancel={() => setPanel(null)}
+              />
+            ))}
+          </tbody>
+        </TableFrame>
       )}
     </section>
   );

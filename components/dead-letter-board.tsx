@@ -3,7 +3,7 @@
 import { useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import type { TDeadLetterRow, TRetryPolicyRow } from "@/lib/execution/dead-letters";
-import { Badge, EmptyState } from "./ui";
+import { Badge, EmptyState, TableFrame } from "./ui";
 import { formatTime } from "./format";
 import {
   DeadLetterDetail,
@@ -51,83 +51,79 @@ export function DeadLetterBoard(props: {
   }
 
   const table = (rows: TLetterRow[], withResolution: boolean, label: string) => (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-      <table className="w-full text-sm" aria-label={label}>
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-2 font-medium">Error</th>
-            <th className="px-4 py-2 font-medium">Message</th>
-            <th className="px-4 py-2 font-medium">Agent</th>
-            <th className="px-4 py-2 font-medium">Action</th>
-            <th className="px-4 py-2 font-medium">Record</th>
-            <th className="px-4 py-2 text-right font-medium">Tries</th>
-            <th className="px-4 py-2 text-right font-medium">Age</th>
-            {withResolution && <th className="px-4 py-2 font-medium">Resolution</th>}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((r) => (
-            <tr
-              key={r.id}
-              data-testid={`dl-${r.requestId}`}
-              onClick={(e) =>
-                show(r, e.currentTarget.querySelector<HTMLButtonElement>("button[data-open]"))
-              }
-              className={`cursor-pointer align-top hover:bg-slate-50 ${openId === r.requestId ? "bg-indigo-50" : ""}`}
-            >
-              <td className="px-4 py-3">
-                <ErrorClassBadge errorClass={r.errorClass} />
-                {r.errorCode && (
-                  <div className="mt-1 font-mono text-[11px] text-slate-500">{r.errorCode}</div>
-                )}
-              </td>
-              <td className="max-w-sm px-4 py-3">
-                <button
-                  type="button"
-                  data-open
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    show(r, e.currentTarget);
-                  }}
-                  className="text-left text-slate-800 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-                >
-                  {r.errorMessage}
-                  <span className="sr-only"> — open {r.requestId}</span>
-                </button>
-              </td>
-              <td className="whitespace-nowrap px-4 py-3">
-                <div className="font-medium">{r.agent}</div>
-                <div className="text-xs text-slate-500">{r.environment}</div>
-              </td>
-              <td className="px-4 py-3 font-mono text-xs">{r.actionType ?? "—"}</td>
-              <td className="px-4 py-3 text-xs">
-                <div>{r.object}</div>
-                <div className="font-mono text-slate-500">{r.recordId ?? "new record"}</div>
-              </td>
-              <td className="px-4 py-3 text-right tabular-nums">{r.attempts}</td>
-              <td
-                className="whitespace-nowrap px-4 py-3 text-right text-xs text-slate-600"
-                title={formatTime(r.createdAt)}
-              >
-                {formatMs(Math.max(0, now - new Date(r.createdAt).getTime()))}
-              </td>
-              {withResolution && (
-                <td className="max-w-xs px-4 py-3 text-xs">
-                  <ResolutionBadge resolution={r.resolution} />
-                  <div className="mt-1 text-slate-600">
-                    by <span className="font-medium">{r.resolvedBy ?? "unknown"}</span>,{" "}
-                    {formatTime(r.resolvedAt)}
-                  </div>
-                  {r.resolutionReason && (
-                    <div className="text-slate-500">“{r.resolutionReason}”</div>
-                  )}
-                </td>
+    <TableFrame label={label} minWidth={withResolution ? "72rem" : "64rem"}>
+      <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+        <tr>
+          <th className="px-4 py-2 font-medium">Error</th>
+          <th className="px-4 py-2 font-medium">Message</th>
+          <th className="px-4 py-2 font-medium">Agent</th>
+          <th className="px-4 py-2 font-medium">Action</th>
+          <th className="px-4 py-2 font-medium">Record</th>
+          <th className="px-4 py-2 text-right font-medium">Tries</th>
+          <th className="px-4 py-2 text-right font-medium">Age</th>
+          {withResolution && <th className="px-4 py-2 font-medium">Resolution</th>}
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {rows.map((r) => (
+          <tr
+            key={r.id}
+            data-testid={`dl-${r.requestId}`}
+            onClick={(e) =>
+              show(r, e.currentTarget.querySelector<HTMLButtonElement>("button[data-open]"))
+            }
+            className={`cursor-pointer align-top hover:bg-slate-50 ${openId === r.requestId ? "bg-indigo-50" : ""}`}
+          >
+            <td className="px-4 py-3">
+              <ErrorClassBadge errorClass={r.errorClass} />
+              {r.errorCode && (
+                <div className="mt-1 font-mono text-[11px] text-slate-500">{r.errorCode}</div>
               )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+            </td>
+            <td className="max-w-sm px-4 py-3">
+              <button
+                type="button"
+                data-open
+                onClick={(e) => {
+                  e.stopPropagation();
+                  show(r, e.currentTarget);
+                }}
+                className="text-left text-slate-800 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+              >
+                {r.errorMessage}
+                <span className="sr-only"> — open {r.requestId}</span>
+              </button>
+            </td>
+            <td className="whitespace-nowrap px-4 py-3">
+              <div className="font-medium">{r.agent}</div>
+              <div className="text-xs text-slate-500">{r.environment}</div>
+            </td>
+            <td className="px-4 py-3 font-mono text-xs">{r.actionType ?? "—"}</td>
+            <td className="px-4 py-3 text-xs">
+              <div>{r.object}</div>
+              <div className="font-mono text-slate-500">{r.recordId ?? "new record"}</div>
+            </td>
+            <td className="px-4 py-3 text-right tabular-nums">{r.attempts}</td>
+            <td
+              className="whitespace-nowrap px-4 py-3 text-right text-xs text-slate-600"
+              title={formatTime(r.createdAt)}
+            >
+              {formatMs(Math.max(0, now - new Date(r.createdAt).getTime()))}
+            </td>
+            {withResolution && (
+              <td className="max-w-xs px-4 py-3 text-xs">
+                <ResolutionBadge resolution={r.resolution} />
+                <div className="mt-1 text-slate-600">
+                  by <span className="font-medium">{r.resolvedBy ?? "unknown"}</span>,{" "}
+                  {formatTime(r.resolvedAt)}
+                </div>
+                {r.resolutionReason && <div className="text-slate-500">“{r.resolutionReason}”</div>}
+              </td>
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </TableFrame>
   );
 
   return (
@@ -222,7 +218,7 @@ function RetryPolicyTable({ rows }: { rows: TRetryPolicyRow[] }) {
           a create interrupted mid-flight come straight here too.
         </p>
       </div>
-      <table className="w-full text-sm" aria-label="Retry policy">
+      <TableFrame label="Retry policy" minWidth="40rem" framed={false}>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
           <tr>
             <th className="px-4 py-2 font-medium">Error class</th>
@@ -262,7 +258,7 @@ function RetryPolicyTable({ rows }: { rows: TRetryPolicyRow[] }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </TableFrame>
     </section>
   );
 }

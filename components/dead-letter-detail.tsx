@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { TDeadLetterDetail } from "@/lib/execution/dead-letters";
-import { Badge } from "./ui";
+import { Badge, TableFrame } from "./ui";
 import { formatTime } from "./format";
 import { sendJson } from "./send-json";
 import { LetterActions, type TResolved } from "./dead-letter-actions";
@@ -216,30 +216,28 @@ function FieldDiff({ rows }: { rows: TDetail["fieldChanges"] }) {
       {rows.length === 0 ? (
         <p className="text-xs text-slate-500">No field changes recorded.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200">
-          <table className="w-full text-xs">
-            <thead className="bg-slate-50 text-left uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-3 py-2 font-medium">Field</th>
-                <th className="px-3 py-2 font-medium">When proposed</th>
-                <th className="px-3 py-2 font-medium">Proposed</th>
-                <th className="px-3 py-2 font-medium">At approval</th>
-                <th className="px-3 py-2 font-medium">Applied</th>
+        <TableFrame label="Field diff" minWidth="36rem" tableClassName="text-xs">
+          <thead className="bg-slate-50 text-left uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-3 py-2 font-medium">Field</th>
+              <th className="px-3 py-2 font-medium">When proposed</th>
+              <th className="px-3 py-2 font-medium">Proposed</th>
+              <th className="px-3 py-2 font-medium">At approval</th>
+              <th className="px-3 py-2 font-medium">Applied</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((f) => (
+              <tr key={f.field} className="align-top">
+                <td className="px-3 py-2 font-mono">{f.field}</td>
+                <td className="px-3 py-2 text-slate-600">{show(f.oldValue)}</td>
+                <td className="px-3 py-2 font-medium">{show(f.newValue)}</td>
+                <td className="px-3 py-2 text-slate-600">{show(f.valueAtApproval)}</td>
+                <td className="px-3 py-2 text-slate-600">{show(f.appliedValue)}</td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map((f) => (
-                <tr key={f.field} className="align-top">
-                  <td className="px-3 py-2 font-mono">{f.field}</td>
-                  <td className="px-3 py-2 text-slate-600">{show(f.oldValue)}</td>
-                  <td className="px-3 py-2 font-medium">{show(f.newValue)}</td>
-                  <td className="px-3 py-2 text-slate-600">{show(f.valueAtApproval)}</td>
-                  <td className="px-3 py-2 text-slate-600">{show(f.appliedValue)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </TableFrame>
       )}
     </section>
   );

@@ -1,6 +1,8 @@
 /**
- * Timestamps in UTC with a fixed format: the same text on the server render and in the
- * browser (a locale- or timezone-dependent string would not hydrate cleanly).
+ * The console's one way to show a time: "2026-12-02 14:05 UTC" — UTC, with the zone in the text.
+ * The same text on the server render and in the browser (a locale- or zone-dependent string would
+ * not hydrate cleanly, and two people in two zones would read the same event differently).
+ * Every page and component shows times through this; `format.test.ts` keeps it that way.
  */
 export function formatTime(value: string | Date | null | undefined): string {
   if (!value) return "—";

@@ -3,7 +3,7 @@
 import { useId, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import type { THaltedRequest } from "@/lib/execution/dead-letters";
-import { Badge, EmptyState } from "./ui";
+import { Badge, EmptyState, TableFrame } from "./ui";
 import { formatTime } from "./format";
 import { sendJson } from "./send-json";
 
@@ -103,87 +103,90 @@ export function HaltedWork(props: { rows: THaltedRow[]; total: number; canWrite:
           When a tripped switch stops queued approved requests, they wait here.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="w-full text-sm" aria-label="Halted requests">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
+        <TableFrame
+          label="Halted requests"
+          minWidth="48rem"
+          footer={
+            props.total > props.rows.length && (
+              <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500">
+                Showing the {props.rows.length} most recently halted of {props.total}.
+              </p>
+            )
+          }
+        >
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              {props.canWrite && (
+                <th className="w-10 px-4 py-2">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every request that can resume"
+                    checked={allPicked}
+                    disabled={resumable.length === 0}
+                    onChange={(e) =>
+                      setSelected(
+                        new Set(e.target.checked ? resumable.map((r) => r.requestId) : []),
+                      )
+                    }
+                    className="h-4 w-4 rounded border-slate-300"
+                  />
+                </th>
+              )}
+              <th className="px-4 py-2 font-medium">Request</th>
+              <th className="px-4 py-2 font-medium">Agent</th>
+              <th className="px-4 py-2 font-medium">Halted</th>
+              <th className="px-4 py-2 font-medium">Switch</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {props.rows.map((r) => (
+              <tr key={r.requestId} data-testid={`halted-${r.requestId}`} className="align-top">
                 {props.canWrite && (
-                  <th className="w-10 px-4 py-2">
+                  <td className="px-4 py-3">
                     <input
                       type="checkbox"
-                      aria-label="Select every request that can resume"
-                      checked={allPicked}
-                      disabled={resumable.length === 0}
-                      onChange={(e) =>
-                        setSelected(
-                          new Set(e.target.checked ? resumable.map((r) => r.requestId) : []),
-                        )
-                      }
-                      className="h-4 w-4 rounded border-slate-300"
+                      aria-label={`Resume ${r.requestId}`}
+                      checked={!r.coveredBy && selected.has(r.requestId)}
+                      disabled={!!r.coveredBy}
+                      onChange={(e) => toggle(r.requestId, e.target.checked)}
+                      className="h-4 w-4 rounded border-slate-300 disabled:opacity-40"
                     />
-                  </th>
+                  </td>
                 )}
-                <th className="px-4 py-2 font-medium">Request</th>
-                <th className="px-4 py-2 font-medium">Agent</th>
-                <th className="px-4 py-2 font-medium">Halted</th>
-                <th className="px-4 py-2 font-medium">Switch</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {props.rows.map((r) => (
-                <tr key={r.requestId} data-testid={`halted-${r.requestId}`} className="align-top">
-                  {props.canWrite && (
-                    <td className="px-4 py-3">
-                      <input
-                        type="checkbox"
-                        aria-label={`Resume ${r.requestId}`}
-                        checked={!r.coveredBy && selected.has(r.requestId)}
-                        disabled={!!r.coveredBy}
-                        onChange={(e) => toggle(r.requestId, e.target.checked)}
-                        className="h-4 w-4 rounded border-slate-300 disabled:opacity-40"
-                      />
-                    </td>
+                <td className="px-4 py-3">
+                  <div className="font-mono text-xs">{r.actionType ?? r.object}</div>
+                  <div className="text-xs text-slate-500">
+                    {r.object} <span className="font-mono">{r.recordId ?? "new record"}</span>
+                  </div>
+                  <div className="font-mono text-[11px] text-slate-400">{r.requestId}</div>
+                </td>
+                <td className="px-4 py-3">
+                  <div className="font-medium">{r.agent}</div>
+                  <div className="text-xs text-slate-500">
+                    {r.environment}
+                    {r.workflow && ` · ${r.workflow}`}
+                  </div>
+                </td>
+                <td className="whitespace-nowrap px-4 py-3 text-xs text-slate-600">
+                  {formatTime(r.haltedAt)}
+                </td>
+                <td className="px-4 py-3 text-xs">
+                  {r.coveredBy ? (
+                    <>
+                      <Badge tone="red">Held by the {r.coveredBy.label} switch</Badge>
+                      {r.coveredBy.reason && (
+                        <div className="mt-1 text-slate-500">“{r.coveredBy.reason}”</div>
+                      )}
+                      <div className="mt-1 text-slate-500">Reset it before resuming.</div>
+                    </>
+                  ) : (
+                    <Badge tone="green">No switch engaged: can resume</Badge>
                   )}
-                  <td className="px-4 py-3">
-                    <div className="font-mono text-xs">{r.actionType ?? r.object}</div>
-                    <div className="text-xs text-slate-500">
-                      {r.object} <span className="font-mono">{r.recordId ?? "new record"}</span>
-                    </div>
-                    <div className="font-mono text-[11px] text-slate-400">{r.requestId}</div>
-                  </td>
-                  <td className="px-4 py-3">
-                    <div className="font-medium">{r.agent}</div>
-                    <div className="text-xs text-slate-500">
-                      {r.environment}
-                      {r.workflow && ` · ${r.workflow}`}
-                    </div>
-                  </td>
-                  <td className="whitespace-nowrap px-4 py-3 text-xs text-slate-600">
-                    {formatTime(r.haltedAt)}
-                  </td>
-                  <td className="px-4 py-3 text-xs">
-                    {r.coveredBy ? (
-                      <>
-                        <Badge tone="red">Held by the {r.coveredBy.label} switch</Badge>
-                        {r.coveredBy.reason && (
-                          <div className="mt-1 text-slate-500">“{r.coveredBy.reason}”</div>
-                        )}
-                        <div className="mt-1 text-slate-500">Reset it before resuming.</div>
-                      </>
-                    ) : (
-                      <Badge tone="green">No switch engaged: can resume</Badge>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {props.total > props.rows.length && (
-            <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500">
-              Showing the {props.rows.length} most recently halted of {props.total}.
-            </p>
-          )}
-        </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </TableFrame>
       )}
 
       {props.canWrite && props.rows.length > 0 && (

@@ -11,7 +11,7 @@ export function PageHeader({
 }) {
   return (
     <div className="mb-6 flex items-end justify-between gap-4">
-      <div>
+      <div className="min-w-0">
         <h1 className="text-xl font-semibold tracking-tight">{title}</h1>
         {description && <p className="mt-1 max-w-3xl text-sm text-slate-500">{description}</p>}
       </div>
@@ -53,6 +53,51 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
     <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
       <div className="font-medium">{title}</div>
       {children && <div className="mt-1 text-sm text-slate-500">{children}</div>}
+    </div>
+  );
+}
+
+/**
+ * A table in a frame that scrolls sideways on its own: the table keeps at least `minWidth` so
+ * its columns stay readable, and a narrow window scrolls the frame, never the page (nor clips
+ * the last columns). The frame is a labelled, focusable region so keyboard users can scroll it.
+ * `footer` sits under the table, outside the scrolling part.
+ */
+export function TableFrame({
+  label,
+  minWidth,
+  framed = true,
+  footer,
+  className = "",
+  tableClassName = "text-sm",
+  children,
+}: {
+  /** names the region and the table (screen readers, tests) */
+  label: string;
+  /** the narrowest the table may get, a CSS length such as "48rem" */
+  minWidth: string;
+  /** the rounded white card around the table; off when the table already sits in a card */
+  framed?: boolean;
+  footer?: React.ReactNode;
+  className?: string;
+  tableClassName?: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <div
+      className={`min-w-0 ${framed ? "overflow-hidden rounded-xl border border-slate-200 bg-white" : ""} ${className}`}
+    >
+      <div
+        role="region"
+        aria-label={label}
+        tabIndex={0}
+        className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500"
+      >
+        <table aria-label={label} className={`w-full ${tableClassName}`} style={{ minWidth }}>
+          {children}
+        </table>
+      </div>
+      {footer}
     </div>
   );
 }

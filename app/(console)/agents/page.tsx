@@ -2,7 +2,8 @@ import Link from "next/link";
 import { requirePage } from "@/lib/auth";
 import { listAgents } from "@/lib/agents";
 import { listEnvironments } from "@/lib/environments";
-import { Badge, EmptyState, PageHeader } from "@/components/ui";
+import { Badge, EmptyState, PageHeader, TableFrame } from "@/components/ui";
+import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Agents" };
 
@@ -45,86 +46,82 @@ export default async function AgentsPage({
           Agent identities appear here once an admin creates them.
         </EmptyState>
       ) : (
-        <div className="overflow-hidden rounded-xl border border-slate-200 bg-white">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">Agent</th>
-                <th className="px-4 py-2 font-medium">Owner</th>
-                <th className="px-4 py-2 font-medium">Phase</th>
-                <th className="px-4 py-2 font-medium">Status</th>
-                <th className="px-4 py-2 font-medium">Scopes</th>
-                <th className="px-4 py-2 font-medium">Limits</th>
-                <th className="px-4 py-2 text-right font-medium">Requests (30 d)</th>
+        <TableFrame label={`Agents in ${env?.name ?? "this environment"}`} minWidth="64rem">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">Agent</th>
+              <th className="px-4 py-2 font-medium">Owner</th>
+              <th className="px-4 py-2 font-medium">Phase</th>
+              <th className="px-4 py-2 font-medium">Status</th>
+              <th className="px-4 py-2 font-medium">Scopes</th>
+              <th className="px-4 py-2 font-medium">Limits</th>
+              <th className="px-4 py-2 text-right font-medium">Requests (30 d)</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {agents.map((a) => (
+              <tr key={a.id} data-testid={`agent-${a.slug}`} className="align-top">
+                <td className="px-4 py-3">
+                  <Link
+                    href={`/agents/${a.id}`}
+                    className="font-medium text-indigo-700 hover:underline"
+                  >
+                    {a.name}
+                  </Link>
+                  <div className="font-mono text-xs text-slate-500">{a.slug}</div>
+                  {a.description && (
+                    <div className="mt-1 max-w-xs text-xs text-slate-500">{a.description}</div>
+                  )}
+                </td>
+                <td className="px-4 py-3">
+                  <div>{a.owner.name}</div>
+                  <div className="text-xs text-slate-500">{a.owner.email}</div>
+                </td>
+                <td className="px-4 py-3">
+                  <Badge tone={PHASE_TONE[a.phase as keyof typeof PHASE_TONE]}>{a.phase}</Badge>
+                </td>
+                <td className="px-4 py-3">
+                  <Badge tone={STATUS_TONE[a.status as keyof typeof STATUS_TONE]}>{a.status}</Badge>
+                </td>
+                <td className="px-4 py-3">
+                  <div className="mb-1 text-xs text-slate-500">
+                    {a.permissionSets.join(", ") || "No permission set"}
+                  </div>
+                  <ul className="space-y-1">
+                    {a.grants.map((g, i) => (
+                      <li
+                        key={i}
+                        className={`text-xs ${g.active ? "" : "text-slate-400 line-through"}`}
+                      >
+                        <span className="font-medium">{g.object}</span> · {g.operations.join("/")}
+                        {g.fields.length > 0 && <> · {g.fields.join(", ")}</>}
+                        {g.condition && (
+                          <div className="font-mono text-[11px] text-slate-500">
+                            where {g.condition}
+                          </div>
+                        )}
+                        {g.validUntil && (
+                          <div className="text-[11px] text-amber-700">
+                            {g.validUntil > now ? "elevated until " : "expired "}
+                            {formatTime(g.validUntil)}
+                          </div>
+                        )}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+                <td className="whitespace-nowrap px-4 py-3 text-xs text-slate-600">
+                  <div>{a.callsPerMinute} calls/min</div>
+                  <div>{a.writesPerHour} writes/h</div>
+                  <div className="text-slate-400">
+                    {a.activeKeys} active key{a.activeKeys === 1 ? "" : "s"}
+                  </div>
+                </td>
+                <td className="px-4 py-3 text-right tabular-nums">{a.requestsLast30d}</td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {agents.map((a) => (
-                <tr key={a.id} data-testid={`agent-${a.slug}`} className="align-top">
-                  <td className="px-4 py-3">
-                    <Link
-                      href={`/agents/${a.id}`}
-                      className="font-medium text-indigo-700 hover:underline"
-                    >
-                      {a.name}
-                    </Link>
-                    <div className="font-mono text-xs text-slate-500">{a.slug}</div>
-                    {a.description && (
-                      <div className="mt-1 max-w-xs text-xs text-slate-500">{a.description}</div>
-                    )}
-                  </td>
-                  <td className="px-4 py-3">
-                    <div>{a.owner.name}</div>
-                    <div className="text-xs text-slate-500">{a.owner.email}</div>
-                  </td>
-                  <td className="px-4 py-3">
-                    <Badge tone={PHASE_TONE[a.phase as keyof typeof PHASE_TONE]}>{a.phase}</Badge>
-                  </td>
-                  <td className="px-4 py-3">
-                    <Badge tone={STATUS_TONE[a.status as keyof typeof STATUS_TONE]}>
-                      {a.status}
-                    </Badge>
-                  </td>
-                  <td className="px-4 py-3">
-                    <div className="mb-1 text-xs text-slate-500">
-                      {a.permissionSets.join(", ") || "No permission set"}
-                    </div>
-                    <ul className="space-y-1">
-                      {a.grants.map((g, i) => (
-                        <li
-                          key={i}
-                          className={`text-xs ${g.active ? "" : "text-slate-400 line-through"}`}
-                        >
-                          <span className="font-medium">{g.object}</span> · {g.operations.join("/")}
-                          {g.fields.length > 0 && <> · {g.fields.join(", ")}</>}
-                          {g.condition && (
-                            <div className="font-mono text-[11px] text-slate-500">
-                              where {g.condition}
-                            </div>
-                          )}
-                          {g.validUntil && (
-                            <div className="text-[11px] text-amber-700">
-                              {g.validUntil > now ? "elevated until " : "expired "}
-                              {g.validUntil.toISOString().slice(0, 10)}
-                            </div>
-                          )}
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td className="whitespace-nowrap px-4 py-3 text-xs text-slate-600">
-                    <div>{a.callsPerMinute} calls/min</div>
-                    <div>{a.writesPerHour} writes/h</div>
-                    <div className="text-slate-400">
-                      {a.activeKeys} active key{a.activeKeys === 1 ? "" : "s"}
-                    </div>
-                  </td>
-                  <td className="px-4 py-3 text-right tabular-nums">{a.requestsLast30d}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </TableFrame>
       )}
     </>
   );

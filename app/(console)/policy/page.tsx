@@ -1,6 +1,7 @@
 import { requirePage } from "@/lib/auth";
 import { getActiveMatrix } from "@/lib/matrix";
-import { Badge, EmptyState, PageHeader } from "@/components/ui";
+import { Badge, EmptyState, PageHeader, TableFrame } from "@/components/ui";
+import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Policy matrix" };
 
@@ -40,99 +41,97 @@ export default async function PolicyPage() {
           </div>
           {matrix.publishedAt && (
             <div>
-              published {matrix.publishedAt.toISOString().slice(0, 10)}
+              published <span className="whitespace-nowrap">{formatTime(matrix.publishedAt)}</span>
               {matrix.createdBy ? ` by ${matrix.createdBy}` : ""}
             </div>
           )}
         </div>
       </PageHeader>
-      <div className="overflow-hidden rounded-xl border border-slate-200 bg-white">
-        <table className="w-full text-sm">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-4 py-2 font-medium">Action</th>
-              <th className="px-4 py-2 font-medium">Default mode</th>
-              <th className="px-4 py-2 font-medium">Approver</th>
-              <th className="px-4 py-2 font-medium">Logging required</th>
-              <th className="px-4 py-2 font-medium">Rollback requirement</th>
-              <th className="px-4 py-2 font-medium">Raised when</th>
-              <th className="px-4 py-2 font-medium">SLA</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {matrix.rules.map((r) => (
-              <tr key={r.id} data-testid={`rule-${r.actionType}`} className="align-top">
-                <td className="px-4 py-3">
-                  <div className="font-medium">{r.actionName}</div>
-                  <div className="font-mono text-xs text-slate-500">{r.actionType}</div>
-                </td>
-                <td className="px-4 py-3">
-                  <Badge tone={MODE[r.mode].tone}>{MODE[r.mode].label}</Badge>
-                  {r.requiredApprovals > 1 && (
-                    <div className="mt-1 text-xs text-slate-500">
-                      {r.requiredApprovals} approvals
-                    </div>
-                  )}
-                </td>
-                <td className="px-4 py-3">
-                  {r.approverName ?? <span className="text-slate-400">None</span>}
-                </td>
-                <td className="px-4 py-3">
-                  <div>{r.loggingRequired}</div>
-                  <div className="mt-1 flex flex-wrap gap-1">
-                    {r.requireReason && <Badge>reason code</Badge>}
-                    {r.requireEvidence && <Badge>evidence</Badge>}
+      <TableFrame label="Policy matrix" minWidth="60rem">
+        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-2 font-medium">Action</th>
+            <th className="px-4 py-2 font-medium">Default mode</th>
+            <th className="px-4 py-2 font-medium">Approver</th>
+            <th className="px-4 py-2 font-medium">Logging required</th>
+            <th className="px-4 py-2 font-medium">Rollback requirement</th>
+            <th className="px-4 py-2 font-medium">Raised when</th>
+            <th className="px-4 py-2 font-medium">SLA</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {matrix.rules.map((r) => (
+            <tr key={r.id} data-testid={`rule-${r.actionType}`} className="align-top">
+              <td className="px-4 py-3">
+                <div className="font-medium">{r.actionName}</div>
+                <div className="font-mono text-xs text-slate-500">{r.actionType}</div>
+              </td>
+              <td className="px-4 py-3">
+                <Badge tone={MODE[r.mode].tone}>{MODE[r.mode].label}</Badge>
+                {r.requiredApprovals > 1 && (
+                  <div className="mt-1 text-xs text-slate-500">{r.requiredApprovals} approvals</div>
+                )}
+              </td>
+              <td className="px-4 py-3">
+                {r.approverName ?? <span className="text-slate-400">None</span>}
+              </td>
+              <td className="px-4 py-3">
+                <div>{r.loggingRequired}</div>
+                <div className="mt-1 flex flex-wrap gap-1">
+                  {r.requireReason && <Badge>reason code</Badge>}
+                  {r.requireEvidence && <Badge>evidence</Badge>}
+                </div>
+              </td>
+              <td className="px-4 py-3">
+                <div>{r.rollbackPlan}</div>
+                {!r.reversible && (
+                  <div className="mt-1">
+                    <Badge tone="red" title="Cannot be undone automatically">
+                      not auto-reversible
+                    </Badge>
                   </div>
-                </td>
-                <td className="px-4 py-3">
-                  <div>{r.rollbackPlan}</div>
-                  {!r.reversible && (
-                    <div className="mt-1">
-                      <Badge tone="red" title="Cannot be undone automatically">
-                        not auto-reversible
-                      </Badge>
+                )}
+              </td>
+              <td className="px-4 py-3 text-xs">
+                {r.conditions.length === 0 && r.constraints.length === 0 && (
+                  <span className="text-slate-400">—</span>
+                )}
+                {r.conditions.map((c) => (
+                  <div key={c.name} className="mb-1">
+                    <span className="font-medium">{c.name}</span>
+                    {c.approverRole && <> → {c.approverRole.replace("_", " ")}</>}
+                    {c.requiredApprovals && <> → {c.requiredApprovals} approvals</>}
+                    {c.mode && <> → {c.mode}</>}
+                    <div className="font-mono text-[11px] text-slate-500 [overflow-wrap:anywhere]">
+                      {c.when}
                     </div>
-                  )}
-                </td>
-                <td className="px-4 py-3 text-xs">
-                  {r.conditions.length === 0 && r.constraints.length === 0 && (
-                    <span className="text-slate-400">—</span>
-                  )}
-                  {r.conditions.map((c) => (
-                    <div key={c.name} className="mb-1">
-                      <span className="font-medium">{c.name}</span>
-                      {c.approverRole && <> → {c.approverRole.replace("_", " ")}</>}
-                      {c.requiredApprovals && <> → {c.requiredApprovals} approvals</>}
-                      {c.mode && <> → {c.mode}</>}
-                      <div className="font-mono text-[11px] text-slate-500">{c.when}</div>
-                    </div>
-                  ))}
-                  {r.constraints.map((c) => (
-                    <div key={c.field} className="text-slate-600">
-                      {c.min !== undefined && c.max !== undefined ? (
-                        <>
-                          {c.min.toLocaleString("en-US")} ≤ {c.field} ≤{" "}
-                          {c.max.toLocaleString("en-US")}
-                        </>
-                      ) : (
-                        <>
-                          {c.field}
-                          {c.min !== undefined && <> ≥ {c.min.toLocaleString("en-US")}</>}
-                          {c.max !== undefined && <> ≤ {c.max.toLocaleString("en-US")}</>}
-                        </>
-                      )}
-                      {c.maxRelativeChange !== undefined && (
-                        <> · max change ±{Math.round(c.maxRelativeChange * 100)}%</>
-                      )}
-                    </div>
-                  ))}
-                </td>
-                <td className="whitespace-nowrap px-4 py-3 tabular-nums">{sla(r.slaMinutes)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                  </div>
+                ))}
+                {r.constraints.map((c) => (
+                  <div key={c.field} className="text-slate-600">
+                    {c.min !== undefined && c.max !== undefined ? (
+                      <>
+                        {c.min.toLocaleString("en-US")} ≤ {c.field} ≤{" "}
+                        {c.max.toLocaleString("en-US")}
+                      </>
+                    ) : (
+                      <>
+                        {c.field}
+                        {c.min !== undefined && <> ≥ {c.min.toLocaleString("en-US")}</>}
+                        {c.max !== undefined && <> ≤ {c.max.toLocaleString("en-US")}</>}
+                      </>
+                    )}
+                    {c.maxRelativeChange !== undefined && (
+                      <> · max change ±{Math.round(c.maxRelativeChange * 100)}%</>
+                    )}
+                  </div>
+                ))}
+              </td>
+              <td className="whitespace-nowrap px-4 py-3 tabular-nums">{sla(r.slaMinutes)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </TableFrame>
     </>
   );
 }

@@ -60,7 +60,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         </p>
       )}
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         <Card title="Identity">
           <Row label="Slug" value={agent.slug} mono />
           <Row label="Agent id" value={agent.id} mono />
@@ -129,8 +129,8 @@ function Card({ title, children }: { title: string; children: React.ReactNode })
 function Row({ label, value, mono }: { label: string; value: string; mono?: boolean }) {
   return (
     <div className="flex justify-between gap-3">
-      <span className="text-slate-500">{label}</span>
-      <span className={`truncate text-right ${mono ? "font-mono text-xs" : ""}`} title={value}>
+      <span className="shrink-0 text-slate-500">{label}</span>
+      <span className={`min-w-0 text-right ${mono ? "break-all font-mono text-xs" : ""}`}>
         {value}
       </span>
     </div>
