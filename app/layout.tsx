@@ -12,6 +12,15 @@ const inter = localFont({
 export const metadata: Metadata = {
   title: { default: "Tollgate", template: "%s · Tollgate" },
   description: "The control plane between AI agents and your revenue systems",
+  // public/favicon.svg, with public/favicon.ico for browsers that want the old format
+  icons: {
+    icon: [
+      { url: "/favicon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+    ],
+  },
+  // an internal console (public/robots.txt says the same)
+  robots: { index: false, follow: false },
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
