@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useState } from "react";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -24,7 +25,8 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
       );
       return;
     }
-    window.location.assign(callbackUrl);
+    // checked again here: this is where the browser is sent
+    window.location.assign(safeCallbackPath(callbackUrl));
   }
 
   return (

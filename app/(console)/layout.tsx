@@ -1,5 +1,4 @@
-import { redirect } from "next/navigation";
-import { getCurrentUser } from "@/lib/auth";
+import { getCurrentUser, redirectToSignIn } from "@/lib/auth";
 import { ConsoleShell } from "@/components/console-shell";
 
 // Every console page renders per request for the signed-in user.
@@ -7,6 +6,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const user = await getCurrentUser();
-  if (!user) redirect("/login");
+  // back to the page (and query) asked for once signed in
+  if (!user) return redirectToSignIn("/agents");
   return <ConsoleShell user={user}>{children}</ConsoleShell>;
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { getCurrentUser } from "@/lib/auth";
+import { getCurrentUser, safeCallbackPath } from "@/lib/auth";
 import { LoginForm } from "@/components/login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -8,11 +8,11 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string }>;
+  searchParams: Promise<{ callbackUrl?: string | string[] }>;
 }) {
   const { callbackUrl } = await searchParams;
-  const safe =
-    callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/agents";
+  // only a path on this site: `/\evil.example` (a `/%5Cevil.example` link) would leave it
+  const safe = safeCallbackPath(callbackUrl);
   if (await getCurrentUser()) redirect(safe);
   return (
     <main className="flex min-h-screen items-center justify-center p-6">

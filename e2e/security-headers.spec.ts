@@ -1,0 +1,108 @@
+import { expect, test, type Page } from "@playwright/test";
+import { demoUser, signIn } from "./helpers";
+
+/** Fill in the sign-in form already on screen (the page the redirect brought us to). */
+async function signInHere(page: Page, key: string) {
+  const u = demoUser(key);
+  await page.getByLabel("Email").fill(u.email);
+  await page.getByLabel("Password").fill(u.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("current-user")).toHaveText(u.name);
+}
+
+test("console pages send CSP (no framing), nosniff and a referrer policy, and still work", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  page.on("pageerror", (e) => violations.push(e.message));
+
+  const login = await page.goto("/login");
+  expect(login!.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  await signIn(page, "admin");
+  for (const path of ["/agents", "/inbox", "/policy", "/kill-switches", "/dead-letters"]) {
+    const res = await page.goto(path);
+    expect(res!.status(), path).toBe(200);
+    const h = res!.headers();
+    expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(h["content-security-policy"], path).toContain("script-src 'self' 'unsafe-inline'");
+    expect(h["x-frame-options"], path).toBe("DENY");
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+    expect(h["referrer-policy"], path).toBe("same-origin");
+    await expect(page.getByTestId("current-user")).toBeVisible();
+  }
+  // client code runs under the policy: the environment tabs switch without a reload
+  await page.goto("/agents");
+  await page.getByRole("tab", { name: "Staging" }).click();
+  await expect(page.getByTestId("agent-quote-assistant")).toContainText("observe");
+  expect(violations).toEqual([]);
+});
+
+test("another site cannot frame the console", async ({ page, baseURL }) => {
+  await signIn(page, "approver");
+  const refused: string[] = [];
+  page.on("console", (m) => {
+    if (/frame-ancestors|X-Frame-Options|Refused to frame/i.test(m.text())) refused.push(m.text());
+  });
+  // another site (127.0.0.1 is not localhost; Playwright answers, nothing reaches the server)
+  // framing the inbox; without the headers it would show the inbox or the sign-in form
+  const framer = baseURL!.replace("localhost", "127.0.0.1") + "/framer-test";
+  await page.route(framer, (r) =>
+    r.fulfill({ contentType: "text/html", body: `<iframe src="${baseURL}/inbox"></iframe>` }),
+  );
+  await page.goto(framer);
+  await expect.poll(() => refused.length).toBeGreaterThan(0);
+  const framed = page.frames().find((f) => f !== page.mainFrame());
+  expect(await framed!.locator("[data-testid=current-user], form").count()).toBe(0);
+});
+
+test("signing out ends the session on the server: a copied cookie stops working", async ({
+  page,
+  browser,
+}) => {
+  await signIn(page, "ops");
+  const copied = await page.context().cookies();
+  expect(copied.some((c) => c.name.includes("next-auth.session-token"))).toBe(true);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  const thief = await browser.newContext({ baseURL: new URL(page.url()).origin });
+  await thief.addCookies(copied);
+  const api = await thief.request.get("/api/internal/agents?env=production");
+  expect(api.status()).toBe(401);
+  const session = await thief.request.get("/api/auth/session");
+  expect(await session.json()).toEqual({});
+  const stolen = await thief.newPage();
+  await stolen.goto("/agents");
+  await expect(stolen).toHaveURL(/\/login\?callbackUrl=%2Fagents$/);
+  await thief.close();
+});
+
+test("a callbackUrl that leaves the site is ignored after sign-in", async ({ page }) => {
+  for (const evil of ["/%5Cevil.example", "//evil.example", "https://evil.example/"]) {
+    await page.context().clearCookies();
+    await page.goto(`/login?callbackUrl=${encodeURIComponent(decodeURIComponent(evil))}`);
+    await signInHere(page, "ops");
+    const url = new URL(page.url());
+    expect(url.hostname, evil).not.toContain("evil");
+    expect(url.pathname, evil).toBe("/agents");
+  }
+  // and the raw link from the issue, exactly as written
+  await page.context().clearCookies();
+  await page.goto("/login?callbackUrl=/%5Cevil.example");
+  await signInHere(page, "ops");
+  expect(new URL(page.url()).pathname).toBe("/agents");
+  expect(new URL(page.url()).hostname).not.toContain("evil");
+});
+
+test("a signed-out visit to a webhook link lands on it after sign-in", async ({ page }) => {
+  await page.goto("/inbox?request=req_from_webhook&kind=approval");
+  await expect(page).toHaveURL(
+    "/login?callbackUrl=%2Finbox%3Frequest%3Dreq_from_webhook%26kind%3Dapproval",
+  );
+  await signInHere(page, "approver");
+  await expect(page).toHaveURL("/inbox?request=req_from_webhook&kind=approval");
+});
