@@ -42,7 +42,7 @@ export default async function InboxPage({
         description="Agent writes waiting for you: riskiest first. Each shows the change against the value in Salesforce now, the agent's reason and evidence, and the rule that asked for a person. Approved work executes at once; a field that changed meanwhile comes back here."
       />
       <InboxBoard
-        key={JSON.stringify(filters)}
+        key={JSON.stringify([filters, focusId ?? null])}
         initial={JSON.parse(JSON.stringify(page))}
         facets={facets}
         filters={filters}
