@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, fromConsole } from "./helpers";
 
 test("an admin tests the prod connection against the sandbox and sees API usage", async ({
   page,
@@ -33,9 +33,13 @@ test("the ops owner can see environments but not edit them; the server refuses",
   await page.goto("/environments");
   await expect(page.getByTestId("env-prod")).toBeVisible();
   await expect(page.getByRole("button", { name: "Test connection" })).toHaveCount(0);
-  const res = await page.request.post("/api/internal/environments/prod/test");
+  const res = await page.request.post("/api/internal/environments/prod/test", {
+    headers: fromConsole,
+    data: {},
+  });
   expect(res.status()).toBe(403);
   const put = await page.request.put("/api/internal/environments/prod/connection", {
+    headers: fromConsole,
     data: { loginUrl: "https://evil.example", apiVersion: "62.0", clientId: "x", username: "y" },
   });
   expect(put.status()).toBe(403);
