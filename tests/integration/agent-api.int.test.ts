@@ -9,12 +9,7 @@ import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { resetKillSwitch, tripKillSwitch } from "@/lib/guardrails/kill-switches";
 import { clearPolicyCaches } from "@/lib/agent-api";
 import { startApiInstance } from "./fixtures/api-instance";
-
-/** Rate windows are aligned to the clock minute: start a counting test well inside one. */
-async function insideOneMinuteWindow() {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 200));
-}
+import { insideOneMinuteWindow } from "./fixtures/clock";
 
 type TOpp = { Id: string; StageName: string; Amount: number; IsClosed: boolean };
 
@@ -316,7 +311,7 @@ describe("agent API", () => {
     const limited = await seedAgent(db, { environmentId: prod.id, ownerId: owner.id });
     await db.agent.update({ where: { id: limited.id }, data: { callsPerMinute: 3 } });
     const k = (await createApiKey({ agentSlug: limited.slug, envSlug: "prod" })).plaintext;
-    await insideOneMinuteWindow();
+    await insideOneMinuteWindow(50);
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await get(k, "/me")).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -443,7 +438,7 @@ describe("agent API", () => {
       const a = await seedAgent(db, { environmentId: prod.id, ownerId: owner.id });
       await db.agent.update({ where: { id: a.id }, data: { callsPerMinute: 6 } });
       const k = (await createApiKey({ agentSlug: a.slug, envSlug: "prod" })).plaintext;
-      await insideOneMinuteWindow();
+      await insideOneMinuteWindow(50);
       const codes = [];
       for (let i = 0; i < 8; i++)
         codes.push((await get(k, "/me", i % 2 ? secondUrl : api.url)).status);

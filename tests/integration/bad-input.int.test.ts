@@ -8,12 +8,7 @@ import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { MAX_JSON_DEPTH } from "@/lib/http/read-json-body";
 import { startApiInstance } from "./fixtures/api-instance";
-
-/** Rate windows are aligned to the clock minute: start a counting test well inside one. */
-async function insideOneMinuteWindow() {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 200));
-}
+import { insideOneMinuteWindow } from "./fixtures/clock";
 
 /** Hostile input that used to hurt: deep JSON, a flood of 429s, a 503 that named hosts. */
 describe("bad input gets a clear answer and changes nothing", () => {
