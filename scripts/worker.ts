@@ -16,6 +16,9 @@ async function main() {
   const keyFile = path.join(DATA_DIR, "secret-key");
   if (!process.env.TOLLGATE_SECRET_KEY && fs.existsSync(keyFile)) {
     process.env.TOLLGATE_SECRET_KEY = fs.readFileSync(keyFile, "utf8").trim();
+    // beside `npm start`, the demo environments are the bundled sandbox on loopback: allow it
+    // as npm start does, or this worker would dead-letter their work as refused destinations
+    process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1";
   }
   if (!process.env.TOLLGATE_SECRET_KEY) {
     console.error("TOLLGATE_SECRET_KEY is not set: use the web server's key.");

@@ -146,12 +146,20 @@ export async function createActionRequest(
   });
   if (early.denial?.code === "invalid_action")
     throw new AppError("invalid_body", 400, early.denial.detail);
-  if (early.denial?.code === "rate_limited") {
-    // counted per agent and minute, never stored one by one (API.md): a flood stays small
+  // A call over the agent's rate is counted per agent and minute, never stored one by one
+  // (API.md), so a flood stays small — also when a gate before the rate limit (a kill switch, a
+  // suspended agent, a closed change window) gives the answer: that answer is sent, not stored.
+  const overRate = !calls.allowed || !writes.allowed;
+  if (
+    early.denial &&
+    (early.denial.code === "rate_limited" ||
+      (overRate && RECORD_INDEPENDENT.has(early.denial.code)))
+  ) {
     await recordRateRefusal(agent, early.denial.detail, now);
-    return problemResponse(429, "rate_limited", early.denial.detail, {
+    const d = early.denial;
+    return problemResponse(d.status, d.code, d.detail, {
       requestId,
-      headers: { "retry-after": String(early.denial.retryAfterSeconds ?? 1) },
+      headers: d.retryAfterSeconds ? { "retry-after": String(d.retryAfterSeconds) } : {},
     });
   }
   if (early.denial && RECORD_INDEPENDENT.has(early.denial.code)) {

@@ -14,6 +14,10 @@ describe("safeCallbackPath", () => {
     ["tab inside", "/\t/evil.example", "/agents"],
     ["newline inside", "/\n/evil.example", "/agents"],
     ["absolute URL", "https://evil.example/agents", "/agents"],
+    ["dot segment before a double slash", "/.//evil.example", "/agents"],
+    ["dot-dot segment before a double slash", "/..//evil.example", "/agents"],
+    ["double slash after a resolved segment", "/inbox/..//evil.example/x", "/agents"],
+    ["encoded dot segment", "/%2E//evil.example", "/agents"],
     ["javascript:", "javascript:alert(1)", "/agents"],
     ["relative without slash", "agents", "/agents"],
     ["malformed escape", "/%E0%A4%A", "/agents"],
@@ -36,6 +40,7 @@ describe("sameOriginRedirect", () => {
     ["another port", "http://localhost:3101/agents", "http://localhost:3100/"],
     ["encoded backslash", "/%5Cevil.example", "http://localhost:3100/"],
     ["protocol-relative", "//evil.example", "http://localhost:3100/"],
+    ["dot segment before a double slash", "/.//evil.example", "http://localhost:3100/"],
     ["javascript:", "javascript:alert(1)", "http://localhost:3100/"],
     ["sign-out to the sign-in page", "/login", "http://localhost:3100/login"],
   ] as const)("%s", (_name, url, expected) => {

@@ -31,7 +31,10 @@ export function safeCallbackPath(raw: unknown, fallback = "/agents"): string {
   if (url.origin !== PROBE) return fallback;
   // the sign-in page and next-auth's own endpoints are never a destination
   if (/^\/(login|api)(\/|$)/.test(url.pathname)) return fallback;
-  return url.pathname + url.search + url.hash;
+  // dot segments are resolved only now: `/.//evil.example` normalises to `//evil.example`
+  const out = url.pathname + url.search + url.hash;
+  if (out.startsWith("//") || out.includes("\\")) return fallback;
+  return out;
 }
 
 /** next-auth's `redirect` callback: same origin only, as a path through safeCallbackPath. */

@@ -203,10 +203,13 @@ describe("audit integrity: the runtime role", () => {
 
   it("tells a DATABASE_URL user that cannot create roles what to do, in one message", async () => {
     const user = `tollgate_nocreate_${crypto.randomBytes(3).toString("hex")}`;
-    await asOwner((c) => c.query(`create role ${user} login`));
+    // with a password: the embedded PostgreSQL authenticates by password, the machine's trusts
+    const password = crypto.randomBytes(12).toString("hex");
+    await asOwner((c) => c.query(`create role ${user} login password '${password}'`));
     try {
       const url = new URL(process.env.DATABASE_URL!);
       url.username = user;
+      url.password = password;
       await expect(
         grantRuntimeRole(url.toString(), `tollgate_rt_${crypto.randomBytes(3).toString("hex")}`),
       ).rejects.toThrow(/DATABASE_URL's user cannot create the role .*CREATE ROLE .* NOLOGIN/s);

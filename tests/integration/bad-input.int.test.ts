@@ -7,6 +7,8 @@ import { createSandboxServer, type SandboxServer } from "@/lib/connectors/salesf
 import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { MAX_JSON_DEPTH } from "@/lib/http/read-json-body";
+import { resetKillSwitch, tripKillSwitch } from "@/lib/guardrails/kill-switches";
+import { clearPolicyCaches } from "@/lib/agent-api";
 import { startApiInstance } from "./fixtures/api-instance";
 import { insideOneMinuteWindow } from "./fixtures/clock";
 
@@ -110,6 +112,33 @@ describe("bad input gets a clear answer and changes nothing", () => {
     expect(rateEvents).toHaveLength(1);
     // the two accepted requests' events plus the one for the refusals: nothing per refusal
     expect((await db.auditEvent.count()) - events).toBeLessThan(10);
+  });
+
+  it("a kill-switched agent flooding past its rate gets 423 each time, but only its in-rate calls are stored", async () => {
+    const { agent, key } = await newAgent();
+    await db.agent.update({ where: { id: agent.id }, data: { callsPerMinute: 2 } });
+    const adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } }))
+      .id;
+    const sw = { scope: "agent" as const, target: agent.id, reason: "runaway agent" };
+    await tripKillSwitch(sw, adminId);
+    clearPolicyCaches();
+    try {
+      await insideOneMinuteWindow();
+      const responses = await Promise.all(
+        Array.from({ length: 60 }, () =>
+          post(key, JSON.stringify(stage(demoRecordIds().opportunities[5]))),
+        ),
+      );
+      expect(new Set(responses.map((r) => r.status))).toEqual(new Set([423]));
+      expect(await db.actionRequest.count({ where: { agentId: agent.id } })).toBe(2);
+      const refused = await db.rateLimitCounter.findMany({
+        where: { agentId: agent.id, kind: "refused_minute" },
+      });
+      expect(refused.map((r) => r.count)).toEqual([58]);
+    } finally {
+      await resetKillSwitch(sw, adminId);
+      clearPolicyCaches();
+    }
   });
 
   it("a 503 when Salesforce cannot be read names no host or port", async () => {

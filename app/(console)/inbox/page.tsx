@@ -17,7 +17,12 @@ export default async function InboxPage({
   const parsed = ZInboxQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : ZInboxQuery.parse({});
   const focusId = typeof raw.request === "string" ? raw.request : undefined;
-  const [page, facets] = await Promise.all([listInbox(user, query), inboxFacets()]);
+  // the page always opens on the first page (the board pages on through the API), so a stale or
+  // hand-edited cursor in the URL is ignored rather than a 500
+  const [page, facets] = await Promise.all([
+    listInbox(user, { ...query, cursor: undefined }),
+    inboxFacets(),
+  ]);
   // a link to one request (e.g. from a notification) opens that request even when it is not on
   // this page or was decided meanwhile; an unknown id says so instead of showing another one
   const focus =
