@@ -1,3 +1,4 @@
+import { publicErrorMessage } from "@/lib/connectors/salesforce";
 import type { TActionRequestResponse } from "./contract";
 
 export type TRenderableRequest = {
@@ -54,7 +55,7 @@ export function renderActionRequest(
       body.execution.lastError = {
         class: r.lastErrorClass,
         code: r.lastErrorCode,
-        message: r.lastErrorMessage,
+        message: publicErrorMessage(r.lastErrorClass, r.lastErrorMessage),
       };
     if (r.status === "succeeded" || r.status === "reverted")
       body.execution.result = { recordId: r.resultRecordId, after: r.after ?? null };

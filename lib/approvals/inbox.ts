@@ -3,6 +3,7 @@ import { db, Prisma } from "@/lib/db";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
+import { ConnectorError, publicErrorMessage } from "@/lib/connectors/salesforce";
 import { riskLabel } from "@/lib/policy/risk";
 import { parseRecordSummary, readRecordSummary } from "@/lib/agent-api/record-summary";
 
@@ -329,7 +330,11 @@ export async function getInboxItem(user: TCurrentUser, id: string) {
         }
         recordNow = await summary;
       } catch (e) {
-        currentError = `Could not read the record from Salesforce now: ${(e as Error).message}`;
+        const words =
+          e instanceof ConnectorError
+            ? publicErrorMessage(e.errorClass, e.message)
+            : publicErrorMessage("internal", null);
+        currentError = `Could not read the record from Salesforce now: ${words}`;
       }
     })(),
   ]);

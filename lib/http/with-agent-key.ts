@@ -1,7 +1,7 @@
 import { authenticateApiKey, type TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
-import { consumeRate } from "@/lib/guardrails/rate-limit";
+import { consumeRate, recordRateRefusal } from "@/lib/guardrails/rate-limit";
 import { MAX_BODY_BYTES } from "@/lib/agent-api/contract";
 import { toProblem } from "./problem";
 import { readJsonBody } from "./read-json-body";
@@ -32,14 +32,12 @@ export function withAgentKey(opts: { body?: boolean; countCall?: boolean }, hand
           limit: agent.callsPerMinute,
         });
         if (!rate.allowed) {
-          throw new AppError(
-            "rate_limited",
-            429,
-            `Agent "${agent.slug}" is over its limit of ${agent.callsPerMinute} calls per minute`,
-            {
-              headers: { "retry-after": String(rate.retryAfterSeconds) },
-            },
-          );
+          const detail = `Agent "${agent.slug}" is over its limit of ${agent.callsPerMinute} calls per minute`;
+          // counted like ingest's refusals: per agent and minute, one audit event a minute
+          await recordRateRefusal(agent, detail);
+          throw new AppError("rate_limited", 429, detail, {
+            headers: { "retry-after": String(rate.retryAfterSeconds) },
+          });
         }
       }
       const body = opts.body ? await readJsonBody(req, { maxBytes: MAX_BODY_BYTES }) : undefined;

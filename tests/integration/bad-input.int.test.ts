@@ -141,6 +141,57 @@ describe("bad input gets a clear answer and changes nothing", () => {
     }
   });
 
+  it("GET and /me refusals over the rate are counted too", async () => {
+    const { agent, key } = await newAgent();
+    await db.agent.update({ where: { id: agent.id }, data: { callsPerMinute: 1 } });
+    await insideOneMinuteWindow();
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${api.url}/api/agent/v1/me`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 429, 429, 429]);
+    const refused = await db.rateLimitCounter.findMany({
+      where: { agentId: agent.id, kind: "refused_minute" },
+    });
+    expect(refused.map((r) => r.count)).toEqual([3]);
+  });
+
+  it("an agent reading a failed request gets Salesforce's words, never the socket's", async () => {
+    const key = await hygieneKey();
+    const created = await (
+      await post(key, JSON.stringify(stage(demoRecordIds().opportunities[6])))
+    ).json();
+    const read = async () =>
+      (
+        await fetch(`${api.url}/api/agent/v1/action-requests/${created.id}`, {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).json();
+    await db.actionRequest.update({
+      where: { id: created.id },
+      data: {
+        lastErrorClass: "unavailable",
+        lastErrorCode: "ECONNREFUSED",
+        lastErrorMessage: "connect ECONNREFUSED 10.1.2.3:8443",
+      },
+    });
+    const hidden = (await read()).execution.lastError;
+    expect(hidden).toMatchObject({ class: "unavailable", code: "ECONNREFUSED" });
+    expect(hidden.message).not.toMatch(/10\.1\.2\.3|8443|ECONNREFUSED/);
+    await db.actionRequest.update({
+      where: { id: created.id },
+      data: {
+        lastErrorClass: "validation",
+        lastErrorCode: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        lastErrorMessage: "Close Date cannot be in the past",
+      },
+    });
+    expect((await read()).execution.lastError.message).toBe("Close Date cannot be in the past");
+  });
+
   it("a 503 when Salesforce cannot be read names no host or port", async () => {
     const key = await hygieneKey();
     const port = new URL(sandbox.url).port;

@@ -85,3 +85,22 @@ export function classifyError(err: unknown): ConnectorError {
   }
   return new ConnectorError("validation", code, message, fields);
 }
+
+/**
+ * The words about a failure that leave the server (agents' GET, MCP and callbacks; the inbox).
+ * Salesforce's own answers (validation, permission, not found, conflict, limits) are kept: they
+ * tell the agent what to fix. A failure without an answer from Salesforce — a refused or reset
+ * connection, a timeout, an unexpected error — carries the socket's words (hosts, ports), so
+ * it reads as one fixed sentence instead.
+ */
+const WITHOUT_AN_ANSWER: Record<string, string> = {
+  timeout: "Salesforce did not answer in time",
+  unavailable: "Salesforce could not be reached or is unavailable",
+  session_expired: "Salesforce refused the integration user's session",
+  internal: "Tollgate hit an unexpected error running this request",
+};
+
+export function publicErrorMessage(errorClass: string | null, message: string | null) {
+  if (errorClass && errorClass in WITHOUT_AN_ANSWER) return WITHOUT_AN_ANSWER[errorClass];
+  return message;
+}

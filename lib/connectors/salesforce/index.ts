@@ -6,4 +6,9 @@ export {
   type TSfRecord,
   type TBatchResult,
 } from "./connector";
-export { ConnectorError, classifyError, type TConnectorErrorClass } from "./errors";
+export {
+  ConnectorError,
+  classifyError,
+  publicErrorMessage,
+  type TConnectorErrorClass,
+} from "./errors";
