@@ -145,6 +145,10 @@ async function main() {
   };
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
+  whenNpmDies(() => {
+    log("npm, which started this launcher, is gone; shutting down");
+    void stop(0);
+  });
   app.on("exit", (code) => {
     if (!stopping) {
       log(`the web server exited (${code}); shutting down`);
@@ -158,3 +162,30 @@ main().catch((err) => {
   console.error(err instanceof EmbeddedPostgresError ? `[tollgate] ${err.message}` : err);
   process.exit(1);
 });
+
+/**
+ * Under `npm start` this launcher's parent is npm's `sh -c`, which outlives a `kill -9` of npm
+ * itself: the service would run on with nobody holding it. Watch npm too (the shell's parent,
+ * read from /proc), and stop as Ctrl-C does when it is gone. Outside npm, or off Linux: nothing.
+ */
+function whenNpmDies(onGone: () => void) {
+  if (!process.env.npm_lifecycle_event || process.platform !== "linux") return;
+  let npmPid = 0;
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ')'
+    const stat = fs.readFileSync(`/proc/${process.ppid}/stat`, "utf8");
+    npmPid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return;
+  }
+  if (!npmPid || npmPid === 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(npmPid, 0);
+    } catch {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1_000);
+  timer.unref();
+}
