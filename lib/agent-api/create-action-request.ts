@@ -183,9 +183,11 @@ export async function createActionRequest(
   );
 
   let current: Record<string, unknown> | null = null;
+  // the connector the record was read with, reused for the inbox's record summary below
+  let sf: Awaited<ReturnType<typeof connectorFor>> | null = null;
   if (actionType.operation !== "create" && recordId) {
     try {
-      const sf = await connectorFor(agent.environmentSlug);
+      sf = await connectorFor(agent.environmentSlug);
       current = (await sf.read(input.target.object, recordId)).record;
     } catch (e) {
       if (e instanceof ConnectorError && e.errorClass === "not_found") {
@@ -255,10 +257,8 @@ export async function createActionRequest(
   // the inbox names the record from this snapshot; parent names (account, owner) cost one more
   // query, spent only on work a person will look at, and never failing the request
   const recordSummary =
-    (current && recordId && waits
-      ? await connectorFor(agent.environmentSlug)
-          .then((sf) => readRecordSummary(sf, input.target.object, recordId))
-          .catch(() => null)
+    (sf && current && recordId && waits
+      ? await readRecordSummary(sf, input.target.object, recordId).catch(() => null)
       : null) ?? summaryFromValues(input.target.object, current ?? input.changes);
   const replayed = await insertRequest(
     {

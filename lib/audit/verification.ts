@@ -2,7 +2,7 @@ import { db, type Prisma } from "@/lib/db";
 import { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 import type { TAuditLane } from "./write-audit-event";
 
-export const AUDIT_LANES: readonly TAuditLane[] = ["config", "data", "execution"];
+export const AUDIT_LANES = ["config", "data", "execution"] as const satisfies readonly TAuditLane[];
 
 export type TVerifyTrigger = "schedule" | "cli" | "console";
 

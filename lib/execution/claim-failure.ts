@@ -1,11 +1,10 @@
 import { db } from "@/lib/db";
 import { lockActionRequest, type TStatus } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";
-import { deadLetter, type TExecutionResult } from "./execute";
+import { deadLetter, RUNNABLE, type TExecutionResult } from "./execute";
 
 /** A request whose claim fails this many times in a row goes to the dead-letter queue. */
 export const MAX_CLAIM_FAILURES = 3;
-const CLAIMABLE: readonly TStatus[] = ["approved", "auto_approved", "retrying"];
 
 /**
  * The claim transaction threw (a database error, a broken row): count it on the request, hold
@@ -23,7 +22,7 @@ export async function recordClaimFailure(
     if (!(await lockActionRequest(tx, requestId))) return { outcome: "skipped" as const };
     const ar = await tx.actionRequest.findUniqueOrThrow({ where: { id: requestId } });
     const from = ar.status as TStatus;
-    if (!CLAIMABLE.includes(from)) return { outcome: "skipped" as const };
+    if (!RUNNABLE.includes(from)) return { outcome: "skipped" as const };
     const failures = ar.claimFailures + 1;
     const err = { errorClass: "internal", code: "CLAIM_FAILED", message };
     if (failures >= MAX_CLAIM_FAILURES) {

@@ -30,7 +30,7 @@ export type TExecutionResult = {
   detail?: string;
 };
 
-const RUNNABLE: readonly TStatus[] = ["approved", "auto_approved", "retrying"];
+export const RUNNABLE: readonly TStatus[] = ["approved", "auto_approved", "retrying"];
 /** Stop calling Salesforce when the org has used this share of its daily API allowance. */
 const API_USAGE_CEILING = 0.98;
 const API_LIMIT_PAUSE_MS = 15 * 60_000;
@@ -127,12 +127,9 @@ async function claimTry(requestId: string, workerId: string) {
       });
       return { outcome: "postponed" as const, nextAttemptAt: next };
     }
-    // Try numbers only ever grow: a person's retry gives a fresh budget (attemptsBase), never
-    // reused numbers. The highest recorded try also heals rows an older build reset to 0.
-    const [{ highest }] = await tx.$queryRaw<{ highest: number }[]>`
-      select coalesce(max("attemptNumber"), 0)::int as highest
-      from "ExecutionAttempt" where "actionRequestId" = ${requestId}`;
-    const attempt = Math.max(ar.attempts, highest) + 1;
+    // Try numbers only ever grow (unique per request): a person's retry starts a fresh budget
+    // at attemptsBase instead of resetting them (migration 20261202000600 healed older rows)
+    const attempt = ar.attempts + 1;
     await transitionRequest(tx, {
       id: requestId,
       from,

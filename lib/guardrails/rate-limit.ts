@@ -101,15 +101,6 @@ export async function recordRateRefusal(
   return Number(row.count);
 }
 
-/** Refused calls per minute window, newest first (what the console shows an agent tried). */
-export async function rateRefusals(agentId: string, since: Date) {
-  return db.rateLimitCounter.findMany({
-    where: { agentId, kind: REFUSED_KIND, windowStart: { gte: since } },
-    orderBy: { windowStart: "desc" },
-    select: { windowStart: true, count: true },
-  });
-}
-
 /**
  * Old usage windows are useless; called now and then so the table stays small. Refusal counts
  * are kept 30 days, for the record of what an agent tried.

@@ -1,10 +1,8 @@
 import { z } from "zod";
 import { withSession } from "@/lib/http/with-session";
-import { runAuditVerification } from "@/lib/audit";
+import { AUDIT_LANES, runAuditVerification } from "@/lib/audit";
 
-const ZVerifyInput = z
-  .object({ lane: z.enum(["config", "data", "execution"]).optional() })
-  .strict();
+const ZVerifyInput = z.object({ lane: z.enum(AUDIT_LANES).optional() }).strict();
 
 // POST /api/internal/audit/verify — walk one lane (or all) from the genesis, compare with the
 // head, record the run; a new break raises the banner and the on-call webhook
