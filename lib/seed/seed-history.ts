@@ -6,7 +6,7 @@ import { backoffDelay, DEFAULT_RETRY_POLICY } from "@/lib/execution/retry-policy
 import { DEFAULT_MATRIX, LATE_STAGES, type TActionTypeKey } from "./demo-fixtures";
 import { demoCrm, type TDemoOpportunity } from "./demo-crm";
 import { summaryFromValues, type TRecordSummary } from "@/lib/agent-api/record-summary";
-import { makeRng, type TRng } from "./prng";
+import { makeRng, type TRng } from "@/lib/core/prng";
 import type { TSeedContext } from "./seed-demo-org";
 
 const DAY = 86_400_000;

@@ -5,7 +5,7 @@ import { seedAgent } from "@/lib/seed/seed-helpers";
 import { createApiKey } from "@/lib/agents/api-keys";
 import { createSandboxServer, type SandboxServer } from "@/lib/connectors/salesforce-sandbox";
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
-import { makeRng } from "@/lib/seed/prng";
+import { makeRng } from "@/lib/core/prng";
 import { startApiInstance } from "./fixtures/api-instance";
 
 const RECORDED = new Set([403, 404, 409, 422, 423, 429]);

@@ -1,5 +1,6 @@
 // Deterministic demo CRM: the same ids and (for the same `now`) the same field values on
 // every machine, so docs, e2e tests and the Tollgate demo history can point at records.
+import { makeRng } from "../../core/prng";
 import { formatDate } from "./field-values";
 import { DEMO_POD, makeSalesforceId } from "./ids";
 import { LEAD_SOURCES, LEAD_STATUSES, OPPORTUNITY_STAGES, OPPORTUNITY_TYPES } from "./schema";
@@ -53,29 +54,6 @@ export function demoRecordIds(): DemoRecordIds {
   };
 }
 
-/** mulberry32: tiny, fast, and identical on every platform. */
-function createRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  const shuffle = <T>(items: readonly T[]): T[] => {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
-  };
-  return { next, int, pick, shuffle };
-}
-
 const DAY = 86_400_000;
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "");
 
@@ -88,7 +66,7 @@ export interface SeedOptions {
 export function seedDemoData(store: SandboxStore, options: SeedOptions): DemoRecordIds {
   store.reset();
   const ids = demoRecordIds();
-  const rnd = createRandom(20261123);
+  const rnd = makeRng(20261123);
   const now = options.now.getTime();
   const ago = (days: number, extraMs = 0) => new Date(now - days * DAY + extraMs);
   const integration: WriteContext = { userId: INTEGRATION_USER_ID };

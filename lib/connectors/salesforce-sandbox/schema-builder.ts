@@ -172,13 +172,37 @@ export function ownerField(): FieldSchema {
   return reference("OwnerId", "Owner ID", "User", { required: true, defaulted: true });
 }
 
-export function historyObject(
-  name: string,
-  label: string,
-  parent: string,
-  parentField: string,
-  trackable: string[],
-): ObjectSchema {
+type StandardObjectSpec = Pick<ObjectSchema, "name" | "labelPlural" | "keyPrefix" | "fields"> &
+  Partial<Pick<ObjectSchema, "label" | "deletable" | "history">>;
+
+/** An object the integration user may create, update and delete, labelled by its name. */
+export function standardObject(spec: StandardObjectSpec): ObjectSchema {
+  return {
+    name: spec.name,
+    label: spec.label ?? spec.name,
+    labelPlural: spec.labelPlural,
+    keyPrefix: spec.keyPrefix,
+    createable: true,
+    updateable: true,
+    deletable: spec.deletable ?? true,
+    fields: spec.fields,
+    ...(spec.history && { history: spec.history }),
+  };
+}
+
+/** First, last and the read-only compound name, as User, Contact and Lead carry them. */
+export function personNameFields(): FieldSchema[] {
+  return [
+    field("FirstName", "string", "First Name", { length: 40 }),
+    field("LastName", "string", "Last Name", { required: true, length: 80 }),
+    field("Name", "string", "Full Name", { readOnly: true, length: 121 }),
+  ];
+}
+
+/** The history object of a tracked parent; its `Field` picklist is the tracked fields. */
+export function historyObject(parent: ObjectSchema, label: string): ObjectSchema {
+  if (!parent.history) throw new Error(`${parent.name} has no field history`);
+  const { historyObject: name, parentField, trackedFields } = parent.history;
   return {
     name,
     label,
@@ -189,8 +213,8 @@ export function historyObject(
     deletable: false,
     fields: [
       idField(),
-      reference(parentField, `${parent} ID`, parent, { readOnly: true }),
-      picklist("Field", "Changed Field", ["created", ...trackable], { readOnly: true }),
+      reference(parentField, `${parent.name} ID`, parent.name, { readOnly: true }),
+      picklist("Field", "Changed Field", ["created", ...trackedFields], { readOnly: true }),
       field("OldValue", "anyType", "Old Value", { readOnly: true }),
       field("NewValue", "anyType", "New Value", { readOnly: true }),
       field("IsDeleted", "boolean", "Deleted", { readOnly: true }),

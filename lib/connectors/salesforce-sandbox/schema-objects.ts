@@ -5,9 +5,12 @@ import {
   historyObject,
   idField,
   ownerField,
+  personNameFields,
   picklist,
   reference,
+  standardObject,
   systemFields,
+  type HistoryTracking,
   type ObjectSchema,
 } from "./schema-builder";
 import {
@@ -26,20 +29,23 @@ import {
 const currency = (name: string, label: string, opts = {}) =>
   field(name, "currency", label, { precision: 18, scale: 2, ...opts });
 
-const user: ObjectSchema = {
+const tracking = (
+  parent: keyof typeof HISTORY_TRACKED_FIELDS,
+  historyObject = `${parent}History`,
+): HistoryTracking => ({
+  historyObject,
+  parentField: `${parent}Id`,
+  trackedFields: [...HISTORY_TRACKED_FIELDS[parent]],
+});
+
+const user = standardObject({
   name: "User",
-  label: "User",
   labelPlural: "Users",
   keyPrefix: "005",
-  createable: true,
-  updateable: true,
-  deletable: false,
   fields: [
     idField(),
     field("Username", "string", "Username", { required: true, length: 80 }),
-    field("FirstName", "string", "First Name", { length: 40 }),
-    field("LastName", "string", "Last Name", { required: true, length: 80 }),
-    field("Name", "string", "Full Name", { readOnly: true, length: 121 }),
+    ...personNameFields(),
     field("Email", "email", "Email", { required: true, length: 128 }),
     field("Alias", "string", "Alias", { required: true, length: 8 }),
     field("Title", "string", "Title", { length: 80 }),
@@ -47,16 +53,13 @@ const user: ObjectSchema = {
     field("IsActive", "boolean", "Active", { defaultValue: true }),
     ...systemFields().filter((f) => f.name !== "IsDeleted"),
   ],
-};
+  deletable: false,
+});
 
-const account: ObjectSchema = {
+const account = standardObject({
   name: "Account",
-  label: "Account",
   labelPlural: "Accounts",
   keyPrefix: "001",
-  createable: true,
-  updateable: true,
-  deletable: true,
   fields: [
     idField(),
     field("Name", "string", "Account Name", { required: true }),
@@ -72,26 +75,16 @@ const account: ObjectSchema = {
     field("Description", "textarea", "Account Description"),
     ...systemFields(),
   ],
-  history: {
-    historyObject: "AccountHistory",
-    parentField: "AccountId",
-    trackedFields: [...HISTORY_TRACKED_FIELDS.Account],
-  },
-};
+  history: tracking("Account"),
+});
 
-const contact: ObjectSchema = {
+const contact = standardObject({
   name: "Contact",
-  label: "Contact",
   labelPlural: "Contacts",
   keyPrefix: "003",
-  createable: true,
-  updateable: true,
-  deletable: true,
   fields: [
     idField(),
-    field("FirstName", "string", "First Name", { length: 40 }),
-    field("LastName", "string", "Last Name", { required: true, length: 80 }),
-    field("Name", "string", "Full Name", { readOnly: true, length: 121 }),
+    ...personNameFields(),
     reference("AccountId", "Account ID", "Account"),
     field("Email", "email", "Email"),
     field("Title", "string", "Title", { length: 128 }),
@@ -103,26 +96,16 @@ const contact: ObjectSchema = {
     field("Description", "textarea", "Contact Description"),
     ...systemFields(),
   ],
-  history: {
-    historyObject: "ContactHistory",
-    parentField: "ContactId",
-    trackedFields: [...HISTORY_TRACKED_FIELDS.Contact],
-  },
-};
+  history: tracking("Contact"),
+});
 
-const lead: ObjectSchema = {
+const lead = standardObject({
   name: "Lead",
-  label: "Lead",
   labelPlural: "Leads",
   keyPrefix: "00Q",
-  createable: true,
-  updateable: true,
-  deletable: true,
   fields: [
     idField(),
-    field("FirstName", "string", "First Name", { length: 40 }),
-    field("LastName", "string", "Last Name", { required: true, length: 80 }),
-    field("Name", "string", "Full Name", { readOnly: true, length: 121 }),
+    ...personNameFields(),
     field("Company", "string", "Company", { required: true }),
     field("Email", "email", "Email"),
     field("Title", "string", "Title", { length: 128 }),
@@ -149,21 +132,13 @@ const lead: ObjectSchema = {
     }),
     ...systemFields(),
   ],
-  history: {
-    historyObject: "LeadHistory",
-    parentField: "LeadId",
-    trackedFields: [...HISTORY_TRACKED_FIELDS.Lead],
-  },
-};
+  history: tracking("Lead"),
+});
 
-const opportunity: ObjectSchema = {
+const opportunity = standardObject({
   name: "Opportunity",
-  label: "Opportunity",
   labelPlural: "Opportunities",
   keyPrefix: "006",
-  createable: true,
-  updateable: true,
-  deletable: true,
   fields: [
     idField(),
     field("Name", "string", "Name", { required: true, length: 120 }),
@@ -183,21 +158,13 @@ const opportunity: ObjectSchema = {
     picklist("ForecastCategoryName", "Forecast Category", FORECAST_CATEGORIES, { defaulted: true }),
     ...systemFields(),
   ],
-  history: {
-    historyObject: "OpportunityFieldHistory",
-    parentField: "OpportunityId",
-    trackedFields: [...HISTORY_TRACKED_FIELDS.Opportunity],
-  },
-};
+  history: tracking("Opportunity", "OpportunityFieldHistory"),
+});
 
-const quote: ObjectSchema = {
+const quote = standardObject({
   name: "Quote",
-  label: "Quote",
   labelPlural: "Quotes",
   keyPrefix: "0Q0",
-  createable: true,
-  updateable: true,
-  deletable: true,
   fields: [
     idField(),
     field("Name", "string", "Quote Name", { required: true }),
@@ -218,16 +185,12 @@ const quote: ObjectSchema = {
     field("IsSyncing", "boolean", "Syncing", { readOnly: true }),
     ...systemFields(),
   ],
-};
+});
 
-const order: ObjectSchema = {
+const order = standardObject({
   name: "Order",
-  label: "Order",
   labelPlural: "Orders",
   keyPrefix: "801",
-  createable: true,
-  updateable: true,
-  deletable: true,
   fields: [
     idField(),
     field("Name", "string", "Order Name", { length: 80 }),
@@ -242,7 +205,7 @@ const order: ObjectSchema = {
     ownerField(),
     ...systemFields(),
   ],
-};
+});
 
 export const OBJECT_SCHEMAS: readonly ObjectSchema[] = [
   account,
@@ -252,18 +215,8 @@ export const OBJECT_SCHEMAS: readonly ObjectSchema[] = [
   quote,
   order,
   user,
-  historyObject(
-    "OpportunityFieldHistory",
-    "Opportunity Field History",
-    "Opportunity",
-    "OpportunityId",
-    [...HISTORY_TRACKED_FIELDS.Opportunity],
-  ),
-  historyObject("LeadHistory", "Lead History", "Lead", "LeadId", [...HISTORY_TRACKED_FIELDS.Lead]),
-  historyObject("AccountHistory", "Account History", "Account", "AccountId", [
-    ...HISTORY_TRACKED_FIELDS.Account,
-  ]),
-  historyObject("ContactHistory", "Contact History", "Contact", "ContactId", [
-    ...HISTORY_TRACKED_FIELDS.Contact,
-  ]),
+  historyObject(opportunity, "Opportunity Field History"),
+  historyObject(lead, "Lead History"),
+  historyObject(account, "Account History"),
+  historyObject(contact, "Contact History"),
 ];

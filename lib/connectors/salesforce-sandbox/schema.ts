@@ -12,19 +12,7 @@ export type {
 } from "./schema-builder";
 export { isRequiredOnCreate } from "./schema-builder";
 export { OBJECT_SCHEMAS } from "./schema-objects";
-export {
-  ACCOUNT_TYPES,
-  FORECAST_CATEGORIES,
-  HISTORY_TRACKED_FIELDS,
-  INDUSTRIES,
-  LEAD_SOURCES,
-  LEAD_STATUSES,
-  OPPORTUNITY_STAGES,
-  OPPORTUNITY_TYPES,
-  ORDER_STATUSES,
-  QUOTE_STATUSES,
-  type StageInfo,
-} from "./schema-values";
+export * from "./schema-values";
 
 const objectsByLowerName = new Map(OBJECT_SCHEMAS.map((o) => [o.name.toLowerCase(), o]));
 const fieldsByObject = new Map(

@@ -169,6 +169,19 @@ export class SandboxStore implements RecordLookup {
     return Math.max(now, Math.floor(prevMs / 1000) * 1000 + 1000);
   }
 
+  /** The record an update or delete starts from, refused as Salesforce refuses the type. */
+  private writable(objectName: string, id: string, allowed: "updateable" | "deletable") {
+    const schema = this.schemaOf(objectName);
+    if (!schema[allowed]) {
+      const verb = allowed === "updateable" ? "updated" : "deleted";
+      throw new SalesforceApiError(
+        "INVALID_TYPE_FOR_OPERATION",
+        `entity type cannot be ${verb}: ${schema.label}`,
+      );
+    }
+    return { schema, prev: this.require(schema.name, id) };
+  }
+
   create(
     objectName: string,
     input: Record<string, unknown>,
@@ -205,21 +218,12 @@ export class SandboxStore implements RecordLookup {
     ctx: WriteContext,
     options: WriteOptions = {},
   ): StoredRecord {
-    const schema = this.schemaOf(objectName);
-    if (!schema.updateable) {
-      throw new SalesforceApiError(
-        "INVALID_TYPE_FOR_OPERATION",
-        `entity type cannot be updated: ${schema.label}`,
-      );
-    }
-    const prev = this.require(schema.name, id);
-    const next = buildUpdatedRecord(schema, prev, input, this);
+    const { schema, prev } = this.writable(objectName, id, "updateable");
     const stamp = formatDateTime(this.modificationTime(prev, options.at));
-    Object.assign(next, {
-      LastModifiedDate: stamp,
-      SystemModstamp: stamp,
-      LastModifiedById: ctx.userId,
-    });
+    const next: StoredRecord = {
+      ...buildUpdatedRecord(schema, prev, input, this),
+      ...modified(stamp, ctx),
+    };
     this.put(schema.name, next);
     for (const fieldName of schema.history?.trackedFields ?? []) {
       if (!sameValue(prev[fieldName], next[fieldName])) {
@@ -278,22 +282,9 @@ export class SandboxStore implements RecordLookup {
   }
 
   delete(objectName: string, id: string, ctx: WriteContext): void {
-    const schema = this.schemaOf(objectName);
-    if (!schema.deletable) {
-      throw new SalesforceApiError(
-        "INVALID_TYPE_FOR_OPERATION",
-        `entity type cannot be deleted: ${schema.label}`,
-      );
-    }
-    const prev = this.require(schema.name, id);
+    const { schema, prev } = this.writable(objectName, id, "deletable");
     const stamp = formatDateTime(this.modificationTime(prev));
-    this.put(schema.name, {
-      ...prev,
-      IsDeleted: true,
-      LastModifiedDate: stamp,
-      SystemModstamp: stamp,
-      LastModifiedById: ctx.userId,
-    });
+    this.put(schema.name, { ...prev, IsDeleted: true, ...modified(stamp, ctx) });
     this.bump("deletes");
     this.notify();
   }
@@ -365,4 +356,9 @@ export class SandboxStore implements RecordLookup {
 
 function sameValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
   return (a ?? null) === (b ?? null);
+}
+
+/** The system fields every write moves. */
+function modified(stamp: string, ctx: WriteContext) {
+  return { LastModifiedDate: stamp, SystemModstamp: stamp, LastModifiedById: ctx.userId };
 }

@@ -1,4 +1,7 @@
-/** A small seeded PRNG (mulberry32) so the demo history is the same on every machine. */
+/**
+ * A small seeded PRNG (mulberry32): identical on every machine, so the sandbox's demo CRM
+ * and the demo history come out the same everywhere.
+ */
 export function makeRng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
@@ -13,6 +16,14 @@ export function makeRng(seed: number) {
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
     pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
     chance: (p: number) => next() < p,
+    shuffle: <T>(xs: readonly T[]): T[] => {
+      const out = [...xs];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    },
   };
 }
 export type TRng = ReturnType<typeof makeRng>;
