@@ -9,7 +9,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "components/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "components/**/*.test.ts", "components/**/*.test.tsx"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
         },
