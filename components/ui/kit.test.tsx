@@ -149,7 +149,9 @@ describe("table headers", () => {
       </table>,
     );
   it("a sortable header is a button inside a th that carries aria-sort", () => {
-    expect(head(null)).toMatch(/<th scope="col" aria-sort="none"[^>]*><button type="button"/);
+    expect(head(null)).toMatch(
+      /<th(?=[^>]*scope="col")(?=[^>]*aria-sort="none")[^>]*><button type="button"/,
+    );
     expect(head({ key: "age", dir: "asc" })).toContain('aria-sort="ascending"');
     expect(head({ key: "age", dir: "desc" })).toContain('aria-sort="descending"');
     expect(head({ key: "name", dir: "asc" })).toContain('aria-sort="none"');

@@ -117,11 +117,7 @@ export function SortableTableHead<K extends string>({
 }) {
   const state = ariaSort(sort, column);
   return (
-    <th
-      scope="col"
-      aria-sort={state}
-      className={cx("px-(--cell-x) py-2 font-medium", alignClass[align], className)}
-    >
+    <TableHead aria-sort={state} align={align} className={className}>
       <button
         type="button"
         onClick={() => onSort(column)}
@@ -135,7 +131,7 @@ export function SortableTableHead<K extends string>({
           {state === "ascending" ? "↑" : state === "descending" ? "↓" : "↕"}
         </span>
       </button>
-    </th>
+    </TableHead>
   );
 }
 
