@@ -3,6 +3,7 @@
 import { useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import type { TDeadLetterRow, TRetryPolicyRow } from "@/lib/execution/dead-letters";
+import type { TSerialized } from "@/lib/core/serialize";
 import { Badge, EmptyState, TableFrame } from "./ui";
 import { formatTime } from "./format";
 import {
@@ -10,11 +11,10 @@ import {
   ErrorClassBadge,
   formatMs,
   ResolutionBadge,
-  type TJson,
   type TResolved,
 } from "./dead-letter-detail";
 
-export type TLetterRow = TJson<TDeadLetterRow>;
+export type TLetterRow = TSerialized<TDeadLetterRow>;
 
 export function DeadLetterBoard(props: {
   rows: TLetterRow[];

@@ -2,21 +2,13 @@
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { TDeadLetterDetail } from "@/lib/execution/dead-letters";
+import type { TSerialized } from "@/lib/core/serialize";
 import { Badge, TableFrame } from "./ui";
 import { formatTime } from "./format";
 import { sendJson } from "./send-json";
 import { LetterActions, type TResolved } from "./dead-letter-actions";
 
 export type { TResolved };
-
-/** What a server value looks like after JSON: dates become ISO strings. */
-export type TJson<T> = T extends Date
-  ? string
-  : T extends (infer U)[]
-    ? TJson<U>[]
-    : T extends object
-      ? { [K in keyof T]: TJson<T[K]> }
-      : T;
 
 const CLASS_TONE: Record<string, "amber" | "red" | "violet" | "gray"> = {
   timeout: "amber",
@@ -53,7 +45,7 @@ export function formatMs(ms: number): string {
   return `${Math.floor(ms / 86_400_000)} d`;
 }
 
-type TDetail = TJson<TDeadLetterDetail>;
+type TDetail = TSerialized<TDeadLetterDetail>;
 
 /** A field value as a person reads it: strings bare, nothing as a dash, the rest as JSON. */
 function show(v: unknown) {

@@ -1,4 +1,5 @@
 import { can, requirePage } from "@/lib/auth";
+import { toClientProps } from "@/lib/core/serialize";
 import { listConnections } from "@/lib/environments";
 import { PageHeader } from "@/components/ui";
 import { EnvironmentCard } from "@/components/environment-card";
@@ -17,7 +18,7 @@ export default async function EnvironmentsPage() {
       />
       <div className="grid gap-4 lg:grid-cols-3">
         {envs.map((e) => (
-          <EnvironmentCard key={e.slug} env={JSON.parse(JSON.stringify(e))} canEdit={canEdit} />
+          <EnvironmentCard key={e.slug} env={toClientProps(e)} canEdit={canEdit} />
         ))}
       </div>
     </>

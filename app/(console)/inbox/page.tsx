@@ -1,4 +1,5 @@
 import { can, requirePage } from "@/lib/auth";
+import { toClientProps } from "@/lib/core/serialize";
 import { findInboxItem, inboxFacets, listInbox, ZInboxQuery } from "@/lib/approvals";
 import { PageHeader } from "@/components/ui";
 import { InboxBoard } from "@/components/inbox-board";
@@ -48,11 +49,11 @@ export default async function InboxPage({
       />
       <InboxBoard
         key={JSON.stringify([filters, focusId ?? null])}
-        initial={JSON.parse(JSON.stringify(page))}
+        initial={toClientProps(page)}
         facets={facets}
         filters={filters}
         canDecide={can(user.roles, "inbox:decide")}
-        focus={focus ? JSON.parse(JSON.stringify(focus)) : undefined}
+        focus={toClientProps(focus)}
       />
     </>
   );

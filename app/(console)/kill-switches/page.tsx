@@ -1,9 +1,10 @@
 import { can, requirePage } from "@/lib/auth";
+import { toClientProps } from "@/lib/core/serialize";
 import { listKillSwitches } from "@/lib/guardrails";
 import { listHalted } from "@/lib/execution/dead-letters";
 import { PageHeader } from "@/components/ui";
-import { KillSwitchBoard, type TSwitchRow } from "@/components/kill-switch-board";
-import { HaltedWork, type THaltedRow } from "@/components/halted-work";
+import { KillSwitchBoard } from "@/components/kill-switch-board";
+import { HaltedWork } from "@/components/halted-work";
 
 export const metadata = { title: "Kill switches" };
 
@@ -17,15 +18,8 @@ export default async function KillSwitchesPage() {
         title="Kill switches"
         description="Stop agents at once. A tripped switch refuses new action requests in its scope from the next request on and halts queued approved work; resetting it lets new requests through again, while halted requests stay halted."
       />
-      <KillSwitchBoard
-        rows={JSON.parse(JSON.stringify(rows)) as TSwitchRow[]}
-        canWrite={canWrite}
-      />
-      <HaltedWork
-        rows={JSON.parse(JSON.stringify(halted.requests)) as THaltedRow[]}
-        total={halted.total}
-        canWrite={canWrite}
-      />
+      <KillSwitchBoard rows={toClientProps(rows)} canWrite={canWrite} />
+      <HaltedWork rows={toClientProps(halted.requests)} total={halted.total} canWrite={canWrite} />
     </>
   );
 }

@@ -1,10 +1,11 @@
 import Link from "next/link";
+import { toClientProps } from "@/lib/core/serialize";
 import { notFound } from "next/navigation";
 import { can, requirePage } from "@/lib/auth";
 import { getAgent } from "@/lib/agents";
 import { AppError } from "@/lib/core/errors";
 import { Badge, PageHeader } from "@/components/ui";
-import { AgentKeys, type TKeyRow } from "@/components/agent-keys";
+import { AgentKeys } from "@/components/agent-keys";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Agent" };
@@ -109,7 +110,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
 
       <AgentKeys
         agentId={agent.id}
-        keys={JSON.parse(JSON.stringify(agent.keys)) as TKeyRow[]}
+        keys={toClientProps(agent.keys)}
         canWrite={can(user.roles, "agent_keys:write")}
         retired={agent.status === "retired"}
       />
