@@ -8,7 +8,16 @@ import type { TRecordSummary } from "./record-summary";
 
 export type TRefusal = { status: number; code: string; detail: string; retryAfterSeconds?: number };
 
-const json = (value: unknown, status: number, headers: Record<string, string> = {}) =>
+/** One agent call as every step of createActionRequest sees it. */
+export type TIngest = {
+  agent: TAuthenticatedAgent;
+  input: TActionRequestInput;
+  /** sha256 of the canonical body: the same key with another body is a 409 */
+  bodyHash: string;
+  requestId: string;
+};
+
+export const json = (value: unknown, status: number, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(value), {
     status,
     headers: { "content-type": "application/json", ...headers },

@@ -3,12 +3,11 @@ export { actOnDraft, ZDraftAction, type TDraftAction } from "./drafts";
 export { bulkDecide, ZBulkDecision, type TBulkDecision } from "./bulk";
 export {
   findInboxItem,
-  getInboxItem,
   inboxFacets,
   INBOX_AGES,
   listInbox,
   ZInboxQuery,
-  type TInboxDetail,
   type TInboxItem,
   type TInboxQuery,
 } from "./inbox";
+export { getInboxItem, type TInboxDetail } from "./inbox-item";

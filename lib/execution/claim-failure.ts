@@ -1,7 +1,8 @@
 import { db } from "@/lib/db";
 import { lockActionRequest, type TStatus } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";
-import { deadLetter, RUNNABLE, type TExecutionResult } from "./execute";
+import { RUNNABLE, type TExecutionResult } from "./execution-result";
+import { deadLetter } from "./record-outcome";
 
 /** A request whose claim fails this many times in a row goes to the dead-letter queue. */
 export const MAX_CLAIM_FAILURES = 3;

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import { transitionRequest } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";
-import { deadLetter } from "./execute";
+import { deadLetter } from "./record-outcome";
 import { enqueueExecution } from "./queue";
 
 /**

@@ -1,0 +1,107 @@
+import { prefixedId } from "@/lib/core/ids";
+import { enqueueAfterCommit } from "@/lib/execution/queue";
+import { riskScore } from "@/lib/policy/risk";
+import type { TDecided } from "./decide-request";
+import { insertRequest, json, type TIngest } from "./persist-action-request";
+import type { TRecordRead } from "./read-record";
+import { readRecordSummary, summaryFromValues } from "./record-summary";
+import { renderActionRequest } from "./render";
+import type { TTarget } from "./resolve-target";
+
+const DAY_MS = 86_400_000;
+/** A request nobody decides within this time expires (never auto-approves). */
+const DEFAULT_EXPIRY_MS = 3 * DAY_MS;
+
+/**
+ * Step 5: the request, its field changes, the decision and its audit event in one statement;
+ * an auto-approved request is queued for the worker once that commits. Answers 201.
+ */
+export async function persistAccepted(
+  ctx: TIngest,
+  target: TTarget,
+  { decision, version, before }: TDecided,
+  record: Extract<TRecordRead, { kind: "read" }>,
+  now: Date,
+): Promise<Response> {
+  const { agent, input, bodyHash, requestId } = ctx;
+  const { current, sf } = record;
+  const recordId = input.target.recordId ?? null;
+  const id = prefixedId("ar");
+  const slaDueAt = decision.slaMinutes
+    ? new Date(now.getTime() + decision.slaMinutes * 60_000)
+    : null;
+  const waits = decision.outcome === "pending_approval" || decision.outcome === "draft";
+  // the inbox names the record from this snapshot; parent names (account, owner) cost one more
+  // query, spent only on work a person will look at, and never failing the request
+  const recordSummary =
+    (sf && current && recordId && waits
+      ? await readRecordSummary(sf, input.target.object, recordId).catch(() => null)
+      : null) ?? summaryFromValues(input.target.object, current ?? input.changes);
+  const replayed = await insertRequest(
+    {
+      id,
+      agent,
+      input,
+      bodyHash,
+      workflowVersionId: version.id,
+      actionTypeId: target.actionType.id,
+      accountId: (current?.AccountId as string | undefined) ?? null,
+      recordSummary,
+      status: decision.outcome,
+      decision,
+      before,
+      slaDueAt,
+      expiresAt: waits ? new Date(now.getTime() + DEFAULT_EXPIRY_MS) : null,
+      riskScore: riskScore({
+        mode: decision.mode,
+        rule: decision.rule,
+        requiredApprovals: decision.requiredApprovals,
+        actionType: input.actionType,
+        environmentSlug: agent.environmentSlug,
+      }),
+      now,
+    },
+    {
+      action: "action_request.created",
+      source: {
+        workflow: target.workflow.key,
+        version: version.version,
+        actionType: input.actionType,
+      },
+      payload: {
+        status: decision.outcome,
+        rule: decision.rule,
+        mode: decision.mode,
+        approverRole: decision.approverRole,
+        changes: input.changes,
+        before,
+        requestId,
+      },
+    },
+    requestId,
+  );
+  if (replayed) return replayed;
+  if (decision.outcome === "auto_approved") await enqueueAfterCommit(id);
+  const rendered = renderActionRequest(
+    {
+      id,
+      status: decision.outcome,
+      decisionOutcome: decision.outcome,
+      decisionMode: decision.mode,
+      approverRole: decision.approverRole,
+      requiredApprovals: decision.requiredApprovals,
+      decisionRule: decision.rule,
+      decisionReasons: decision.reasons,
+      before,
+      attempts: 0,
+      lastErrorClass: null,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      resultRecordId: null,
+      after: null,
+      workflowVersion: { version: version.version, workflow: { key: target.workflow.key } },
+    },
+    true,
+  );
+  return json(rendered, 201, { location: `/api/agent/v1/action-requests/${id}` });
+}

@@ -1,0 +1,37 @@
+import type { Tx } from "@/lib/db";
+import type { TStatus } from "@/lib/action-requests";
+
+export type TExecutionOutcome =
+  | "succeeded"
+  | "retrying"
+  | "dead_lettered"
+  | "back_to_approval"
+  | "halted"
+  | "postponed"
+  | "claim_failed"
+  | "skipped";
+
+export type TExecutionResult = {
+  outcome: TExecutionOutcome;
+  /** when the next try may start (retrying, postponed) */
+  nextAttemptAt?: Date;
+  detail?: string;
+};
+
+/** The statuses a worker may claim a request from. */
+export const RUNNABLE: readonly TStatus[] = ["approved", "auto_approved", "retrying"];
+
+/** The request with what an execution try reads: field changes, action type, environment. */
+export async function loadForExecution(tx: Tx, id: string) {
+  return tx.actionRequest.findUnique({
+    where: { id },
+    include: {
+      fieldChanges: true,
+      actionType: { select: { key: true, operation: true } },
+      workflowVersion: { select: { workflowId: true } },
+      environment: true,
+    },
+  });
+}
+
+export type TLoaded = NonNullable<Awaited<ReturnType<typeof loadForExecution>>>;

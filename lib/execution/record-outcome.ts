@@ -1,0 +1,242 @@
+import { Prisma, type Tx } from "@/lib/db";
+import { transitionRequest, type TStatus } from "@/lib/action-requests";
+import { writeAuditEvent } from "@/lib/audit";
+import type { TConnectorCall } from "@/lib/connectors/salesforce";
+import { afterFailure, type TRetryPolicy } from "./retry-policy";
+import type { TExecutionResult, TLoaded } from "./execution-result";
+import type { TWriteOutcome } from "./write";
+
+/**
+ * Step 3 of a try: what the write did, in the transaction that holds the request's row lock —
+ * each connector call (execution lane), before/after per field (data lane) and the new status;
+ * or the retry, the dead letter, the return to approval.
+ */
+export async function recordOutcome(
+  tx: Tx,
+  ar: TLoaded,
+  attempt: number,
+  outcome: TWriteOutcome,
+  log: TConnectorCall[],
+  policy: TRetryPolicy,
+  workerId: string,
+): Promise<TExecutionResult> {
+  const now = new Date();
+  const worker = { type: "worker" as const, workerId };
+  const base = {
+    subjectType: "action_request",
+    subjectId: ar.id,
+    environmentId: ar.environmentId,
+    object: ar.object,
+    recordId: ar.recordId,
+  };
+  for (const call of log) {
+    await writeAuditEvent(tx, {
+      ...base,
+      lane: "execution",
+      actor: { type: "system" },
+      action: "connector.call",
+      payload: { ...call, attempt, workerId },
+      at: new Date(call.at),
+    });
+  }
+  const finish = (o: string, err?: { errorClass: string; code: string; message: string }) =>
+    tx.executionAttempt.update({
+      where: { actionRequestId_attemptNumber: { actionRequestId: ar.id, attemptNumber: attempt } },
+      data: {
+        finishedAt: now,
+        outcome: o,
+        errorClass: err?.errorClass ?? null,
+        errorCode: err?.code ?? null,
+        errorMessage: err?.message ?? null,
+        connectorCalls: log as unknown as Prisma.InputJsonValue,
+      },
+    });
+
+  if (outcome.kind === "written") {
+    await finish("succeeded");
+    for (const f of ar.fieldChanges) {
+      await tx.fieldChange.update({
+        where: { id: f.id },
+        data: { appliedValue: toJson(outcome.after[f.field]) },
+      });
+    }
+    await writeAuditEvent(tx, {
+      ...base,
+      recordId: outcome.recordId,
+      lane: "data",
+      actor: { type: "system" },
+      action: ar.recordId ? "record.updated" : "record.created",
+      reasonCode: ar.reasonCode,
+      reasonText: ar.reasonText,
+      evidence: ar.evidence,
+      payload: {
+        attempt,
+        alreadyApplied: outcome.alreadyApplied,
+        fields: ar.fieldChanges.map((f) => ({
+          field: f.field,
+          before: outcome.before[f.field] ?? null,
+          after: outcome.after[f.field] ?? null,
+        })),
+      },
+    });
+    await transitionRequest(tx, {
+      id: ar.id,
+      from: "executing",
+      to: "succeeded",
+      actor: worker,
+      data: {
+        completedAt: now,
+        resultRecordId: outcome.recordId,
+        after: toJson(outcome.after),
+        lastErrorClass: null,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+      },
+      payload: { attempt, alreadyApplied: outcome.alreadyApplied },
+    });
+    return { outcome: "succeeded" };
+  }
+
+  if (outcome.kind === "conflict") {
+    await finish("conflict", {
+      errorClass: "conflict",
+      code: "CHANGED_SINCE_APPROVAL",
+      message: outcome.message,
+    });
+    await returnToApproval(tx, ar, outcome.current, outcome.message, worker, now);
+    return { outcome: "back_to_approval", detail: outcome.message };
+  }
+
+  const err = outcome;
+  await finish("failed", err);
+  const next =
+    err.errorClass === "internal" || err.errorClass === "outcome_unknown"
+      ? ({ kind: "dead_letter", why: err.errorClass.replaceAll("_", " ") } as const)
+      : afterFailure(policy, err.errorClass, attempt - ar.attemptsBase);
+  const lastError = {
+    lastErrorClass: err.errorClass,
+    lastErrorCode: err.code,
+    lastErrorMessage: err.message,
+  };
+  if (next.kind === "retry") {
+    const at = new Date(now.getTime() + next.delayMs);
+    await transitionRequest(tx, {
+      id: ar.id,
+      from: "executing",
+      to: "retrying",
+      actor: worker,
+      reason: err.message,
+      data: { ...lastError, nextAttemptAt: at },
+      payload: {
+        attempt,
+        errorClass: err.errorClass,
+        code: err.code,
+        nextAttemptAt: at.toISOString(),
+      },
+    });
+    return { outcome: "retrying", nextAttemptAt: at };
+  }
+  if (next.kind === "back_to_approval") {
+    await returnToApproval(tx, ar, null, err.message, worker, now);
+    return { outcome: "back_to_approval", detail: err.message };
+  }
+  await deadLetter(tx, ar.id, "executing", err, next.why, worker, attempt);
+  return { outcome: "dead_lettered", detail: next.why };
+}
+
+/** Park a request in the dead-letter queue (one open letter per request). */
+export async function deadLetter(
+  tx: Tx,
+  id: string,
+  from: TStatus,
+  err: { errorClass: string; code: string; message: string },
+  why: string,
+  actor: { type: "worker"; workerId: string },
+  attempt: number,
+) {
+  await transitionRequest(tx, {
+    id,
+    from,
+    to: "dead_lettered",
+    actor,
+    reason: `${err.message} (${why})`,
+    data: {
+      lastErrorClass: err.errorClass,
+      lastErrorCode: err.code,
+      lastErrorMessage: err.message,
+      completedAt: new Date(),
+    },
+    payload: { attempt, errorClass: err.errorClass, code: err.code, why },
+  });
+  const letter = {
+    errorClass: err.errorClass,
+    errorCode: err.code,
+    errorMessage: err.message,
+    createdAt: new Date(),
+    resolvedAt: null,
+    resolution: null,
+    resolvedById: null,
+    resolutionReason: null,
+  };
+  await tx.deadLetter.upsert({
+    where: { actionRequestId: id },
+    create: { actionRequestId: id, ...letter },
+    update: letter,
+  });
+}
+
+/**
+ * A field changed in Salesforce after the approval: the request goes back to a person with
+ * the new current value as "value at approval". Earlier approvals were for the old value and
+ * no longer count (they stay in the audit lane, named in this event).
+ */
+async function returnToApproval(
+  tx: Tx,
+  ar: TLoaded,
+  current: Record<string, unknown> | null,
+  message: string,
+  actor: { type: "worker"; workerId: string },
+  now: Date,
+) {
+  if (current) {
+    for (const f of ar.fieldChanges) {
+      await tx.fieldChange.update({
+        where: { id: f.id },
+        data: { valueAtApproval: toJson(current[f.field]) },
+      });
+    }
+  }
+  const previous = await tx.approval.findMany({
+    where: { actionRequestId: ar.id },
+    select: { approverId: true, decision: true, createdAt: true },
+  });
+  await tx.approval.deleteMany({ where: { actionRequestId: ar.id } });
+  const slaMs =
+    ar.slaDueAt && ar.createdAt ? ar.slaDueAt.getTime() - ar.createdAt.getTime() : 4 * 3600_000;
+  const onCall = ar.approverRole
+    ? null
+    : await tx.approverGroup.findFirst({ where: { isOnCall: true }, select: { key: true } });
+  await transitionRequest(tx, {
+    id: ar.id,
+    from: "executing",
+    to: "pending_approval",
+    actor,
+    reason: message,
+    data: {
+      approverRole: ar.approverRole ?? onCall?.key ?? null,
+      requiredApprovals: Math.max(1, ar.requiredApprovals),
+      decidedAt: null,
+      slaDueAt: new Date(now.getTime() + slaMs),
+      expiresAt: new Date(now.getTime() + 3 * 86_400_000),
+      escalatedAt: null,
+      escalatedTo: null,
+      lastErrorClass: "conflict",
+      lastErrorCode: "CHANGED_SINCE_APPROVAL",
+      lastErrorMessage: message,
+    },
+    payload: { currentValues: current, previousApprovals: previous },
+  });
+}
+
+const toJson = (v: unknown) =>
+  v === null || v === undefined ? Prisma.JsonNull : (v as Prisma.InputJsonValue);

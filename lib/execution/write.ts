@@ -1,0 +1,155 @@
+import { connectorFor } from "@/lib/environments";
+import {
+  ConnectorError,
+  type SalesforceConnector,
+  type TConnectorCall,
+  type TConnectorErrorClass,
+} from "@/lib/connectors/salesforce";
+import type { TLoaded } from "./execution-result";
+import { sameValue } from "./values";
+
+type TFieldRow = { field: string; expected: unknown; proposed: unknown };
+
+export type TWriteOutcome =
+  | {
+      kind: "written";
+      recordId: string;
+      before: Record<string, unknown>;
+      after: Record<string, unknown>;
+      /** the values were already there: nothing was written this time */
+      alreadyApplied: boolean;
+    }
+  | { kind: "conflict"; current: Record<string, unknown>; message: string }
+  | {
+      kind: "error";
+      errorClass: TConnectorErrorClass | "internal" | "outcome_unknown";
+      code: string;
+      message: string;
+    };
+
+/**
+ * Step 2 of a try: the Salesforce calls — read the record, compare with the value the approver
+ * saw, write with If-Unmodified-Since, read back. It touches no database: every call is in
+ * `log` for the record step, and a thrown error becomes an outcome.
+ */
+export async function writeToSalesforce(
+  ar: TLoaded,
+  afterInterruption: boolean,
+  connector?: SalesforceConnector,
+): Promise<{ outcome: TWriteOutcome; log: TConnectorCall[] }> {
+  const log: TConnectorCall[] = [];
+  const fields: TFieldRow[] = ar.fieldChanges.map((f) => ({
+    field: f.field,
+    expected: f.valueAtApproval ?? f.oldValue ?? null,
+    proposed: f.newValue ?? null,
+  }));
+  const values = Object.fromEntries(fields.map((f) => [f.field, f.proposed]));
+  try {
+    const sf = connector ?? (await connectorFor(ar.environment));
+    return { outcome: await write(sf, ar, fields, values, log, afterInterruption), log };
+  } catch (e) {
+    return { outcome: failureOf(e), log };
+  }
+}
+
+function failureOf(e: unknown): TWriteOutcome {
+  if (e instanceof ConnectorError) {
+    return { kind: "error", errorClass: e.errorClass, code: e.code, message: e.message };
+  }
+  const err = e as { code?: string; message?: string };
+  if (err?.code === "connection_not_configured") {
+    return { kind: "error", errorClass: "permission", code: err.code, message: err.message ?? "" };
+  }
+  console.error("[execution] unexpected error", e);
+  return {
+    kind: "error",
+    errorClass: "internal",
+    code: "INTERNAL",
+    message: err?.message ?? String(e),
+  };
+}
+
+const pick = (rec: Record<string, unknown>, names: string[]) =>
+  Object.fromEntries(names.map((n) => [n, rec[n] ?? null]));
+
+async function write(
+  sf: SalesforceConnector,
+  ar: TLoaded,
+  fields: TFieldRow[],
+  values: Record<string, unknown>,
+  log: TConnectorCall[],
+  afterInterruption: boolean,
+): Promise<TWriteOutcome> {
+  const names = fields.map((f) => f.field);
+  const op = ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
+  if (op === "create") {
+    if (afterInterruption) {
+      // A create cannot be matched to its record by reading; never risk a duplicate.
+      return {
+        kind: "error",
+        errorClass: "outcome_unknown",
+        code: "INTERRUPTED_CREATE",
+        message:
+          "The worker stopped while this create was in flight. Check Salesforce for the record before retrying.",
+      };
+    }
+    const { id } = await sf.create(ar.object, values, { log });
+    const back = await sf.read(ar.object, id, names, { log });
+    return {
+      kind: "written",
+      recordId: id,
+      before: Object.fromEntries(names.map((n) => [n, null])),
+      after: pick(back.record, names),
+      alreadyApplied: false,
+    };
+  }
+  if (op !== "update" || !ar.recordId) {
+    return {
+      kind: "error",
+      errorClass: "validation",
+      code: "UNSUPPORTED_OPERATION",
+      message: `Tollgate does not execute "${op}" actions yet (${ar.actionType?.key ?? ar.object}); do it in Salesforce and discard this request`,
+    };
+  }
+  const recordId = ar.recordId;
+  for (let round = 0; ; round++) {
+    const { record, lastModified } = await sf.read(ar.object, recordId, names, { log });
+    const current = pick(record, names);
+    const changedByOthers = fields.filter(
+      (f) => !sameValue(current[f.field], f.expected) && !sameValue(current[f.field], f.proposed),
+    );
+    if (changedByOthers.length) {
+      return {
+        kind: "conflict",
+        current,
+        message: `Changed in Salesforce since it was approved: ${changedByOthers
+          .map((f) => `${f.field} is now ${JSON.stringify(current[f.field])}`)
+          .join(", ")}`,
+      };
+    }
+    const pending = fields.filter((f) => !sameValue(current[f.field], f.proposed));
+    if (pending.length === 0) {
+      return { kind: "written", recordId, before: current, after: current, alreadyApplied: true };
+    }
+    try {
+      await sf.update(
+        ar.object,
+        recordId,
+        Object.fromEntries(pending.map((f) => [f.field, f.proposed])),
+        { ifUnmodifiedSince: lastModified, log },
+      );
+    } catch (e) {
+      // 412: the record changed after our read. Read again; only our fields matter.
+      if (e instanceof ConnectorError && e.errorClass === "conflict" && round === 0) continue;
+      throw e;
+    }
+    const back = await sf.read(ar.object, recordId, names, { log });
+    return {
+      kind: "written",
+      recordId,
+      before: current,
+      after: pick(back.record, names),
+      alreadyApplied: false,
+    };
+  }
+}
