@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { pickRuleSettings } from "./rule-settings";
 
 export type TMatrixCondition = {
   name: string;
@@ -35,16 +36,8 @@ export async function getActiveMatrix() {
       actionName: r.actionType.name,
       object: r.actionType.object,
       operation: r.actionType.operation,
-      mode: r.mode,
-      approverRole: r.approverRole,
+      ...pickRuleSettings(r),
       approverName: r.approverRole ? (groupName.get(r.approverRole) ?? r.approverRole) : null,
-      requiredApprovals: r.requiredApprovals,
-      requireReason: r.requireReason,
-      requireEvidence: r.requireEvidence,
-      loggingRequired: r.loggingRequired,
-      reversible: r.reversible,
-      rollbackPlan: r.rollbackPlan,
-      slaMinutes: r.slaMinutes,
       conditions: r.conditions as TMatrixCondition[],
       constraints: r.constraints as TFieldConstraint[],
     }))

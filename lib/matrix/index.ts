@@ -4,3 +4,4 @@ export {
   type TMatrixCondition,
   type TFieldConstraint,
 } from "./get-active-matrix";
+export { pickRuleSettings, type TRuleSettingKey } from "./rule-settings";

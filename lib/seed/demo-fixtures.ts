@@ -3,6 +3,7 @@
  * rely on these exact slugs. Plain data, no I/O.
  */
 import type { TRole } from "@/lib/auth/permissions";
+import type { TFieldConstraint, TMatrixCondition } from "@/lib/matrix";
 
 export const ENVIRONMENTS = [
   { slug: "dev", name: "Development", isProduction: false },
@@ -155,6 +156,19 @@ const LEAD_ENRICH_FIELDS = [
   "OwnerId",
 ];
 
+const OPPORTUNITY_CREATE_FIELDS = [
+  "Name",
+  "AccountId",
+  "StageName",
+  "CloseDate",
+  "Amount",
+  "LeadSource",
+  "Type",
+  "NextStep",
+];
+const QUOTE_CREATE_FIELDS = ["Name", "OpportunityId", "Status", "ExpirationDate"];
+const ORDER_CREATE_FIELDS = ["AccountId", "OpportunityId", "Status", "EffectiveDate"];
+
 export const ACTION_TYPES = [
   {
     key: "lead.create",
@@ -182,16 +196,7 @@ export const ACTION_TYPES = [
     name: "Create opportunity",
     object: "Opportunity",
     operation: "create",
-    fields: [
-      "Name",
-      "AccountId",
-      "StageName",
-      "CloseDate",
-      "Amount",
-      "LeadSource",
-      "Type",
-      "NextStep",
-    ],
+    fields: OPPORTUNITY_CREATE_FIELDS,
   },
   {
     key: "opportunity.change_stage",
@@ -212,14 +217,14 @@ export const ACTION_TYPES = [
     name: "Create quote",
     object: "Quote",
     operation: "create",
-    fields: ["Name", "OpportunityId", "Status", "ExpirationDate"],
+    fields: QUOTE_CREATE_FIELDS,
   },
   {
     key: "order.create",
     name: "Create order",
     object: "Order",
     operation: "create",
-    fields: ["AccountId", "OpportunityId", "Status", "EffectiveDate"],
+    fields: ORDER_CREATE_FIELDS,
   },
 ] as const;
 export type TActionTypeKey = (typeof ACTION_TYPES)[number]["key"];
@@ -231,8 +236,7 @@ export const LATE_STAGES = [
   "Closed Lost",
 ];
 
-/** The seed document's "who approves what" matrix, row for row (Create Quote / Order is two action types). */
-export const DEFAULT_MATRIX: {
+type TDefaultRule = {
   actionType: TActionTypeKey;
   mode: "auto" | "human_in_the_loop" | "human_only";
   approverRole: TGroupKey | null;
@@ -243,21 +247,12 @@ export const DEFAULT_MATRIX: {
   reversible: boolean;
   rollbackPlan: string;
   slaMinutes: number | null;
-  conditions: {
-    name: string;
-    when: string;
-    mode?: string;
-    approverRole?: string;
-    requiredApprovals?: number;
-  }[];
-  constraints: {
-    field: string;
-    allowedValues?: string[];
-    min?: number;
-    max?: number;
-    maxRelativeChange?: number;
-  }[];
-}[] = [
+  conditions: TMatrixCondition[];
+  constraints: TFieldConstraint[];
+};
+
+/** The seed document's "who approves what" matrix, row for row (Create Quote / Order is two action types). */
+export const DEFAULT_MATRIX: TDefaultRule[] = [
   {
     actionType: "lead.create",
     mode: "auto",
@@ -357,8 +352,8 @@ export const DEFAULT_MATRIX: {
     ],
     constraints: [{ field: "Amount", min: 0, maxRelativeChange: 0.2 }],
   },
-  {
-    actionType: "quote.create",
+  ...(["quote.create", "order.create"] as const).map((actionType): TDefaultRule => ({
+    actionType,
     mode: "human_only",
     approverRole: "deal_desk",
     requiredApprovals: 1,
@@ -370,21 +365,7 @@ export const DEFAULT_MATRIX: {
     slaMinutes: 480,
     conditions: [],
     constraints: [],
-  },
-  {
-    actionType: "order.create",
-    mode: "human_only",
-    approverRole: "deal_desk",
-    requiredApprovals: 1,
-    requireReason: true,
-    requireEvidence: false,
-    loggingRequired: "execution trace",
-    reversible: false,
-    rollbackPlan: "defined rollback in billing",
-    slaMinutes: 480,
-    conditions: [],
-    constraints: [],
-  },
+  })),
 ];
 
 export const WORKFLOWS = [
@@ -565,16 +546,7 @@ export const PERMISSION_SETS: {
       {
         object: "Opportunity",
         operations: ["create"],
-        writableFields: [
-          "Name",
-          "AccountId",
-          "StageName",
-          "CloseDate",
-          "Amount",
-          "LeadSource",
-          "Type",
-          "NextStep",
-        ],
+        writableFields: OPPORTUNITY_CREATE_FIELDS,
         reason: "Opportunities from qualified meetings",
       },
     ],
@@ -588,13 +560,13 @@ export const PERMISSION_SETS: {
       {
         object: "Quote",
         operations: ["create"],
-        writableFields: ["Name", "OpportunityId", "Status", "ExpirationDate"],
+        writableFields: QUOTE_CREATE_FIELDS,
         reason: "Quote drafting",
       },
       {
         object: "Order",
         operations: ["create"],
-        writableFields: ["AccountId", "OpportunityId", "Status", "EffectiveDate"],
+        writableFields: ORDER_CREATE_FIELDS,
         reason: "Order drafting",
       },
     ],

@@ -1,6 +1,7 @@
 import { db, Prisma, type Tx } from "@/lib/db";
 import { writeAuditEvent } from "@/lib/audit";
 import { hashPassword } from "@/lib/auth/password";
+import { pickRuleSettings } from "@/lib/matrix";
 import {
   ACTION_TYPES,
   AGENTS,
@@ -92,15 +93,7 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>) {
       rules: {
         create: DEFAULT_MATRIX.map((r) => ({
           actionTypeId: actionTypes[r.actionType],
-          mode: r.mode,
-          approverRole: r.approverRole,
-          requiredApprovals: r.requiredApprovals,
-          requireReason: r.requireReason,
-          requireEvidence: r.requireEvidence,
-          loggingRequired: r.loggingRequired,
-          reversible: r.reversible,
-          rollbackPlan: r.rollbackPlan,
-          slaMinutes: r.slaMinutes,
+          ...pickRuleSettings(r),
           conditions: r.conditions as Prisma.InputJsonValue,
           constraints: r.constraints as Prisma.InputJsonValue,
         })),

@@ -4,7 +4,7 @@ import { writeAuditEvent } from "@/lib/audit";
 import { prefixedId } from "@/lib/core/ids";
 import { backoffDelay, DEFAULT_RETRY_POLICY } from "@/lib/execution/retry-policy";
 import { DEFAULT_MATRIX, LATE_STAGES, type TActionTypeKey } from "./demo-fixtures";
-import { demoCrm, type TDemoOpportunity } from "./demo-crm";
+import { demoCrm, type TDemoLead, type TDemoOpportunity } from "./demo-crm";
 import { summaryFromValues, type TRecordSummary } from "@/lib/agent-api/record-summary";
 import { makeRng, type TRng } from "@/lib/core/prng";
 import type { TSeedContext } from "./seed-demo-org";
@@ -97,15 +97,36 @@ function planFor(rng: TRng, agentSlug: string, env: string): TPlan {
   const crm = demoCrm();
   const agentKey = `${env}/${agentSlug}`;
   const ev = (type: string, ref: string) => [{ type, ref }];
+  type TAsk = Pick<TPlan, "actionType" | "changes" | "reason" | "evidence">;
+  const create = (object: string, accountId: string | null, ask: TAsk): TPlan => ({
+    agentKey,
+    object,
+    recordId: null,
+    accountId,
+    before: null,
+    ...ask,
+  });
+  // An update's `before` is what the record holds in the fields it changes, as ingest reads it.
+  const update = (
+    object: string,
+    record: TDemoLead | TDemoOpportunity,
+    accountId: string | null,
+    ask: TAsk,
+  ): TPlan => ({
+    agentKey,
+    object,
+    recordId: record.Id,
+    accountId,
+    before: Object.fromEntries(
+      Object.keys(ask.changes).map((k) => [k, (record as Record<string, unknown>)[k]]),
+    ),
+    ...ask,
+  });
   if (agentSlug === "lead-enrichment-bot") {
     const lead = rng.pick(crm.leads);
     if (rng.chance(0.35)) {
-      return {
-        agentKey,
+      return create("Lead", null, {
         actionType: "lead.create",
-        object: "Lead",
-        recordId: null,
-        accountId: null,
         changes: {
           FirstName: lead.FirstName,
           LastName: lead.LastName,
@@ -113,10 +134,9 @@ function planFor(rng: TRng, agentSlug: string, env: string): TPlan {
           Email: lead.Email,
           LeadSource: "Web",
         },
-        before: null,
         reason: { code: "INBOUND_FORM", text: `Demo request form from ${lead.Company}` },
         evidence: ev("form_submission", `hubspot:form/${rng.int(10000, 99999)}`),
-      };
+      });
     }
     const title = rng.pick([
       "VP Revenue Operations",
@@ -125,89 +145,60 @@ function planFor(rng: TRng, agentSlug: string, env: string): TPlan {
       "CRO",
       "RevOps Manager",
     ]);
-    return {
-      agentKey,
+    return update("Lead", lead, null, {
       actionType: "lead.enrich",
-      object: "Lead",
-      recordId: lead.Id,
-      accountId: null,
       changes: {
         Title: title,
         Industry: rng.pick(["Technology", "Finance", "Healthcare", "Manufacturing", "Retail"]),
       },
-      before: { Title: lead.Title, Industry: lead.Industry },
       reason: { code: "ENRICHMENT_MATCH", text: `Firmographic match for ${lead.Company}` },
       evidence: ev("enrichment", `clearbit:person/${lead.Id}`),
-    };
+    });
   }
   if (agentSlug === "lead-routing-bot") {
     const lead = rng.pick(crm.leads);
     if (rng.chance(0.3)) {
-      return {
-        agentKey,
+      return update("Lead", lead, null, {
         actionType: "lead.convert",
-        object: "Lead",
-        recordId: lead.Id,
-        accountId: null,
         changes: { Status: "Closed - Converted" },
-        before: { Status: lead.Status },
         reason: { code: "MEETING_BOOKED", text: `First meeting booked with ${lead.Company}` },
         evidence: ev("calendar_event", `gcal:event/${rng.int(100000, 999999)}`),
-      };
+      });
     }
     const owner = rng.pick(crm.users);
-    return {
-      agentKey,
+    return update("Lead", lead, null, {
       actionType: "lead.enrich",
-      object: "Lead",
-      recordId: lead.Id,
-      accountId: null,
       changes: { OwnerId: owner, Status: "Working - Contacted" },
-      before: { OwnerId: lead.OwnerId, Status: lead.Status },
       reason: {
         code: "TERRITORY_MATCH",
         text: `Territory rule matched ${lead.Country ?? "region"}`,
       },
       evidence: ev("routing_rule", `tollgate:routing/${rng.int(1, 40)}`),
-    };
+    });
   }
   if (agentSlug === "pipeline-hygiene-bot") {
     const opp = rng.pick(crm.opportunities.filter((o) => !o.IsClosed));
     const roll = rng.next();
     if (roll < 0.6) {
-      return {
-        agentKey,
+      return update("Opportunity", opp, opp.AccountId, {
         actionType: "opportunity.change_stage",
-        object: "Opportunity",
-        recordId: opp.Id,
-        accountId: opp.AccountId,
         changes: { StageName: nextStage(opp) },
-        before: { StageName: opp.StageName },
         reason: { code: "MEETING_HELD", text: "Call summary shows the buyer moved forward" },
         evidence: ev("call_summary", `gong:call/${rng.int(1000, 9999)}`),
-      };
+      });
     }
     if (roll < 0.85) {
       const amount = Math.round((opp.Amount ?? 20000) * (1 + (rng.next() - 0.5) * 0.3));
-      return {
-        agentKey,
+      return update("Opportunity", opp, opp.AccountId, {
         actionType: "opportunity.change_amount_or_close_date",
-        object: "Opportunity",
-        recordId: opp.Id,
-        accountId: opp.AccountId,
         changes: { Amount: amount },
-        before: { Amount: opp.Amount },
         reason: { code: "PRICING_UPDATED", text: "Seat count changed in the latest proposal" },
         evidence: ev("email_thread", `gmail:thread/${rng.int(100000, 999999)}`),
-      };
+      });
     }
     const account = rng.pick(crm.accounts);
-    return {
-      agentKey,
+    return create("Opportunity", account, {
       actionType: "opportunity.create",
-      object: "Opportunity",
-      recordId: null,
-      accountId: account,
       changes: {
         Name: `Expansion ${rng.int(2027, 2028)}`,
         AccountId: account,
@@ -215,23 +206,17 @@ function planFor(rng: TRng, agentSlug: string, env: string): TPlan {
         CloseDate: "2027-03-31",
         Amount: rng.int(10, 120) * 1000,
       },
-      before: null,
       reason: { code: "MEETING_HELD", text: "Discovery call confirmed budget and timeline" },
       evidence: ev("call_summary", `gong:call/${rng.int(1000, 9999)}`),
-    };
+    });
   }
   const opp = rng.pick(crm.opportunities.filter((o) => LATE_STAGES.includes(o.StageName)));
-  return {
-    agentKey,
+  return create("Quote", opp.AccountId, {
     actionType: "quote.create",
-    object: "Quote",
-    recordId: null,
-    accountId: opp.AccountId,
     changes: { Name: `Quote for ${opp.Name}`, OpportunityId: opp.Id, Status: "Draft" },
-    before: null,
     reason: { code: "QUOTE_REQUESTED", text: "Buyer asked for a formal quote" },
     evidence: ev("email_thread", `gmail:thread/${rng.int(100000, 999999)}`),
-  };
+  });
 }
 
 /** The fate of a request of a given mode, weighted like a real month of operations. */
@@ -389,6 +374,15 @@ async function seedOneRequest(
   const mode = agent.phase === "propose" && r.mode === "auto" ? "human_in_the_loop" : r.mode;
   const approverRole = late ? "deal_desk" : r.approverRole;
   const ageDays = (now.getTime() - createdAt.getTime()) / DAY;
+  // what ingest decided; `status` is where the request ended up after that
+  const outcome =
+    agent.phase === "observe"
+      ? "observed"
+      : mode === "auto"
+        ? "auto_approved"
+        : mode === "human_only"
+          ? "draft"
+          : "pending_approval";
   const status = fateFor(rng, mode, agent.phase, ageDays);
   const id = prefixedId("ar");
   const decidedAt = new Date(
@@ -429,14 +423,7 @@ async function seedOneRequest(
       accountId: plan.accountId,
       recordSummary: summaryOf(plan) ?? Prisma.DbNull,
       status,
-      decisionOutcome:
-        agent.phase === "observe"
-          ? "observed"
-          : mode === "auto"
-            ? "auto_approved"
-            : mode === "human_only"
-              ? "draft"
-              : "pending_approval",
+      decisionOutcome: outcome,
       decisionMode: mode,
       decisionRule: `${plan.actionType}/${late ? "late-stage" : "default"}`,
       decisionReasons: [
@@ -512,14 +499,7 @@ async function seedOneRequest(
     evidence: plan.evidence,
     payload: {
       actionType: plan.actionType,
-      status:
-        agent.phase === "observe"
-          ? "observed"
-          : mode === "auto"
-            ? "auto_approved"
-            : mode === "human_only"
-              ? "draft"
-              : "pending_approval",
+      status: outcome,
       changes: plan.changes,
     },
     at: createdAt,

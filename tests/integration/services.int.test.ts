@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
+import { DEFAULT_MATRIX } from "@/lib/seed/demo-fixtures";
 import { listAgents } from "@/lib/agents";
 import { getActiveMatrix } from "@/lib/matrix";
 import { listUsers } from "@/lib/users";
@@ -45,16 +46,7 @@ describe("console services", () => {
   it("reads the active matrix in the seed's row order", async () => {
     const m = await getActiveMatrix();
     expect(m?.version).toBe(1);
-    expect(m?.rules.map((r) => r.actionType)).toEqual([
-      "lead.create",
-      "lead.enrich",
-      "lead.convert",
-      "opportunity.create",
-      "opportunity.change_stage",
-      "opportunity.change_amount_or_close_date",
-      "quote.create",
-      "order.create",
-    ]);
+    expect(m?.rules.map((r) => r.actionType)).toEqual(DEFAULT_MATRIX.map((r) => r.actionType));
     expect(m?.rules.find((r) => r.actionType === "lead.convert")?.approverName).toBe(
       "RevOps on-call",
     );
