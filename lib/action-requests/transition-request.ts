@@ -1,7 +1,7 @@
 import { type Prisma, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TAuditInput } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
-import { queueAgentCallback } from "@/lib/webhooks/outbox";
+import { queueAgentCallback } from "./agent-callback";
 import { checkTransition, type TActorKind, type TStatus } from "./transitions";
 
 type TActor = TAuditInput["actor"] | { type: "worker"; workerId: string };

@@ -5,7 +5,7 @@ import type { TDecided } from "./decide-request";
 import { insertRequest, json, type TIngest } from "./persist-action-request";
 import type { TRecordRead } from "./read-record";
 import { readRecordSummary, summaryFromValues } from "./record-summary";
-import { renderActionRequest } from "./render";
+import { renderActionRequest } from "@/lib/action-requests/response";
 import type { TTarget } from "./resolve-target";
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { STATUSES } from "@/lib/action-requests/transitions";
 
 /**
  * The agent API's one contract (API.md): the handlers parse with these schemas and the
@@ -61,38 +60,12 @@ export const ZActionRequestInput = z
   .strict();
 export type TActionRequestInput = z.infer<typeof ZActionRequestInput>;
 
-export const ZDecision = z.object({
-  mode: z.enum(["auto", "human_in_the_loop", "human_only"]).nullable(),
-  approverRole: z.string().nullable(),
-  requiredApprovals: z.number().int(),
-  rule: z.string(),
-  reasons: z.array(z.string()),
-});
-
-// every status of the state machine except the internal "received"
-export const ZActionRequestStatus = z.enum(STATUSES).exclude(["received"]);
-
-export const ZActionRequestResponse = z.object({
-  id: z.string().describe("ar_…"),
-  status: ZActionRequestStatus,
-  decision: ZDecision,
-  workflow: z.object({ key: z.string(), version: z.number().int() }).nullable(),
-  before: z
-    .record(z.string(), z.unknown())
-    .nullable()
-    .describe("Current values of the changed fields, read from the system of record"),
-  links: z.object({ self: z.string() }),
-  execution: z
-    .object({
-      attempts: z.number().int(),
-      lastError: z
-        .object({ class: z.string(), code: z.string().nullable(), message: z.string().nullable() })
-        .optional(),
-      result: z.object({ recordId: z.string().nullable(), after: z.unknown() }).optional(),
-    })
-    .optional(),
-});
-export type TActionRequestResponse = z.infer<typeof ZActionRequestResponse>;
+// the response body is the action request's public view, kept beside its state machine so the
+// agent callback (queued by a transition) renders it without an import back up to agent-api
+export {
+  ZActionRequestResponse,
+  type TActionRequestResponse,
+} from "@/lib/action-requests/response";
 
 export const ZProblem = z.object({
   type: z.string(),

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/core/errors";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
-import { renderActionRequest, renderSelect } from "./render";
+import { renderActionRequest, renderSelect } from "@/lib/action-requests/response";
 
 const POLL_MS = 250;
 

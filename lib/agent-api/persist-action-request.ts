@@ -3,7 +3,7 @@ import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { auditAppendSql } from "@/lib/audit";
 import { problemResponse } from "@/lib/http/problem";
 import type { TActionRequestInput } from "./contract";
-import { renderActionRequest, renderSelect } from "./render";
+import { renderActionRequest, renderSelect } from "@/lib/action-requests/response";
 import type { TRecordSummary } from "./record-summary";
 
 export type TRefusal = { status: number; code: string; detail: string; retryAfterSeconds?: number };

@@ -1,5 +1,40 @@
 import { publicErrorMessage } from "@/lib/connectors/salesforce";
-import type { TActionRequestResponse } from "./contract";
+import { z } from "zod";
+import { STATUSES } from "./transitions";
+
+const ZDecision = z.object({
+  mode: z.enum(["auto", "human_in_the_loop", "human_only"]).nullable(),
+  approverRole: z.string().nullable(),
+  requiredApprovals: z.number().int(),
+  rule: z.string(),
+  reasons: z.array(z.string()),
+});
+
+// every status of the state machine except the internal "received"
+const ZActionRequestStatus = z.enum(STATUSES).exclude(["received"]);
+
+/** The body an agent reads for an action request: GET, the create answer, a replay, a callback. */
+export const ZActionRequestResponse = z.object({
+  id: z.string().describe("ar_…"),
+  status: ZActionRequestStatus,
+  decision: ZDecision,
+  workflow: z.object({ key: z.string(), version: z.number().int() }).nullable(),
+  before: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe("Current values of the changed fields, read from the system of record"),
+  links: z.object({ self: z.string() }),
+  execution: z
+    .object({
+      attempts: z.number().int(),
+      lastError: z
+        .object({ class: z.string(), code: z.string().nullable(), message: z.string().nullable() })
+        .optional(),
+      result: z.object({ recordId: z.string().nullable(), after: z.unknown() }).optional(),
+    })
+    .optional(),
+});
+export type TActionRequestResponse = z.infer<typeof ZActionRequestResponse>;
 
 export type TRenderableRequest = {
   id: string;
