@@ -14,6 +14,7 @@ import {
   WORKFLOWS,
 } from "./demo-fixtures";
 import { seedHistory } from "./seed-history";
+import type { TSeedContext } from "./seed-context";
 
 const DAY = 86_400_000;
 const SEED_LOCK = 7_204_001;
@@ -45,9 +46,7 @@ export async function seedDemoOrg(
   );
 }
 
-export type TSeedContext = Awaited<ReturnType<typeof seedConfig>>;
-
-async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>) {
+async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promise<TSeedContext> {
   const configAt = new Date(now.getTime() - 32 * DAY);
 
   const envs: Record<string, string> = {};
@@ -111,10 +110,7 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>) {
     at: configAt,
   });
 
-  const workflowVersions: Record<
-    string,
-    { id: string; version: number; rolloutPercent: number; status: string }[]
-  > = {};
+  const workflowVersions: TSeedContext["workflowVersions"] = {};
   for (const w of WORKFLOWS) {
     const wf = await tx.workflow.create({
       data: { key: w.key, name: w.name, ownerId: users[w.ownerKey], createdAt: configAt },
@@ -155,10 +151,7 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>) {
     }
   }
 
-  const agents: Record<
-    string,
-    { id: string; slug: string; env: string; phase: string; workflow: string; ownerId: string }
-  > = {};
+  const agents: TSeedContext["agents"] = {};
   for (const env of ENVIRONMENTS) {
     for (const a of AGENTS) {
       const row = await tx.agent.create({

@@ -7,7 +7,7 @@ import { DEFAULT_MATRIX, LATE_STAGES, type TActionTypeKey } from "./demo-fixture
 import { demoCrm, type TDemoLead, type TDemoOpportunity } from "./demo-crm";
 import { summaryFromValues, type TRecordSummary } from "@/lib/agent-api/record-summary";
 import { makeRng, type TRng } from "@/lib/core/prng";
-import type { TSeedContext } from "./seed-demo-org";
+import type { TSeedContext } from "./seed-context";
 
 const DAY = 86_400_000;
 const MIN = 60_000;
