@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import type { TSecret } from "./agent-keys";
+import type { TSecret } from "./agent-key-types";
 import { formatTime } from "./format";
 
 const GRACE_OPTIONS = [

@@ -6,6 +6,7 @@ import { Badge, TableFrame } from "./ui";
 import { formatTime } from "./format";
 import { sendJson } from "./send-json";
 import { CreateKeyForm, NewKeySecret, RevokeKeyForm, RotateKeysForm } from "./agent-key-forms";
+import type { TSecret } from "./agent-key-types";
 
 export type TKeyRow = Omit<
   TAgentKey,
@@ -18,7 +19,6 @@ export type TKeyRow = Omit<
   rotatedAt: string | null;
 };
 
-export type TSecret = { plaintext: string; prefix: string; graceUntil?: string | null };
 type TPanel = null | "create" | "rotate" | { revoke: string };
 
 /**

@@ -2,16 +2,11 @@
 
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import type { TKillSwitchRow } from "@/lib/guardrails/kill-switches";
 import { Badge } from "./ui";
 import { formatTime } from "./format";
 import { KillSwitchControls } from "./kill-switch-controls";
+import type { TSwitchRow } from "./kill-switch-types";
 import { sendJson } from "./send-json";
-
-export type TSwitchRow = Omit<TKillSwitchRow, "engagedAt" | "resetAt"> & {
-  engagedAt: string | null;
-  resetAt: string | null;
-};
 
 const GROUPS = [
   { scope: "environment", title: "Environments", hint: "Every agent in one environment." },

@@ -2,7 +2,7 @@
 
 import { useId, useRef, useState } from "react";
 import { sendJson } from "./send-json";
-import type { TSwitchRow } from "./kill-switch-board";
+import type { TSwitchRow } from "./kill-switch-types";
 
 type TMode = "closed" | "form" | "confirm";
 
