@@ -25,7 +25,7 @@ export async function transitionRequest(
 ) {
   const kind: TActorKind = args.actor.type === "worker" ? "worker" : args.actor.type;
   const check = checkTransition(args.from, args.to, kind);
-  if (!check.ok) throw new AppError("invalid_transition", 409, check.reason);
+  if (!check.ok) throw new AppError("invalid_transition", check.reason);
   const { count } = await tx.actionRequest.updateMany({
     where: { id: args.id, status: args.from },
     data: { ...args.data, status: args.to },
@@ -33,7 +33,6 @@ export async function transitionRequest(
   if (count !== 1) {
     throw new AppError(
       "state_changed",
-      409,
       `The request is no longer ${args.from.replaceAll("_", " ")}: someone or something acted on it first`,
     );
   }

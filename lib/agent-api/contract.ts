@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AGENT_ERROR_CODES } from "@/lib/core/errors";
 
 /**
  * The agent API's one contract (API.md): the handlers parse with these schemas and the
@@ -71,11 +72,7 @@ export const ZProblem = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
-  code: z
-    .string()
-    .describe(
-      "stable: invalid_body, invalid_api_key, agent_inactive, scope_denied, field_owned_elsewhere, record_not_found, idempotency_conflict, payload_too_large, reason_required, evidence_required, constraint_violated, kill_switch_engaged, rate_limited, …",
-    ),
+  code: z.enum(AGENT_ERROR_CODES).describe("stable; the status for each code is fixed"),
   detail: z.string(),
   requestId: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),

@@ -38,7 +38,6 @@ export function decideRequest(
     if (!version)
       throw new AppError(
         "workflow_mismatch",
-        403,
         `Workflow "${workflow.key}" has no published version for this target`,
       );
   }
@@ -51,6 +50,6 @@ export function decideRequest(
     ? Object.fromEntries(Object.keys(input.changes).map((f) => [f, current[f] ?? null]))
     : null;
   if (decision.denial?.code === "invalid_action")
-    throw new AppError("invalid_body", 400, decision.denial.detail);
+    throw new AppError("invalid_body", decision.denial.detail);
   return { decision, version, before };
 }

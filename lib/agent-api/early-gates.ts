@@ -100,7 +100,7 @@ export function earlyGates(base: TPolicyBase, target: TTarget, overRate: boolean
     workflow: provisional ? asPolicyWorkflow(workflow, provisional) : null,
   });
   if (early.denial?.code === "invalid_action")
-    throw new AppError("invalid_body", 400, early.denial.detail);
+    throw new AppError("invalid_body", early.denial.detail);
   // A call over the agent's rate is counted per agent and minute, never stored one by one
   // (API.md), so a flood stays small — also when a gate before the rate limit (a kill switch, a
   // suspended agent, a closed change window) gives the answer: that answer is sent, not stored.

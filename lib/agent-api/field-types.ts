@@ -74,14 +74,13 @@ export async function checkFieldTypes(
     fields = await describeCache.get(`${envSlug}|${object}`);
   } catch (e) {
     if (e instanceof ConnectorError && e.errorClass === "not_found") {
-      throw new AppError("invalid_body", 400, `Salesforce has no object "${object}"`, {
+      throw new AppError("invalid_body", `Salesforce has no object "${object}"`, {
         errors: [{ path: "target.object", message: "unknown object" }],
       });
     }
     if (e instanceof ConnectorError) {
       throw new AppError(
         "system_unavailable",
-        503,
         `Salesforce could not be read (${e.errorClass}). Nothing was recorded; retry with the same idempotency key.`,
         { headers: { "retry-after": "5" } },
       );
@@ -102,7 +101,6 @@ export async function checkFieldTypes(
   if (errors.length)
     throw new AppError(
       "invalid_body",
-      400,
       `The changes do not fit ${object}: ${errors.map((e) => e.message).join("; ")}`,
       { errors },
     );

@@ -19,7 +19,7 @@ export async function getActionRequest(
   waitSeconds = 0,
   signal?: AbortSignal,
 ) {
-  const notFound = new AppError("not_found", 404, `Action request ${id} was not found`);
+  const notFound = new AppError("not_found", `Action request ${id} was not found`);
   if (!/^ar_[A-Za-z0-9_-]{1,40}$/.test(id)) throw notFound;
   let row = await load(agent.id, id);
   if (!row) throw notFound;

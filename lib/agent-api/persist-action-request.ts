@@ -1,12 +1,18 @@
 import { Prisma, db } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { auditAppendSql } from "@/lib/audit";
+import type { TAgentErrorCode } from "@/lib/core/errors";
 import { problemResponse } from "@/lib/http/problem";
 import type { TActionRequestInput } from "./contract";
 import { renderActionRequest, renderSelect } from "@/lib/action-requests/response";
 import type { TRecordSummary } from "./record-summary";
 
-export type TRefusal = { status: number; code: string; detail: string; retryAfterSeconds?: number };
+export type TRefusal = {
+  status: number;
+  code: TAgentErrorCode;
+  detail: string;
+  retryAfterSeconds?: number;
+};
 
 /** One agent call as every step of createActionRequest sees it. */
 export type TIngest = {
@@ -152,7 +158,9 @@ export async function replay(
     );
   }
   if (row.refusalStatus && row.refusalCode) {
-    return problemResponse(row.refusalStatus, row.refusalCode, row.refusalDetail ?? "", {
+    // refusalCode is only ever written from a TRefusal; the stored status is answered as it was
+    const code = row.refusalCode as TAgentErrorCode;
+    return problemResponse(row.refusalStatus, code, row.refusalDetail ?? "", {
       requestId,
     });
   }

@@ -50,7 +50,6 @@ export async function readRecord(
       console.error(`[agent-api] reading ${input.target.object} ${recordId} failed:`, e.message);
       throw new AppError(
         "system_unavailable",
-        503,
         `Salesforce could not be read (${e.errorClass.replaceAll("_", " ")}). Nothing was recorded; retry with the same idempotency key.`,
         { headers: { "retry-after": "5" } },
       );

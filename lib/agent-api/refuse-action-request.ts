@@ -1,13 +1,13 @@
 import { prefixedId } from "@/lib/core/ids";
 import { recordRateRefusal } from "@/lib/guardrails/rate-limit";
 import { problemResponse } from "@/lib/http/problem";
-import type { TPolicyDecision, TPolicyDenial } from "@/lib/policy";
+import { denialErrorCode, type TPolicyDecision, type TPolicyDenial } from "@/lib/policy";
 import { insertRequest, type TIngest, type TRefusal } from "./persist-action-request";
 
 /** A call over the agent's rate: counted per agent and minute, answered, never stored. */
 export async function refuseOverRate(ctx: TIngest, denial: TPolicyDenial, now: Date) {
   await recordRateRefusal(ctx.agent, denial.detail, now);
-  return problemResponse(denial.status, denial.code, denial.detail, {
+  return problemResponse(denial.status, denialErrorCode(denial.code), denial.detail, {
     requestId: ctx.requestId,
     headers: denial.retryAfterSeconds ? { "retry-after": String(denial.retryAfterSeconds) } : {},
   });
@@ -24,7 +24,12 @@ export function refuse(
   const d = decision.denial!;
   return refuseWith(
     ctx,
-    { status: d.status, code: d.code, detail: d.detail, retryAfterSeconds: d.retryAfterSeconds },
+    {
+      status: d.status,
+      code: denialErrorCode(d.code),
+      detail: d.detail,
+      retryAfterSeconds: d.retryAfterSeconds,
+    },
     workflowVersionId,
     actionTypeId,
     before,

@@ -21,7 +21,7 @@ export async function resolveTarget(input: TActionRequestInput): Promise<TTarget
   const config = await policyConfig();
   const actionType = config.actionTypes.get(input.actionType);
   if (!actionType) {
-    throw new AppError("invalid_body", 400, `Unknown action type "${input.actionType}"`, {
+    throw new AppError("invalid_body", `Unknown action type "${input.actionType}"`, {
       errors: [
         {
           path: "actionType",
@@ -32,7 +32,7 @@ export async function resolveTarget(input: TActionRequestInput): Promise<TTarget
   }
   const workflow = config.workflows.get(input.workflow.key);
   if (!workflow)
-    throw new AppError("invalid_body", 400, `Unknown workflow "${input.workflow.key}"`, {
+    throw new AppError("invalid_body", `Unknown workflow "${input.workflow.key}"`, {
       errors: [{ path: "workflow.key", message: "no such workflow" }],
     });
   const pinned =
@@ -42,7 +42,6 @@ export async function resolveTarget(input: TActionRequestInput): Promise<TTarget
   if (input.workflow.version !== undefined && !pinned) {
     throw new AppError(
       "invalid_body",
-      400,
       `Workflow "${workflow.key}" has no version ${input.workflow.version}`,
       { errors: [{ path: "workflow.version", message: "no such version" }] },
     );

@@ -50,11 +50,7 @@ export async function createApiKey(opts: {
 }) {
   const agent = await findAgent(opts.agentSlug, opts.envSlug);
   if (agent.status === "retired")
-    throw new AppError(
-      "agent_retired",
-      409,
-      `Agent "${agent.slug}" is retired; it cannot get new keys`,
-    );
+    throw new AppError("agent_retired", `Agent "${agent.slug}" is retired; it cannot get new keys`);
   const plaintext = `tg_${agent.environment.slug}_${randomBase62(RANDOM_LENGTH)}`;
   const { prefix } = parseApiKey(plaintext)!;
   const row = await db.$transaction(async (tx) => {
@@ -98,11 +94,7 @@ export async function rotateApiKeys(opts: {
     opts.graceMinutes < 0 ||
     opts.graceMinutes > 60 * 24 * 30
   ) {
-    throw new AppError(
-      "invalid_body",
-      400,
-      "The grace period must be between 0 minutes and 30 days",
-    );
+    throw new AppError("invalid_body", "The grace period must be between 0 minutes and 30 days");
   }
   const agent = await findAgent(opts.agentSlug, opts.envSlug);
   const now = new Date();
@@ -142,7 +134,7 @@ export async function rotateApiKeys(opts: {
 
 export async function revokeApiKey(opts: { keyId: string; actorUserId: string; reason: string }) {
   const reason = opts.reason.trim();
-  if (!reason) throw new AppError("invalid_body", 400, "Say why the key is revoked");
+  if (!reason) throw new AppError("invalid_body", "Say why the key is revoked");
   return db.$transaction(async (tx) => {
     const key = await tx.apiKey.findUnique({ where: { id: opts.keyId }, include: { agent: true } });
     if (!key) throw notFound("API key");
@@ -205,7 +197,6 @@ export async function authenticateApiKey(
 ): Promise<TAuthenticatedAgent> {
   const invalid = new AppError(
     "invalid_api_key",
-    401,
     "The API key is missing, unknown, revoked or expired",
   );
   const parsed = key ? parseApiKey(key) : null;
@@ -235,7 +226,7 @@ export async function authenticateApiKey(
   if (row.revokedAt && row.revokedAt <= now) throw invalid;
   if (row.expiresAt && row.expiresAt <= now) throw invalid;
   if (row.agent.status !== "active") {
-    throw new AppError("agent_inactive", 403, `Agent "${row.agent.slug}" is ${row.agent.status}`);
+    throw new AppError("agent_inactive", `Agent "${row.agent.slug}" is ${row.agent.status}`);
   }
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     // at most one write a minute per key: last-used is for people, not for the hot path

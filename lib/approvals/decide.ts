@@ -70,10 +70,10 @@ export async function decideWaiting(
   const { decision, reason, seen } = input;
   const waiting = WAITING[kind];
   if (!can(user.roles, "inbox:decide"))
-    throw new AppError("forbidden", 403, `Your role cannot decide ${waiting.noun}s`);
+    throw new AppError("forbidden", `Your role cannot decide ${waiting.noun}s`);
   if (decision === "deny" && !reason) {
     const verb = kind === "draft" ? "discard" : "deny";
-    throw new AppError("invalid_body", 400, `Say why you ${verb} it`, {
+    throw new AppError("invalid_body", `Say why you ${verb} it`, {
       errors: [{ path: "reason", message: `Required to ${verb} a ${waiting.noun}` }],
     });
   }
@@ -92,7 +92,6 @@ export async function decideWaiting(
         if (ar.status !== waiting.status) {
           throw new AppError(
             "state_changed",
-            409,
             kind === "draft"
               ? `The request is ${ar.status.replaceAll("_", " ")}: it is not a draft any more`
               : `The request is ${ar.status.replaceAll("_", " ")}: it was decided already`,
@@ -102,23 +101,17 @@ export async function decideWaiting(
         if (!deciding) {
           throw new AppError(
             "forbidden",
-            403,
             `This ${waiting.noun} waits for ${String(ar.approverRole).replaceAll("_", " ")}; you are not in that group`,
           );
         }
         if (decision === "approve" && ar.agent.ownerId === user.id && ownerMayNotApprove(ar)) {
           throw new AppError(
             "separation_of_duties",
-            403,
             `You own ${ar.agent.slug}; someone else must approve this ${waiting.noun}`,
           );
         }
         if (ar.approvals.some((a) => a.approverId === user.id)) {
-          throw new AppError(
-            "already_decided",
-            409,
-            `You have already decided this ${waiting.noun}`,
-          );
+          throw new AppError("already_decided", `You have already decided this ${waiting.noun}`);
         }
         await tx.approval.create({
           data: {
@@ -178,7 +171,7 @@ export async function decideWaiting(
     );
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
-      throw new AppError("already_decided", 409, `You have already decided this ${waiting.noun}`);
+      throw new AppError("already_decided", `You have already decided this ${waiting.noun}`);
     }
     throw e;
   }

@@ -12,8 +12,7 @@ import { inboxScope, listSelect, toItem, type TListRow } from "./inbox";
  * person and what it requires; who decided so far.
  */
 export async function getInboxItem(user: TCurrentUser, id: string) {
-  if (!can(user.roles, "inbox:read"))
-    throw new AppError("forbidden", 403, "Your role has no inbox");
+  if (!can(user.roles, "inbox:read")) throw new AppError("forbidden", "Your role has no inbox");
   const r = await db.actionRequest.findFirst({
     where: { AND: [{ id }, inboxScope(user)] },
     select: {

@@ -38,11 +38,7 @@ function decodeCursor(s: string): TCursor {
   } catch {
     /* fall through */
   }
-  throw new AppError(
-    "invalid_query",
-    400,
-    "The page cursor is not valid; start from the first page",
-  );
+  throw new AppError("invalid_query", "The page cursor is not valid; start from the first page");
 }
 
 /**
@@ -167,8 +163,7 @@ const before = (
  * here, and only the page's rows are loaded in full. The total is counted up to a cap.
  */
 export async function listInbox(user: TCurrentUser, query: TInboxQuery = {}) {
-  if (!can(user.roles, "inbox:read"))
-    throw new AppError("forbidden", 403, "Your role has no inbox");
+  if (!can(user.roles, "inbox:read")) throw new AppError("forbidden", "Your role has no inbox");
   const q = ZInboxQuery.parse(query);
   const now = new Date();
   const statuses =

@@ -39,7 +39,7 @@ export async function requireUser(permission: TPermission): Promise<TCurrentUser
   const user = await getCurrentUser();
   if (!user) throw unauthenticated();
   if (!can(user.roles, permission)) {
-    throw new AppError("forbidden", 403, `Your role does not allow ${permission}`);
+    throw new AppError("forbidden", `Your role does not allow ${permission}`);
   }
   return user;
 }

@@ -118,7 +118,6 @@ export async function updateConnection(slug: string, input: TConnectionInput, ac
     const what = missing.map((p) => names[p as keyof typeof names]).join(" and ");
     throw new AppError(
       moved && (env.sfClientSecretEnc || env.sfPasswordEnc) ? "secrets_required" : "invalid_body",
-      400,
       moved && (env.sfClientSecretEnc || env.sfPasswordEnc)
         ? `A new login host or kind needs ${what} again: stored secrets are never sent to a different host`
         : `Enter ${what}`,
@@ -148,7 +147,7 @@ export async function updateConnection(slug: string, input: TConnectionInput, ac
       },
     });
     if (count !== 1) {
-      throw new AppError("state_changed", 409, "The connection was changed meanwhile; reload");
+      throw new AppError("state_changed", "The connection was changed meanwhile; reload");
     }
     const updated = await tx.environment.findUniqueOrThrow({ where: { id: env.id } });
     await writeAuditEvent(tx, {
@@ -220,7 +219,6 @@ export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<Sale
   ) {
     throw new AppError(
       "connection_not_configured",
-      409,
       `Environment "${env.slug}" has no Salesforce connection yet`,
     );
   }
@@ -231,7 +229,6 @@ export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<Sale
     if (!(e instanceof DestinationRefused)) throw e;
     throw new AppError(
       "connection_not_configured",
-      409,
       `Environment "${env.slug}" has no usable Salesforce connection: ${e.message}`,
       { reason: e.reason },
     );

@@ -36,7 +36,6 @@ export async function resumeHalted(ids: string[], userId: string, reason: string
       if (ar.status !== "halted") {
         throw new AppError(
           "state_changed",
-          409,
           `Request ${id} is ${ar.status.replaceAll("_", " ")}, not halted`,
         );
       }
@@ -44,8 +43,8 @@ export async function resumeHalted(ids: string[], userId: string, reason: string
       if (sw) {
         throw new AppError(
           "kill_switch_engaged",
-          409,
           `The ${sw.scope} kill switch covering ${id} is still engaged; reset it first`,
+          { status: 409 },
         );
       }
       await transitionRequest(tx, {
@@ -85,14 +84,15 @@ export async function resolveDeadLetter(id: string, userId: string, input: TDead
     if (ar.status !== "dead_lettered" || !ar.deadLetter || ar.deadLetter.resolvedAt) {
       throw new AppError(
         "state_changed",
-        409,
         `Request ${id} is ${ar.status.replaceAll("_", " ")}: it is not waiting in the dead-letter queue`,
       );
     }
     if (action === "retry") {
       const sw = await engagedSwitchFor(tx, ar);
       if (sw)
-        throw new AppError("kill_switch_engaged", 409, `The ${sw.scope} kill switch is engaged`);
+        throw new AppError("kill_switch_engaged", `The ${sw.scope} kill switch is engaged`, {
+          status: 409,
+        });
     }
     const to =
       action === "retry" ? "approved" : action === "reroute" ? "pending_approval" : "discarded";

@@ -28,7 +28,7 @@ const HALT_EVENT = new Map(
 
 async function resolveTarget(tx: Tx, scope: string, target?: string) {
   if (scope === "global") return { scopeKey: "global", label: "global", where: {}, data: {} };
-  if (!target) throw new AppError("invalid_body", 400, `Name the ${scope} this switch applies to`);
+  if (!target) throw new AppError("invalid_body", `Name the ${scope} this switch applies to`);
   if (scope === "environment") {
     const env = await tx.environment.findUnique({ where: { slug: target } });
     if (!env) throw notFound(`Environment "${target}"`);
@@ -138,7 +138,7 @@ export async function resetKillSwitch(input: TKillSwitchInput, actorUserId: stri
     const t = await resolveTarget(tx, data.scope, data.target);
     const sw = await tx.killSwitch.findUnique({ where: { scopeKey: t.scopeKey } });
     if (!sw?.engaged)
-      throw new AppError("not_engaged", 409, `The ${t.label} kill switch is not engaged`);
+      throw new AppError("not_engaged", `The ${t.label} kill switch is not engaged`);
     const now = new Date();
     const updated = await tx.killSwitch.update({
       where: { id: sw.id },

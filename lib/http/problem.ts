@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "@/lib/core/errors";
+import { AppError, ERROR_STATUS, type TErrorCode } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 
 const TITLES: Record<number, string> = {
@@ -17,7 +17,7 @@ const TITLES: Record<number, string> = {
 
 export function problemResponse(
   status: number,
-  code: string,
+  code: TErrorCode,
   detail: string,
   extra: { requestId?: string; errors?: unknown; headers?: Record<string, string> } = {},
 ): Response {
@@ -51,14 +51,24 @@ export function toProblem(err: unknown, requestId?: string): Response {
     });
   }
   if (err instanceof z.ZodError) {
-    return problemResponse(400, "invalid_body", "The request body is not valid", {
-      requestId,
-      errors: err.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    });
+    return problemResponse(
+      ERROR_STATUS.invalid_body,
+      "invalid_body",
+      "The request body is not valid",
+      {
+        requestId,
+        errors: err.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      },
+    );
   }
   const id = requestId ?? prefixedId("req", 8);
   console.error(`[${id}]`, err);
-  return problemResponse(500, "internal_error", "Something went wrong on our side", {
-    requestId: id,
-  });
+  return problemResponse(
+    ERROR_STATUS.internal_error,
+    "internal_error",
+    "Something went wrong on our side",
+    {
+      requestId: id,
+    },
+  );
 }

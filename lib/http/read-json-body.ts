@@ -42,7 +42,6 @@ export async function readJsonBody(
   const tooLarge = () =>
     new AppError(
       "payload_too_large",
-      413,
       `The request body is over ${Math.round(opts.maxBytes / 1024)} KiB`,
     );
   if (Number(req.headers.get("content-length") ?? 0) > opts.maxBytes) throw tooLarge();
@@ -66,7 +65,6 @@ export async function readJsonBody(
   if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
     throw new AppError(
       "invalid_body",
-      400,
       `The request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`,
     );
   }
@@ -78,12 +76,11 @@ export async function readJsonBody(
       return v;
     });
   } catch {
-    throw new AppError("invalid_body", 400, "The request body is not valid JSON");
+    throw new AppError("invalid_body", "The request body is not valid JSON");
   }
   if (badText)
     throw new AppError(
       "invalid_body",
-      400,
       "Strings must be well-formed Unicode without NUL characters",
     );
   return parsed;

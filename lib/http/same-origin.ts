@@ -56,5 +56,5 @@ function ownOrigins(req: { url: string; headers: Headers }, publicUrl: string | 
 /** The guard as an error, for the session route wrapper. */
 export function assertSameOrigin(req: Request) {
   const why = crossSiteRefusal(req, process.env.NEXTAUTH_URL);
-  if (why) throw new AppError("cross_site_request", 403, why);
+  if (why) throw new AppError("cross_site_request", why);
 }

@@ -35,7 +35,7 @@ export function withAgentKey(opts: { body?: boolean; countCall?: boolean }, hand
           const detail = `Agent "${agent.slug}" is over its limit of ${agent.callsPerMinute} calls per minute`;
           // counted like ingest's refusals: per agent and minute, one audit event a minute
           await recordRateRefusal(agent, detail);
-          throw new AppError("rate_limited", 429, detail, {
+          throw new AppError("rate_limited", detail, {
             headers: { "retry-after": String(rate.retryAfterSeconds) },
           });
         }

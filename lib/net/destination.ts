@@ -50,7 +50,7 @@ export class DestinationRefused extends AppError {
     message: string,
     path = "url",
   ) {
-    super("destination_refused", 400, message, { reason, errors: [{ path, message }] });
+    super("destination_refused", message, { reason, errors: [{ path, message }] });
     this.name = "DestinationRefused";
   }
 }

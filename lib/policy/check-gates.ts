@@ -3,23 +3,31 @@
  * itself, the workflow version (and its change windows), plus field ownership after scope.
  * Each returns a denial or null.
  */
+import { AGENT_ERROR_STATUS, type TAgentErrorCode } from "@/lib/core/errors";
 import { checkChangeWindows, describeWindows } from "./change-window";
 import type { TDenialCode, TPolicyDecision, TPolicyInput } from "./types";
 
-/** HTTP status per denial code (see evaluate-policy.ts for the reasoning). */
+/**
+ * The problem code an agent gets for a denial: the denial's own, except an invalid action, which
+ * is a bad body (the request is not recorded).
+ */
+export const denialErrorCode = (code: TDenialCode): TAgentErrorCode =>
+  code === "invalid_action" ? "invalid_body" : code;
+
+/** HTTP status per denial code, from the one error map (see evaluate-policy.ts for the reasoning). */
 export const DENIAL_STATUS: Readonly<Record<TDenialCode, number>> = {
-  agent_inactive: 403,
-  kill_switch_engaged: 423,
-  rate_limited: 429,
-  invalid_action: 400,
-  workflow_mismatch: 403,
-  outside_change_window: 423,
-  scope_denied: 403,
-  field_owned_elsewhere: 403,
-  no_policy_rule: 403,
-  reason_required: 422,
-  evidence_required: 422,
-  constraint_violated: 422,
+  agent_inactive: AGENT_ERROR_STATUS.agent_inactive,
+  kill_switch_engaged: AGENT_ERROR_STATUS.kill_switch_engaged,
+  rate_limited: AGENT_ERROR_STATUS.rate_limited,
+  invalid_action: AGENT_ERROR_STATUS.invalid_body,
+  workflow_mismatch: AGENT_ERROR_STATUS.workflow_mismatch,
+  outside_change_window: AGENT_ERROR_STATUS.outside_change_window,
+  scope_denied: AGENT_ERROR_STATUS.scope_denied,
+  field_owned_elsewhere: AGENT_ERROR_STATUS.field_owned_elsewhere,
+  no_policy_rule: AGENT_ERROR_STATUS.no_policy_rule,
+  reason_required: AGENT_ERROR_STATUS.reason_required,
+  evidence_required: AGENT_ERROR_STATUS.evidence_required,
+  constraint_violated: AGENT_ERROR_STATUS.constraint_violated,
 };
 
 export function deny(

@@ -13,7 +13,7 @@ export class ConditionSyntaxError extends AppError {
     readonly position: number,
     readonly reason: string,
   ) {
-    super("invalid_condition", 422, `Invalid condition at column ${position + 1}: ${reason}`, {
+    super("invalid_condition", `Invalid condition at column ${position + 1}: ${reason}`, {
       position,
       condition: text,
     });

@@ -50,7 +50,7 @@ import type {
   TPolicyRule,
 } from "./types";
 
-export { DENIAL_STATUS } from "./check-gates";
+export { DENIAL_STATUS, denialErrorCode } from "./check-gates";
 
 const MODE_RANK: Readonly<Record<TApprovalMode, number>> = {
   auto: 0,

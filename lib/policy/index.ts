@@ -3,7 +3,7 @@
  * grants, the active matrix rule, the workflow version, field ownership, kill switches and
  * rate counters, then ask `evaluatePolicy` for the decision and record it.
  */
-export { evaluatePolicy, DENIAL_STATUS } from "./evaluate-policy";
+export { evaluatePolicy, DENIAL_STATUS, denialErrorCode } from "./evaluate-policy";
 export {
   compileCondition,
   getCompiledCondition,

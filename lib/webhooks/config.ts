@@ -67,7 +67,7 @@ export async function setAgentCallback(
     });
     if (!agent) throw notFound(`Agent "${agentSlug}" in ${envSlug}`);
     if (agent.status === "retired")
-      throw new AppError("agent_retired", 409, `Agent "${agentSlug}" is retired`);
+      throw new AppError("agent_retired", `Agent "${agentSlug}" is retired`);
     await tx.agent.update({
       where: { id: agent.id },
       data: { callbackUrl: parsed, callbackSecretEnc: secret ? encryptSecret(secret) : null },
