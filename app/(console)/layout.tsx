@@ -1,5 +1,6 @@
 import { getCurrentUser, redirectToSignIn } from "@/lib/auth";
 import { ConsoleShell } from "@/components/console-shell";
+import { QueryProvider } from "@/components/query-provider";
 
 // Every console page renders per request for the signed-in user.
 export const dynamic = "force-dynamic";
@@ -8,5 +9,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const user = await getCurrentUser();
   // back to the page (and query) asked for once signed in
   if (!user) return redirectToSignIn("/agents");
-  return <ConsoleShell user={user}>{children}</ConsoleShell>;
+  return (
+    <ConsoleShell user={user}>
+      <QueryProvider>{children}</QueryProvider>
+    </ConsoleShell>
+  );
 }

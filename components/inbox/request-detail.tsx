@@ -1,22 +1,14 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { TInboxDetail, TInboxItem } from "@/lib/approvals";
-import { Badge } from "@/components/ui";
+import type { TInboxItem } from "@/lib/approvals";
 import { formatTime } from "@/components/format";
-import { sendJson } from "@/components/send-json";
+import { ChangeReview } from "./change-review";
 import { DecisionSummary } from "./decision-summary";
+import { decidedText, type TQueuedApproval } from "./decisions";
+import { useDecision, useInboxDetail } from "./queries";
 import { RecordFacts } from "./record-facts";
-import { duration, recordLabel, same, show, SlaCountdown } from "./shared";
-
-/** An approval (or a draft's execute) ready to send: what the `a` key holds back for undo. */
-export type TQueuedApproval = {
-  id: string;
-  label: string;
-  url: string;
-  body: Record<string, unknown>;
-  kind: "approve" | "execute";
-};
+import { recordLabel, SlaCountdown } from "./shared";
 
 export type TDetailHandle = {
   /** the approval for the key, or why there is none */
@@ -24,20 +16,10 @@ export type TDetailHandle = {
   deny: () => void;
 };
 
-/** What the decision endpoints answer; a draft's execute answers with its new status. */
-export type TDecisionAnswer = { status: string; approvals?: number; required?: number };
-
-/** The sentence a person reads after a decision went through. */
-export function decidedText(q: Pick<TQueuedApproval, "label" | "kind">, r: TDecisionAnswer) {
-  if (r.status === "pending_approval" || r.status === "draft")
-    return `Your approval of ${q.label} is recorded${r.approvals ? ` (${r.approvals} of ${r.required})` : ""}; it still needs more.`;
-  if (r.status === "denied") return `Denied ${q.label}.`;
-  if (r.status === "discarded") return `Discarded draft ${q.label}.`;
-  return q.kind === "execute"
-    ? `Executing draft ${q.label}.`
-    : `Approved ${q.label}: queued for execution.`;
-}
-
+/**
+ * One request opened from the list: who asks what of which record, the review (read from
+ * Salesforce now), and the decision form. `bind` hands the board what the `a` and `d` keys need.
+ */
 export function RequestDetail({
   item,
   now,
@@ -49,24 +31,17 @@ export function RequestDetail({
   now: number | null;
   canDecide: boolean;
   bind: (h: TDetailHandle | null) => void;
-  onDone: (text: string, remove: boolean) => void;
+  /** a decision went through: what to tell the person */
+  onDone: (text: string) => void;
 }) {
-  const [detail, setDetail] = useState<TInboxDetail | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { data: detail, error: loadFailure } = useInboxDetail(item.id);
+  const loadError = loadFailure ? loadFailure.message : null;
+  const { mutateAsync: decide, reset, isPending: busy, error: sendFailure } = useDecision();
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // what the form itself refuses (no reason); the server's refusals come from the mutation
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const error = refusal ?? sendFailure?.message ?? null;
   const reasonRef = useRef<HTMLTextAreaElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    sendJson<TInboxDetail>(`/api/internal/inbox/${encodeURIComponent(item.id)}`)
-      .then((d) => live && setDetail(d))
-      .catch((e) => live && setLoadError((e as Error).message));
-    return () => {
-      live = false;
-    };
-  }, [item.id]);
 
   const waiting = detail ? detail.waiting : item.waiting;
   const isDraft = (detail?.status ?? item.status) === "draft";
@@ -99,10 +74,11 @@ export function RequestDetail({
 
   const act = useCallback(
     async (kind: "approve" | "deny" | "execute" | "discard") => {
-      setError(null);
+      setRefusal(null);
+      reset();
       // approving never needs a reason (unless the rule asks: the server says so); refusing does
       if ((kind === "deny" || kind === "discard") && !reason.trim()) {
-        setError(
+        setRefusal(
           kind === "deny"
             ? "Say why you deny it: a reason is required."
             : "Say why you discard it: a reason is required.",
@@ -110,33 +86,30 @@ export function RequestDetail({
         reasonRef.current?.focus();
         return;
       }
-      setBusy(true);
       try {
         if (kind === "approve" || kind === "execute") {
           const q = approval();
-          const r = await sendJson<TDecisionAnswer>(q.url, "POST", q.body);
-          onDone(decidedText(q, r), true);
+          onDone(decidedText(q, await decide(q)));
         } else if (kind === "deny") {
-          const r = await sendJson<TDecisionAnswer>(
-            `/api/internal/inbox/${item.id}/decision`,
-            "POST",
-            { decision: "deny", reason: reason.trim() },
-          );
-          onDone(decidedText({ label, kind: "approve" }, r), true);
-        } else {
-          await sendJson(`/api/internal/inbox/${item.id}/draft`, "POST", {
-            action: "discard",
-            reason: reason.trim(),
+          const r = await decide({
+            id: item.id,
+            url: `/api/internal/inbox/${item.id}/decision`,
+            body: { decision: "deny", reason: reason.trim() },
           });
-          onDone(`Discarded draft ${label}.`, true);
+          onDone(decidedText({ label, kind: "approve" }, r));
+        } else {
+          await decide({
+            id: item.id,
+            url: `/api/internal/inbox/${item.id}/draft`,
+            body: { action: "discard", reason: reason.trim() },
+          });
+          onDone(`Discarded draft ${label}.`);
         }
-      } catch (e) {
-        setError((e as Error).message);
-      } finally {
-        setBusy(false);
+      } catch {
+        // the mutation holds the server's answer; it shows under the reason
       }
     },
-    [approval, item.id, label, reason, onDone],
+    [approval, decide, reset, item.id, label, reason, onDone],
   );
 
   useEffect(() => {
@@ -152,7 +125,7 @@ export function RequestDetail({
       deny: () => {
         if (!waiting) return;
         if (!reason.trim()) {
-          setError("Type the reason for the denial, then press Deny.");
+          setRefusal("Type the reason for the denial, then press Deny.");
           reasonRef.current?.focus();
         } else void act(isDraft ? "discard" : "deny");
       },
@@ -188,7 +161,7 @@ export function RequestDetail({
         </div>
       </div>
 
-      {!waiting && <DecisionSummary item={item} detail={detail} />}
+      {!waiting && <DecisionSummary item={item} detail={detail ?? null} />}
 
       <RecordFacts
         snapshot={item.record}
@@ -204,157 +177,7 @@ export function RequestDetail({
       {!detail && !loadError && (
         <p className="mt-4 text-sm text-slate-500">Reading the record from Salesforce…</p>
       )}
-      {detail && (
-        <>
-          <h3 className="mt-5 text-sm font-semibold">Change</h3>
-          {detail.currentError && (
-            <p className="mt-1 text-sm text-amber-800">{detail.currentError}</p>
-          )}
-          <div className="mt-2 overflow-x-auto">
-            <table className="w-full text-sm" aria-label="Diff">
-              <thead>
-                <tr className="text-left text-xs text-slate-500">
-                  <th className="py-1 pr-3 font-medium">Field</th>
-                  <th className="py-1 pr-3 font-medium">When proposed</th>
-                  <th className="py-1 pr-3 font-medium">In Salesforce now</th>
-                  <th className="py-1 font-medium">Proposed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {detail.diff.map((d) => {
-                  const drifted = d.current !== undefined && !same(d.current, d.whenProposed);
-                  return (
-                    <tr key={d.field} className="border-t border-slate-100 align-top">
-                      <td className="py-1.5 pr-3 font-mono text-xs">{d.field}</td>
-                      <td className="break-words py-1.5 pr-3 text-slate-500">
-                        {show(d.whenProposed)}
-                      </td>
-                      <td
-                        className={`break-words py-1.5 pr-3 ${drifted ? "font-medium text-amber-800" : ""}`}
-                      >
-                        {!item.recordId ? (
-                          <span className="text-slate-400">new record</span>
-                        ) : d.current === undefined ? (
-                          "—"
-                        ) : (
-                          show(d.current)
-                        )}
-                        {drifted && <div className="text-xs">changed since the proposal</div>}
-                      </td>
-                      <td className="break-words py-1.5 font-medium text-emerald-800">
-                        {show(d.proposed)}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          {detail.currentReadAt && (
-            <p className="mt-1 text-xs text-slate-400">
-              Read from Salesforce at {formatTime(detail.currentReadAt)}
-            </p>
-          )}
-
-          <div className="mt-5 grid gap-4 md:grid-cols-2">
-            <div className="min-w-0">
-              <h3 className="text-sm font-semibold">Why</h3>
-              <p className="mt-1 text-sm">
-                {detail.reasonCode && <Badge tone="blue">{detail.reasonCode}</Badge>}{" "}
-                {detail.reasonText ?? <span className="text-slate-400">no reason text</span>}
-              </p>
-              <h3 className="mt-3 text-sm font-semibold">Evidence</h3>
-              {detail.evidence.length === 0 ? (
-                <p className="text-sm text-slate-400">none attached</p>
-              ) : (
-                <ul className="mt-1 space-y-1 text-sm" aria-label="Evidence">
-                  {detail.evidence.map((e, n) => (
-                    <li key={n}>
-                      <span className="text-slate-500">{e.type}: </span>
-                      {/^https?:\/\//.test(e.ref) ? (
-                        <a
-                          href={e.ref}
-                          target="_blank"
-                          rel="noreferrer noopener"
-                          className="break-all text-sky-700 underline"
-                        >
-                          {e.ref}
-                        </a>
-                      ) : (
-                        <span className="break-all">{e.ref}</span>
-                      )}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </div>
-            <div className="min-w-0">
-              <h3 className="text-sm font-semibold">Rule</h3>
-              <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
-                <dt className="text-slate-500">Rule</dt>
-                <dd className="break-all font-mono text-xs">{detail.rule.key ?? "—"}</dd>
-                <dt className="text-slate-500">Mode</dt>
-                <dd>{detail.mode?.replaceAll("_", " ") ?? "—"}</dd>
-                <dt className="text-slate-500">Decided by</dt>
-                <dd>
-                  {detail.approverRole?.replaceAll("_", " ") ?? "—"}
-                  {detail.escalatedTo
-                    ? ` (escalated to ${detail.escalatedTo.replaceAll("_", " ")})`
-                    : ""}
-                </dd>
-                <dt className="text-slate-500">Approvals</dt>
-                <dd>
-                  {detail.approvals} of {detail.requiredApprovals}
-                </dd>
-                {detail.rule.slaMinutes && (
-                  <>
-                    <dt className="text-slate-500">SLA</dt>
-                    <dd>{duration(detail.rule.slaMinutes * 60_000)}</dd>
-                  </>
-                )}
-                {detail.rule.rollbackPlan && (
-                  <>
-                    <dt className="text-slate-500">Undo</dt>
-                    <dd>{detail.rule.rollbackPlan}</dd>
-                  </>
-                )}
-              </dl>
-              {detail.reasons.length > 0 && (
-                <ul className="mt-2 list-disc pl-5 text-xs text-slate-600">
-                  {detail.reasons.map((r) => (
-                    <li key={r}>{r}</li>
-                  ))}
-                </ul>
-              )}
-            </div>
-          </div>
-
-          {detail.lastErrorMessage && detail.returnedAfterConflict && waiting && (
-            <p className="mt-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
-              Back for a new decision: {detail.lastErrorMessage}
-            </p>
-          )}
-          {waiting && detail.decisions.length > 0 && (
-            <div className="mt-4">
-              <h3 className="text-sm font-semibold">Decisions so far</h3>
-              <ul className="mt-1 text-sm">
-                {detail.decisions.map((d, n) => (
-                  <li key={n}>
-                    {d.by}: {d.decision} {d.reason ? `— ${d.reason}` : ""}{" "}
-                    <span className="text-xs text-slate-500">{formatTime(d.at)}</span>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {waiting && detail.ownedByMe && (
-            <p className="mt-4 text-sm text-amber-800">
-              You own {detail.agent.slug}: for raised-risk or amount changes someone else must
-              approve.
-            </p>
-          )}
-        </>
-      )}
+      {detail && <ChangeReview item={item} detail={detail} waiting={waiting} />}
 
       {!waiting ? null : canDecide ? (
         <div className="mt-5 border-t border-slate-100 pt-4">

@@ -2,9 +2,6 @@
 
 import { useEffect, useState } from "react";
 
-/** How long an approval given with the `a` key is held back before it is sent. */
-export const UNDO_MS = 5_000;
-
 /** "Approved <record> — Undo", with the seconds left before the approval is sent. */
 export function UndoToast({
   label,

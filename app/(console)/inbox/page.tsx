@@ -2,7 +2,7 @@ import { can, requirePage } from "@/lib/auth";
 import { toClientProps } from "@/lib/core/serialize";
 import { findInboxItem, inboxFacets, listInbox, ZInboxQuery } from "@/lib/approvals";
 import { PageHeader } from "@/components/ui";
-import { InboxBoard } from "@/components/inbox-board";
+import { InboxBoard } from "@/components/inbox/inbox-board";
 
 export const metadata = { title: "Approval inbox" };
 
