@@ -2,7 +2,7 @@ import { can, requirePage } from "@/lib/auth";
 import { toClientProps } from "@/lib/core/serialize";
 import { getEffectiveRetryPolicy, listDeadLetters } from "@/lib/execution/dead-letters";
 import { PageHeader } from "@/components/ui";
-import { DeadLetterBoard } from "@/components/dead-letter-board";
+import { DeadLetterBoard } from "@/components/dead-letters/dead-letter-board";
 
 export const metadata = { title: "Dead letters" };
 
@@ -24,8 +24,7 @@ export default async function DeadLettersPage({
         description="Approved work that execution gave up on: Salesforce refused it in a way retrying will not fix, or it ran out of tries. Nothing here runs again until a person retries it, sends it back to an approver, or discards it."
       />
       <DeadLetterBoard
-        rows={toClientProps(rows)}
-        retryPolicy={retryPolicy}
+        initial={toClientProps({ deadLetters: rows, retryPolicy })}
         includeResolved={includeResolved}
         canWrite={can(user.roles, "dead_letters:write")}
         now={new Date().toISOString()}

@@ -2,36 +2,36 @@
 
 import { useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import type { TDeadLetterRow, TRetryPolicyRow } from "@/lib/execution/dead-letters";
-import type { TSerialized } from "@/lib/core/serialize";
-import { Badge, EmptyState, TableFrame } from "./ui";
-import { formatTime } from "./format";
-import {
-  DeadLetterDetail,
-  ErrorClassBadge,
-  formatMs,
-  ResolutionBadge,
-  type TResolved,
-} from "./dead-letter-detail";
+import { Badge, EmptyState, TableFrame } from "@/components/ui";
+import { formatTime } from "@/components/format";
+import { DeadLetterDetail } from "./dead-letter-detail";
+import { ErrorClassBadge, formatMs, ResolutionBadge } from "./labels";
+import type { TResolved } from "./letter-actions";
+import { useDeadLetters, type TLetterList, type TLetterRow } from "./queries";
+import { RetryPolicyTable } from "./retry-policy-table";
 
-export type TLetterRow = TSerialized<TDeadLetterRow>;
-
+/**
+ * The dead-letter queue: open letters (and, when asked, resolved ones) in a table, one opened in
+ * a side panel to retry, re-route or discard, and the retry policy that sent them here.
+ */
 export function DeadLetterBoard(props: {
-  rows: TLetterRow[];
-  retryPolicy: TRetryPolicyRow[];
+  initial: TLetterList;
   includeResolved: boolean;
   canWrite: boolean;
   /** the server's clock at render, so ages read the same on the server and in the browser */
   now: string;
 }) {
   const router = useRouter();
+  const list = useDeadLetters(props.includeResolved, props.initial, props.now);
+  const { deadLetters: rows, retryPolicy } = list.data;
   const [openId, setOpenId] = useState<string | null>(null);
   const [done, setDone] = useState<TResolved | null>(null);
   const [switching, startSwitch] = useTransition();
   const opener = useRef<HTMLButtonElement | null>(null);
-  const open = props.rows.filter((r) => !r.resolvedAt);
-  const resolved = props.rows.filter((r) => r.resolvedAt);
-  const now = new Date(props.now).getTime();
+  const open = rows.filter((r) => !r.resolvedAt);
+  const resolved = rows.filter((r) => r.resolvedAt);
+  // ages count from when the list was read: the server's render, then each reload
+  const now = list.dataUpdatedAt;
 
   function show(row: TLetterRow, button: HTMLButtonElement | null) {
     opener.current = button;
@@ -47,7 +47,6 @@ export function DeadLetterBoard(props: {
   function resolvedOne(result: TResolved) {
     setOpenId(null);
     setDone(result);
-    router.refresh();
   }
 
   const table = (rows: TLetterRow[], withResolution: boolean, label: string) => (
@@ -188,7 +187,7 @@ export function DeadLetterBoard(props: {
         </section>
       )}
 
-      <RetryPolicyTable rows={props.retryPolicy} />
+      <RetryPolicyTable rows={retryPolicy} />
 
       {openId && (
         <DeadLetterDetail
@@ -197,68 +196,8 @@ export function DeadLetterBoard(props: {
           canWrite={props.canWrite}
           onClose={close}
           onResolved={resolvedOne}
-          onStale={() => router.refresh()}
         />
       )}
     </div>
-  );
-}
-
-/** How execution treated each error class before giving up: why a letter is here at all. */
-function RetryPolicyTable({ rows }: { rows: TRetryPolicyRow[] }) {
-  return (
-    <section aria-labelledby="dl-policy" className="rounded-xl border border-slate-200 bg-white">
-      <div className="border-b border-slate-100 px-4 py-3">
-        <h2 id="dl-policy" className="text-sm font-semibold">
-          Retry policy in effect
-        </h2>
-        <p className="mt-0.5 text-xs text-slate-500">
-          Each failed try waits longer than the last (first wait × factor, up to the cap). When the
-          tries run out, or the class is never retried, the request lands here. Internal errors and
-          a create interrupted mid-flight come straight here too.
-        </p>
-      </div>
-      <TableFrame label="Retry policy" minWidth="40rem" framed={false}>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-2 font-medium">Error class</th>
-            <th className="px-4 py-2 font-medium">Handling</th>
-            <th className="px-4 py-2 text-right font-medium">Max tries</th>
-            <th className="px-4 py-2 text-right font-medium">First wait</th>
-            <th className="px-4 py-2 text-right font-medium">Factor</th>
-            <th className="px-4 py-2 text-right font-medium">Cap</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((r) => (
-            <tr key={r.errorClass} data-testid={`policy-${r.errorClass}`}>
-              <td className="px-4 py-2">
-                <ErrorClassBadge errorClass={r.errorClass} />
-                {r.overridden && (
-                  <span className="ml-2 text-[11px] text-slate-500" title="Saved by an admin">
-                    custom
-                  </span>
-                )}
-              </td>
-              {r.handling === "retried" ? (
-                <>
-                  <td className="px-4 py-2 text-xs text-slate-600">Retried with backoff</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{r.maxAttempts}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{formatMs(r.backoffMs)}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">×{r.factor}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{formatMs(r.maxBackoffMs)}</td>
-                </>
-              ) : (
-                <td colSpan={5} className="px-4 py-2 text-xs text-slate-600">
-                  {r.handling === "back_to_approval"
-                    ? "Back to approval, never retried: the record changed since it was approved"
-                    : "Not retried: straight to dead letters after one try"}
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </TableFrame>
-    </section>
   );
 }

@@ -1,9 +1,8 @@
 "use client";
 
 import { useId, useState } from "react";
-import { sendJson } from "./send-json";
+import { useResolveDeadLetter, type TLetterAction as TAction } from "./queries";
 
-type TAction = "retry" | "reroute" | "discard";
 export type TResolved = { requestId: string; status: string; message: string };
 
 const ACTIONS: Record<
@@ -54,42 +53,34 @@ const ACTIONS: Record<
 export function LetterActions(props: {
   requestId: string;
   onResolved: (result: TResolved) => void;
-  onFailed: () => void;
 }) {
   const [action, setAction] = useState<TAction | null>(null);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const resolve = useResolveDeadLetter(props.requestId);
+  const error = resolve.error?.message ?? null;
+  const busy = resolve.isPending;
   const id = useId();
 
   function choose(next: TAction | null) {
     setAction(next);
     setReason("");
-    setError(null);
+    resolve.reset();
   }
 
-  async function submit(e: React.FormEvent) {
+  function submit(e: React.FormEvent) {
     e.preventDefault();
     if (!action) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await sendJson<{ id: string; status: string }>(
-        `/api/internal/dead-letters/${props.requestId}`,
-        "POST",
-        { action, reason },
-      );
-      props.onResolved({
-        requestId: res.id,
-        status: res.status,
-        message: `${res.id} ${ACTIONS[action].done}.`,
-      });
-    } catch (err) {
-      setError((err as Error).message);
-      props.onFailed();
-    } finally {
-      setBusy(false);
-    }
+    resolve.mutate(
+      { action, reason },
+      {
+        onSuccess: (res) =>
+          props.onResolved({
+            requestId: res.id,
+            status: res.status,
+            message: `${res.id} ${ACTIONS[action].done}.`,
+          }),
+      },
+    );
   }
 
   const a = action ? ACTIONS[action] : null;
