@@ -1,17 +1,14 @@
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
-import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { executeRequest } from "@/lib/execution/execute";
 import { resolveDeadLetter, resumeHalted } from "@/lib/execution/operator-actions";
 import { getDeadLetter } from "@/lib/execution/dead-letters";
 import { decideActionRequest } from "@/lib/approvals";
 import { resetKillSwitch, tripKillSwitch } from "@/lib/guardrails";
-import { stopBoss } from "@/lib/execution/queue";
 import type { TCurrentUser } from "@/lib/auth";
-import { executionSandbox, prodAgent, requestFor } from "./fixtures/execution";
+import { demoUser, setRetryPolicies, useExecutionSuite } from "./fixtures/execution";
 
 /**
  * Every door that sends dead-lettered or halted work back to the worker — retry, re-route and
@@ -20,14 +17,9 @@ import { executionSandbox, prodAgent, requestFor } from "./fixtures/execution";
  * failing ends in the dead-letter queue instead of looping.
  */
 describe("dead-letter retry, re-route and resume run again", () => {
-  let box: Awaited<ReturnType<typeof executionSandbox>>;
+  const { box, opp, request } = useExecutionSuite(60);
   let slow: SalesforceConnector;
-  let agentId: string;
-  let environmentId: string;
   let admin: TCurrentUser;
-  const opps = demoRecordIds().opportunities;
-  let next = 0;
-  const opp = () => opps[60 + next++];
   const worker = { workerId: "retry-test" };
   const row = (id: string) =>
     db.actionRequest.findUniqueOrThrow({
@@ -53,15 +45,12 @@ describe("dead-letter retry, re-route and resume run again", () => {
   };
 
   beforeAll(async () => {
-    await seedDemoOrg();
-    box = await executionSandbox();
-    ({ agentId, environmentId } = await prodAgent());
-    const a = await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } });
-    admin = { id: a.id, email: a.email, name: a.name, roles: ["admin"], groups: [] };
-    await db.retryPolicy.upsert({
-      where: { errorClass: "timeout" },
-      create: { errorClass: "timeout", maxAttempts: 3, backoffMs: 10, factor: 1, maxBackoffMs: 10 },
-      update: { maxAttempts: 3, backoffMs: 10, factor: 1, maxBackoffMs: 10 },
+    admin = await demoUser("admin@tollgate.demo", ["admin"]);
+    await setRetryPolicies(["timeout"], {
+      maxAttempts: 3,
+      backoffMs: 10,
+      factor: 1,
+      maxBackoffMs: 10,
     });
     slow = new SalesforceConnector({
       loginUrl: box.sandbox.url,
@@ -71,21 +60,11 @@ describe("dead-letter retry, re-route and resume run again", () => {
     });
     await slow.login();
   });
-  afterAll(async () => {
-    await db.retryPolicy.deleteMany();
-    await stopBoss();
-    await box.close();
-  });
-  beforeEach(() => box.fault({ clear: true }));
+  afterAll(() => db.retryPolicy.deleteMany());
 
   it("retry after exhausted tries runs again with numbers 4.. and a fresh budget", async () => {
     const recordId = opp();
-    const id = await requestFor(box.sf, {
-      agentId,
-      environmentId,
-      recordId,
-      changes: { NextStep: "Retry me" },
-    });
+    const id = await request({ recordId, changes: { NextStep: "Retry me" } });
     expect(await timeoutThrice(id)).toEqual(["retrying", "retrying", "dead_lettered"]);
 
     await resolveDeadLetter(id, admin.id, { action: "retry", reason: "Salesforce is back" });
@@ -109,13 +88,7 @@ describe("dead-letter retry, re-route and resume run again", () => {
   });
 
   it("re-route to an approver, approve, and it runs with the next number", async () => {
-    const recordId = opp();
-    const id = await requestFor(box.sf, {
-      agentId,
-      environmentId,
-      recordId,
-      changes: { NextStep: "Reroute me" },
-    });
+    const id = await request({ changes: { NextStep: "Reroute me" } });
     await timeoutThrice(id);
     await resolveDeadLetter(id, admin.id, { action: "reroute", reason: "needs a second look" });
     expect((await row(id)).status).toBe("pending_approval");
@@ -125,13 +98,7 @@ describe("dead-letter retry, re-route and resume run again", () => {
   });
 
   it("resume after a halt runs with the next number", async () => {
-    const recordId = opp();
-    const id = await requestFor(box.sf, {
-      agentId,
-      environmentId,
-      recordId,
-      changes: { NextStep: "Halt me" },
-    });
+    const id = await request({ changes: { NextStep: "Halt me" } });
     await box.fault({ timeoutNext: 1 });
     expect(await executeRequest(id, { ...worker, connector: slow })).toMatchObject({
       outcome: "retrying",
@@ -150,13 +117,7 @@ describe("dead-letter retry, re-route and resume run again", () => {
   });
 
   it("a claim that keeps failing is dead-lettered after 3 tries, never loops, and retries once fixed", async () => {
-    const recordId = opp();
-    const id = await requestFor(box.sf, {
-      agentId,
-      environmentId,
-      recordId,
-      changes: { NextStep: "Claim me" },
-    });
+    const id = await request({ changes: { NextStep: "Claim me" } });
     // a broken claim: every insert of this request's try row fails
     const fn = `tollgate_test_claim_fail_${id.replace(/\W/g, "_")}`;
     // DDL needs the database owner; the app's own connections may not create triggers

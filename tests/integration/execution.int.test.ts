@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { executeRequest } from "@/lib/execution/execute";
@@ -8,9 +7,8 @@ import { decideActionRequest } from "@/lib/approvals";
 import { tripKillSwitch, resetKillSwitch } from "@/lib/guardrails";
 import { resumeHalted } from "@/lib/execution/operator-actions";
 import { verifyAuditLane } from "@/lib/audit";
-import { stopBoss } from "@/lib/execution/queue";
 import type { TCurrentUser } from "@/lib/auth";
-import { executionSandbox, prodAgent, requestFor } from "./fixtures/execution";
+import { demoUser, setRetryPolicies, useExecutionSuite } from "./fixtures/execution";
 
 /**
  * Execution against the sandbox, one try at a time (executeRequest is what a pg-boss job runs):
@@ -18,17 +16,12 @@ import { executionSandbox, prodAgent, requestFor } from "./fixtures/execution";
  * execution lane, and what each error class leads to.
  */
 describe("execution", () => {
-  let box: Awaited<ReturnType<typeof executionSandbox>>;
-  let agentId: string;
-  let environmentId: string;
+  const { box, opp, request } = useExecutionSuite(10);
   let adminId: string;
-  const opps = demoRecordIds().opportunities;
-  let next = 0;
-  const opp = () => opps[10 + next++];
   const worker = { workerId: "test-worker" };
 
   const approved = (changes: Record<string, unknown>, recordId = opp(), extra = {}) =>
-    requestFor(box.sf, { agentId, environmentId, recordId, changes, ...extra });
+    request({ recordId, changes, ...extra });
   const row = (id: string) =>
     db.actionRequest.findUniqueOrThrow({
       where: { id },
@@ -36,25 +29,15 @@ describe("execution", () => {
     });
 
   beforeAll(async () => {
-    await seedDemoOrg();
-    box = await executionSandbox();
-    ({ agentId, environmentId } = await prodAgent());
-    adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
-    // fast retries for the test; the defaults are seconds to minutes
-    for (const errorClass of ["timeout", "unavailable", "rate_limited"]) {
-      await db.retryPolicy.upsert({
-        where: { errorClass },
-        create: { errorClass, maxAttempts: 3, backoffMs: 50, factor: 2, maxBackoffMs: 1000 },
-        update: { maxAttempts: 3, backoffMs: 50, factor: 2, maxBackoffMs: 1000 },
-      });
-    }
+    adminId = (await demoUser("admin@tollgate.demo")).id;
+    await setRetryPolicies(["timeout", "unavailable", "rate_limited"], {
+      maxAttempts: 3,
+      backoffMs: 50,
+      factor: 2,
+      maxBackoffMs: 1000,
+    });
   });
-  afterAll(async () => {
-    await db.retryPolicy.deleteMany();
-    await stopBoss();
-    await box.close();
-  });
-  beforeEach(() => box.fault({ clear: true }));
+  afterAll(() => db.retryPolicy.deleteMany());
 
   it("writes the approved change, records before/after and every connector call", async () => {
     const recordId = opp();
@@ -265,9 +248,7 @@ describe("execution", () => {
   });
 
   it("an unsupported operation is dead-lettered with a clear reason, never half-done", async () => {
-    const id = await requestFor(box.sf, {
-      agentId,
-      environmentId,
+    const id = await request({
       object: "Lead",
       recordId: demoRecordIds().leads[3],
       changes: { Status: "Qualified" },

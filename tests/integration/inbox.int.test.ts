@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
-import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import {
   actOnDraft,
   bulkDecide,
@@ -13,46 +11,28 @@ import { findInboxItem } from "@/lib/approvals/inbox";
 import { createApiKey, authenticateApiKey } from "@/lib/agents/api-keys";
 import { createActionRequest } from "@/lib/agent-api";
 import { executeRequest } from "@/lib/execution/execute";
-import { stopBoss } from "@/lib/execution/queue";
 import type { TCurrentUser } from "@/lib/auth";
-import { executionSandbox, prodAgent, requestFor } from "./fixtures/execution";
+import { demoUser, useExecutionSuite } from "./fixtures/execution";
 
 /** The inbox as an approver sees it: scope, order, filters, pages, the diff read now, bulk, drafts. */
 describe("approval inbox", () => {
-  let box: Awaited<ReturnType<typeof executionSandbox>>;
-  let agentId: string;
-  let environmentId: string;
+  const { box, opp, request } = useExecutionSuite(110);
   let dealDesk: TCurrentUser;
   let salesOps: TCurrentUser;
   let admin: TCurrentUser;
-  const opps = demoRecordIds().opportunities;
-  let n = 110;
-  const user = async (email: string, roles: TCurrentUser["roles"], groups: string[]) => {
-    const u = await db.user.findUniqueOrThrow({ where: { email } });
-    return { id: u.id, email: u.email, name: u.name, roles, groups };
-  };
-  const pending = (extra: Partial<Parameters<typeof requestFor>[1]> = {}) =>
-    requestFor(box.sf, {
-      agentId,
-      environmentId,
-      recordId: opps[n++],
-      changes: { NextStep: `inbox ${n}` },
+  let label = 0;
+  const pending = (extra: Partial<Parameters<typeof request>[0]> = {}) =>
+    request({
+      changes: { NextStep: `inbox ${++label}` },
       status: "pending_approval",
       approverRole: "deal_desk",
       ...extra,
     });
 
   beforeAll(async () => {
-    await seedDemoOrg();
-    box = await executionSandbox();
-    ({ agentId, environmentId } = await prodAgent());
-    dealDesk = await user("dealdesk@tollgate.demo", ["approver"], ["deal_desk"]);
-    salesOps = await user("salesops@tollgate.demo", ["approver"], ["sales_ops"]);
-    admin = await user("admin@tollgate.demo", ["admin"], []);
-  });
-  afterAll(async () => {
-    await stopBoss();
-    await box.close();
+    dealDesk = await demoUser("dealdesk@tollgate.demo", ["approver"], ["deal_desk"]);
+    salesOps = await demoUser("salesops@tollgate.demo", ["approver"], ["sales_ops"]);
+    admin = await demoUser("admin@tollgate.demo", ["admin"]);
   });
 
   it("shows a person only their groups' work, riskiest first, in stable pages", async () => {
@@ -117,14 +97,14 @@ describe("approval inbox", () => {
   });
 
   it("reads the current value from Salesforce for the diff; approving records what was seen", async () => {
-    const recordId = opps[n];
+    const recordId = opp();
     const id = await pending({ recordId });
     await box.humanEdit("Opportunity", recordId, { NextStep: "edited while waiting" });
     const detail = await getInboxItem(dealDesk, id);
     expect(detail.diff[0]).toMatchObject({
       field: "NextStep",
       current: "edited while waiting",
-      proposed: `inbox ${n}`,
+      proposed: `inbox ${label}`,
     });
     expect(detail.diff[0].whenProposed).not.toBe("edited while waiting");
     expect(detail.rule.key).toBe("opportunity.change_stage/default");
@@ -190,7 +170,7 @@ describe("approval inbox", () => {
     });
     const agent = await authenticateApiKey(plaintext);
     const ask = async (body: object) => {
-      const res = await createActionRequest(agent, body, `req-${n}`);
+      const res = await createActionRequest(agent, body, `req-${label}`);
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
     };
@@ -204,18 +184,18 @@ describe("approval inbox", () => {
       evidence: [{ type: "call_summary", ref: "gong:call/8812" }],
     });
     // the expectation from plain record reads, not the query ingest uses
-    const oppId = opps[n++];
-    const { record: opp } = await box.sf.read("Opportunity", oppId);
-    const account = (await box.sf.read("Account", String(opp.AccountId))).record.Name;
-    const owner = (await box.sf.read("User", String(opp.OwnerId))).record.Name;
+    const oppId = opp();
+    const { record: read } = await box.sf.read("Opportunity", oppId);
+    const account = (await box.sf.read("Account", String(read.AccountId))).record.Name;
+    const owner = (await box.sf.read("User", String(read.OwnerId))).record.Name;
     const id = await ask(stageChange(oppId));
     const row = await db.actionRequest.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe("pending_approval");
     const expected = {
-      name: opp.Name,
+      name: read.Name,
       account,
-      amount: opp.Amount,
-      stage: opp.StageName,
+      amount: read.Amount,
+      stage: read.StageName,
       owner,
     };
     expect(row.recordSummary).toEqual(expected);
@@ -228,7 +208,7 @@ describe("approval inbox", () => {
     expect(detail.recordNow).toEqual({ ...expected, amount: 4242 });
 
     // the summary query failing never fails the request: the read's own fields are kept
-    const other = opps[n++];
+    const other = opp();
     await box.fault({ match: "/query", failNext: { count: 1, status: 503 } });
     const degraded = await ask(stageChange(other));
     const { record: second } = await box.sf.read("Opportunity", other);
@@ -273,7 +253,7 @@ describe("approval inbox", () => {
   });
 
   it("a viewer has no inbox", async () => {
-    const vp = await user("vp@tollgate.demo", ["viewer"], []);
+    const vp = await demoUser("vp@tollgate.demo", ["viewer"]);
     await expect(listInbox(vp, {})).rejects.toMatchObject({ status: 403 });
   });
 });

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
-import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
-import { enqueueExecution, stopBoss } from "@/lib/execution/queue";
-import { executionSandbox, prodAgent, requestFor, waitFor } from "./fixtures/execution";
+import { enqueueExecution } from "@/lib/execution/queue";
+import { useExecutionSuite, waitFor } from "./fixtures/execution";
 
 const TERMINAL = ["succeeded", "dead_lettered"] as const;
 
@@ -13,11 +11,8 @@ const TERMINAL = ["succeeded", "dead_lettered"] as const;
  * middle of a Salesforce write leaves nothing half-done or doubled after a restart.
  */
 describe("execution workers (child processes)", () => {
-  let box: Awaited<ReturnType<typeof executionSandbox>>;
-  let agentId: string;
-  let environmentId: string;
+  const { box, opp, request } = useExecutionSuite(60);
   const children: ChildProcess[] = [];
-  const opps = demoRecordIds().opportunities;
 
   const startWorker = (workerId: string, env: Record<string, string> = {}) =>
     new Promise<ChildProcess>((resolve, reject) => {
@@ -52,9 +47,7 @@ describe("execution workers (child processes)", () => {
     const ids: string[] = [];
     for (const [i, recordId] of records.entries()) {
       ids.push(
-        await requestFor(box.sf, {
-          agentId,
-          environmentId,
+        await request({
           recordId,
           changes: { NextStep: `${label} #${i}` },
         }),
@@ -64,9 +57,6 @@ describe("execution workers (child processes)", () => {
   };
 
   beforeAll(async () => {
-    await seedDemoOrg();
-    box = await executionSandbox();
-    ({ agentId, environmentId } = await prodAgent());
     // other files leave runnable requests behind; the workers here would run them against this
     // sandbox. Park them, so every write this file counts is its own.
     await db.actionRequest.updateMany({
@@ -76,15 +66,10 @@ describe("execution workers (child processes)", () => {
   });
   afterEach(async () => {
     for (const c of children.splice(0)) await stop(c, "SIGKILL");
-    await box.fault({ clear: true });
-  });
-  afterAll(async () => {
-    await stopBoss();
-    await box.close();
   });
 
   it("two workers on one queue execute 40 requests exactly once each", async () => {
-    const records = opps.slice(60, 100);
+    const records = Array.from({ length: 40 }, opp);
     const ids = await approvedOn(records, "two workers");
     const histories = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
     await Promise.all([startWorker("w-a"), startWorker("w-b")]);
@@ -115,7 +100,7 @@ describe("execution workers (child processes)", () => {
   });
 
   it("SIGKILL mid-write: after a restart each request is succeeded once or dead-lettered, never written twice", async () => {
-    const records = opps.slice(100, 106);
+    const records = Array.from({ length: 6 }, opp);
     const ids = await approvedOn(records, "crash test");
     const histories = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
     // every PATCH takes 1.5 s: the worker dies with writes in flight, which still land
