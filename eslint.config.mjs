@@ -26,6 +26,38 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration is read in one place: lib/env.ts (documented in .env.example). Exceptions:
+    // tests and e2e set their own variables; playwright/vitest configs are the test harness's;
+    // exit-with-parent.cjs is a CommonJS preload inside `next start` that cannot import TS.
+    files: ["**/*.{ts,tsx,mts,cts,js,mjs,cjs}"],
+    ignores: [
+      "lib/env.ts",
+      "tests/**",
+      "e2e/**",
+      "**/*.test.ts",
+      "playwright.config.ts",
+      "vitest.config.mts",
+      "scripts/lib/exit-with-parent.cjs",
+    ],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read configuration through lib/env.ts (env(), requireEnv()); see .env.example.",
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.property.name='process'][property.name='env']",
+          message: "Read configuration through lib/env.ts (env(), requireEnv()); see .env.example.",
+        },
+      ],
+    },
+  },
+  {
     // The policy engine and the request state machine stay pure: no database, no framework.
     files: ["lib/policy/**/*.ts", "lib/action-requests/transitions.ts"],
     rules: {

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { DEFAULT_SANDBOX_CREDENTIALS, demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { startSandboxProcess } from "./lib/sandbox-process";
+import { dropProxyVariables } from "@/lib/env";
 
 const { values } = parseArgs({ options: { n: { type: "string", default: "300" } } });
 const N = Number(values.n);
@@ -30,8 +31,7 @@ async function time(n: number, fn: (i: number) => Promise<unknown>) {
 }
 
 async function main() {
-  delete process.env.http_proxy;
-  delete process.env.https_proxy;
+  dropProxyVariables();
   const { url, child } = await startSandboxProcess();
   try {
     const sf = new SalesforceConnector({

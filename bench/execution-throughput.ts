@@ -20,6 +20,7 @@ import { enqueueExecution } from "@/lib/execution/queue";
 import { startWorker } from "@/lib/execution/worker";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { createTestDatabase } from "../tests/integration/test-database";
+import { dropProxyVariables, env, setEnv } from "@/lib/env";
 
 const { values } = parseArgs({
   options: {
@@ -42,12 +43,13 @@ const ms = (xs: number[]) => {
 type TTarget = { object: "Opportunity" | "Lead"; id: string; field: "NextStep" | "Title" };
 
 async function main() {
-  delete process.env.http_proxy;
-  delete process.env.https_proxy;
-  process.env.TOLLGATE_SECRET_KEY ??= "bench-secret-key";
-  process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1"; // the bundled sandbox
-  // every busy job holds a connection for its Salesforce calls; leave room for claims and the sweep
-  process.env.DB_POOL_SIZE ??= String(2 * Math.max(...LEVELS) + 4);
+  dropProxyVariables();
+  setEnv({
+    TOLLGATE_SECRET_KEY: "bench-secret-key",
+    TOLLGATE_ALLOW_LOOPBACK: "1", // the bundled sandbox
+    // every busy job holds a connection for its Salesforce calls; leave room for claims and the sweep
+    DB_POOL_SIZE: String(2 * Math.max(...LEVELS) + 4),
+  });
   const started = Date.now();
   const load = () =>
     os
@@ -56,7 +58,7 @@ async function main() {
       .join(" ");
   console.log(`${os.cpus().length} CPUs, load average ${load()} at start`);
   const database = await createTestDatabase("bench_exec");
-  process.env.DATABASE_URL = database.url;
+  setEnv({ DATABASE_URL: database.url }, { force: true });
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
   try {
     await seedDemoOrg({ history: false });
@@ -110,7 +112,7 @@ async function main() {
       Lead: await shape("lead-enrichment-bot", "lead-enrichment", "lead.enrich"),
     };
     console.log(
-      `${targets.length} requests per run (${targets.filter((t) => t.object === "Opportunity").length} opportunities: NextStep, ${targets.filter((t) => t.object === "Lead").length} leads: Title${made ? `, ${made} of them made for the bench` : ""}); DB pool ${process.env.DB_POOL_SIZE}, queue pool ${process.env.TOLLGATE_QUEUE_POOL_SIZE ?? 4}`,
+      `${targets.length} requests per run (${targets.filter((t) => t.object === "Opportunity").length} opportunities: NextStep, ${targets.filter((t) => t.object === "Lead").length} leads: Title${made ? `, ${made} of them made for the bench` : ""}); DB pool ${env().DB_POOL_SIZE}, queue pool ${env().TOLLGATE_QUEUE_POOL_SIZE}`,
     );
 
     /** What each record holds now, as the agent would have read it when proposing. */

@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { dropDatabase, ensureDatabase, migrateDeploy, withDatabaseName } from "@/lib/db/admin";
 import { freePort } from "@/lib/db/embedded";
 import { buildIfNeeded, nextStartArgs } from "../scripts/lib/runtime";
+import { childEnv, env, setEnv } from "@/lib/env";
 
 const { values } = parseArgs({
   options: {
@@ -29,11 +30,10 @@ function pct(sorted: number[], p: number) {
 }
 
 async function main() {
-  const server = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const server = env().DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
   const url = withDatabaseName(server, `tollgate_bench_${Date.now().toString(36)}`);
-  process.env.DATABASE_URL = url;
-  process.env.TOLLGATE_SECRET_KEY ??= "bench-secret-key";
-  process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1"; // the bundled sandbox
+  setEnv({ DATABASE_URL: url }, { force: true });
+  setEnv({ TOLLGATE_SECRET_KEY: "bench-secret-key", TOLLGATE_ALLOW_LOOPBACK: "1" }); // the bundled sandbox
   await buildIfNeeded();
   await ensureDatabase(url);
   await migrateDeploy(url);
@@ -58,13 +58,12 @@ async function main() {
   const port = await freePort();
   const app = spawn(process.execPath, nextStartArgs(port), {
     stdio: ["ignore", "pipe", "inherit"],
-    env: {
-      ...process.env,
+    env: childEnv({
       NEXTAUTH_SECRET: "bench",
       NEXTAUTH_URL: `http://localhost:${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
       DB_POOL_SIZE: String(C),
-    },
+    }),
   });
   await new Promise<void>((resolve) =>
     app.stdout!.on("data", (d) => String(d).includes("Ready") && resolve()),

@@ -18,6 +18,7 @@ import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { riskScore } from "@/lib/policy/risk";
 import { AGENTS, DEFAULT_MATRIX, WORKFLOWS } from "@/lib/seed/demo-fixtures";
 import { createTestDatabase } from "../tests/integration/test-database";
+import { env, setEnv } from "@/lib/env";
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,7 @@ const { values } = parseArgs({
 const ROWS = Number(values.rows);
 const RUNS = Math.max(1, Number(values.runs));
 // an embedded server stops with the bench, so only a database on DATABASE_URL's server is kept
-const KEEP = values.keep && Boolean(process.env.DATABASE_URL);
+const KEEP = values.keep && Boolean(env().DATABASE_URL);
 const WARM_UP = 10;
 const TARGET_MS = 150;
 
@@ -188,7 +189,7 @@ function planSummary(lines: string[], nodesOnly: boolean) {
 }
 
 async function main() {
-  process.env.TOLLGATE_SECRET_KEY ??= "bench-secret-key";
+  setEnv({ TOLLGATE_SECRET_KEY: "bench-secret-key" });
   const started = process.hrtime.bigint();
   const load = () =>
     os
@@ -197,7 +198,7 @@ async function main() {
       .join(" ");
   console.log(`${os.cpus().length} CPUs, load average ${load()} at start`);
   const database = await createTestDatabase("bench_inbox");
-  process.env.DATABASE_URL = database.url;
+  setEnv({ DATABASE_URL: database.url }, { force: true });
   const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
   const { listInbox } = await import("@/lib/approvals/inbox");
   const { db, disconnectDb } = await import("@/lib/db");

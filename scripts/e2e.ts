@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { createTestDatabase } from "../tests/integration/test-database";
+import { childEnv, setEnv } from "@/lib/env";
 import { buildIfNeeded, run } from "./lib/runtime";
 
 async function main() {
@@ -13,9 +14,12 @@ async function main() {
   let sandbox: { close(): Promise<void> } | undefined;
   let worker: { stop(): Promise<void> } | undefined;
   try {
-    process.env.DATABASE_URL = database.url;
-    process.env.TOLLGATE_SECRET_KEY ??= "e2e-secret-key-not-for-production";
-    process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1"; // the sandbox; the server inherits it
+    setEnv({ DATABASE_URL: database.url }, { force: true });
+    // the sandbox is on loopback; the server inherits both
+    setEnv({
+      TOLLGATE_SECRET_KEY: "e2e-secret-key-not-for-production",
+      TOLLGATE_ALLOW_LOOPBACK: "1",
+    });
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
     const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
     const { createSandboxServer } = await import("@/lib/connectors/salesforce-sandbox");
@@ -23,18 +27,19 @@ async function main() {
     // the demo environments' Salesforce, with test-control routes for the specs
     const server = await createSandboxServer({ seed: "demo", control: true });
     sandbox = server;
-    process.env.E2E_SANDBOX_URL = server.url;
     await pointDemoEnvironmentsAt(server.url);
     const { prepareE2eFixtures } = await import("../e2e/fixtures/prepare");
-    process.env.E2E_FIXTURES = JSON.stringify(await prepareE2eFixtures(server.url));
+    const fixtures = JSON.stringify(await prepareE2eFixtures(server.url));
     // approved work executes during the specs, as under `npm start`
     const { startWorker } = await import("@/lib/execution/worker");
     worker = await startWorker({ log: () => {} });
     const cli = path.join(process.cwd(), "node_modules", "@playwright", "test", "cli.js");
-    await run(process.execPath, [cli, "test", ...process.argv.slice(2)], {
-      ...process.env,
-      DATABASE_URL: database.url,
-    });
+    // the specs' own variables (tests/, e2e/ and playwright.config.ts read process.env)
+    await run(
+      process.execPath,
+      [cli, "test", ...process.argv.slice(2)],
+      childEnv({ E2E_SANDBOX_URL: server.url, E2E_FIXTURES: fixtures }),
+    );
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     code = 1;

@@ -9,6 +9,7 @@ import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { EmbeddedPostgresError, freePort, isAlive, portIsFree } from "@/lib/db/embedded";
 import { migrateDeploy } from "@/lib/db/admin";
+import { checkEnv, childEnv, env, setEnv, startedByNpm } from "@/lib/env";
 import {
   buildIfNeeded,
   DATA_DIR,
@@ -19,14 +20,14 @@ import {
   spawnTiedNode,
 } from "./lib/runtime";
 
-const PORT = Number(process.env.PORT ?? 3000);
 const LAUNCHER_PID = path.join(DATA_DIR, "launcher.pid");
 const APP_PID = path.join(DATA_DIR, "app.pid");
 const SANDBOX_PORT = path.join(DATA_DIR, "sf-sandbox-port");
 
 /** SF_SANDBOX_PORT, else the port the sandbox had last time if it is free, else any free port. */
 async function sandboxPort(): Promise<number> {
-  if (process.env.SF_SANDBOX_PORT) return Number(process.env.SF_SANDBOX_PORT);
+  const configured = env().SF_SANDBOX_PORT;
+  if (configured) return configured;
   const previous = Number(
     fs.existsSync(SANDBOX_PORT) ? fs.readFileSync(SANDBOX_PORT, "utf8") : NaN,
   );
@@ -66,9 +67,16 @@ function takeOverFromEarlierRun() {
 }
 
 async function main() {
+  // every variable checked before anything starts; the web server inherits the same values
+  const bad = checkEnv();
+  if (bad) {
+    console.error(`[tollgate] ${bad}\nSee .env.example for every variable and its default.`);
+    process.exit(2);
+  }
+  const port = env().PORT;
   takeOverFromEarlierRun();
-  const nextauthSecret = process.env.NEXTAUTH_SECRET ?? persistentSecret("nextauth-secret");
-  const secretKey = process.env.TOLLGATE_SECRET_KEY ?? persistentSecret("secret-key");
+  const nextauthSecret = env().NEXTAUTH_SECRET ?? persistentSecret("nextauth-secret");
+  const secretKey = env().TOLLGATE_SECRET_KEY ?? persistentSecret("secret-key");
 
   await buildIfNeeded();
   const { url, embedded } = await resolveDatabase(DATA_DIR, "tollgate");
@@ -80,10 +88,9 @@ async function main() {
   await migrateDeploy(url);
   log("migrations applied");
 
-  process.env.DATABASE_URL = url;
-  process.env.TOLLGATE_SECRET_KEY = secretKey;
+  setEnv({ DATABASE_URL: url, TOLLGATE_SECRET_KEY: secretKey }, { force: true });
   // the demo environments use the bundled sandbox on loopback (lib/net/destination.ts)
-  process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1";
+  setEnv({ TOLLGATE_ALLOW_LOOPBACK: "1" });
   const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
   const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
   const { disconnectDb } = await import("@/lib/db");
@@ -105,18 +112,17 @@ async function main() {
   const { startWorker } = await import("@/lib/execution/worker");
   const worker = await startWorker();
 
-  const baseUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${PORT}`;
+  const baseUrl = env().NEXTAUTH_URL ?? `http://localhost:${port}`;
   // tied to this process: a SIGKILLed launcher (worker gone) must not leave it serving
-  const app: ChildProcess = spawnTiedNode(nextStartArgs(PORT), {
+  const app: ChildProcess = spawnTiedNode(nextStartArgs(port), {
     stdio: ["ignore", "inherit", "inherit"],
-    env: {
-      ...process.env,
+    env: childEnv({
       DATABASE_URL: url,
       NEXTAUTH_SECRET: nextauthSecret,
       NEXTAUTH_URL: baseUrl,
       TOLLGATE_SECRET_KEY: secretKey,
       NEXT_TELEMETRY_DISABLED: "1",
-    },
+    }),
   });
   fs.writeFileSync(APP_PID, String(app.pid));
 
@@ -169,7 +175,7 @@ main().catch((err) => {
  * read from /proc), and stop as Ctrl-C does when it is gone. Outside npm, or off Linux: nothing.
  */
 function whenNpmDies(onGone: () => void) {
-  if (!process.env.npm_lifecycle_event || process.platform !== "linux") return;
+  if (!startedByNpm() || process.platform !== "linux") return;
   let npmPid = 0;
   try {
     // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ')'

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isAlive } from "@/lib/db/embedded";
+import { checkEnv, env, setEnv } from "@/lib/env";
 import { DATA_DIR, persistentSecret, resolveDatabase } from "./lib/runtime";
 
 const USAGE = [
@@ -22,7 +23,8 @@ const USAGE = [
 ].join("\n");
 
 async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
+  const configured = env().DATABASE_URL;
+  if (configured) return { url: configured };
   const launcher = Number(
     fs.readFileSync(path.join(DATA_DIR, "launcher.pid"), { encoding: "utf8", flag: "a+" }) || 0,
   );
@@ -63,8 +65,8 @@ async function webhookCommand(kind: string, rest: string[]) {
     process.exit(2);
   }
   const { url, stop } = await databaseUrl();
-  process.env.DATABASE_URL = url;
-  process.env.TOLLGATE_SECRET_KEY ??= persistentSecret("secret-key");
+  setEnv({ DATABASE_URL: url }, { force: true });
+  if (!env().TOLLGATE_SECRET_KEY) setEnv({ TOLLGATE_SECRET_KEY: persistentSecret("secret-key") });
   const { setGroupWebhook, setAgentCallback } = await import("@/lib/webhooks/config");
   const { disconnectDb } = await import("@/lib/db");
   try {
@@ -104,7 +106,7 @@ async function auditCommand(rest: string[]) {
     process.exit(2);
   }
   const { url, stop } = await databaseUrl();
-  process.env.DATABASE_URL = url;
+  setEnv({ DATABASE_URL: url }, { force: true });
   const { runAuditVerification } = await import("@/lib/audit");
   const { disconnectDb } = await import("@/lib/db");
   try {
@@ -132,6 +134,11 @@ async function auditCommand(rest: string[]) {
 }
 
 async function main() {
+  const bad = checkEnv();
+  if (bad) {
+    console.error(`${bad}\nSee .env.example for every variable and its default.`);
+    process.exit(2);
+  }
   const [group, command, ...rest] = process.argv.slice(2);
   if (group === "audit" && command === "verify") return auditCommand(rest);
   if ((group === "group-webhook" || group === "agent-callback") && command === "set") {
@@ -161,7 +168,7 @@ async function main() {
     process.exit(2);
   }
   const { url, stop } = await databaseUrl();
-  process.env.DATABASE_URL = url;
+  setEnv({ DATABASE_URL: url }, { force: true });
   const { createApiKey } = await import("@/lib/agents/api-keys");
   const { disconnectDb } = await import("@/lib/db");
   try {

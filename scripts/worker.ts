@@ -6,31 +6,32 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { checkEnv, env, setEnv } from "@/lib/env";
 import { DATA_DIR, log } from "./lib/runtime";
 
+const fail = (message: string) => {
+  console.error(`${message}\nSee .env.example for every variable and its default.`);
+  process.exit(2);
+};
+
 async function main() {
-  if (!process.env.DATABASE_URL) {
-    console.error("DATABASE_URL is not set: point it at the database Tollgate's web server uses.");
-    process.exit(2);
-  }
+  const bad = checkEnv(["DATABASE_URL"]);
+  if (bad) fail(bad);
   const keyFile = path.join(DATA_DIR, "secret-key");
-  if (!process.env.TOLLGATE_SECRET_KEY && fs.existsSync(keyFile)) {
-    process.env.TOLLGATE_SECRET_KEY = fs.readFileSync(keyFile, "utf8").trim();
+  if (!env().TOLLGATE_SECRET_KEY && fs.existsSync(keyFile)) {
     // beside `npm start`, the demo environments are the bundled sandbox on loopback: allow it
     // as npm start does, or this worker would dead-letter their work as refused destinations
-    process.env.TOLLGATE_ALLOW_LOOPBACK ??= "1";
+    setEnv({
+      TOLLGATE_SECRET_KEY: fs.readFileSync(keyFile, "utf8").trim(),
+      TOLLGATE_ALLOW_LOOPBACK: "1",
+    });
   }
-  if (!process.env.TOLLGATE_SECRET_KEY) {
-    console.error("TOLLGATE_SECRET_KEY is not set: use the web server's key.");
-    process.exit(2);
-  }
+  const noKey = checkEnv(["TOLLGATE_SECRET_KEY"]);
+  if (noKey) fail(noKey);
   const { startWorker } = await import("@/lib/execution/worker");
   const { disconnectDb } = await import("@/lib/db");
-  const worker = await startWorker({
-    concurrency: process.env.TOLLGATE_WORKER_CONCURRENCY
-      ? Number(process.env.TOLLGATE_WORKER_CONCURRENCY)
-      : undefined,
-  });
+  // concurrency: TOLLGATE_WORKER_CONCURRENCY, read by startWorker through lib/env
+  const worker = await startWorker();
   log(`worker ${worker.workerId} is running; Ctrl-C stops it`);
   let stopping = false;
   const stop = async () => {

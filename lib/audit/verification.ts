@@ -1,16 +1,17 @@
 import { db, type Prisma } from "@/lib/db";
 import { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 import type { TAuditLane } from "./write-audit-event";
+import { env } from "@/lib/env";
 
 export const AUDIT_LANES = ["config", "data", "execution"] as const satisfies readonly TAuditLane[];
 
 export type TVerifyTrigger = "schedule" | "cli" | "console";
 
 /** How often the worker verifies each lane (new events only), and walks it whole. */
-const everyMs = () => Number(process.env.TOLLGATE_AUDIT_VERIFY_MS ?? 5 * 60_000);
-const fullEveryMs = () => Number(process.env.TOLLGATE_AUDIT_FULL_VERIFY_MS ?? 24 * 3_600_000);
+const everyMs = () => env().TOLLGATE_AUDIT_VERIFY_MS;
+const fullEveryMs = () => env().TOLLGATE_AUDIT_FULL_VERIFY_MS;
 /** The approver group whose signed webhook hears of a break (its escalation URL). */
-const alertGroup = () => process.env.TOLLGATE_AUDIT_ALERT_GROUP ?? "revops_oncall";
+const alertGroup = () => env().TOLLGATE_AUDIT_ALERT_GROUP;
 
 export type TLaneRun = TLaneVerification & { runId: string; alerted: boolean };
 

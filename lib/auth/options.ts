@@ -10,6 +10,7 @@ import {
   SESSION_ENDED,
   SESSION_MAX_AGE_S,
 } from "./user-sessions";
+import { env } from "@/lib/env";
 
 function header(headers: unknown, name: string): string | null {
   const v = (headers as Record<string, unknown> | undefined)?.[name];
@@ -35,7 +36,7 @@ export const authOptions: NextAuthOptions = {
       async authorize(credentials, req) {
         const ip = clientAddress(
           header(req?.headers, "x-forwarded-for"),
-          process.env.TOLLGATE_TRUST_PROXY,
+          env().TOLLGATE_TRUST_PROXY,
         );
         const result = await signInWithPassword(
           String(credentials?.email ?? ""),

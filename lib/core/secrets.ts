@@ -1,12 +1,12 @@
 import crypto from "node:crypto";
+import { requireEnv } from "@/lib/env";
 
 /**
  * Secrets at rest (connector passwords, client secrets, webhook keys): AES-256-GCM with a key
  * derived from TOLLGATE_SECRET_KEY. Stored as `v1.<iv>.<tag>.<ciphertext>` (base64url).
  */
 function key(): Buffer {
-  const raw = process.env.TOLLGATE_SECRET_KEY;
-  if (!raw) throw new Error("TOLLGATE_SECRET_KEY is not set (npm start generates one in .data/)");
+  const raw = requireEnv("TOLLGATE_SECRET_KEY");
   return crypto.createHash("sha256").update(raw).digest();
 }
 

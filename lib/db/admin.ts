@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { runtimeRole } from "./pool";
+import { childEnv, env } from "@/lib/env";
 
 /** Database-level chores for the launcher and the test harness (never called by the app). */
 
@@ -93,7 +94,7 @@ export async function migrateDeploy(url: string, opts: { quiet?: boolean; force?
     await run(
       process.execPath,
       [prismaCli(), "migrate", "deploy"],
-      { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      childEnv({ DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" }),
       opts.quiet ?? true,
     );
   }
@@ -220,12 +221,11 @@ export async function generateClient() {
   await run(
     process.execPath,
     [prismaCli(), "generate"],
-    {
-      ...process.env,
+    childEnv({
       // the CLI wants a URL even though generate connects to nothing
-      DATABASE_URL: process.env.DATABASE_URL ?? "postgresql://localhost:5432/unused",
+      DATABASE_URL: env().DATABASE_URL ?? "postgresql://localhost:5432/unused",
       PRISMA_HIDE_UPDATE_MESSAGE: "1",
-    },
+    }),
     true,
   );
 }

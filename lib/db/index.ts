@@ -1,18 +1,16 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
 import { runtimePoolConfig } from "./pool";
+import { env, requireEnv } from "@/lib/env";
 
 export { Prisma } from "@/lib/generated/prisma/client";
 export * from "@/lib/generated/prisma/enums";
 
 function makeClient() {
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set (start Tollgate with npm start)");
+  const connectionString = requireEnv("DATABASE_URL");
   // every connection acts as the runtime role (SET ROLE on connect): audit rows are
   // read-only to it, whatever the login user may do (lib/db/pool.ts)
-  const adapter = new PrismaPg(
-    runtimePoolConfig({ connectionString, max: Number(process.env.DB_POOL_SIZE ?? 10) }),
-  );
+  const adapter = new PrismaPg(runtimePoolConfig({ connectionString, max: env().DB_POOL_SIZE }));
   return new PrismaClient({ adapter });
 }
 

@@ -1,4 +1,6 @@
 import pg from "pg";
+// relative: prisma.config.ts loads this file outside the app's path aliases
+import { env } from "../env";
 
 const PG_NAME_OID = 19;
 const PG_TEXT_OID = 25;
@@ -35,13 +37,7 @@ export class NameTypeSafePool extends pg.Pool {
  * (lib/db/admin.ts, which also creates the role and grants it). TOLLGATE_DB_ROLE renames it.
  */
 export function runtimeRole(): string {
-  const role = process.env.TOLLGATE_DB_ROLE?.trim() || "tollgate_runtime";
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) {
-    throw new Error(
-      `TOLLGATE_DB_ROLE must be a plain lower-case PostgreSQL role name, not "${role}"`,
-    );
-  }
-  return role;
+  return env().TOLLGATE_DB_ROLE;
 }
 
 type TQueryable = { query: (sql: string) => Promise<unknown> };

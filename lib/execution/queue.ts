@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import { assumeRuntimeRole } from "@/lib/db/pool";
+import { env, requireEnv } from "@/lib/env";
 
 /**
  * The pg-boss queue approved work travels on. Policy `short`: at most one *waiting* job per
@@ -22,14 +23,13 @@ const holder = globalThis as unknown as { __tollgateBoss?: Promise<PgBoss> };
  */
 export function getBoss(opts: { supervise?: boolean } = {}): Promise<PgBoss> {
   holder.__tollgateBoss ??= (async () => {
-    const connectionString = process.env.DATABASE_URL;
-    if (!connectionString) throw new Error("DATABASE_URL is not set");
+    const connectionString = requireEnv("DATABASE_URL");
     // as the runtime role, like the app's own pool: pg-boss hands its options to pg.Pool
     // (pg-boss/src/db.js), `onConnect` included. The owner installs and migrates pg-boss's
     // schema and the queue at migrate time (installQueue, from lib/db/admin.ts).
     const options = {
       connectionString,
-      max: Number(process.env.TOLLGATE_QUEUE_POOL_SIZE ?? 4),
+      max: env().TOLLGATE_QUEUE_POOL_SIZE,
       application_name: "tollgate-queue",
       supervise: opts.supervise ?? false,
       schedule: false,

@@ -3,13 +3,14 @@ import { transitionRequest } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";
 import { deadLetter } from "./record-outcome";
 import { enqueueExecution } from "./queue";
+import { env } from "@/lib/env";
 
 /**
  * How long after an execution try started the sweep may decide its worker is gone. A write can
  * still be in flight at Salesforce until the connector's timeout, so this must exceed it:
  * recovering sooner could let a late write land after a second one.
  */
-export const INTERRUPTED_AFTER_MS = Number(process.env.TOLLGATE_EXECUTION_GRACE_MS ?? 60_000);
+export const INTERRUPTED_AFTER_MS = env().TOLLGATE_EXECUTION_GRACE_MS;
 const SETTLE_MS = 5_000;
 /** A request whose workers keep dying mid-try is parked for a person after this many. */
 const MAX_INTERRUPTIONS = 3;

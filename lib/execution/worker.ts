@@ -5,6 +5,7 @@ import { enqueueDueRequests, escalateOverdue, expireStale, recoverInterrupted } 
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
 import { startHeartbeat } from "@/lib/health/heartbeat";
 import { verifyAuditOnSchedule } from "@/lib/audit";
+import { env } from "@/lib/env";
 
 export type TWorkerOptions = {
   /** jobs this process runs at once */
@@ -26,7 +27,7 @@ export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
   const log = opts.log ?? ((l: string) => console.log(`[worker ${workerId}] ${l}`));
   const boss = await getBoss({ supervise: true });
-  const concurrency = opts.concurrency ?? Number(process.env.TOLLGATE_WORKER_CONCURRENCY ?? 4);
+  const concurrency = opts.concurrency ?? env().TOLLGATE_WORKER_CONCURRENCY;
   // in the database, so /api/health sees workers in any process (lib/health)
   const heartbeat = await startHeartbeat({ workerId, concurrency, log });
   const workIds: string[] = [];

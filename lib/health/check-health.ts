@@ -1,9 +1,10 @@
 import { db } from "@/lib/db";
 import { EXECUTE_QUEUE } from "@/lib/execution/queue";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce/errors";
+import { env } from "@/lib/env";
 
 /** Each check gets this long; a database that does not answer in time counts as unreachable. */
-const CHECK_TIMEOUT_MS = Number(process.env.TOLLGATE_HEALTH_TIMEOUT_MS ?? 3_000);
+const CHECK_TIMEOUT_MS = env().TOLLGATE_HEALTH_TIMEOUT_MS;
 
 const ERROR_CLASSES: readonly TConnectorErrorClass[] = [
   "timeout",

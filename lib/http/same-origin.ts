@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/core/errors";
+import { env } from "@/lib/env";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -55,6 +56,6 @@ function ownOrigins(req: { url: string; headers: Headers }, publicUrl: string | 
 
 /** The guard as an error, for the session route wrapper. */
 export function assertSameOrigin(req: Request) {
-  const why = crossSiteRefusal(req, process.env.NEXTAUTH_URL);
+  const why = crossSiteRefusal(req, env().NEXTAUTH_URL);
   if (why) throw new AppError("cross_site_request", why);
 }

@@ -2,6 +2,7 @@ import dns from "node:dns";
 import net from "node:net";
 import { AppError } from "@/lib/core/errors";
 import { classifyAddress, type TAddressClass } from "./ip-range";
+import { env } from "@/lib/env";
 
 /**
  * The one rule for where Tollgate sends a request that carries secrets or signed data. Each
@@ -41,7 +42,7 @@ export function setResolver(next: TResolver | null) {
 
 /** Loopback destinations (the bundled sandbox, local webhook receivers) are for the demo and tests. */
 export function loopbackAllowed() {
-  return ["1", "true"].includes(process.env.TOLLGATE_ALLOW_LOOPBACK ?? "");
+  return env().TOLLGATE_ALLOW_LOOPBACK;
 }
 
 export class DestinationRefused extends AppError {

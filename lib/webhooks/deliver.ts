@@ -3,9 +3,10 @@ import { decryptSecret } from "@/lib/core/secrets";
 import { DestinationRefused } from "@/lib/net/destination";
 import { pinnedRequest } from "@/lib/net/pinned-request";
 import { signPayload, SIGNATURE_HEADER } from "./signing";
+import { env } from "@/lib/env";
 
-export const MAX_DELIVERY_ATTEMPTS = Number(process.env.TOLLGATE_WEBHOOK_MAX_ATTEMPTS ?? 8);
-const BASE_BACKOFF_MS = Number(process.env.TOLLGATE_WEBHOOK_BACKOFF_MS ?? 5_000);
+export const MAX_DELIVERY_ATTEMPTS = env().TOLLGATE_WEBHOOK_MAX_ATTEMPTS;
+const BASE_BACKOFF_MS = env().TOLLGATE_WEBHOOK_BACKOFF_MS;
 const TIMEOUT_MS = 10_000;
 
 /** The signing secret for a delivery's target; null means send unsigned (never silently). */

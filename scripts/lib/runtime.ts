@@ -4,6 +4,7 @@ import path from "node:path";
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { startEmbeddedPostgres, type EmbeddedDb } from "@/lib/db/embedded";
 import { ensureDatabase, generateClient } from "@/lib/db/admin";
+import { childEnv, env } from "@/lib/env";
 
 export const ROOT = process.cwd();
 export const DATA_DIR = path.join(ROOT, ".data");
@@ -25,9 +26,10 @@ export async function resolveDatabase(
   baseDir: string,
   database: string,
 ): Promise<{ url: string; embedded: EmbeddedDb | null }> {
-  if (process.env.DATABASE_URL) {
-    await ensureDatabase(process.env.DATABASE_URL);
-    return { url: process.env.DATABASE_URL, embedded: null };
+  const configured = env().DATABASE_URL;
+  if (configured) {
+    await ensureDatabase(configured);
+    return { url: configured, embedded: null };
   }
   // a SIGKILLed launcher takes its PostgreSQL down with it (the next start would stop it anyway)
   const embedded = await startEmbeddedPostgres({ baseDir, log, stopWithThisProcess: true });
@@ -76,16 +78,16 @@ export function spawnTiedNode(args: string[], opts: SpawnOptions = {}): ChildPro
   const preload = path.join(ROOT, "scripts", "lib", "exit-with-parent.cjs");
   return spawn(process.execPath, ["--require", preload, ...args], {
     ...opts,
-    env: { ...(opts.env ?? process.env), TOLLGATE_LAUNCHER_PID: String(process.pid) },
+    env: { ...(opts.env ?? childEnv()), TOLLGATE_LAUNCHER_PID: String(process.pid) },
   });
 }
 
-export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+export function run(cmd: string, args: string[], vars: NodeJS.ProcessEnv = childEnv()) {
   return new Promise<void>((resolve, reject) => {
     const child =
       cmd === process.execPath
-        ? spawnTiedNode(args, { stdio: "inherit", env })
-        : spawn(cmd, args, { stdio: "inherit", env });
+        ? spawnTiedNode(args, { stdio: "inherit", env: vars })
+        : spawn(cmd, args, { stdio: "inherit", env: vars });
     child.on("error", reject);
     child.on("close", (code) =>
       code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`)),
@@ -106,13 +108,10 @@ export async function buildIfNeeded() {
     fs.readFileSync(stamp, "utf8") === fp;
   if (built) return;
   log("building the app (next build) …");
-  await run(process.execPath, [nextBin(), "build"], {
-    ...process.env,
-    NEXT_TELEMETRY_DISABLED: "1",
-  });
+  await run(process.execPath, [nextBin(), "build"], childEnv({ NEXT_TELEMETRY_DISABLED: "1" }));
   fs.writeFileSync(stamp, fp);
 }
 
-export function nextStartArgs(port: number, host = process.env.HOST ?? "127.0.0.1") {
+export function nextStartArgs(port: number, host = env().HOST) {
   return [nextBin(), "start", "-p", String(port), "-H", host];
 }
