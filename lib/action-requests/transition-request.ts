@@ -1,5 +1,5 @@
 import { type Prisma, type Tx } from "@/lib/db";
-import { writeAuditEvent, type TAuditInput } from "@/lib/audit";
+import { writeAuditEvent, type TAuditInput, type TRequestContext } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
 import { queueAgentCallback } from "./agent-callback";
 import { checkTransition, type TActorKind, type TStatus } from "./transitions";
@@ -21,6 +21,8 @@ export async function transitionRequest(
     reason?: string | null;
     data?: Omit<Prisma.ActionRequestUpdateManyMutationInput, "status">;
     payload?: Record<string, unknown>;
+    /** where a person's request came from (console actions) */
+    context?: TRequestContext | null;
   },
 ) {
   const kind: TActorKind = args.actor.type === "worker" ? "worker" : args.actor.type;
@@ -41,10 +43,8 @@ export async function transitionRequest(
     select: { environmentId: true, object: true, recordId: true },
   });
   await writeAuditEvent(tx, {
-    lane: "execution",
     actor: args.actor.type === "worker" ? { type: "system" } : args.actor,
     action: check.event,
-    subjectType: "action_request",
     subjectId: args.id,
     environmentId: row.environmentId,
     object: row.object,
@@ -56,6 +56,7 @@ export async function transitionRequest(
       ...(args.actor.type === "worker" ? { workerId: args.actor.workerId } : {}),
       ...args.payload,
     },
+    context: args.context,
   });
   await queueAgentCallback(tx, args.id, args.to);
   return check.event;

@@ -3,6 +3,8 @@
  * request from which status to which, and the audit event the move emits. Approvals and
  * execution both go through it; neither owns it.
  */
+import type { TAuditAction } from "@/lib/audit/events";
+
 export const STATUSES = [
   "received",
   "observed",
@@ -24,9 +26,13 @@ export const STATUSES = [
 export type TStatus = (typeof STATUSES)[number];
 export type TActorKind = "agent" | "user" | "worker" | "system";
 
-type TEdge = { to: TStatus; by: readonly TActorKind[]; event: string };
+type TEdge = { to: TStatus; by: readonly TActorKind[]; event: TAuditAction };
 
-const E = (to: TStatus, by: readonly TActorKind[], event: string): TEdge => ({ to, by, event });
+const E = (to: TStatus, by: readonly TActorKind[], event: TAuditAction): TEdge => ({
+  to,
+  by,
+  event,
+});
 
 export const TRANSITIONS: Readonly<Record<TStatus, readonly TEdge[]>> = {
   received: [
@@ -95,7 +101,7 @@ export const TERMINAL: ReadonlySet<TStatus> = new Set(
   STATUSES.filter((s) => TRANSITIONS[s].length === 0),
 );
 
-export type TTransitionCheck = { ok: true; event: string } | { ok: false; reason: string };
+export type TTransitionCheck = { ok: true; event: TAuditAction } | { ok: false; reason: string };
 
 /** May `actor` move a request from `from` to `to`? Says why not, in words a person reads. */
 export function checkTransition(from: TStatus, to: TStatus, actor: TActorKind): TTransitionCheck {

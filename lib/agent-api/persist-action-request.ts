@@ -1,6 +1,6 @@
 import { Prisma, db } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
-import { auditAppendSql } from "@/lib/audit";
+import { auditAppendSql, type TAuditPayload } from "@/lib/audit";
 import type { TAgentErrorCode } from "@/lib/core/errors";
 import { problemResponse } from "@/lib/http/problem";
 import type { TActionRequestInput } from "./contract";
@@ -65,9 +65,9 @@ const jsonb = (v: unknown) =>
  * The request, its field changes and its audit event as ONE statement: atomic on its own, and
  * the audit lane is locked only while PostgreSQL finishes it — the ingest hot path.
  */
-export async function insertRequest(
+export async function insertRequest<A extends "action_request.created" | "action_request.refused">(
   r: TInsert,
-  audit: { action: string; source?: unknown; payload: Record<string, unknown> },
+  audit: { action: A; source?: unknown; payload: TAuditPayload<A> },
   requestId: string,
 ): Promise<Response | null> {
   const { input, agent } = r;
@@ -77,10 +77,8 @@ export async function insertRequest(
     new: value ?? null,
   }));
   const auditSql = auditAppendSql({
-    lane: "execution",
     actor: { type: "agent", agentId: agent.id },
     action: audit.action,
-    subjectType: "action_request",
     subjectId: r.id,
     environmentId: agent.environmentId,
     object: input.target.object,

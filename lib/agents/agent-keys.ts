@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
+import type { TRequestContext } from "@/lib/audit";
 import { notFound } from "@/lib/core/errors";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKeys } from "./api-keys";
 import { keyState } from "./key-state";
@@ -64,12 +65,14 @@ export async function createAgentKey(
   agentId: string,
   input: TCreateAgentKeyInput,
   actorUserId: string,
+  context?: TRequestContext | null,
 ) {
   const data = ZCreateAgentKeyInput.parse(input);
   const ref = await agentRef(agentId);
   const key = await createApiKey({
     ...ref,
     actorUserId,
+    context,
     label: data.label,
     expiresAt: data.expiresInDays ? new Date(Date.now() + data.expiresInDays * DAY_MS) : null,
   });
@@ -81,10 +84,16 @@ export async function rotateAgentKeys(
   agentId: string,
   input: TRotateAgentKeysInput,
   actorUserId: string,
+  context?: TRequestContext | null,
 ) {
   const data = ZRotateAgentKeysInput.parse(input);
   const ref = await agentRef(agentId);
-  const key = await rotateApiKeys({ ...ref, graceMinutes: data.graceMinutes, actorUserId });
+  const key = await rotateApiKeys({
+    ...ref,
+    graceMinutes: data.graceMinutes,
+    actorUserId,
+    context,
+  });
   return {
     plaintext: key.plaintext,
     prefix: key.prefix,
@@ -98,11 +107,12 @@ export async function revokeAgentKey(
   keyId: string,
   input: TRevokeAgentKeyInput,
   actorUserId: string,
+  context?: TRequestContext | null,
 ) {
   const data = ZRevokeAgentKeyInput.parse(input);
   // a key id under another agent's URL is not this agent's key
   const key = await db.apiKey.findFirst({ where: { id: keyId, agentId }, select: { id: true } });
   if (!key) throw notFound("API key");
-  await revokeApiKey({ keyId, actorUserId, reason: data.reason });
+  await revokeApiKey({ keyId, actorUserId, reason: data.reason, context });
   return { keys: await listAgentKeys(agentId) };
 }

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { db } from "@/lib/db";
-import { writeAuditEvent } from "@/lib/audit";
+import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -47,6 +47,7 @@ export async function createApiKey(opts: {
   actorUserId?: string | null;
   label?: string;
   expiresAt?: Date | null;
+  context?: TRequestContext | null;
 }) {
   const agent = await findAgent(opts.agentSlug, opts.envSlug);
   if (agent.status === "retired")
@@ -66,13 +67,12 @@ export async function createApiKey(opts: {
       select: { id: true, prefix: true, createdAt: true, expiresAt: true },
     });
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: opts.actorUserId ? { type: "user", userId: opts.actorUserId } : { type: "system" },
       action: "api_key.created",
-      subjectType: "agent",
       subjectId: agent.id,
       environmentId: agent.environmentId,
       payload: { keyId: key.id, prefix, expiresAt: key.expiresAt, label: opts.label ?? null },
+      context: opts.context,
     });
     return key;
   });
@@ -88,6 +88,7 @@ export async function rotateApiKeys(opts: {
   envSlug: string;
   graceMinutes: number;
   actorUserId: string;
+  context?: TRequestContext | null;
 }) {
   if (
     !Number.isInteger(opts.graceMinutes) ||
@@ -104,6 +105,7 @@ export async function rotateApiKeys(opts: {
     envSlug: opts.envSlug,
     actorUserId: opts.actorUserId,
     label: "rotated",
+    context: opts.context,
   });
   await db.$transaction(async (tx) => {
     const old = await tx.apiKey.findMany({
@@ -120,19 +122,23 @@ export async function rotateApiKeys(opts: {
       data: { expiresAt: graceUntil, rotatedAt: now },
     });
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: { type: "user", userId: opts.actorUserId },
       action: "api_key.rotated",
-      subjectType: "agent",
       subjectId: agent.id,
       environmentId: agent.environmentId,
       payload: { newPrefix: created.prefix, oldPrefixes: old.map((k) => k.prefix), graceUntil },
+      context: opts.context,
     });
   });
   return { ...created, graceUntil };
 }
 
-export async function revokeApiKey(opts: { keyId: string; actorUserId: string; reason: string }) {
+export async function revokeApiKey(opts: {
+  keyId: string;
+  actorUserId: string;
+  reason: string;
+  context?: TRequestContext | null;
+}) {
   const reason = opts.reason.trim();
   if (!reason) throw new AppError("invalid_body", "Say why the key is revoked");
   return db.$transaction(async (tx) => {
@@ -142,14 +148,13 @@ export async function revokeApiKey(opts: { keyId: string; actorUserId: string; r
     const revokedAt = new Date();
     await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt } });
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: { type: "user", userId: opts.actorUserId },
       action: "api_key.revoked",
-      subjectType: "agent",
       subjectId: key.agentId,
       environmentId: key.agent.environmentId,
       reasonText: reason,
       payload: { keyId: key.id, prefix: key.prefix },
+      context: opts.context,
     });
     return { id: key.id, prefix: key.prefix, revokedAt };
   });

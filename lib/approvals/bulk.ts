@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type TCurrentUser } from "@/lib/auth";
+import type { TRequestContext } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
 import { decideActionRequest } from "./decide";
 
@@ -21,12 +22,21 @@ export type TBulkDecision = z.input<typeof ZBulkDecision>;
  * request is decided on its own (its own lock, checks and audit event), so one that someone else
  * decided first, or that separation of duties forbids, is reported and the rest still go through.
  */
-export async function bulkDecide(user: TCurrentUser, input: TBulkDecision) {
+export async function bulkDecide(
+  user: TCurrentUser,
+  input: TBulkDecision,
+  context?: TRequestContext | null,
+) {
   const { ids, decision, reason } = ZBulkDecision.parse(input);
   const results: { id: string; ok: boolean; status?: string; error?: string; code?: string }[] = [];
   for (const id of [...new Set(ids)]) {
     try {
-      const r = await decideActionRequest(id, user, { decision, reason: reason || undefined });
+      const r = await decideActionRequest(
+        id,
+        user,
+        { decision, reason: reason || undefined },
+        context,
+      );
       results.push({ id, ok: true, status: r.status });
     } catch (e) {
       if (!(e instanceof AppError)) throw e;

@@ -4,7 +4,7 @@ import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { Prisma } from "@/lib/db";
-import { writeAuditEvent } from "@/lib/audit";
+import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { decidingGroup } from "./membership";
 
@@ -46,8 +46,15 @@ export async function decideActionRequest(
   requestId: string,
   user: TCurrentUser,
   input: TDecisionInput,
+  context?: TRequestContext | null,
 ) {
-  const result = await decideWaiting(requestId, user, ZDecisionInput.parse(input), "approval");
+  const result = await decideWaiting(
+    requestId,
+    user,
+    ZDecisionInput.parse(input),
+    "approval",
+    context,
+  );
   if (result.status === "approved") await enqueueAfterCommit(requestId);
   return result;
 }
@@ -66,6 +73,7 @@ export async function decideWaiting(
   user: TCurrentUser,
   input: z.output<typeof ZDecisionInput>,
   kind: TWaitingKind,
+  context?: TRequestContext | null,
 ): Promise<TDecisionResult> {
   const { decision, reason, seen } = input;
   const waiting = WAITING[kind];
@@ -131,6 +139,7 @@ export async function decideWaiting(
             to: waiting.refused,
             actor,
             reason,
+            context,
             data:
               kind === "draft"
                 ? { decidedAt: new Date(), completedAt: new Date() }
@@ -143,16 +152,15 @@ export async function decideWaiting(
         if (approvals < required) {
           // one of several approvals: recorded on its own, the request keeps waiting
           await writeAuditEvent(tx, {
-            lane: "execution",
             actor,
             action: "action_request.approval_recorded",
-            subjectType: "action_request",
             subjectId: requestId,
             environmentId: ar.environmentId,
             object: ar.object,
             recordId: ar.recordId,
             reasonText: reason ?? null,
             payload: { approvals, required, group: deciding.group, kind },
+            context,
           });
           return { status: waiting.status, approvals, required };
         }
@@ -164,6 +172,7 @@ export async function decideWaiting(
           reason,
           data: { decidedAt: new Date() },
           payload: { approvals, required },
+          context,
         });
         return { status: "approved" as const, approvals, required };
       },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type TCurrentUser } from "@/lib/auth";
+import type { TRequestContext } from "@/lib/audit";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { decideWaiting } from "./decide";
 
@@ -19,13 +20,19 @@ export type TDraftAction = z.input<typeof ZDraftAction>;
  * releases the draft to the worker (status `approved`). Until then it stays a draft showing
  * how many approvals it has. Discarding needs a reason and ends it.
  */
-export async function actOnDraft(requestId: string, user: TCurrentUser, input: TDraftAction) {
+export async function actOnDraft(
+  requestId: string,
+  user: TCurrentUser,
+  input: TDraftAction,
+  context?: TRequestContext | null,
+) {
   const { action, reason, seen } = ZDraftAction.parse(input);
   const result = await decideWaiting(
     requestId,
     user,
     { decision: action === "execute" ? "approve" : "deny", reason, seen },
     "draft",
+    context,
   );
   if (result.status === "approved") await enqueueAfterCommit(requestId);
   return { id: requestId, ...result };

@@ -1,9 +1,21 @@
 export {
   writeAuditEvent,
   auditAppendSql,
+  type TAuditActor,
   type TAuditInput,
   type TAuditLane,
 } from "./write-audit-event";
+export {
+  AUDIT_EVENTS,
+  AUDIT_ACTIONS,
+  CONTEXT_KEY,
+  USER_AGENT_MAX,
+  ZRequestContext,
+  isAuditAction,
+  type TAuditAction,
+  type TAuditPayload,
+  type TRequestContext,
+} from "./events";
 export { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 export {
   AUDIT_LANES,

@@ -1,13 +1,25 @@
 import { Prisma, type Tx } from "@/lib/db";
 import { contentHash } from "./hash-chain";
+import {
+  AUDIT_EVENTS,
+  storedPayload,
+  type TAuditAction,
+  type TAuditPayload,
+  type TRequestContext,
+} from "./events";
 
-export type TAuditLane = "config" | "data" | "execution";
+export type { TAuditLane } from "./events";
 
-export type TAuditInput = {
-  lane: TAuditLane;
-  actor: { type: "agent"; agentId: string } | { type: "user"; userId: string } | { type: "system" };
-  action: string;
-  subjectType: string;
+export type TAuditActor =
+  { type: "agent"; agentId: string } | { type: "user"; userId: string } | { type: "system" };
+
+/**
+ * One audit event. The action names its lane and subject type (events.ts) and types its
+ * payload; `context` is where a console action came from (stored in the hashed payload).
+ */
+export type TAuditInput<A extends TAuditAction = TAuditAction> = {
+  action: A;
+  actor: TAuditActor;
   subjectId: string;
   environmentId?: string | null;
   object?: string | null;
@@ -19,23 +31,26 @@ export type TAuditInput = {
   reasonText?: string | null;
   source?: unknown;
   evidence?: unknown;
-  payload?: Record<string, unknown>;
+  payload: TAuditPayload<A>;
+  context?: TRequestContext | null;
   at?: Date;
 };
 
 const jsonb = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 /** The hashed content of an event, as `writeAuditEvent` and `auditAppendSql` store it. */
-function prepare(input: TAuditInput) {
+function prepare<A extends TAuditAction>(input: TAuditInput<A>) {
+  const payload = storedPayload(input.action, input.payload, input.context);
+  const { lane, subjectType } = AUDIT_EVENTS[input.action];
   const createdAt = new Date(Math.floor((input.at ?? new Date()).getTime()));
   const event = {
-    lane: input.lane,
+    lane,
     createdAt,
     actorType: input.actor.type,
     actorAgentId: input.actor.type === "agent" ? input.actor.agentId : null,
     actorUserId: input.actor.type === "user" ? input.actor.userId : null,
-    action: input.action,
-    subjectType: input.subjectType,
+    action: input.action as string,
+    subjectType,
     subjectId: input.subjectId,
     environmentId: input.environmentId ?? null,
     object: input.object ?? null,
@@ -47,7 +62,7 @@ function prepare(input: TAuditInput) {
     reasonText: input.reasonText ?? null,
     source: input.source ?? null,
     evidence: input.evidence ?? null,
-    payload: input.payload ?? {},
+    payload,
   };
   return { event, content: contentHash(event) };
 }
@@ -56,7 +71,7 @@ function prepare(input: TAuditInput) {
  * `select * from tollgate_append_audit(…)` for this event: the chain append as one SQL
  * fragment, so a caller can make its state change and the audit row a single statement.
  */
-export function auditAppendSql(input: TAuditInput): Prisma.Sql {
+export function auditAppendSql<A extends TAuditAction>(input: TAuditInput<A>): Prisma.Sql {
   const { event: e, content } = prepare(input);
   return Prisma.sql`select o_id as id, o_seq as seq, o_hash as hash from tollgate_append_audit(
     ${e.lane}, ${e.createdAt.toISOString()}::timestamptz at time zone 'UTC', ${e.actorType}, ${e.actorAgentId}, ${e.actorUserId},
@@ -70,7 +85,7 @@ export function auditAppendSql(input: TAuditInput): Prisma.Sql {
  * change and its audit row commit together). The lane's head row stays locked until the
  * commit, so appends to one lane are ordered: call it last in the transaction.
  */
-export async function writeAuditEvent(tx: Tx, input: TAuditInput) {
+export async function writeAuditEvent<A extends TAuditAction>(tx: Tx, input: TAuditInput<A>) {
   const [row] = await tx.$queryRaw<{ id: bigint; seq: number; hash: string }[]>(
     auditAppendSql(input),
   );

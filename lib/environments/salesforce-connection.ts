@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { writeAuditEvent } from "@/lib/audit";
+import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { decryptSecret, encryptSecret } from "@/lib/core/secrets";
 import {
@@ -102,7 +102,12 @@ const originOf = (url: string | null) => {
  * with the host they were entered for: a new host (scheme, host or port) or a new kind needs
  * the consumer secret and the password again, so they can never be redirected elsewhere.
  */
-export async function updateConnection(slug: string, input: TConnectionInput, actorUserId: string) {
+export async function updateConnection(
+  slug: string,
+  input: TConnectionInput,
+  actorUserId: string,
+  context?: TRequestContext | null,
+) {
   const data = ZConnectionInput.parse(input);
   const env = await loadEnv(slug);
   const kind = data.connectionKind ?? kindOf(env);
@@ -151,10 +156,8 @@ export async function updateConnection(slug: string, input: TConnectionInput, ac
     }
     const updated = await tx.environment.findUniqueOrThrow({ where: { id: env.id } });
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: { type: "user", userId: actorUserId },
       action: "environment.connection_updated",
-      subjectType: "environment",
       subjectId: env.id,
       environmentId: env.id,
       oldValue: {
@@ -175,6 +178,7 @@ export async function updateConnection(slug: string, input: TConnectionInput, ac
         clientSecretChanged: Boolean(data.clientSecret),
         passwordChanged: Boolean(data.password),
       },
+      context,
     });
     return publicConnection(updated);
   });
@@ -298,7 +302,11 @@ function describeFailure(e: unknown, transport: PinnedSalesforceTransport | unde
 }
 
 /** Log in and run a trivial query; the outcome becomes the environment's status. */
-export async function testConnection(slug: string, actorUserId: string) {
+export async function testConnection(
+  slug: string,
+  actorUserId: string,
+  context?: TRequestContext | null,
+) {
   const env = await loadEnv(slug);
   const started = Date.now();
   let status = "ok";
@@ -343,13 +351,12 @@ export async function testConnection(slug: string, actorUserId: string) {
       },
     });
     await writeAuditEvent(tx, {
-      lane: "execution",
       actor: { type: "user", userId: actorUserId },
       action: "environment.connection_tested",
-      subjectType: "environment",
       subjectId: env.id,
       environmentId: env.id,
       payload: { status, ms, error: lastError },
+      context,
     });
     return row;
   });

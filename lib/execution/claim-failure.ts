@@ -48,10 +48,8 @@ export async function recordClaimFailure(
       data: { claimFailures: failures, nextAttemptAt: next },
     });
     await writeAuditEvent(tx, {
-      lane: "execution",
       actor: { type: "system" },
       action: "execution.claim_failed",
-      subjectType: "action_request",
       subjectId: requestId,
       environmentId: ar.environmentId,
       object: ar.object,

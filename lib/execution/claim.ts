@@ -46,10 +46,8 @@ export async function claimTry(requestId: string, workerId: string) {
       const next = new Date(now.getTime() + API_LIMIT_PAUSE_MS);
       await tx.actionRequest.update({ where: { id: requestId }, data: { nextAttemptAt: next } });
       await writeAuditEvent(tx, {
-        lane: "execution",
         actor: { type: "system" },
         action: "execution.postponed",
-        subjectType: "action_request",
         subjectId: requestId,
         environmentId: ar.environmentId,
         object: ar.object,

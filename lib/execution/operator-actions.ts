@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
+import type { TRequestContext } from "@/lib/audit";
 import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { AppError, notFound } from "@/lib/core/errors";
 import { engagedSwitchFor } from "./kill-check";
@@ -27,7 +28,12 @@ async function lockedRequest(tx: Tx, id: string) {
  * Resume halted work after its kill switch was reset: halted → approved, queued again. Refused
  * (and nothing changes) while any switch that covers one of the requests is still engaged.
  */
-export async function resumeHalted(ids: string[], userId: string, reason: string) {
+export async function resumeHalted(
+  ids: string[],
+  userId: string,
+  reason: string,
+  context?: TRequestContext | null,
+) {
   const why = ZOperatorReason.parse(reason);
   const resumed = await db.$transaction(async (tx) => {
     const done: string[] = [];
@@ -53,6 +59,7 @@ export async function resumeHalted(ids: string[], userId: string, reason: string
         to: "approved",
         actor: actor(userId),
         reason: why,
+        context,
         // a halt stopped work before a try began: resume keeps its budget, claims start afresh
         data: { haltedAt: null, nextAttemptAt: null, claimFailures: 0 },
       });
@@ -77,7 +84,12 @@ export type TDeadLetterAction = z.infer<typeof ZDeadLetterAction>;
  * last one), `reroute` sends it
  * back to an approver, `discard` ends it. Each is audited with the person and the reason.
  */
-export async function resolveDeadLetter(id: string, userId: string, input: TDeadLetterAction) {
+export async function resolveDeadLetter(
+  id: string,
+  userId: string,
+  input: TDeadLetterAction,
+  context?: TRequestContext | null,
+) {
   const { action, reason } = ZDeadLetterAction.parse(input);
   const status = await db.$transaction(async (tx) => {
     const ar = await lockedRequest(tx, id);
@@ -123,6 +135,7 @@ export async function resolveDeadLetter(id: string, userId: string, input: TDead
               }
             : { completedAt: new Date() },
       payload: { deadLetter: ar.deadLetter.id, action },
+      context,
     });
     if (action === "reroute") await tx.approval.deleteMany({ where: { actionRequestId: id } });
     await tx.deadLetter.update({

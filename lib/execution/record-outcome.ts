@@ -23,7 +23,6 @@ export async function recordOutcome(
   const now = new Date();
   const worker = { type: "worker" as const, workerId };
   const base = {
-    subjectType: "action_request",
     subjectId: ar.id,
     environmentId: ar.environmentId,
     object: ar.object,
@@ -32,7 +31,6 @@ export async function recordOutcome(
   for (const call of log) {
     await writeAuditEvent(tx, {
       ...base,
-      lane: "execution",
       actor: { type: "system" },
       action: "connector.call",
       payload: { ...call, attempt, workerId },
@@ -63,7 +61,6 @@ export async function recordOutcome(
     await writeAuditEvent(tx, {
       ...base,
       recordId: outcome.recordId,
-      lane: "data",
       actor: { type: "system" },
       action: ar.recordId ? "record.updated" : "record.created",
       reasonCode: ar.reasonCode,

@@ -136,10 +136,8 @@ export async function escalateOverdue(limit = 100): Promise<number> {
         });
         const overdueMin = Math.round((now.getTime() - ar.slaDueAt!.getTime()) / 60_000);
         await writeAuditEvent(tx, {
-          lane: "execution",
           actor: { type: "system" },
           action: "action_request.escalated",
-          subjectType: "action_request",
           subjectId: id,
           environmentId: ar.environmentId,
           object: ar.object,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
-import { writeAuditEvent } from "@/lib/audit";
+import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { checkTransition } from "@/lib/action-requests/transitions";
 
@@ -67,7 +67,11 @@ async function resolveTarget(tx: Tx, scope: string, target?: string) {
  * (every instance reads switch state from PostgreSQL), and queued approved work in the scope
  * is marked halted. The trip and each halt are audited in the same transaction.
  */
-export async function tripKillSwitch(input: TKillSwitchInput, actorUserId: string) {
+export async function tripKillSwitch(
+  input: TKillSwitchInput,
+  actorUserId: string,
+  context?: TRequestContext | null,
+) {
   const data = ZKillSwitchInput.parse(input);
   return db.$transaction(async (tx) => {
     const t = await resolveTarget(tx, data.scope, data.target);
@@ -104,26 +108,24 @@ export async function tripKillSwitch(input: TKillSwitchInput, actorUserId: strin
       });
     }
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: { type: "user", userId: actorUserId },
       action: "kill_switch.tripped",
-      subjectType: "kill_switch",
       subjectId: sw.id,
       environmentId: sw.environmentId,
       reasonText: data.reason,
       payload: { scope: data.scope, target: t.label, halted: queued.length },
+      context,
       at: now,
     });
     for (const q of queued) {
       await writeAuditEvent(tx, {
-        lane: "execution",
         actor: { type: "user", userId: actorUserId },
         action: HALT_EVENT.get(q.status as (typeof HALTABLE)[number])!,
-        subjectType: "action_request",
         subjectId: q.id,
         environmentId: q.environmentId,
         reasonText: `Kill switch (${t.label}): ${data.reason}`,
         payload: { from: q.status, to: "halted", killSwitch: sw.id },
+        context,
         at: now,
       });
     }
@@ -132,7 +134,11 @@ export async function tripKillSwitch(input: TKillSwitchInput, actorUserId: strin
 }
 
 /** Reset a switch. Halted work stays halted until someone resumes it explicitly. */
-export async function resetKillSwitch(input: TKillSwitchInput, actorUserId: string) {
+export async function resetKillSwitch(
+  input: TKillSwitchInput,
+  actorUserId: string,
+  context?: TRequestContext | null,
+) {
   const data = ZKillSwitchInput.parse(input);
   return db.$transaction(async (tx) => {
     const t = await resolveTarget(tx, data.scope, data.target);
@@ -145,14 +151,13 @@ export async function resetKillSwitch(input: TKillSwitchInput, actorUserId: stri
       data: { engaged: false, resetAt: now, resetById: actorUserId, resetReason: data.reason },
     });
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: { type: "user", userId: actorUserId },
       action: "kill_switch.reset",
-      subjectType: "kill_switch",
       subjectId: sw.id,
       environmentId: sw.environmentId,
       reasonText: data.reason,
       payload: { scope: data.scope, target: t.label, engagedSince: sw.engagedAt },
+      context,
       at: now,
     });
     return { ...updated, label: t.label };

@@ -79,10 +79,8 @@ export async function recordRateRefusal(
   );
   // one statement, no transaction to wait for: a flood of refusals must not queue on the pool
   const audit = auditAppendSql({
-    lane: "execution",
     actor: { type: "agent", agentId: agent.id },
     action: "agent.rate_limited",
-    subjectType: "agent",
     subjectId: agent.id,
     environmentId: agent.environmentId,
     reasonText: detail,

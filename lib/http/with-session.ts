@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { requireUser, type TCurrentUser, type TPermission } from "@/lib/auth";
+import type { TRequestContext } from "@/lib/audit";
 import { toProblem } from "./problem";
 import { readJsonBody } from "./read-json-body";
+import { requestContext } from "./request-context";
 import { assertSameOrigin } from "./same-origin";
 
 const CONSOLE_MAX_BODY_BYTES = 256 * 1024;
@@ -12,6 +14,8 @@ type Handler<B, Q> = (ctx: {
   query: Q;
   params: Record<string, string>;
   req: Request;
+  /** client address and user agent: pass it to services whose audit events it belongs in */
+  context: TRequestContext;
 }) => Promise<unknown>;
 
 /**
@@ -36,7 +40,9 @@ export function withSession<B = undefined, Q = undefined>(
       const query = (
         opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined
       ) as Q;
-      const result = await handler({ user, body, query, params: (await ctx?.params) ?? {}, req });
+      const params = (await ctx?.params) ?? {};
+      const context = requestContext(req);
+      const result = await handler({ user, body, query, params, req, context });
       if (result instanceof Response) return result;
       return Response.json(result ?? { ok: true });
     } catch (err) {

@@ -100,10 +100,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
     },
   });
   await writeAuditEvent(tx, {
-    lane: "config",
     actor: ops,
     action: "policy_matrix.published",
-    subjectType: "policy_matrix_version",
     subjectId: matrix.id,
     reasonText: "Initial matrix from the governance checklist",
     payload: { version: 1, rules: DEFAULT_MATRIX.length },
@@ -139,10 +137,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
         status: v.status,
       });
       await writeAuditEvent(tx, {
-        lane: "config",
         actor: ops,
         action: "workflow_version.published",
-        subjectType: "workflow_version",
         subjectId: row.id,
         source: { workflow: w.key, version: v.version },
         payload: { rolloutPercent: v.rolloutPercent },
@@ -176,10 +172,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
         ownerId: row.ownerId,
       };
       await writeAuditEvent(tx, {
-        lane: "config",
         actor: admin,
         action: "agent.created",
-        subjectType: "agent",
         subjectId: row.id,
         environmentId: envs[env.slug],
         payload: { slug: a.slug, phase: row.phase, owner: a.ownerKey },
@@ -218,10 +212,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
         },
       });
       await writeAuditEvent(tx, {
-        lane: "config",
         actor: { type: "user", userId: users.risk },
         action: "permission_set.created",
-        subjectType: "permission_set",
         subjectId: set.id,
         environmentId: envs[env.slug],
         payload: { slug: ps.slug, grants: ps.grants.length, agents: ps.agents },
@@ -248,10 +240,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
     },
   });
   await writeAuditEvent(tx, {
-    lane: "config",
     actor: { type: "user", userId: users.risk },
     action: "grant.elevated",
-    subjectType: "grant",
     subjectId: elevation.id,
     environmentId: envs.prod,
     reasonText: elevation.reason,
@@ -264,10 +254,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
     await tx.fieldOwnership.create({ data: { ...rest, ownerUserId: users[ownerKey] } });
   }
   await writeAuditEvent(tx, {
-    lane: "config",
     actor: { type: "user", userId: users.sysowner },
     action: "field_ownership.defined",
-    subjectType: "field_ownership",
     subjectId: "salesforce",
     payload: { fields: FIELD_OWNERSHIP.map((f) => `${f.object}.${f.field}`) },
     at: configAt,

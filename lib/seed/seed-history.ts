@@ -489,10 +489,8 @@ async function seedOneRequest(
   };
   await writeAuditEvent(tx, {
     ...common,
-    lane: "execution",
     actor: agentActor,
     action: "action_request.created",
-    subjectType: "action_request",
     subjectId: id,
     reasonCode: plan.reason.code,
     reasonText: plan.reason.text,
@@ -528,10 +526,8 @@ async function seedOneRequest(
     });
     await writeAuditEvent(tx, {
       ...common,
-      lane: "execution",
       actor: { type: "user", userId: approverId },
       action: denied ? "approval.denied" : "approval.approved",
-      subjectType: "action_request",
       subjectId: id,
       payload: { group: approverRole },
       at: decidedAt,
@@ -578,7 +574,6 @@ async function seedOneRequest(
     }
     await writeAuditEvent(tx, {
       ...common,
-      lane: "execution",
       actor: { type: "system" },
       action: ok
         ? "execution.succeeded"
@@ -587,7 +582,6 @@ async function seedOneRequest(
           : status === "dead_lettered"
             ? "execution.dead_lettered"
             : "execution.failed",
-      subjectType: "action_request",
       subjectId: id,
       reasonText: failure?.message ?? null,
       payload: { attempts: tries, errorClass, code: failure?.code ?? null },
@@ -598,10 +592,9 @@ async function seedOneRequest(
         await writeAuditEvent(tx, {
           ...common,
           recordId: plan.recordId ?? resultRecordId,
-          lane: "data",
           actor: agentActor,
           action: "field.changed",
-          subjectType: "action_request",
+          payload: {},
           subjectId: id,
           field,
           oldValue: plan.before?.[field] ?? null,
@@ -641,10 +634,9 @@ async function seedOneRequest(
       for (const [field, newValue] of Object.entries(plan.changes)) {
         await writeAuditEvent(tx, {
           ...common,
-          lane: "data",
           actor: { type: "user", userId: by },
           action: "field.reverted",
-          subjectType: "action_request",
+          payload: {},
           subjectId: id,
           field,
           oldValue: newValue,

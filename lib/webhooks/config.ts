@@ -41,10 +41,8 @@ export async function setGroupWebhook(
       data: { webhookUrl: parsed, webhookSecretEnc: secret ? encryptSecret(secret) : null },
     });
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: actorUserId ? { type: "user", userId: actorUserId } : { type: "system" },
       action: parsed ? "approver_group.webhook_set" : "approver_group.webhook_removed",
-      subjectType: "approver_group",
       subjectId: group.id,
       payload: { group: groupKey, url: parsed },
     });
@@ -73,10 +71,8 @@ export async function setAgentCallback(
       data: { callbackUrl: parsed, callbackSecretEnc: secret ? encryptSecret(secret) : null },
     });
     await writeAuditEvent(tx, {
-      lane: "config",
       actor: actorUserId ? { type: "user", userId: actorUserId } : { type: "system" },
       action: parsed ? "agent.callback_set" : "agent.callback_removed",
-      subjectType: "agent",
       subjectId: agent.id,
       environmentId: agent.environmentId,
       payload: { agent: agentSlug, url: parsed },

@@ -13,6 +13,7 @@ import {
   verifyAuditLane,
   verifyAuditOnSchedule,
   writeAuditEvent,
+  type TAuditInput,
   type TAuditLane,
 } from "@/lib/audit";
 import { getBoss, stopBoss } from "@/lib/execution/queue";
@@ -43,19 +44,26 @@ async function tamper(sql: string, params: unknown[] = []): Promise<pg.QueryResu
   });
 }
 
+/** A registered action on each lane with a payload that fits it (lib/audit/events.ts). */
+const FILLER: Record<TAuditLane, Pick<TAuditInput, "action" | "payload">> = {
+  config: { action: "field_ownership.defined", payload: { fields: ["Opportunity.StageName"] } },
+  data: { action: "field.changed", payload: {} },
+  execution: {
+    action: "agent.rate_limited",
+    payload: { windowStart: "2026-01-01T00:00:00.000Z", counter: "refused_minute" },
+  },
+};
+
 async function append(lane: TAuditLane, n: number) {
   const out: { seq: number; hash: string }[] = [];
   for (let i = 0; i < n; i++) {
     out.push(
       await db.$transaction((tx) =>
         writeAuditEvent(tx, {
-          lane,
+          ...FILLER[lane],
           actor: { type: "system" },
-          action: "test.audit_integrity",
-          subjectType: "test",
           subjectId: crypto.randomUUID(),
           reasonText: `event ${i}`,
-          payload: { i },
         }),
       ),
     );

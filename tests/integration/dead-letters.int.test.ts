@@ -194,46 +194,56 @@ describe("dead letters and halted work", () => {
         },
       });
     }
-    const base = { subjectType: "action_request", environmentId: agent.environmentId };
+    const base = { environmentId: agent.environmentId };
     await db.$transaction(async (tx) => {
       const system = { type: "system" as const };
       await writeAuditEvent(tx, {
         ...base,
         subjectId: id,
-        lane: "execution",
         // not the scratch agent: an event naming it would stop its clean-up (append-only)
         actor: { type: "user", userId: adminId },
         action: "action_request.created",
+        payload: {
+          actionType: "opportunity.change_stage",
+          status: "approved",
+          changes: { StageName: "Needs Analysis" },
+        },
       });
       await writeAuditEvent(tx, {
         ...base,
         subjectId: id,
-        lane: "execution",
         actor: system,
         action: "connector.call",
-        payload: { ...call(false, "2026-01-01T00:00:01Z"), attempt: 1 },
+        payload: { ...call(false, "2026-01-01T00:00:01Z"), attempt: 1, workerId: "w-1" },
       });
       await writeAuditEvent(tx, {
         ...base,
         subjectId: id,
-        lane: "data",
         actor: system,
         action: "field.changed",
+        payload: {},
       });
       await writeAuditEvent(tx, {
         ...base,
         subjectId: other.id,
-        lane: "execution",
         actor: system,
         action: "execution.succeeded",
+        payload: { from: "executing", to: "succeeded", attempt: 1, alreadyApplied: false },
       });
       await writeAuditEvent(tx, {
         ...base,
         subjectId: id,
-        lane: "execution",
         actor: system,
         action: "execution.dead_lettered",
         reasonText: "Close Date cannot be in the past (validation is not retried)",
+        payload: {
+          from: "executing",
+          to: "dead_lettered",
+          attempt: 2,
+          errorClass: "validation",
+          code: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+          why: "validation is not retried",
+        },
       });
     });
 

@@ -10,5 +10,5 @@ export const GET = withSession({ permission: "dead_letters:read" }, async ({ par
 // POST /api/internal/dead-letters/:id — retry, re-route to approval, or discard, with a reason
 export const POST = withSession(
   { permission: "dead_letters:write", body: ZDeadLetterAction },
-  async ({ user, body, params }) => resolveDeadLetter(params.id, user.id, body),
+  async ({ user, body, params, context }) => resolveDeadLetter(params.id, user.id, body, context),
 );

@@ -9,5 +9,6 @@ const ZResumeHalted = z
 // POST /api/internal/halted/resume — halted → approved once no engaged switch covers them; all or none
 export const POST = withSession(
   { permission: "kill_switches:write", body: ZResumeHalted },
-  async ({ user, body }) => resumeHalted([...new Set(body.ids)], user.id, body.reason),
+  async ({ user, body, context }) =>
+    resumeHalted([...new Set(body.ids)], user.id, body.reason, context),
 );

@@ -4,5 +4,5 @@ import { bulkDecide, ZBulkDecision } from "@/lib/approvals";
 // POST /api/internal/inbox/bulk {ids, decision, reason} — one reason for the whole selection
 export const POST = withSession(
   { permission: "inbox:decide", body: ZBulkDecision },
-  async ({ user, body }) => bulkDecide(user, body),
+  async ({ user, body, context }) => bulkDecide(user, body, context),
 );

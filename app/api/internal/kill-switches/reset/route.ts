@@ -4,5 +4,7 @@ import { resetKillSwitch, ZKillSwitchInput } from "@/lib/guardrails";
 // POST /api/internal/kill-switches/reset — let new requests through again (halted work stays halted)
 export const POST = withSession(
   { permission: "kill_switches:write", body: ZKillSwitchInput },
-  async ({ user, body }) => ({ killSwitch: await resetKillSwitch(body, user.id) }),
+  async ({ user, body, context }) => ({
+    killSwitch: await resetKillSwitch(body, user.id, context),
+  }),
 );

@@ -9,5 +9,5 @@ export const GET = withSession({ permission: "agents:read" }, async ({ params })
 // POST /api/internal/agents/:id/keys — mint a key; the plaintext is in this answer only
 export const POST = withSession(
   { permission: "agent_keys:write", body: ZCreateAgentKeyInput },
-  async ({ user, body, params }) => createAgentKey(params.id, body, user.id),
+  async ({ user, body, params, context }) => createAgentKey(params.id, body, user.id, context),
 );

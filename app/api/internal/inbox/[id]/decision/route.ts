@@ -4,5 +4,5 @@ import { decideActionRequest, ZDecisionInput } from "@/lib/approvals";
 // POST /api/internal/inbox/{id}/decision {decision: approve|deny, reason?, seen?}
 export const POST = withSession(
   { permission: "inbox:decide", body: ZDecisionInput },
-  async ({ user, params, body }) => decideActionRequest(params.id, user, body),
+  async ({ user, params, body, context }) => decideActionRequest(params.id, user, body, context),
 );

@@ -4,5 +4,5 @@ import { rotateAgentKeys, ZRotateAgentKeysInput } from "@/lib/agents";
 // POST /api/internal/agents/:id/keys/rotate — new key now; older keys work until graceUntil
 export const POST = withSession(
   { permission: "agent_keys:write", body: ZRotateAgentKeysInput },
-  async ({ user, body, params }) => rotateAgentKeys(params.id, body, user.id),
+  async ({ user, body, params, context }) => rotateAgentKeys(params.id, body, user.id, context),
 );

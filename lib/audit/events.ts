@@ -1,0 +1,294 @@
+import { z } from "zod";
+
+/**
+ * Every audit action Tollgate writes, declared once: its lane, the kind of subject it is about
+ * and the zod schema of its payload. `writeAuditEvent` accepts only these actions, types the
+ * payload from the action and checks it here before anything is written. The strings and
+ * shapes are the ones already in the lanes (the console, verification and the hash chain read
+ * them): a change here is a change to stored history, so add, never rename.
+ *
+ * Where two writers give one action different shapes (the demo seed's history is older than
+ * the live code), the schema is the union of what is written.
+ */
+
+export type TAuditLane = "config" | "data" | "execution";
+
+/**
+ * Where a console action came from: the client address (only when TOLLGATE_TRUST_PROXY makes it
+ * known, as for sign-in throttling) and the user agent, cut to USER_AGENT_MAX. Stored in the
+ * hashed payload under `context`, so editing it breaks the chain.
+ */
+export const USER_AGENT_MAX = 256;
+export const ZRequestContext = z.strictObject({
+  ip: z.string().max(45).nullable(),
+  userAgent: z.string().max(USER_AGENT_MAX).nullable(),
+});
+export type TRequestContext = z.infer<typeof ZRequestContext>;
+/** The payload key the request context is stored under; no action's own payload may use it. */
+export const CONTEXT_KEY = "context";
+
+const def = <S extends z.ZodType>(lane: TAuditLane, subjectType: string, payload: S) => ({
+  lane,
+  subjectType,
+  payload,
+});
+
+const str = z.string();
+const num = z.number();
+const values = z.record(z.string(), z.unknown());
+
+/** A move in the lifecycle table (transition-request.ts): from, to, the worker, and extras. */
+const transition = <T extends z.ZodRawShape>(extra: T = {} as T) =>
+  z.strictObject({ from: str, to: str, workerId: str.optional(), ...extra });
+const request = <S extends z.ZodType>(payload: S) => def("execution", "action_request", payload);
+
+/** The demo seed's one event per executed request (seed-history.ts). */
+const ZSeededOutcome = z.strictObject({
+  attempts: num,
+  errorClass: str.nullable(),
+  code: str.nullable(),
+});
+
+/** What a request was created with: at ingest, or by the demo seed (fewer fields). */
+const ZCreated = z.union([
+  z.strictObject({
+    status: str,
+    rule: str,
+    mode: str.nullable(),
+    approverRole: str.nullable(),
+    changes: values,
+    before: values.nullable(),
+    requestId: str,
+  }),
+  z.strictObject({ actionType: str, status: str, changes: values }),
+]);
+
+const ZRefusedAtIngest = z.strictObject({
+  code: str,
+  status: num,
+  detail: str,
+  actionType: str,
+  changes: values,
+  requestId: str,
+});
+
+/** Before and after per field of a write, read back from Salesforce (execute.ts). */
+const ZRecordWritten = z.strictObject({
+  attempt: num,
+  alreadyApplied: z.boolean(),
+  fields: z.array(z.strictObject({ field: str, before: z.unknown(), after: z.unknown() })),
+});
+
+const ZDeadLetterResolved = transition({
+  deadLetter: str,
+  action: z.enum(["retry", "reroute", "discard"]),
+});
+
+export const AUDIT_EVENTS = {
+  // ── action requests: ingest (persist-action-request.ts) and the lifecycle table ──
+  "action_request.created": request(ZCreated),
+  // at ingest; the table's received → denied edge (not taken today) would write a transition
+  "action_request.refused": request(z.union([ZRefusedAtIngest, transition()])),
+  // the table's other received → … edges: ingest inserts the final status instead today
+  "action_request.observed": request(transition()),
+  "action_request.queued_for_approval": request(transition()),
+  "action_request.drafted": request(transition()),
+  "action_request.auto_approved": request(transition()),
+  "action_request.approval_recorded": request(
+    z.strictObject({
+      approvals: num,
+      required: num,
+      group: str.nullable(),
+      kind: z.enum(["approval", "draft"]),
+    }),
+  ),
+  "action_request.approved": request(transition({ approvals: num, required: num })),
+  "action_request.released_by_person": request(transition({ approvals: num, required: num })),
+  "action_request.denied": request(transition()),
+  "action_request.discarded": request(transition()),
+  "action_request.expired": request(transition()),
+  // by the worker's last check (execute.ts), or a tripped kill switch (kill-switches.ts)
+  "action_request.halted": request(transition({ killSwitch: str.optional() })),
+  "action_request.resumed": request(transition()),
+  "action_request.reverted": request(transition()),
+  // from/to are approver groups here, not statuses
+  "action_request.escalated": request(
+    z.strictObject({ from: str.nullable(), to: str.nullable(), overdueMinutes: num }),
+  ),
+  // the demo seed's decisions (seed-history.ts); the live code writes action_request.*
+  "approval.approved": request(z.strictObject({ group: str.nullable() })),
+  "approval.denied": request(z.strictObject({ group: str.nullable() })),
+
+  // ── execution (lib/execution) ──
+  "execution.started": request(transition({ attempt: num })),
+  "execution.postponed": request(z.strictObject({ nextAttemptAt: str, workerId: str })),
+  "execution.claim_failed": request(
+    z.strictObject({ failures: num, nextAttemptAt: str, workerId: str }),
+  ),
+  "execution.succeeded": request(
+    z.union([transition({ attempt: num, alreadyApplied: z.boolean() }), ZSeededOutcome]),
+  ),
+  "execution.failed": request(z.union([transition(), ZSeededOutcome])),
+  // from a failed try (execute.ts: with code and next try) or a dead worker (sweep.ts)
+  "execution.retry_scheduled": request(
+    z.union([
+      transition({
+        attempt: num,
+        errorClass: str,
+        code: str.optional(),
+        nextAttemptAt: str.optional(),
+      }),
+      ZSeededOutcome,
+    ]),
+  ),
+  "execution.dead_lettered": request(
+    z.union([transition({ attempt: num, errorClass: str, code: str, why: str }), ZSeededOutcome]),
+  ),
+  "execution.conflict_returned_to_approval": request(
+    transition({
+      currentValues: values.nullable(),
+      previousApprovals: z.array(
+        z.strictObject({ approverId: str, decision: str, createdAt: z.date() }),
+      ),
+    }),
+  ),
+  "dead_letter.retried": request(ZDeadLetterResolved),
+  "dead_letter.rerouted": request(ZDeadLetterResolved),
+  "dead_letter.discarded": request(ZDeadLetterResolved),
+  // one per Salesforce call of a try (TConnectorCall, lib/connectors/salesforce)
+  "connector.call": request(
+    z.strictObject({
+      op: str,
+      method: str,
+      path: str,
+      ms: num,
+      ok: z.boolean(),
+      status: num.optional(),
+      errorClass: str.optional(),
+      code: str.optional(),
+      at: str,
+      attempt: num,
+      workerId: str,
+    }),
+  ),
+
+  // ── data lane: what changed in Salesforce ──
+  "record.created": def("data", "action_request", ZRecordWritten),
+  "record.updated": def("data", "action_request", ZRecordWritten),
+  // the demo seed's field-level history (seed-history.ts): old/new values in their own columns
+  "field.changed": def("data", "action_request", z.strictObject({})),
+  "field.reverted": def("data", "action_request", z.strictObject({})),
+
+  // ── agents and their keys ──
+  "agent.created": def("config", "agent", z.strictObject({ slug: str, phase: str, owner: str })),
+  "agent.callback_set": def("config", "agent", z.strictObject({ agent: str, url: str })),
+  "agent.callback_removed": def("config", "agent", z.strictObject({ agent: str, url: z.null() })),
+  // counted per minute: the first refusal of a minute only (rate-limit.ts)
+  "agent.rate_limited": def(
+    "execution",
+    "agent",
+    z.strictObject({ windowStart: str, counter: str }),
+  ),
+  "api_key.created": def(
+    "config",
+    "agent",
+    z.strictObject({
+      keyId: str,
+      prefix: str,
+      expiresAt: z.date().nullable(),
+      label: str.nullable(),
+    }),
+  ),
+  "api_key.rotated": def(
+    "config",
+    "agent",
+    z.strictObject({ newPrefix: str, oldPrefixes: z.array(str), graceUntil: z.date() }),
+  ),
+  "api_key.revoked": def("config", "agent", z.strictObject({ keyId: str, prefix: str })),
+
+  // ── configuration ──
+  "approver_group.webhook_set": def(
+    "config",
+    "approver_group",
+    z.strictObject({ group: str, url: str }),
+  ),
+  "approver_group.webhook_removed": def(
+    "config",
+    "approver_group",
+    z.strictObject({ group: str, url: z.null() }),
+  ),
+  "kill_switch.tripped": def(
+    "config",
+    "kill_switch",
+    z.strictObject({ scope: str, target: str, halted: num }),
+  ),
+  "kill_switch.reset": def(
+    "config",
+    "kill_switch",
+    z.strictObject({ scope: str, target: str, engagedSince: z.date().nullable() }),
+  ),
+  "environment.connection_updated": def(
+    "config",
+    "environment",
+    z.strictObject({ clientSecretChanged: z.boolean(), passwordChanged: z.boolean() }),
+  ),
+  // on the execution lane: a test is a call to Salesforce, not a change of configuration
+  "environment.connection_tested": def(
+    "execution",
+    "environment",
+    z.strictObject({ status: str, ms: num, error: str.nullable() }),
+  ),
+  // the demo seed's configuration history (seed-demo-org.ts)
+  "policy_matrix.published": def(
+    "config",
+    "policy_matrix_version",
+    z.strictObject({ version: num, rules: num }),
+  ),
+  "workflow_version.published": def(
+    "config",
+    "workflow_version",
+    z.strictObject({ rolloutPercent: num }),
+  ),
+  "permission_set.created": def(
+    "config",
+    "permission_set",
+    z.strictObject({ slug: str, grants: num, agents: z.array(str) }),
+  ),
+  "grant.elevated": def("config", "grant", z.strictObject({ validUntil: z.date().nullable() })),
+  "field_ownership.defined": def(
+    "config",
+    "field_ownership",
+    z.strictObject({ fields: z.array(str) }),
+  ),
+} as const;
+
+export type TAuditEvents = typeof AUDIT_EVENTS;
+export type TAuditAction = keyof TAuditEvents;
+/** The payload an action's writer passes (dates as Date: they are stored as ISO strings). */
+export type TAuditPayload<A extends TAuditAction> = z.input<TAuditEvents[A]["payload"]>;
+
+export const AUDIT_ACTIONS = Object.keys(AUDIT_EVENTS) as TAuditAction[];
+
+export function isAuditAction(action: string): action is TAuditAction {
+  return Object.hasOwn(AUDIT_EVENTS, action);
+}
+
+/**
+ * The payload as stored: the action's own, checked against its schema, plus the request context
+ * under CONTEXT_KEY. A payload that does not match is a programming error: this throws before
+ * anything is written, so the caller's transaction rolls back whole.
+ */
+export function storedPayload(
+  action: string,
+  payload: unknown,
+  context?: TRequestContext | null,
+): Record<string, unknown> {
+  if (!isAuditAction(action)) throw new Error(`Unregistered audit action "${action}"`);
+  const parsed = AUDIT_EVENTS[action].payload.safeParse(payload);
+  if (!parsed.success) {
+    throw new Error(`Audit payload of ${action} is malformed:\n${z.prettifyError(parsed.error)}`);
+  }
+  // the payload as given, not zod's copy: the stored JSON (and its hash) stay what they were
+  const own = payload as Record<string, unknown>;
+  return context ? { ...own, [CONTEXT_KEY]: ZRequestContext.parse(context) } : own;
+}
