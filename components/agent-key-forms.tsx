@@ -1,8 +1,9 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { TSecret } from "./agent-key-types";
 import { formatTime } from "./format";
+import { Alert, Button, Field, Input, Select, useAction } from "./ui";
 
 const GRACE_OPTIONS = [
   { minutes: 0, label: "None — current keys stop working now" },
@@ -10,33 +11,6 @@ const GRACE_OPTIONS = [
   { minutes: 60 * 24, label: "24 hours" },
   { minutes: 60 * 24 * 7, label: "7 days" },
 ];
-
-const input =
-  "mt-0.5 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
-const primary =
-  "rounded-md bg-indigo-600 px-3 py-1.5 text-xs font-medium text-white hover:bg-indigo-700 disabled:opacity-60";
-const danger =
-  "rounded-md bg-red-600 px-3 py-1.5 text-xs font-medium text-white hover:bg-red-700 disabled:opacity-60";
-const secondary =
-  "rounded-md px-3 py-1.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50";
-
-/** Busy flag and server error for one form; `run` keeps the form open when the call fails. */
-function useSubmit() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function run(fn: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, error, run };
-}
 
 function FormShell(props: {
   title: string;
@@ -57,13 +31,13 @@ function FormShell(props: {
       onKeyDown={(e) => {
         if (e.key === "Escape") props.onCancel();
       }}
-      className={props.className ?? "mt-4 space-y-3 rounded-lg border border-slate-200 p-4"}
+      className={props.className ?? "mt-4 space-y-3 rounded-lg border border-line p-4"}
     >
       {props.children}
       {props.error && (
-        <p role="alert" className="rounded-md bg-red-50 px-2 py-1 text-xs text-red-700">
+        <Alert tone="error" size="sm">
           {props.error}
-        </p>
+        </Alert>
       )}
     </form>
   );
@@ -73,10 +47,9 @@ export function CreateKeyForm(props: {
   onSubmit: (body: { label?: string; expiresInDays?: number | null }) => Promise<void>;
   onCancel: () => void;
 }) {
-  const id = useId();
   const [label, setLabel] = useState("");
   const [days, setDays] = useState("");
-  const { busy, error, run } = useSubmit();
+  const { busy, error, run } = useAction();
   return (
     <FormShell
       title="Create key"
@@ -92,38 +65,26 @@ export function CreateKeyForm(props: {
       }
     >
       <div className="grid gap-3 sm:grid-cols-2">
-        <label htmlFor={`${id}-label`} className="block text-xs font-medium text-slate-600">
-          Label (optional)
-          <input
-            id={`${id}-label`}
+        <Field label="Label (optional)">
+          <Input
             autoFocus
             value={label}
             onChange={(e) => setLabel(e.target.value)}
             placeholder="e.g. worker on eu-west"
-            className={input}
           />
-        </label>
-        <label htmlFor={`${id}-days`} className="block text-xs font-medium text-slate-600">
-          Expires after (days, optional)
-          <input
-            id={`${id}-days`}
+        </Field>
+        <Field label="Expires after (days, optional)">
+          <Input
             type="number"
             min={1}
             inputMode="numeric"
             value={days}
             onChange={(e) => setDays(e.target.value)}
             placeholder="never"
-            className={input}
           />
-        </label>
+        </Field>
       </div>
-      <FormButtons
-        busy={busy}
-        label="Create key"
-        busyLabel="Creating…"
-        tone={primary}
-        onCancel={props.onCancel}
-      />
+      <FormButtons busy={busy} label="Create key" busyLabel="Creating…" onCancel={props.onCancel} />
     </FormShell>
   );
 }
@@ -133,9 +94,8 @@ export function RotateKeysForm(props: {
   onSubmit: (graceMinutes: number) => Promise<void>;
   onCancel: () => void;
 }) {
-  const id = useId();
   const [grace, setGrace] = useState(String(60 * 24));
-  const { busy, error, run } = useSubmit();
+  const { busy, error, run } = useAction();
   return (
     <FormShell
       title="Rotate keys"
@@ -143,31 +103,23 @@ export function RotateKeysForm(props: {
       onCancel={props.onCancel}
       onSubmit={() => run(() => props.onSubmit(Number(grace)))}
     >
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-muted">
         Makes a new key now. The {props.affected} current key{props.affected === 1 ? "" : "s"} keep
         working for the grace period, so the agent can switch without downtime, then stop.
       </p>
-      <label htmlFor={`${id}-grace`} className="block max-w-sm text-xs font-medium text-slate-600">
-        Grace period for the current keys
-        <select
-          id={`${id}-grace`}
-          autoFocus
-          value={grace}
-          onChange={(e) => setGrace(e.target.value)}
-          className={input}
-        >
+      <Field label="Grace period for the current keys" className="max-w-sm">
+        <Select autoFocus value={grace} onChange={(e) => setGrace(e.target.value)}>
           {GRACE_OPTIONS.map((o) => (
             <option key={o.minutes} value={o.minutes}>
               {o.label}
             </option>
           ))}
-        </select>
-      </label>
+        </Select>
+      </Field>
       <FormButtons
         busy={busy}
         label="Rotate keys"
         busyLabel="Rotating…"
-        tone={primary}
         onCancel={props.onCancel}
       />
     </FormShell>
@@ -179,9 +131,8 @@ export function RevokeKeyForm(props: {
   onSubmit: (reason: string) => Promise<void>;
   onCancel: () => void;
 }) {
-  const id = useId();
   const [reason, setReason] = useState("");
-  const { busy, error, run } = useSubmit();
+  const { busy, error, run } = useAction();
   return (
     <FormShell
       title={`Revoke key ${props.prefix}`}
@@ -190,23 +141,27 @@ export function RevokeKeyForm(props: {
       onSubmit={() => run(() => props.onSubmit(reason))}
       className="space-y-2"
     >
-      <label htmlFor={`${id}-reason`} className="block text-xs font-medium text-slate-700">
-        Why revoke <span className="font-mono">{props.prefix}…</span>? It stops working at once.
-        <input
-          id={`${id}-reason`}
+      <Field
+        label={
+          <>
+            Why revoke <span className="font-mono">{props.prefix}…</span>? It stops working at once.
+          </>
+        }
+        className="max-w-lg"
+      >
+        <Input
           autoFocus
           value={reason}
           onChange={(e) => setReason(e.target.value)}
           aria-invalid={error ? true : undefined}
           placeholder="e.g. leaked in a CI log"
-          className={`${input} max-w-lg`}
         />
-      </label>
+      </Field>
       <FormButtons
         busy={busy}
         label="Revoke key"
         busyLabel="Revoking…"
-        tone={danger}
+        variant="danger"
         onCancel={props.onCancel}
       />
     </FormShell>
@@ -244,12 +199,10 @@ export function NewKeySecret({ secret, onDone }: { secret: TSecret; onDone: () =
         >
           {secret.plaintext}
         </code>
-        <button type="button" onClick={copy} className={primary}>
-          {copied === "yes" ? "Copied" : "Copy"}
-        </button>
-        <button type="button" onClick={onDone} className={secondary}>
+        <Button onClick={copy}>{copied === "yes" ? "Copied" : "Copy"}</Button>
+        <Button variant="secondary" onClick={onDone}>
           Done
-        </button>
+        </Button>
       </div>
       {copied === "failed" && (
         <p className="mt-2 text-xs text-amber-800">
@@ -272,17 +225,17 @@ function FormButtons(props: {
   busy: boolean;
   label: string;
   busyLabel: string;
-  tone: string;
+  variant?: "primary" | "danger";
   onCancel: () => void;
 }) {
   return (
     <div className="flex gap-2">
-      <button type="submit" disabled={props.busy} className={props.tone}>
-        {props.busy ? props.busyLabel : props.label}
-      </button>
-      <button type="button" onClick={props.onCancel} className={secondary}>
+      <Button type="submit" variant={props.variant} busy={props.busy} busyLabel={props.busyLabel}>
+        {props.label}
+      </Button>
+      <Button variant="secondary" onClick={props.onCancel}>
         Cancel
-      </button>
+      </Button>
     </div>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { TAgentKey } from "@/lib/agents/agent-keys";
-import { Badge, TableFrame } from "./ui";
+import { Badge, Button, Card, EmptyState, Table } from "./ui";
 import { formatTime } from "./format";
 import { sendJson } from "./send-json";
 import { CreateKeyForm, NewKeySecret, RevokeKeyForm, RotateKeysForm } from "./agent-key-forms";
@@ -64,41 +64,28 @@ export function AgentKeys(props: {
   const canMint = props.canWrite && !props.retired;
 
   return (
-    <section
-      aria-labelledby="api-keys-heading"
-      className="mt-4 rounded-xl border border-slate-200 bg-white p-5"
-    >
+    <Card aria-labelledby="api-keys-heading" className="mt-4">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <h2 id="api-keys-heading" className="font-semibold">
             API keys
           </h2>
-          <p className="mt-0.5 text-xs text-slate-500">
+          <p className="mt-0.5 text-xs text-muted">
             {usable} key{usable === 1 ? "" : "s"} can call the agent API. Only a key&apos;s prefix
             is kept readable; the full key is shown once, when it is made.
           </p>
         </div>
         {canMint && (
           <div className="flex gap-2">
-            <button
-              type="button"
-              onClick={() => setPanel("create")}
-              className="rounded-md bg-indigo-600 px-3 py-1.5 text-xs font-medium text-white hover:bg-indigo-700"
-            >
-              Create key
-            </button>
-            <button
-              type="button"
-              onClick={() => setPanel("rotate")}
-              className="rounded-md px-3 py-1.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
-            >
+            <Button onClick={() => setPanel("create")}>Create key</Button>
+            <Button variant="secondary" onClick={() => setPanel("rotate")}>
               Rotate keys
-            </button>
+            </Button>
           </div>
         )}
       </div>
       {props.canWrite && props.retired && (
-        <p className="mt-2 text-xs text-slate-500">This agent is retired: it gets no new keys.</p>
+        <p className="mt-2 text-xs text-muted">This agent is retired: it gets no new keys.</p>
       )}
 
       {secret && <NewKeySecret secret={secret} onDone={() => setSecret(null)} />}
@@ -112,26 +99,22 @@ export function AgentKeys(props: {
       )}
 
       {keys.length === 0 ? (
-        <p className="mt-4 rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500">
+        <EmptyState size="sm" className="mt-4">
           No keys yet. The agent cannot call the API until an admin creates one.
-        </p>
+        </EmptyState>
       ) : (
-        <TableFrame label="Key list" minWidth="44rem" framed={false} className="mt-4">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-3 py-2 font-medium">Key</th>
-              <th className="px-3 py-2 font-medium">Created</th>
-              <th className="px-3 py-2 font-medium">Expires</th>
-              <th className="px-3 py-2 font-medium">Last used</th>
-              <th className="px-3 py-2 font-medium">State</th>
-              {props.canWrite && (
-                <th className="px-3 py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+        <Table.Frame label="Key list" minWidth="44rem" framed={false} dense className="mt-4">
+          <Table.Header
+            columns={[
+              "Key",
+              "Created",
+              "Expires",
+              "Last used",
+              "State",
+              props.canWrite && { key: "actions", label: <span className="sr-only">Actions</span> },
+            ]}
+          />
+          <Table.Body>
             {keys.map((k) => (
               <KeyRow
                 key={k.id}
@@ -143,10 +126,10 @@ export function AgentKeys(props: {
                 onCancel={() => setPanel(null)}
               />
             ))}
-          </tbody>
-        </TableFrame>
+          </Table.Body>
+        </Table.Frame>
       )}
-    </section>
+    </Card>
   );
 }
 
@@ -162,41 +145,39 @@ function KeyRow(props: {
   const live = k.state === "active" || k.state === "grace";
   return (
     <>
-      <tr data-testid={`key-${k.prefix}`} className={`align-top ${live ? "" : "text-slate-400"}`}>
-        <td className="px-3 py-2">
+      <tr data-testid={`key-${k.prefix}`} className={`align-top ${live ? "" : "text-muted"}`}>
+        <Table.Cell>
           <div className="font-mono text-xs">{k.prefix}…</div>
-          {k.label && <div className="text-xs text-slate-500">{k.label}</div>}
-        </td>
-        <td className="px-3 py-2 text-xs">
+          {k.label && <div className="text-xs text-muted">{k.label}</div>}
+        </Table.Cell>
+        <Table.Cell className="text-xs">
           <div>{formatTime(k.createdAt)}</div>
-          <div className="text-slate-500">
-            {k.createdBy ? `by ${k.createdBy}` : "by the system"}
-          </div>
-        </td>
-        <td className="px-3 py-2 text-xs">{k.expiresAt ? formatTime(k.expiresAt) : "never"}</td>
-        <td className="px-3 py-2 text-xs">{k.lastUsedAt ? formatTime(k.lastUsedAt) : "never"}</td>
-        <td className="px-3 py-2 text-xs">
+          <div className="text-muted">{k.createdBy ? `by ${k.createdBy}` : "by the system"}</div>
+        </Table.Cell>
+        <Table.Cell className="text-xs">
+          {k.expiresAt ? formatTime(k.expiresAt) : "never"}
+        </Table.Cell>
+        <Table.Cell className="text-xs">
+          {k.lastUsedAt ? formatTime(k.lastUsedAt) : "never"}
+        </Table.Cell>
+        <Table.Cell className="text-xs">
           <KeyState k={k} />
-        </td>
+        </Table.Cell>
         {props.canWrite && (
-          <td className="px-3 py-2 text-right">
+          <Table.Cell align="right">
             {live && !props.revoking && (
-              <button
-                type="button"
-                onClick={props.onRevokeStart}
-                className="rounded-md px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200 hover:bg-red-50"
-              >
+              <Button variant="danger-outline" size="xs" onClick={props.onRevokeStart}>
                 Revoke<span className="sr-only"> key {k.prefix}</span>
-              </button>
+              </Button>
             )}
-          </td>
+          </Table.Cell>
         )}
       </tr>
       {props.revoking && (
         <tr>
-          <td colSpan={6} className="bg-red-50/50 px-3 py-3">
+          <Table.Cell colSpan={6} className="bg-red-50/50">
             <RevokeKeyForm prefix={k.prefix} onSubmit={props.onRevoke} onCancel={props.onCancel} />
-          </td>
+          </Table.Cell>
         </tr>
       )}
     </>

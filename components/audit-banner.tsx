@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { listBrokenLanes } from "@/lib/audit";
+import { Alert } from "./ui";
 
 /**
  * On every console page, for people who may verify (admins, ops owners): a lane whose last
@@ -11,18 +12,13 @@ export async function AuditBanner({ user }: { user: TCurrentUser }) {
   const broken = await listBrokenLanes();
   if (!broken.length) return null;
   return (
-    <div
-      role="alert"
-      data-testid="audit-banner"
-      className="mb-4 rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800"
-    >
-      <strong className="font-semibold">Audit trail broken.</strong>{" "}
+    <Alert tone="error" title="Audit trail broken." data-testid="audit-banner" className="mb-4">
       {broken
         .map((b) => `Lane ${b.lane} at seq ${b.breakSeq} (${b.breakKind}): ${b.breakDetail}`)
         .join(" · ")}{" "}
       <Link href="/audit" className="font-medium underline">
         Audit integrity
       </Link>
-    </div>
+    </Alert>
   );
 }

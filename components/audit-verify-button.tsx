@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { sendJson } from "./send-json";
+import { Button, useAction } from "./ui";
 
 type TVerifyAnswer = {
   ok: boolean;
@@ -17,15 +18,12 @@ type TVerifyAnswer = {
 /** Verify every lane now (a full walk); the page below reads the recorded result again. */
 export function AuditVerifyButton() {
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  async function verify() {
-    setBusy(true);
-    setError(null);
+  function verify() {
     setMessage(null);
-    try {
+    return run(async () => {
       const res = await sendJson<TVerifyAnswer>("/api/internal/audit/verify", "POST", {});
       router.refresh();
       setMessage(
@@ -36,28 +34,19 @@ export function AuditVerifyButton() {
               .map((l) => `${l.lane} at seq ${l.broken!.seq} (${l.broken!.kind})`)
               .join(", ")}`,
       );
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <div className="flex flex-col items-end gap-1">
-      <button
-        type="button"
-        onClick={() => void verify()}
-        disabled={busy}
-        className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-60"
-      >
-        {busy ? "Verifying…" : "Verify now"}
-      </button>
-      <p role="status" data-testid="verify-result" className="text-xs text-slate-600">
+      <Button size="md" onClick={() => void verify()} busy={busy} busyLabel="Verifying…">
+        Verify now
+      </Button>
+      <p role="status" data-testid="verify-result" className="text-xs text-muted">
         {message}
       </p>
       {error && (
-        <p role="alert" className="text-xs text-red-700">
+        <p role="alert" className="text-xs text-danger">
           {error}
         </p>
       )}

@@ -18,14 +18,14 @@ export function ConsoleShell({
   return (
     <ToastProvider>
       <div className="flex min-h-screen">
-        <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
+        <aside className="flex w-56 shrink-0 flex-col border-r border-line bg-white">
           <Link href="/" className="px-5 py-4 text-lg font-semibold tracking-tight">
             Tollgate
           </Link>
           <nav aria-label="Console" className="flex-1 space-y-5 px-3 py-2">
             {sections.map((s) => (
               <div key={s}>
-                <div className="px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-slate-400">
+                <div className="px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-muted">
                   {s}
                 </div>
                 <ul className="space-y-0.5">
@@ -40,11 +40,11 @@ export function ConsoleShell({
               </div>
             ))}
           </nav>
-          <div className="border-t border-slate-200 px-5 py-4">
+          <div className="border-t border-line px-5 py-4">
             <div className="truncate text-sm font-medium" data-testid="current-user">
               {user.name}
             </div>
-            <div className="truncate text-xs text-slate-500">
+            <div className="truncate text-xs text-muted">
               {user.roles.map((r) => ROLE_LABELS[r]).join(", ")}
             </div>
             <div className="mt-2">

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { TPublicConnection } from "@/lib/environments/salesforce-connection";
-import { Badge } from "./ui";
+import { Alert, Badge, Button, Card, Field, Input, Select, alertClass, cx, useAction } from "./ui";
 import { formatTime } from "./format";
 
 type TEnv = Omit<TPublicConnection, "lastCheckedAt" | "apiUsage"> & {
@@ -36,24 +36,12 @@ async function send(url: string, method: string, body?: unknown) {
 export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit: boolean }) {
   const [env, setEnv] = useState(initial);
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { busy, error } = action;
   const status = STATUS[env.status as keyof typeof STATUS] ?? STATUS.untested;
   const pct = env.apiUsage ? Math.min(100, (env.apiUsage.used / env.apiUsage.limit) * 100) : 0;
 
-  async function run(fn: () => Promise<TEnv>) {
-    setBusy(true);
-    setError(null);
-    try {
-      setEnv(await fn());
-      return true;
-    } catch (e) {
-      setError((e as Error).message);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = (fn: () => Promise<TEnv>) => action.run(async () => setEnv(await fn()));
 
   async function onSave(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -69,14 +57,11 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
   }
 
   return (
-    <section
-      data-testid={`env-${env.slug}`}
-      className="rounded-xl border border-slate-200 bg-white p-5"
-    >
+    <Card data-testid={`env-${env.slug}`}>
       <div className="flex items-start justify-between">
         <div>
           <h2 className="font-semibold">{env.name}</h2>
-          <div className="font-mono text-xs text-slate-500">{env.slug}</div>
+          <div className="font-mono text-xs text-muted">{env.slug}</div>
         </div>
         <Badge tone={status.tone}>{status.label}</Badge>
       </div>
@@ -95,7 +80,7 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
         />
       </dl>
       <div className="mt-4">
-        <div className="flex justify-between text-xs text-slate-500">
+        <div className="flex justify-between text-xs text-muted">
           <span>API usage today</span>
           <span data-testid="api-usage">
             {env.apiUsage
@@ -111,107 +96,91 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
         </div>
       </div>
       {env.lastError && (
-        <p
-          data-testid="last-error"
-          className="mt-3 rounded-md bg-red-50 px-3 py-2 text-xs text-red-700"
-        >
+        // the stored result of the last test, not news: no live role
+        <p data-testid="last-error" className={cx(alertClass("error", "sm"), "mt-3")}>
           {env.lastError}
         </p>
       )}
       {error && (
-        <p role="status" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-xs text-red-700">
+        <Alert tone="error" size="sm" className="mt-3">
           {error}
-        </p>
+        </Alert>
       )}
       {canEdit && !editing && (
         <div className="mt-4 flex gap-2">
-          <button
-            type="button"
-            disabled={busy}
+          <Button
+            busy={busy}
+            busyLabel="Testing…"
             onClick={() => run(() => send(`/api/internal/environments/${env.slug}/test`, "POST"))}
-            className="rounded-md bg-slate-900 px-3 py-1.5 text-xs font-medium text-white hover:bg-slate-700 disabled:opacity-60"
           >
-            {busy ? "Testing…" : "Test connection"}
-          </button>
-          <button
-            type="button"
-            onClick={() => setEditing(true)}
-            className="rounded-md px-3 py-1.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
-          >
+            Test connection
+          </Button>
+          <Button variant="secondary" onClick={() => setEditing(true)}>
             Edit connection
-          </button>
+          </Button>
         </div>
       )}
       {canEdit && editing && (
-        <form onSubmit={onSave} className="mt-4 space-y-2 border-t border-slate-100 pt-4">
-          <label className="block text-xs">
-            <span className="font-medium text-slate-600">Connection</span>
-            <select
-              name="connectionKind"
-              defaultValue={env.connectionKind}
-              className="mt-0.5 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-            >
+        <form onSubmit={onSave} className="mt-4 space-y-2 border-t border-line pt-4">
+          <Field label="Connection">
+            <Select name="connectionKind" defaultValue={env.connectionKind}>
               <option value="salesforce">Salesforce org (login, test or My Domain)</option>
               <option value="sandbox">Bundled sandbox (this machine)</option>
-            </select>
-          </label>
-          <Field
+            </Select>
+          </Field>
+          <TextField
             name="loginUrl"
             label="Login URL"
             defaultValue={env.loginUrl ?? "https://login.salesforce.com"}
           />
-          <Field name="apiVersion" label="API version" defaultValue={env.apiVersion} />
-          <Field name="clientId" label="Consumer key" defaultValue={env.clientId ?? ""} />
-          <Field
+          <TextField name="apiVersion" label="API version" defaultValue={env.apiVersion} />
+          <TextField name="clientId" label="Consumer key" defaultValue={env.clientId ?? ""} />
+          <TextField
             name="clientSecret"
             label="Consumer secret"
             type="password"
             placeholder={env.hasClientSecret ? "unchanged (required for a new host)" : ""}
           />
-          <Field name="username" label="Integration username" defaultValue={env.username ?? ""} />
-          <Field
+          <TextField
+            name="username"
+            label="Integration username"
+            defaultValue={env.username ?? ""}
+          />
+          <TextField
             name="password"
             label="Password (+ security token)"
             type="password"
             placeholder={env.hasPassword ? "unchanged (required for a new host)" : ""}
           />
           <div className="flex gap-2 pt-1">
-            <button
-              type="submit"
-              disabled={busy}
-              className="rounded-md bg-indigo-600 px-3 py-1.5 text-xs font-medium text-white hover:bg-indigo-700 disabled:opacity-60"
-            >
+            <Button type="submit" busy={busy}>
               Save
-            </button>
-            <button
-              type="button"
-              onClick={() => setEditing(false)}
-              className="rounded-md px-3 py-1.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300"
-            >
+            </Button>
+            <Button variant="secondary" onClick={() => setEditing(false)}>
               Cancel
-            </button>
+            </Button>
           </div>
         </form>
       )}
-    </section>
+    </Card>
   );
 }
 
 function Row({ label, value, mono }: { label: string; value: string | null; mono?: boolean }) {
   return (
     <div className="flex justify-between gap-3">
-      <dt className="text-slate-500">{label}</dt>
+      <dt className="text-muted">{label}</dt>
       <dd
         className={`truncate text-right ${mono ? "font-mono text-xs" : ""}`}
         title={value ?? undefined}
       >
-        {value ?? <span className="text-slate-400">—</span>}
+        {value ?? <span className="text-muted">—</span>}
       </dd>
     </div>
   );
 }
 
-function Field(props: {
+function TextField(props: {
   name: string;
   label: string;
   defaultValue?: string;
@@ -219,16 +188,14 @@ function Field(props: {
   placeholder?: string;
 }) {
   return (
-    <label className="block text-xs">
-      <span className="font-medium text-slate-600">{props.label}</span>
-      <input
+    <Field label={props.label}>
+      <Input
         name={props.name}
         type={props.type ?? "text"}
         defaultValue={props.defaultValue}
         placeholder={props.placeholder}
         autoComplete="off"
-        className="mt-0.5 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
       />
-    </label>
+    </Field>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { Badge } from "./ui";
+import { Alert, Badge } from "./ui";
 import { formatTime } from "./format";
 import { KillSwitchControls } from "./kill-switch-controls";
 import type { TSwitchRow } from "./kill-switch-types";
@@ -53,18 +53,12 @@ export function KillSwitchBoard({
           <Badge tone="green">No switch engaged</Badge>
         )}
         {!canWrite && (
-          <span className="ml-2 text-xs text-slate-500">
-            Read-only: only admins trip and reset.
-          </span>
+          <span className="ml-2 text-xs text-muted">Read-only: only admins trip and reset.</span>
         )}
       </p>
-      {loadError && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          Could not reload the switches: {loadError}
-        </p>
-      )}
+      {loadError && <Alert tone="error">Could not reload the switches: {loadError}</Alert>}
       {global?.engaged && (
-        <p className="rounded-lg bg-red-600 px-4 py-3 text-sm font-medium text-white">
+        <p className="rounded-lg bg-danger px-4 py-3 text-sm font-medium text-white">
           The global switch is engaged: every agent is stopped, whatever the switches below say.
         </p>
       )}
@@ -78,9 +72,9 @@ export function KillSwitchBoard({
               <h2 id={`ks-group-${g.scope}`} className="text-sm font-semibold">
                 {g.title}
               </h2>
-              <span className="text-xs text-slate-500">{g.hint}</span>
+              <span className="text-xs text-muted">{g.hint}</span>
             </div>
-            <ul className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white">
+            <ul className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-line bg-white">
               {list.map((r) => (
                 <SwitchRow key={testId(r)} row={r} canWrite={canWrite} onChanged={refresh} />
               ))}
@@ -102,14 +96,14 @@ function GlobalSwitch(props: {
     <section
       data-testid={testId(row)}
       aria-label="Global kill switch"
-      className={`grid grid-cols-[minmax(0,1fr)_auto] gap-x-4 gap-y-3 rounded-xl border-2 p-5 ${row.engaged ? "border-red-500 bg-red-50" : "border-slate-200 bg-white"}`}
+      className={`grid grid-cols-[minmax(0,1fr)_auto] gap-x-4 gap-y-3 rounded-xl border-2 p-5 ${row.engaged ? "border-red-500 bg-red-50" : "border-line bg-white"}`}
     >
       <div>
         <div className="flex items-center gap-3">
           <h2 className="text-base font-semibold">Global switch</h2>
           <StateBadge engaged={row.engaged} />
         </div>
-        <p className="mt-1 max-w-2xl text-sm text-slate-600">
+        <p className="mt-1 max-w-2xl text-sm text-muted">
           Stops every agent in every environment: new action requests are refused with 423 and
           queued approved work is halted.
         </p>
@@ -140,9 +134,7 @@ function SwitchRow(props: { row: TSwitchRow; canWrite: boolean; onChanged: () =>
         <div className="truncate font-medium" title={row.label}>
           {row.name}
         </div>
-        {row.scope !== "agent" && (
-          <div className="font-mono text-xs text-slate-500">{row.target}</div>
-        )}
+        {row.scope !== "agent" && <div className="font-mono text-xs text-muted">{row.target}</div>}
       </div>
       <div>
         <StateBadge engaged={row.engaged} />
@@ -175,7 +167,7 @@ function StateBadge({ engaged }: { engaged: boolean }) {
 
 /** Who engaged it, when and why; once reset, also who reset it, which stays useful after the fact. */
 function History({ row }: { row: TSwitchRow }) {
-  if (!row.engagedAt) return <span className="text-slate-400">Never tripped</span>;
+  if (!row.engagedAt) return <span className="text-muted">Never tripped</span>;
   const by = (
     <>
       by <span className="font-medium">{row.engagedBy ?? "unknown"}</span> at{" "}
@@ -199,7 +191,7 @@ function History({ row }: { row: TSwitchRow }) {
           {row.resetReason && <span className="block">“{row.resetReason}”</span>}
         </div>
       )}
-      <div className="text-slate-500">Last tripped {by}</div>
+      <div className="text-muted">Last tripped {by}</div>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useRef, useState } from "react";
+import { Button, Field, Input, useAction } from "./ui";
 import { sendJson } from "./send-json";
 import type { TSwitchRow } from "./kill-switch-types";
 
@@ -24,9 +25,8 @@ export function KillSwitchControls({
 }) {
   const [mode, setMode] = useState<TMode>("closed");
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run, setError } = useAction();
   const toggle = useRef<HTMLButtonElement>(null);
   const id = useId();
   const action = row.engaged ? "reset" : "trip";
@@ -48,9 +48,7 @@ export function KillSwitchControls({
   }
 
   async function submit() {
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       const body = { scope: row.scope, ...(row.target ? { target: row.target } : {}), reason };
       const res = await sendJson<{ killSwitch: { halted?: number } }>(
         `/api/internal/kill-switches/${action}`,
@@ -65,13 +63,9 @@ export function KillSwitchControls({
           ? `Tripped. ${halted} queued request${halted === 1 ? "" : "s"} halted.`
           : "Reset. New requests in this scope are accepted again; halted requests stay halted.",
       );
-      close();
-    } catch (e) {
-      setError((e as Error).message);
-      setMode("form");
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (ok) close();
+    else setMode("form");
   }
 
   function onSubmit(e: React.FormEvent) {
@@ -81,28 +75,17 @@ export function KillSwitchControls({
   }
 
   // the opening button is quiet (rows full of solid red read as alarms); the final one is not
-  const toggleClass =
-    action === "trip"
-      ? "bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50"
-      : "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50";
-  const submitClass =
-    action === "trip"
-      ? "bg-red-600 text-white hover:bg-red-700"
-      : "bg-slate-900 text-white hover:bg-slate-700";
+  const quiet = action === "trip" ? "danger-outline" : "secondary";
+  const loud = action === "trip" ? "danger" : "primary";
 
   return (
     <>
       <div className={buttonCell}>
         {mode === "closed" && (
-          <button
-            ref={toggle}
-            type="button"
-            onClick={open}
-            className={`rounded-md px-3 py-1.5 text-xs font-medium ${toggleClass}`}
-          >
+          <Button ref={toggle} variant={quiet} onClick={open}>
             {verb}
             <span className="sr-only"> the {row.label} kill switch</span>
-          </button>
+          </Button>
         )}
       </div>
       {mode !== "closed" && (
@@ -112,26 +95,24 @@ export function KillSwitchControls({
           onKeyDown={(e) => {
             if (e.key === "Escape") close();
           }}
-          className={`${panelCell} space-y-2 rounded-lg border border-slate-200 bg-white p-3`}
+          className={`${panelCell} space-y-2 rounded-lg border border-line bg-white p-3`}
         >
           {mode === "form" && (
-            <>
-              <label htmlFor={`${id}-reason`} className="block text-xs font-medium text-slate-700">
-                Why {action === "trip" ? "trip" : "reset"} this switch?
-              </label>
-              <input
-                id={`${id}-reason`}
+            <Field
+              id={id}
+              label={`Why ${action === "trip" ? "trip" : "reset"} this switch?`}
+              error={error}
+              className="max-w-xl"
+            >
+              <Input
                 autoFocus
                 value={reason}
                 onChange={(e) => setReason(e.target.value)}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={error ? `${id}-error` : undefined}
                 placeholder={
                   action === "trip" ? "e.g. agent is overwriting stage values" : "e.g. fix deployed"
                 }
-                className="block w-full max-w-xl rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
               />
-            </>
+            </Field>
           )}
           {mode === "confirm" && (
             <div
@@ -148,36 +129,27 @@ export function KillSwitchControls({
               </p>
             </div>
           )}
-          {error && (
-            <p
-              id={`${id}-error`}
-              role="alert"
-              className="rounded-md bg-red-50 px-2 py-1 text-xs text-red-700"
-            >
-              {error}
-            </p>
-          )}
           <div className="flex gap-2">
-            <button
+            <Button
               type="submit"
-              disabled={busy}
+              variant={loud}
+              busy={busy}
+              busyLabel="Working…"
               autoFocus={mode === "confirm"}
-              className={`rounded-md px-3 py-1.5 text-xs font-medium disabled:opacity-60 ${submitClass}`}
             >
-              {busy ? "Working…" : mode === "confirm" ? "Yes, trip everything" : `${verb} switch`}
-            </button>
-            <button
-              type="button"
+              {mode === "confirm" ? "Yes, trip everything" : `${verb} switch`}
+            </Button>
+            <Button
+              variant="secondary"
               onClick={() => (mode === "confirm" ? setMode("form") : close())}
-              className="rounded-md bg-white px-3 py-1.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
             >
               {mode === "confirm" ? "Back" : "Cancel"}
-            </button>
+            </Button>
           </div>
         </form>
       )}
       {message && mode === "closed" && (
-        <p role="status" className={`${panelCell} text-xs text-slate-600`}>
+        <p role="status" className={`${panelCell} text-xs text-muted`}>
           {message}
         </p>
       )}

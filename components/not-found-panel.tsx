@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { Button, Card } from "./ui";
 
 /**
  * The body of a 404: what happened and the ways back — the section the missing URL sits in
@@ -19,42 +20,29 @@ export function NotFoundPanel({
   const pathname = usePathname() ?? "";
   const section = sections.find((s) => pathname === s.href || pathname.startsWith(`${s.href}/`));
   return (
-    <div className="mx-auto mt-10 max-w-md rounded-xl border border-slate-200 bg-white p-6 text-center shadow-sm">
-      <p className="text-sm font-semibold text-indigo-600">404</p>
+    <Card as="div" padding="lg" className="mx-auto mt-10 max-w-md text-center shadow-sm">
+      <p className="text-sm font-semibold text-primary">404</p>
       <h1 className="mt-1 text-lg font-semibold">Page not found</h1>
-      <p className="mt-2 break-words text-sm text-slate-600">
+      <p className="mt-2 break-words text-sm text-muted">
         Nothing here answers to <code className="rounded bg-slate-100 px-1">{pathname}</code>.
         {section ? ` It may have been removed, or the link has a wrong id.` : ""}
       </p>
-      <div className="mt-4 flex flex-wrap justify-center gap-3 text-sm font-medium">
+      <div className="mt-4 flex flex-wrap justify-center gap-3">
         {section && (
-          <Link
-            href={section.href}
-            className="rounded-md bg-slate-900 px-3 py-1.5 text-white hover:bg-slate-700"
-          >
-            Back to {section.label}
-          </Link>
+          <Button asChild size="md">
+            <Link href={section.href}>Back to {section.label}</Link>
+          </Button>
         )}
         {signedIn ? (
-          <Link
-            href="/"
-            className={
-              section
-                ? "rounded-md px-3 py-1.5 text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
-                : "rounded-md bg-slate-900 px-3 py-1.5 text-white hover:bg-slate-700"
-            }
-          >
-            Back to the console
-          </Link>
+          <Button asChild size="md" variant={section ? "secondary" : "primary"}>
+            <Link href="/">Back to the console</Link>
+          </Button>
         ) : (
-          <Link
-            href="/login"
-            className="rounded-md bg-slate-900 px-3 py-1.5 text-white hover:bg-slate-700"
-          >
-            Sign in
-          </Link>
+          <Button asChild size="md">
+            <Link href="/login">Sign in</Link>
+          </Button>
         )}
       </div>
-    </div>
+    </Card>
   );
 }

@@ -1,15 +1,17 @@
 "use client";
 
 import { signOut } from "next-auth/react";
+import { Button } from "./ui";
 
 export function SignOutButton() {
   return (
-    <button
-      type="button"
+    <Button
+      variant="ghost"
+      size="xs"
+      className="-ml-2.5"
       onClick={() => signOut({ callbackUrl: "/login" })}
-      className="text-xs font-medium text-slate-500 hover:text-slate-900"
     >
       Sign out
-    </button>
+    </Button>
   );
 }

@@ -21,7 +21,7 @@ test("a bad login URL gets a clear error and changes nothing", async ({ page }) 
   await dev.getByRole("button", { name: "Edit connection" }).click();
   await dev.getByLabel("Login URL").fill("not a url");
   await dev.getByRole("button", { name: "Save" }).click();
-  await expect(dev.getByRole("status")).toContainText("loginUrl");
+  await expect(dev.getByRole("alert")).toContainText("loginUrl");
   await page.reload();
   await expect(page.getByTestId("env-dev")).toContainText("http://127.0.0.1:");
 });
@@ -72,14 +72,14 @@ test("cards read dev, staging, prod; a new host needs the secrets again and a re
   // another port is another host: the stored secrets do not follow it
   await staging.getByLabel("Login URL").fill("http://127.0.0.1:1");
   await staging.getByRole("button", { name: "Save" }).click();
-  await expect(staging.getByRole("status")).toContainText("clientSecret");
-  await expect(staging.getByRole("status")).toContainText("password");
+  await expect(staging.getByRole("alert")).toContainText("clientSecret");
+  await expect(staging.getByRole("alert")).toContainText("password");
   // a Salesforce org is reached only at Salesforce hosts, over https
   await staging.getByLabel("Connection").selectOption("salesforce");
   await staging.getByLabel("Consumer secret").fill("typed-again");
   await staging.getByLabel("Password (+ security token)").fill("typed-again");
   await staging.getByRole("button", { name: "Save" }).click();
-  await expect(staging.getByRole("status")).toContainText("https://");
+  await expect(staging.getByRole("alert")).toContainText("https://");
   await page.reload();
   await expect(page.getByTestId("env-staging")).toContainText("http://127.0.0.1:");
   await expect(page.getByTestId("env-staging")).toContainText("Bundled sandbox");

@@ -19,7 +19,7 @@ export default async function LoginPage({
       <div className="w-full max-w-sm">
         <div className="mb-8 text-center">
           <div className="text-2xl font-semibold tracking-tight">Tollgate</div>
-          <p className="mt-1 text-sm text-slate-500">Every agent write goes through here first.</p>
+          <p className="mt-1 text-sm text-muted">Every agent write goes through here first.</p>
         </div>
         <LoginForm callbackUrl={safe} />
       </div>

@@ -15,6 +15,15 @@ export type TAlertTone = keyof typeof TONES;
  */
 export const alertRole = (tone: TAlertTone) => (tone === "error" ? "alert" : "status");
 
+/** The alert's look without its live role, for an error that is part of a record's state. */
+export function alertClass(tone: TAlertTone, size: "sm" | "md" = "md") {
+  return cx(
+    "rounded-md border",
+    size === "sm" ? "px-2.5 py-1.5 text-xs" : "px-4 py-3 text-sm",
+    TONES[tone],
+  );
+}
+
 export function Alert({
   tone = "info",
   title,
@@ -29,17 +38,9 @@ export function Alert({
   size?: "sm" | "md";
 }) {
   return (
-    <div
-      role={alertRole(tone)}
-      className={cx(
-        "rounded-md border",
-        size === "sm" ? "px-2.5 py-1.5 text-xs" : "px-4 py-3 text-sm",
-        TONES[tone],
-        className,
-      )}
-      {...props}
-    >
-      {title && <strong className="font-semibold">{title}</strong>} {children}
+    <div role={alertRole(tone)} className={cx(alertClass(tone, size), className)} {...props}>
+      {title && <strong className="font-semibold">{title} </strong>}
+      {children}
     </div>
   );
 }

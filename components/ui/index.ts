@@ -6,6 +6,7 @@
 export { cx, variants } from "./cx";
 export { Button, Spinner, buttonClass, type TButtonProps } from "./button";
 export {
+  Table,
   TableFrame,
   TableHeader,
   TableHead,
@@ -16,10 +17,11 @@ export {
 } from "./table";
 export { nextSort, ariaSort, sortRows, type TSort } from "./sort";
 export { Field, Input, Select, Textarea, controlClass, fieldIds } from "./field";
-export { Alert, alertRole, type TAlertTone } from "./alert";
+export { Alert, alertClass, alertRole, type TAlertTone } from "./alert";
 export { Badge, BADGE_TONES, type TBadgeTone } from "./badge";
 export { PageHeader, EmptyState, Card } from "./page";
 export { Tabs, TabsList, TabsTrigger, TabsContent } from "./tabs";
 export { Dialog, Drawer, DialogClose } from "./dialog";
 export { ToastProvider, useToast } from "./toast";
+export { useAction } from "./use-action";
 export { TOAST_LIMIT, TOAST_DURATION, type TToastInput } from "./toast-queue";

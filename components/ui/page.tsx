@@ -24,22 +24,26 @@ export function PageHeader({
 /** What a list shows when it has nothing in it: what is missing and how it gets there. */
 export function EmptyState({
   title,
+  size = "md",
   className,
   children,
 }: {
-  title: string;
+  /** leave out for a one-line note inside a card */
+  title?: string;
+  size?: "sm" | "md";
   className?: string;
   children?: React.ReactNode;
 }) {
   return (
     <div
       className={cx(
-        "rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center",
+        "rounded-xl border border-dashed border-slate-300 bg-white text-center",
+        size === "sm" ? "p-6" : "p-10",
         className,
       )}
     >
-      <div className="font-medium">{title}</div>
-      {children && <div className="mt-1 text-sm text-muted">{children}</div>}
+      {title && <div className="font-medium">{title}</div>}
+      {children && <div className={cx("text-sm text-muted", title && "mt-1")}>{children}</div>}
     </div>
   );
 }
@@ -48,11 +52,16 @@ export function EmptyState({
 export function Card({
   className,
   as: Tag = "section",
+  padding = "md",
   ...props
-}: React.ComponentProps<"section"> & { as?: "section" | "div" }) {
+}: React.ComponentProps<"section"> & { as?: "section" | "div"; padding?: "sm" | "md" | "lg" }) {
   return (
     <Tag
-      className={cx("rounded-xl border border-line bg-white p-5", className)}
+      className={cx(
+        "rounded-xl border border-line bg-white",
+        { sm: "p-4", md: "p-5", lg: "p-6" }[padding],
+        className,
+      )}
       {...(props as React.ComponentProps<"div">)}
     />
   );

@@ -62,19 +62,38 @@ export function TableFrame({
   );
 }
 
-/** The header row: small capitals on a light band. Children are `TableHead`s. */
+type TColumn = string | { label: React.ReactNode; key: string; align?: keyof typeof alignClass };
+
+/**
+ * The header row: small capitals on a light band. Plain headers as `columns` (a string, or a
+ * label with a key and an alignment; `false` leaves a column out); `TableHead`s given as
+ * children come first (a select-all checkbox).
+ */
 export function TableHeader({
+  columns,
   className,
   children,
 }: {
+  columns?: (TColumn | false)[];
   className?: string;
-  children: React.ReactNode;
+  children?: React.ReactNode;
 }) {
   return (
     <thead
       className={cx("bg-slate-50 text-left text-xs uppercase tracking-wide text-muted", className)}
     >
-      <tr>{children}</tr>
+      <tr>
+        {children}
+        {columns?.map((c) =>
+          c === false ? null : typeof c === "string" ? (
+            <TableHead key={c}>{c}</TableHead>
+          ) : (
+            <TableHead key={c.key} align={c.align}>
+              {c.label}
+            </TableHead>
+          ),
+        )}
+      </tr>
     </thead>
   );
 }
@@ -159,3 +178,14 @@ export function TableEmpty({ colSpan, children }: { colSpan: number; children: R
     </tr>
   );
 }
+
+/** The table parts under one name: `<Table.Frame>`, `<Table.Header>`, `<Table.Cell>`, … */
+export const Table = {
+  Frame: TableFrame,
+  Header: TableHeader,
+  Head: TableHead,
+  SortableHead: SortableTableHead,
+  Body: TableBody,
+  Cell: TableCell,
+  Empty: TableEmpty,
+};

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { requirePage } from "@/lib/auth";
 import { listAgents } from "@/lib/agents";
 import { listEnvironments } from "@/lib/environments";
-import { Badge, EmptyState, PageHeader, TableFrame } from "@/components/ui";
+import { Badge, Button, EmptyState, PageHeader, Table } from "@/components/ui";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Agents" };
@@ -30,15 +30,16 @@ export default async function AgentsPage({
       />
       <div role="tablist" aria-label="Environment" className="mb-4 flex gap-1">
         {envs.map((e) => (
-          <Link
+          <Button
             key={e.slug}
-            role="tab"
-            aria-selected={e.slug === env?.slug}
-            href={`/agents?env=${e.slug}`}
-            className={`rounded-md px-3 py-1.5 text-sm ${e.slug === env?.slug ? "bg-slate-900 text-white" : "bg-white text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50"}`}
+            asChild
+            size="md"
+            variant={e.slug === env?.slug ? "primary" : "secondary"}
           >
-            {e.name}
-          </Link>
+            <Link role="tab" aria-selected={e.slug === env?.slug} href={`/agents?env=${e.slug}`}>
+              {e.name}
+            </Link>
+          </Button>
         ))}
       </div>
       {agents.length === 0 ? (
@@ -46,57 +47,54 @@ export default async function AgentsPage({
           Agent identities appear here once an admin creates them.
         </EmptyState>
       ) : (
-        <TableFrame label={`Agents in ${env?.name ?? "this environment"}`} minWidth="64rem">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-4 py-2 font-medium">Agent</th>
-              <th className="px-4 py-2 font-medium">Owner</th>
-              <th className="px-4 py-2 font-medium">Phase</th>
-              <th className="px-4 py-2 font-medium">Status</th>
-              <th className="px-4 py-2 font-medium">Scopes</th>
-              <th className="px-4 py-2 font-medium">Limits</th>
-              <th className="px-4 py-2 text-right font-medium">Requests (30 d)</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+        <Table.Frame label={`Agents in ${env?.name ?? "this environment"}`} minWidth="64rem">
+          <Table.Header
+            columns={[
+              "Agent",
+              "Owner",
+              "Phase",
+              "Status",
+              "Scopes",
+              "Limits",
+              { label: "Requests (30 d)", key: "Requests (30 d)", align: "right" },
+            ]}
+          />
+          <Table.Body>
             {agents.map((a) => (
               <tr key={a.id} data-testid={`agent-${a.slug}`} className="align-top">
-                <td className="px-4 py-3">
-                  <Link
-                    href={`/agents/${a.id}`}
-                    className="font-medium text-indigo-700 hover:underline"
-                  >
+                <Table.Cell>
+                  <Link href={`/agents/${a.id}`} className="font-medium text-link hover:underline">
                     {a.name}
                   </Link>
-                  <div className="font-mono text-xs text-slate-500">{a.slug}</div>
+                  <div className="font-mono text-xs text-muted">{a.slug}</div>
                   {a.description && (
-                    <div className="mt-1 max-w-xs text-xs text-slate-500">{a.description}</div>
+                    <div className="mt-1 max-w-xs text-xs text-muted">{a.description}</div>
                   )}
-                </td>
-                <td className="px-4 py-3">
+                </Table.Cell>
+                <Table.Cell>
                   <div>{a.owner.name}</div>
-                  <div className="text-xs text-slate-500">{a.owner.email}</div>
-                </td>
-                <td className="px-4 py-3">
+                  <div className="text-xs text-muted">{a.owner.email}</div>
+                </Table.Cell>
+                <Table.Cell>
                   <Badge tone={PHASE_TONE[a.phase as keyof typeof PHASE_TONE]}>{a.phase}</Badge>
-                </td>
-                <td className="px-4 py-3">
+                </Table.Cell>
+                <Table.Cell>
                   <Badge tone={STATUS_TONE[a.status as keyof typeof STATUS_TONE]}>{a.status}</Badge>
-                </td>
-                <td className="px-4 py-3">
-                  <div className="mb-1 text-xs text-slate-500">
+                </Table.Cell>
+                <Table.Cell>
+                  <div className="mb-1 text-xs text-muted">
                     {a.permissionSets.join(", ") || "No permission set"}
                   </div>
                   <ul className="space-y-1">
                     {a.grants.map((g, i) => (
                       <li
                         key={i}
-                        className={`text-xs ${g.active ? "" : "text-slate-400 line-through"}`}
+                        className={`text-xs ${g.active ? "" : "text-muted line-through"}`}
                       >
                         <span className="font-medium">{g.object}</span> · {g.operations.join("/")}
                         {g.fields.length > 0 && <> · {g.fields.join(", ")}</>}
                         {g.condition && (
-                          <div className="font-mono text-[11px] text-slate-500">
+                          <div className="font-mono text-[11px] text-muted">
                             where {g.condition}
                           </div>
                         )}
@@ -109,19 +107,21 @@ export default async function AgentsPage({
                       </li>
                     ))}
                   </ul>
-                </td>
-                <td className="whitespace-nowrap px-4 py-3 text-xs text-slate-600">
+                </Table.Cell>
+                <Table.Cell className="whitespace-nowrap text-xs text-muted">
                   <div>{a.callsPerMinute} calls/min</div>
                   <div>{a.writesPerHour} writes/h</div>
-                  <div className="text-slate-400">
+                  <div className="text-muted">
                     {a.activeKeys} active key{a.activeKeys === 1 ? "" : "s"}
                   </div>
-                </td>
-                <td className="px-4 py-3 text-right tabular-nums">{a.requestsLast30d}</td>
+                </Table.Cell>
+                <Table.Cell align="right" className="tabular-nums">
+                  {a.requestsLast30d}
+                </Table.Cell>
               </tr>
             ))}
-          </tbody>
-        </TableFrame>
+          </Table.Body>
+        </Table.Frame>
       )}
     </>
   );

@@ -1,13 +1,10 @@
 import { can, requirePage } from "@/lib/auth";
 import { getAuditStatus } from "@/lib/audit";
-import { Badge, PageHeader, TableFrame } from "@/components/ui";
+import { Badge, PageHeader, Table } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { AuditVerifyButton } from "@/components/audit-verify-button";
 
 export const metadata = { title: "Audit integrity" };
-
-const TH = "px-4 py-2 font-medium";
-const TD = "px-4 py-3";
 
 export default async function AuditPage() {
   const user = await requirePage("audit:read", "/audit");
@@ -20,44 +17,35 @@ export default async function AuditPage() {
       >
         {can(user.roles, "audit:verify") && <AuditVerifyButton />}
       </PageHeader>
-      <TableFrame label="Audit lanes" minWidth="52rem">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className={TH}>Lane</th>
-            <th className={TH}>Head</th>
-            <th className={TH}>Events</th>
-            <th className={TH}>Verified up to</th>
-            <th className={TH}>Last verification</th>
-            <th className={TH}>Result</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+      <Table.Frame label="Audit lanes" minWidth="52rem">
+        <Table.Header
+          columns={["Lane", "Head", "Events", "Verified up to", "Last verification", "Result"]}
+        />
+        <Table.Body>
           {lanes.map(({ lane, head, eventCount, verification: v }) => (
             <tr key={lane} data-testid={`lane-${lane}`}>
-              <td className={`${TD} font-medium`}>{lane}</td>
-              <td className={TD}>
+              <Table.Cell className="font-medium">{lane}</Table.Cell>
+              <Table.Cell>
                 {head ? (
                   <>
                     seq {head.seq}{" "}
-                    <code className="text-xs text-slate-500" title={head.hash}>
+                    <code className="text-xs text-muted" title={head.hash}>
                       {head.hash.slice(0, 12)}…
                     </code>
                   </>
                 ) : (
                   "no head row"
                 )}
-              </td>
-              <td className={TD}>{eventCount}</td>
-              <td className={TD}>{v?.verifiedSeq ? `seq ${v.verifiedSeq}` : "—"}</td>
-              <td className={`${TD} text-slate-600`}>
+              </Table.Cell>
+              <Table.Cell>{eventCount}</Table.Cell>
+              <Table.Cell>{v?.verifiedSeq ? `seq ${v.verifiedSeq}` : "—"}</Table.Cell>
+              <Table.Cell className="text-muted">
                 {v?.lastRunAt ? formatTime(v.lastRunAt) : "never"}
                 {v?.lastFullAt && (
-                  <div className="text-xs text-slate-500">
-                    whole lane {formatTime(v.lastFullAt)}
-                  </div>
+                  <div className="text-xs text-muted">whole lane {formatTime(v.lastFullAt)}</div>
                 )}
-              </td>
-              <td className={TD}>
+              </Table.Cell>
+              <Table.Cell>
                 {!v?.lastRunAt ? (
                   <Badge>not verified yet</Badge>
                 ) : v.ok ? (
@@ -67,42 +55,28 @@ export default async function AuditPage() {
                     <Badge tone="red">
                       broken at seq {v.breakSeq} ({v.breakKind})
                     </Badge>
-                    <div className="mt-1 text-xs text-slate-600">{v.breakDetail}</div>
+                    <div className="mt-1 text-xs text-muted">{v.breakDetail}</div>
                   </div>
                 )}
-              </td>
+              </Table.Cell>
             </tr>
           ))}
-        </tbody>
-      </TableFrame>
-      <h2 className="mb-2 mt-8 text-sm font-semibold text-slate-700">Recent verifications</h2>
-      <TableFrame label="Recent verifications" minWidth="52rem">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className={TH}>When</th>
-            <th className={TH}>Lane</th>
-            <th className={TH}>By</th>
-            <th className={TH}>Walk</th>
-            <th className={TH}>Result</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {runs.length === 0 && (
-            <tr>
-              <td colSpan={5} className={`${TD} text-slate-500`}>
-                No verification has run yet.
-              </td>
-            </tr>
-          )}
+        </Table.Body>
+      </Table.Frame>
+      <h2 className="mb-2 mt-8 text-sm font-semibold text-fg">Recent verifications</h2>
+      <Table.Frame label="Recent verifications" minWidth="52rem">
+        <Table.Header columns={["When", "Lane", "By", "Walk", "Result"]} />
+        <Table.Body>
+          {runs.length === 0 && <Table.Empty colSpan={5}>No verification has run yet.</Table.Empty>}
           {runs.map((r) => (
             <tr key={r.id}>
-              <td className={`${TD} text-slate-600`}>{formatTime(r.finishedAt)}</td>
-              <td className={TD}>{r.lane}</td>
-              <td className={TD}>{r.trigger}</td>
-              <td className={`${TD} text-slate-600`}>
+              <Table.Cell className="text-muted">{formatTime(r.finishedAt)}</Table.Cell>
+              <Table.Cell>{r.lane}</Table.Cell>
+              <Table.Cell>{r.trigger}</Table.Cell>
+              <Table.Cell className="text-muted">
                 {r.mode === "full" ? "whole lane" : `after seq ${r.fromSeq}`}, {r.checked} events
-              </td>
-              <td className={TD}>
+              </Table.Cell>
+              <Table.Cell>
                 {r.ok ? (
                   <Badge tone="green">intact</Badge>
                 ) : (
@@ -110,11 +84,11 @@ export default async function AuditPage() {
                     broken at seq {r.breakSeq} ({r.breakKind})
                   </Badge>
                 )}
-              </td>
+              </Table.Cell>
             </tr>
           ))}
-        </tbody>
-      </TableFrame>
+        </Table.Body>
+      </Table.Frame>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { requirePage } from "@/lib/auth";
 import { getActiveMatrix } from "@/lib/matrix";
-import { Badge, EmptyState, PageHeader, TableFrame } from "@/components/ui";
+import { Badge, EmptyState, PageHeader, Table } from "@/components/ui";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Policy matrix" };
@@ -35,8 +35,8 @@ export default async function PolicyPage() {
         title="Policy matrix"
         description="Who approves what: for every action type, the default mode, the approver, what must be logged and how it is rolled back."
       >
-        <div className="text-right text-xs text-slate-500" data-testid="matrix-version">
-          <div className="text-sm font-medium text-slate-800">
+        <div className="text-right text-xs text-muted" data-testid="matrix-version">
+          <div className="text-sm font-medium text-fg">
             Version {matrix.version} · {matrix.status}
           </div>
           {matrix.publishedAt && (
@@ -47,42 +47,40 @@ export default async function PolicyPage() {
           )}
         </div>
       </PageHeader>
-      <TableFrame label="Policy matrix" minWidth="60rem">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-2 font-medium">Action</th>
-            <th className="px-4 py-2 font-medium">Default mode</th>
-            <th className="px-4 py-2 font-medium">Approver</th>
-            <th className="px-4 py-2 font-medium">Logging required</th>
-            <th className="px-4 py-2 font-medium">Rollback requirement</th>
-            <th className="px-4 py-2 font-medium">Raised when</th>
-            <th className="px-4 py-2 font-medium">SLA</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+      <Table.Frame label="Policy matrix" minWidth="60rem">
+        <Table.Header
+          columns={[
+            "Action",
+            "Default mode",
+            "Approver",
+            "Logging required",
+            "Rollback requirement",
+            "Raised when",
+            "SLA",
+          ]}
+        />
+        <Table.Body>
           {matrix.rules.map((r) => (
             <tr key={r.id} data-testid={`rule-${r.actionType}`} className="align-top">
-              <td className="px-4 py-3">
+              <Table.Cell>
                 <div className="font-medium">{r.actionName}</div>
-                <div className="font-mono text-xs text-slate-500">{r.actionType}</div>
-              </td>
-              <td className="px-4 py-3">
+                <div className="font-mono text-xs text-muted">{r.actionType}</div>
+              </Table.Cell>
+              <Table.Cell>
                 <Badge tone={MODE[r.mode].tone}>{MODE[r.mode].label}</Badge>
                 {r.requiredApprovals > 1 && (
-                  <div className="mt-1 text-xs text-slate-500">{r.requiredApprovals} approvals</div>
+                  <div className="mt-1 text-xs text-muted">{r.requiredApprovals} approvals</div>
                 )}
-              </td>
-              <td className="px-4 py-3">
-                {r.approverName ?? <span className="text-slate-400">None</span>}
-              </td>
-              <td className="px-4 py-3">
+              </Table.Cell>
+              <Table.Cell>{r.approverName ?? <span className="text-muted">None</span>}</Table.Cell>
+              <Table.Cell>
                 <div>{r.loggingRequired}</div>
                 <div className="mt-1 flex flex-wrap gap-1">
                   {r.requireReason && <Badge>reason code</Badge>}
                   {r.requireEvidence && <Badge>evidence</Badge>}
                 </div>
-              </td>
-              <td className="px-4 py-3">
+              </Table.Cell>
+              <Table.Cell>
                 <div>{r.rollbackPlan}</div>
                 {!r.reversible && (
                   <div className="mt-1">
@@ -91,10 +89,10 @@ export default async function PolicyPage() {
                     </Badge>
                   </div>
                 )}
-              </td>
-              <td className="px-4 py-3 text-xs">
+              </Table.Cell>
+              <Table.Cell className="text-xs">
                 {r.conditions.length === 0 && r.constraints.length === 0 && (
-                  <span className="text-slate-400">—</span>
+                  <span className="text-muted">—</span>
                 )}
                 {r.conditions.map((c) => (
                   <div key={c.name} className="mb-1">
@@ -102,13 +100,13 @@ export default async function PolicyPage() {
                     {c.approverRole && <> → {c.approverRole.replace("_", " ")}</>}
                     {c.requiredApprovals && <> → {c.requiredApprovals} approvals</>}
                     {c.mode && <> → {c.mode}</>}
-                    <div className="font-mono text-[11px] text-slate-500 [overflow-wrap:anywhere]">
+                    <div className="font-mono text-[11px] text-muted [overflow-wrap:anywhere]">
                       {c.when}
                     </div>
                   </div>
                 ))}
                 {r.constraints.map((c) => (
-                  <div key={c.field} className="text-slate-600">
+                  <div key={c.field} className="text-muted">
                     {c.min !== undefined && c.max !== undefined ? (
                       <>
                         {c.min.toLocaleString("en-US")} ≤ {c.field} ≤{" "}
@@ -126,12 +124,14 @@ export default async function PolicyPage() {
                     )}
                   </div>
                 ))}
-              </td>
-              <td className="whitespace-nowrap px-4 py-3 tabular-nums">{sla(r.slaMinutes)}</td>
+              </Table.Cell>
+              <Table.Cell className="whitespace-nowrap tabular-nums">
+                {sla(r.slaMinutes)}
+              </Table.Cell>
             </tr>
           ))}
-        </tbody>
-      </TableFrame>
+        </Table.Body>
+      </Table.Frame>
     </>
   );
 }

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { can, requirePage } from "@/lib/auth";
 import { getAgent } from "@/lib/agents";
 import { AppError } from "@/lib/core/errors";
-import { Badge, PageHeader } from "@/components/ui";
+import { Alert, Badge, Card, PageHeader } from "@/components/ui";
 import { AgentKeys } from "@/components/agent-keys";
 import { formatTime } from "@/components/format";
 
@@ -32,7 +32,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
     <>
       <Link
         href={`/agents?env=${agent.environment.slug}`}
-        className="text-sm text-indigo-600 hover:underline"
+        className="text-sm text-link hover:underline"
       >
         ← Agents in {agent.environment.name}
       </Link>
@@ -49,40 +49,37 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
       </div>
 
       {agent.killSwitch && (
-        <p
-          role="alert"
-          className="mb-4 rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800"
-        >
+        <Alert tone="error" className="mb-4">
           This agent&apos;s kill switch is engaged since {formatTime(agent.killSwitch.engagedAt)}
           {agent.killSwitch.reason && <>: “{agent.killSwitch.reason}”</>}.{" "}
           <Link href="/kill-switches" className="font-medium underline">
             Kill switches
           </Link>
-        </p>
+        </Alert>
       )}
 
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
-        <Card title="Identity">
+        <InfoCard title="Identity">
           <Row label="Slug" value={agent.slug} mono />
           <Row label="Agent id" value={agent.id} mono />
           <Row label="Environment" value={agent.environment.slug} mono />
           <Row label="Created" value={formatTime(agent.createdAt)} />
-        </Card>
-        <Card title="Owner">
+        </InfoCard>
+        <InfoCard title="Owner">
           <div data-testid="agent-owner">
             <div className="font-medium">{agent.owner.name}</div>
-            <div className="text-slate-500">{agent.owner.email}</div>
+            <div className="text-muted">{agent.owner.email}</div>
           </div>
-        </Card>
-        <Card title="Rate limits">
+        </InfoCard>
+        <InfoCard title="Rate limits">
           <Row label="Calls" value={`${agent.callsPerMinute} per minute`} />
           <Row label="Writes" value={`${agent.writesPerHour} per hour`} />
-        </Card>
+        </InfoCard>
       </div>
 
-      <section className="mt-4 rounded-xl border border-slate-200 bg-white p-5">
+      <Card className="mt-4">
         <h2 className="font-semibold">Grants</h2>
-        <p className="mt-0.5 text-xs text-slate-500">
+        <p className="mt-0.5 text-xs text-muted">
           {agent.permissionSets.length
             ? `From ${agent.permissionSets.join(", ")}`
             : "No permission set: the agent can write nothing."}
@@ -90,11 +87,11 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         {agent.grants.length > 0 && (
           <ul data-testid="agent-grants" className="mt-3 space-y-2 text-sm">
             {agent.grants.map((g, i) => (
-              <li key={i} className={g.active ? "" : "text-slate-400 line-through"}>
+              <li key={i} className={g.active ? "" : "text-muted line-through"}>
                 <span className="font-medium">{g.object}</span> · {g.operations.join("/")}
                 {g.fields.length > 0 && <> · {g.fields.join(", ")}</>}
                 {g.condition && (
-                  <div className="font-mono text-xs text-slate-500">where {g.condition}</div>
+                  <div className="font-mono text-xs text-muted">where {g.condition}</div>
                 )}
                 {g.validUntil && (
                   <div className="text-xs text-amber-700">
@@ -106,7 +103,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
             ))}
           </ul>
         )}
-      </section>
+      </Card>
 
       <AgentKeys
         agentId={agent.id}
@@ -118,19 +115,19 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   );
 }
 
-function Card({ title, children }: { title: string; children: React.ReactNode }) {
+function InfoCard({ title, children }: { title: string; children: React.ReactNode }) {
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-5 text-sm">
+    <Card className="text-sm">
       <h2 className="mb-3 font-semibold">{title}</h2>
       <div className="space-y-1.5">{children}</div>
-    </section>
+    </Card>
   );
 }
 
 function Row({ label, value, mono }: { label: string; value: string; mono?: boolean }) {
   return (
     <div className="flex justify-between gap-3">
-      <span className="shrink-0 text-slate-500">{label}</span>
+      <span className="shrink-0 text-muted">{label}</span>
       <span className={`min-w-0 text-right ${mono ? "break-all font-mono text-xs" : ""}`}>
         {value}
       </span>
