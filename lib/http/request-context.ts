@@ -1,4 +1,5 @@
 import { clientAddress } from "@/lib/auth/throttle";
+import { env } from "@/lib/env";
 import { USER_AGENT_MAX, type TRequestContext } from "@/lib/audit/events";
 
 /**
@@ -9,7 +10,7 @@ import { USER_AGENT_MAX, type TRequestContext } from "@/lib/audit/events";
 export function requestContext(req: Request): TRequestContext {
   const ua = req.headers.get("user-agent")?.trim();
   return {
-    ip: clientAddress(req.headers.get("x-forwarded-for"), process.env.TOLLGATE_TRUST_PROXY),
+    ip: clientAddress(req.headers.get("x-forwarded-for"), env().TOLLGATE_TRUST_PROXY),
     userAgent: ua ? ua.slice(0, USER_AGENT_MAX) : null,
   };
 }
