@@ -27,6 +27,17 @@ const ACTIONS: Record<string, (a: TInboxKeyActions) => (() => void) | undefined>
 
 const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 
+type TKeyPress = Pick<KeyboardEvent, "key" | "metaKey" | "ctrlKey" | "altKey"> & {
+  /** the tag of the element the key went to */
+  tagName: string;
+};
+
+/** What a key press does in the inbox, or undefined when it is not the inbox's to handle. */
+export function inboxKeyAction(press: TKeyPress, actions: TInboxKeyActions) {
+  if (TYPING.has(press.tagName) || press.metaKey || press.ctrlKey || press.altKey) return;
+  return Object.hasOwn(ACTIONS, press.key) ? ACTIONS[press.key](actions) : undefined;
+}
+
 /**
  * The inbox's keyboard: j/k (or the arrows) move, x selects, a approves (held for undo), d denies,
  * u undoes. Keys typed into a field, or with a modifier (browser shortcuts), are not ours.
@@ -38,9 +49,11 @@ export function useInboxKeys(actions: TInboxKeyActions) {
   });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (TYPING.has(t.tagName) || e.metaKey || e.ctrlKey || e.altKey) return;
-      const run = Object.hasOwn(ACTIONS, e.key) ? ACTIONS[e.key](latest.current) : undefined;
+      const tagName = (e.target as HTMLElement).tagName;
+      const run = inboxKeyAction(
+        { key: e.key, metaKey: e.metaKey, ctrlKey: e.ctrlKey, altKey: e.altKey, tagName },
+        latest.current,
+      );
       if (!run) return;
       run();
       e.preventDefault();
