@@ -2,11 +2,10 @@
 
 import { useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { Badge, EmptyState, TableFrame } from "@/components/ui";
-import { formatTime } from "@/components/format";
+import { Alert, Badge, EmptyState } from "@/components/ui";
 import { DeadLetterDetail } from "./dead-letter-detail";
-import { ErrorClassBadge, formatMs, ResolutionBadge } from "./labels";
 import type { TResolved } from "./letter-actions";
+import { LetterTable } from "./letter-table";
 import { useDeadLetters, type TLetterList, type TLetterRow } from "./queries";
 import { RetryPolicyTable } from "./retry-policy-table";
 
@@ -50,79 +49,14 @@ export function DeadLetterBoard(props: {
   }
 
   const table = (rows: TLetterRow[], withResolution: boolean, label: string) => (
-    <TableFrame label={label} minWidth={withResolution ? "72rem" : "64rem"}>
-      <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-        <tr>
-          <th className="px-4 py-2 font-medium">Error</th>
-          <th className="px-4 py-2 font-medium">Message</th>
-          <th className="px-4 py-2 font-medium">Agent</th>
-          <th className="px-4 py-2 font-medium">Action</th>
-          <th className="px-4 py-2 font-medium">Record</th>
-          <th className="px-4 py-2 text-right font-medium">Tries</th>
-          <th className="px-4 py-2 text-right font-medium">Age</th>
-          {withResolution && <th className="px-4 py-2 font-medium">Resolution</th>}
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100">
-        {rows.map((r) => (
-          <tr
-            key={r.id}
-            data-testid={`dl-${r.requestId}`}
-            onClick={(e) =>
-              show(r, e.currentTarget.querySelector<HTMLButtonElement>("button[data-open]"))
-            }
-            className={`cursor-pointer align-top hover:bg-slate-50 ${openId === r.requestId ? "bg-indigo-50" : ""}`}
-          >
-            <td className="px-4 py-3">
-              <ErrorClassBadge errorClass={r.errorClass} />
-              {r.errorCode && (
-                <div className="mt-1 font-mono text-[11px] text-slate-500">{r.errorCode}</div>
-              )}
-            </td>
-            <td className="max-w-sm px-4 py-3">
-              <button
-                type="button"
-                data-open
-                onClick={(e) => {
-                  e.stopPropagation();
-                  show(r, e.currentTarget);
-                }}
-                className="text-left text-slate-800 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-              >
-                {r.errorMessage}
-                <span className="sr-only"> — open {r.requestId}</span>
-              </button>
-            </td>
-            <td className="whitespace-nowrap px-4 py-3">
-              <div className="font-medium">{r.agent}</div>
-              <div className="text-xs text-slate-500">{r.environment}</div>
-            </td>
-            <td className="px-4 py-3 font-mono text-xs">{r.actionType ?? "—"}</td>
-            <td className="px-4 py-3 text-xs">
-              <div>{r.object}</div>
-              <div className="font-mono text-slate-500">{r.recordId ?? "new record"}</div>
-            </td>
-            <td className="px-4 py-3 text-right tabular-nums">{r.attempts}</td>
-            <td
-              className="whitespace-nowrap px-4 py-3 text-right text-xs text-slate-600"
-              title={formatTime(r.createdAt)}
-            >
-              {formatMs(Math.max(0, now - new Date(r.createdAt).getTime()))}
-            </td>
-            {withResolution && (
-              <td className="max-w-xs px-4 py-3 text-xs">
-                <ResolutionBadge resolution={r.resolution} />
-                <div className="mt-1 text-slate-600">
-                  by <span className="font-medium">{r.resolvedBy ?? "unknown"}</span>,{" "}
-                  {formatTime(r.resolvedAt)}
-                </div>
-                {r.resolutionReason && <div className="text-slate-500">“{r.resolutionReason}”</div>}
-              </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </TableFrame>
+    <LetterTable
+      label={label}
+      rows={rows}
+      withResolution={withResolution}
+      openId={openId}
+      now={now}
+      onOpen={show}
+    />
   );
 
   return (
@@ -137,7 +71,7 @@ export function DeadLetterBoard(props: {
             <Badge tone="green">Queue empty</Badge>
           )}
           {!props.canWrite && (
-            <span className="ml-2 text-xs text-slate-500">
+            <span className="ml-2 text-xs text-muted">
               Read-only: only admins and ops owners retry, re-route or discard.
             </span>
           )}
@@ -153,17 +87,13 @@ export function DeadLetterBoard(props: {
                 router.replace(next ? "/dead-letters?resolved=1" : "/dead-letters"),
               );
             }}
-            className="h-4 w-4 rounded border-slate-300"
+            className="h-4 w-4 rounded border-control"
           />
           Show resolved
         </label>
       </div>
 
-      {done && (
-        <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-          {done.message}
-        </p>
-      )}
+      {done && <Alert tone="success">{done.message}</Alert>}
 
       {open.length ? (
         table(open, false, "Open dead letters")
@@ -182,7 +112,7 @@ export function DeadLetterBoard(props: {
           {resolved.length ? (
             table(resolved, true, "Resolved dead letters")
           ) : (
-            <p className="text-sm text-slate-500">Nothing resolved yet.</p>
+            <p className="text-sm text-muted">Nothing resolved yet.</p>
           )}
         </section>
       )}

@@ -1,6 +1,7 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { Button, Field, Textarea, type TButtonProps } from "@/components/ui";
 import { useResolveDeadLetter, type TLetterAction as TAction } from "./queries";
 
 export type TResolved = { requestId: string; status: string; message: string };
@@ -14,7 +15,7 @@ const ACTIONS: Record<
     submit: string;
     placeholder: string;
     done: string;
-    tone: string;
+    variant: TButtonProps["variant"];
   }
 > = {
   retry: {
@@ -24,7 +25,7 @@ const ACTIONS: Record<
     submit: "Retry request",
     placeholder: "e.g. the validation rule was relaxed in Salesforce",
     done: "is queued to run again",
-    tone: "bg-slate-900 text-white hover:bg-slate-700",
+    variant: "primary",
   },
   reroute: {
     label: "Re-route to approval",
@@ -33,7 +34,7 @@ const ACTIONS: Record<
     submit: "Send to approval",
     placeholder: "e.g. the amount needs a second look",
     done: "went back to approval",
-    tone: "bg-amber-600 text-white hover:bg-amber-700",
+    variant: "primary",
   },
   discard: {
     label: "Discard",
@@ -42,7 +43,7 @@ const ACTIONS: Record<
     submit: "Discard request",
     placeholder: "e.g. the rep already made this change by hand",
     done: "was discarded",
-    tone: "bg-red-600 text-white hover:bg-red-700",
+    variant: "danger",
   },
 };
 
@@ -59,13 +60,30 @@ export function LetterActions(props: {
   const resolve = useResolveDeadLetter(props.requestId);
   const error = resolve.error?.message ?? null;
   const busy = resolve.isPending;
-  const id = useId();
+  const { reset } = resolve;
+  const formRef = useRef<HTMLFormElement>(null);
 
   function choose(next: TAction | null) {
     setAction(next);
     setReason("");
-    resolve.reset();
+    reset();
   }
+
+  // Escape in the reason form closes the form, not the whole panel. The panel listens for
+  // Escape on the document in the capture phase; this listener on the window runs first, and a
+  // prevented Escape leaves the panel open.
+  useEffect(() => {
+    if (!action) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || !formRef.current?.contains(e.target as Node)) return;
+      e.preventDefault();
+      setAction(null);
+      setReason("");
+      reset();
+    };
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, [action, reset]);
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -88,69 +106,39 @@ export function LetterActions(props: {
     <section aria-label="Resolve" className="space-y-3">
       <div className="flex flex-wrap gap-2">
         {(Object.keys(ACTIONS) as TAction[]).map((k) => (
-          <button
+          <Button
             key={k}
-            type="button"
+            variant={action === k ? "primary" : "secondary"}
             aria-pressed={action === k}
             onClick={() => choose(action === k ? null : k)}
-            className={`rounded-md px-3 py-1.5 text-xs font-medium ring-1 ${action === k ? "bg-slate-100 ring-slate-400" : "bg-white ring-slate-300 hover:bg-slate-50"}`}
           >
             {ACTIONS[k].label}
-          </button>
+          </Button>
         ))}
       </div>
       {a && (
         <form
+          ref={formRef}
           onSubmit={submit}
           noValidate
-          onKeyDown={(e) => {
-            // Escape closes this form, not the whole panel
-            if (e.key === "Escape") {
-              e.preventDefault();
-              choose(null);
-            }
-          }}
-          className="space-y-2 rounded-lg border border-slate-200 bg-slate-50 p-3"
+          className="space-y-2 rounded-lg border border-line bg-slate-50 p-3"
         >
-          <label htmlFor={`${id}-reason`} className="block text-xs font-medium text-slate-700">
-            {a.question}
-          </label>
-          <p className="text-xs text-slate-500">{a.hint}</p>
-          <textarea
-            id={`${id}-reason`}
-            autoFocus
-            rows={3}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-error` : undefined}
-            placeholder={a.placeholder}
-            className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-          />
-          {error && (
-            <p
-              id={`${id}-error`}
-              role="alert"
-              className="rounded-md bg-red-50 px-2 py-1 text-xs text-red-700"
-            >
-              {error}
-            </p>
-          )}
+          <Field label={a.question} hint={a.hint} error={error}>
+            <Textarea
+              autoFocus
+              rows={3}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              placeholder={a.placeholder}
+            />
+          </Field>
           <div className="flex gap-2">
-            <button
-              type="submit"
-              disabled={busy}
-              className={`rounded-md px-3 py-1.5 text-xs font-medium disabled:opacity-60 ${a.tone}`}
-            >
-              {busy ? "Working…" : a.submit}
-            </button>
-            <button
-              type="button"
-              onClick={() => choose(null)}
-              className="rounded-md bg-white px-3 py-1.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
-            >
+            <Button type="submit" variant={a.variant} busy={busy} busyLabel="Working…">
+              {a.submit}
+            </Button>
+            <Button variant="secondary" onClick={() => choose(null)}>
               Cancel
-            </button>
+            </Button>
           </div>
         </form>
       )}

@@ -1,11 +1,11 @@
-import { Badge, TableFrame } from "@/components/ui";
+import { Badge, TableBody, TableCell, TableFrame, TableHead, TableHeader } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { ErrorClassBadge, formatMs } from "./labels";
 import type { TLetterDetail } from "./queries";
 
 /** A field value as a person reads it: strings bare, nothing as a dash, the rest as JSON. */
 function show(v: unknown) {
-  if (v === null || v === undefined) return <span className="text-slate-400">—</span>;
+  if (v === null || v === undefined) return <span className="text-muted">—</span>;
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
@@ -16,29 +16,27 @@ export function FieldDiff({ rows }: { rows: TLetterDetail["fieldChanges"] }) {
         Field changes
       </h3>
       {rows.length === 0 ? (
-        <p className="text-xs text-slate-500">No field changes recorded.</p>
+        <p className="text-xs text-muted">No field changes recorded.</p>
       ) : (
-        <TableFrame label="Field diff" minWidth="36rem" tableClassName="text-xs">
-          <thead className="bg-slate-50 text-left uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-3 py-2 font-medium">Field</th>
-              <th className="px-3 py-2 font-medium">When proposed</th>
-              <th className="px-3 py-2 font-medium">Proposed</th>
-              <th className="px-3 py-2 font-medium">At approval</th>
-              <th className="px-3 py-2 font-medium">Applied</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+        <TableFrame label="Field diff" minWidth="36rem" dense tableClassName="text-xs">
+          <TableHeader>
+            <TableHead>Field</TableHead>
+            <TableHead>When proposed</TableHead>
+            <TableHead>Proposed</TableHead>
+            <TableHead>At approval</TableHead>
+            <TableHead>Applied</TableHead>
+          </TableHeader>
+          <TableBody>
             {rows.map((f) => (
               <tr key={f.field} className="align-top">
-                <td className="px-3 py-2 font-mono">{f.field}</td>
-                <td className="px-3 py-2 text-slate-600">{show(f.oldValue)}</td>
-                <td className="px-3 py-2 font-medium">{show(f.newValue)}</td>
-                <td className="px-3 py-2 text-slate-600">{show(f.valueAtApproval)}</td>
-                <td className="px-3 py-2 text-slate-600">{show(f.appliedValue)}</td>
+                <TableCell className="font-mono">{f.field}</TableCell>
+                <TableCell className="text-muted">{show(f.oldValue)}</TableCell>
+                <TableCell className="font-medium">{show(f.newValue)}</TableCell>
+                <TableCell className="text-muted">{show(f.valueAtApproval)}</TableCell>
+                <TableCell className="text-muted">{show(f.appliedValue)}</TableCell>
               </tr>
             ))}
-          </tbody>
+          </TableBody>
         </TableFrame>
       )}
     </section>
@@ -52,19 +50,19 @@ export function Attempts({ rows }: { rows: TLetterDetail["attempts"] }) {
         Execution tries
       </h3>
       {rows.length === 0 ? (
-        <p className="text-xs text-slate-500">It never reached Salesforce.</p>
+        <p className="text-xs text-muted">It never reached Salesforce.</p>
       ) : (
         <ol className="space-y-2" data-testid="dl-attempts">
           {rows.map((a) => (
-            <li key={a.attemptNumber} className="rounded-lg border border-slate-200 p-3 text-xs">
+            <li key={a.attemptNumber} className="rounded-lg border border-line p-3 text-xs">
               <div className="flex flex-wrap items-center gap-2">
                 <span className="font-medium">Try {a.attemptNumber}</span>
                 <Badge tone={a.outcome === "succeeded" ? "green" : "red"}>
                   {a.outcome ?? "unfinished"}
                 </Badge>
                 {a.errorClass && <ErrorClassBadge errorClass={a.errorClass} />}
-                {a.errorCode && <span className="font-mono text-slate-500">{a.errorCode}</span>}
-                <span className="text-slate-500">
+                {a.errorCode && <span className="font-mono text-muted">{a.errorCode}</span>}
+                <span className="text-muted">
                   {formatTime(a.startedAt)}
                   {a.finishedAt &&
                     ` · ${formatMs(new Date(a.finishedAt).getTime() - new Date(a.startedAt).getTime())}`}
@@ -75,13 +73,13 @@ export function Attempts({ rows }: { rows: TLetterDetail["attempts"] }) {
               {a.calls.length > 0 && (
                 <ul className="mt-2 space-y-0.5 font-mono text-[11px]">
                   {a.calls.map((c, i) => (
-                    <li key={i} className={c.ok === false ? "text-red-700" : "text-slate-600"}>
+                    <li key={i} className={c.ok === false ? "text-red-700" : "text-muted"}>
                       <span className="inline-block w-12">{c.method ?? c.op}</span>{" "}
                       <span className="break-all">{c.path ?? "—"}</span>{" "}
                       <span className="font-semibold">
                         {c.status ?? (c.ok === false ? (c.code ?? "failed") : "ok")}
                       </span>
-                      {c.ms !== null && <span className="text-slate-400"> {c.ms} ms</span>}
+                      {c.ms !== null && <span className="text-muted"> {c.ms} ms</span>}
                     </li>
                   ))}
                 </ul>
@@ -100,20 +98,20 @@ export function Timeline({ rows }: { rows: TLetterDetail["events"] }) {
       <h3 id="dl-timeline" className="mb-2 text-sm font-semibold">
         Audit timeline
       </h3>
-      <ol className="space-y-1 border-l border-slate-200 pl-4 text-xs" data-testid="dl-timeline">
+      <ol className="space-y-1 border-l border-line pl-4 text-xs" data-testid="dl-timeline">
         {rows.map((e) => (
           <li key={e.id}>
-            <span className="text-slate-500">{formatTime(e.createdAt)}</span>{" "}
+            <span className="text-muted">{formatTime(e.createdAt)}</span>{" "}
             <span className="font-mono">{e.action}</span>{" "}
-            <span className="text-slate-500">by {e.actor}</span>
+            <span className="text-muted">by {e.actor}</span>
             {e.call && (
-              <span className="break-all font-mono text-slate-500">
+              <span className="break-all font-mono text-muted">
                 {" "}
                 {e.call.method} {e.call.path}{" "}
                 {e.call.status ?? (e.call.ok === false ? (e.call.code ?? "failed") : "ok")}
               </span>
             )}
-            {e.reasonText && <div className="text-slate-600">“{e.reasonText}”</div>}
+            {e.reasonText && <div className="text-muted">“{e.reasonText}”</div>}
           </li>
         ))}
       </ol>

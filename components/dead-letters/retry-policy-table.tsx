@@ -1,61 +1,67 @@
-import { TableFrame } from "@/components/ui";
+import { TableBody, TableCell, TableFrame, TableHead, TableHeader } from "@/components/ui";
 import { ErrorClassBadge, formatMs } from "./labels";
 import type { TLetterList } from "./queries";
 
 /** How execution treated each error class before giving up: why a letter is here at all. */
 export function RetryPolicyTable({ rows }: { rows: TLetterList["retryPolicy"] }) {
   return (
-    <section aria-labelledby="dl-policy" className="rounded-xl border border-slate-200 bg-white">
+    <section aria-labelledby="dl-policy" className="rounded-xl border border-line bg-white">
       <div className="border-b border-slate-100 px-4 py-3">
         <h2 id="dl-policy" className="text-sm font-semibold">
           Retry policy in effect
         </h2>
-        <p className="mt-0.5 text-xs text-slate-500">
+        <p className="mt-0.5 text-xs text-muted">
           Each failed try waits longer than the last (first wait × factor, up to the cap). When the
           tries run out, or the class is never retried, the request lands here. Internal errors and
           a create interrupted mid-flight come straight here too.
         </p>
       </div>
-      <TableFrame label="Retry policy" minWidth="40rem" framed={false}>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-2 font-medium">Error class</th>
-            <th className="px-4 py-2 font-medium">Handling</th>
-            <th className="px-4 py-2 text-right font-medium">Max tries</th>
-            <th className="px-4 py-2 text-right font-medium">First wait</th>
-            <th className="px-4 py-2 text-right font-medium">Factor</th>
-            <th className="px-4 py-2 text-right font-medium">Cap</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+      <TableFrame label="Retry policy" minWidth="40rem" framed={false} dense>
+        <TableHeader>
+          <TableHead>Error class</TableHead>
+          <TableHead>Handling</TableHead>
+          <TableHead align="right">Max tries</TableHead>
+          <TableHead align="right">First wait</TableHead>
+          <TableHead align="right">Factor</TableHead>
+          <TableHead align="right">Cap</TableHead>
+        </TableHeader>
+        <TableBody>
           {rows.map((r) => (
             <tr key={r.errorClass} data-testid={`policy-${r.errorClass}`}>
-              <td className="px-4 py-2">
+              <TableCell>
                 <ErrorClassBadge errorClass={r.errorClass} />
                 {r.overridden && (
-                  <span className="ml-2 text-[11px] text-slate-500" title="Saved by an admin">
+                  <span className="ml-2 text-[11px] text-muted" title="Saved by an admin">
                     custom
                   </span>
                 )}
-              </td>
+              </TableCell>
               {r.handling === "retried" ? (
                 <>
-                  <td className="px-4 py-2 text-xs text-slate-600">Retried with backoff</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{r.maxAttempts}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{formatMs(r.backoffMs)}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">×{r.factor}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{formatMs(r.maxBackoffMs)}</td>
+                  <TableCell className="text-xs text-muted">Retried with backoff</TableCell>
+                  <TableCell align="right" className="tabular-nums">
+                    {r.maxAttempts}
+                  </TableCell>
+                  <TableCell align="right" className="tabular-nums">
+                    {formatMs(r.backoffMs)}
+                  </TableCell>
+                  <TableCell align="right" className="tabular-nums">
+                    ×{r.factor}
+                  </TableCell>
+                  <TableCell align="right" className="tabular-nums">
+                    {formatMs(r.maxBackoffMs)}
+                  </TableCell>
                 </>
               ) : (
-                <td colSpan={5} className="px-4 py-2 text-xs text-slate-600">
+                <TableCell colSpan={5} className="text-xs text-muted">
                   {r.handling === "back_to_approval"
                     ? "Back to approval, never retried: the record changed since it was approved"
                     : "Not retried: straight to dead letters after one try"}
-                </td>
+                </TableCell>
               )}
             </tr>
           ))}
-        </tbody>
+        </TableBody>
       </TableFrame>
     </section>
   );

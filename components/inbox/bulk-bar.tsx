@@ -1,6 +1,7 @@
 "use client";
 
 import { useRef, useState } from "react";
+import { Button, Input } from "@/components/ui";
 import { useBulkDecision } from "./queries";
 
 export type TNotice = { tone: "ok" | "error"; text: string };
@@ -26,6 +27,7 @@ export function BulkBar({
   const [reason, setReason] = useState("");
   const reasonRef = useRef<HTMLInputElement>(null);
   const bulk = useBulkDecision();
+  const sending = bulk.isPending ? bulk.variables.decision : null;
 
   const decide = async (decision: "approve" | "deny") => {
     onNotice(null);
@@ -66,33 +68,34 @@ export function BulkBar({
   return (
     <div className="flex flex-wrap items-center gap-3 rounded-xl border border-sky-200 bg-sky-50 p-3 text-sm">
       <span className="font-medium">{selected.length} selected</span>
-      <input
+      <Input
         ref={reasonRef}
         aria-label="Reason for the selection"
         placeholder="One reason for all of them (required to deny, optional to approve)"
-        className="min-w-0 flex-1 basis-72 rounded-md border border-slate-300 px-2 py-1.5"
+        className="min-w-0 flex-1 basis-72"
         value={reason}
         onChange={(e) => setReason(e.target.value)}
       />
-      <button
-        type="button"
-        disabled={bulk.isPending}
+      <Button
+        size="md"
+        busy={sending === "approve"}
+        disabled={!!sending}
         onClick={() => decide("approve")}
-        className="rounded-md bg-emerald-600 px-3 py-1.5 font-medium text-white disabled:opacity-50"
       >
         Approve selected
-      </button>
-      <button
-        type="button"
-        disabled={bulk.isPending}
+      </Button>
+      <Button
+        variant="danger"
+        size="md"
+        busy={sending === "deny"}
+        disabled={!!sending}
         onClick={() => decide("deny")}
-        className="rounded-md bg-red-600 px-3 py-1.5 font-medium text-white disabled:opacity-50"
       >
         Deny selected
-      </button>
-      <button type="button" className="text-slate-600 underline" onClick={onClear}>
+      </Button>
+      <Button variant="link" size="inline" className="text-sm" onClick={onClear}>
         Clear
-      </button>
+      </Button>
     </div>
   );
 }

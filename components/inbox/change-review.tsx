@@ -1,7 +1,15 @@
 "use client";
 
 import type { TInboxDetail, TInboxItem } from "@/lib/approvals";
-import { Badge } from "@/components/ui";
+import {
+  Badge,
+  cx,
+  TableBody,
+  TableCell,
+  TableFrame,
+  TableHead,
+  TableHeader,
+} from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { duration, same, show } from "./shared";
 
@@ -23,46 +31,40 @@ export function ChangeReview({
     <>
       <h3 className="mt-5 text-sm font-semibold">Change</h3>
       {detail.currentError && <p className="mt-1 text-sm text-amber-800">{detail.currentError}</p>}
-      <div className="mt-2 overflow-x-auto">
-        <table className="w-full text-sm" aria-label="Diff">
-          <thead>
-            <tr className="text-left text-xs text-slate-500">
-              <th className="py-1 pr-3 font-medium">Field</th>
-              <th className="py-1 pr-3 font-medium">When proposed</th>
-              <th className="py-1 pr-3 font-medium">In Salesforce now</th>
-              <th className="py-1 font-medium">Proposed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {detail.diff.map((d) => {
-              const drifted = d.current !== undefined && !same(d.current, d.whenProposed);
-              return (
-                <tr key={d.field} className="border-t border-slate-100 align-top">
-                  <td className="py-1.5 pr-3 font-mono text-xs">{d.field}</td>
-                  <td className="break-words py-1.5 pr-3 text-slate-500">{show(d.whenProposed)}</td>
-                  <td
-                    className={`break-words py-1.5 pr-3 ${drifted ? "font-medium text-amber-800" : ""}`}
-                  >
-                    {!item.recordId ? (
-                      <span className="text-slate-400">new record</span>
-                    ) : d.current === undefined ? (
-                      "—"
-                    ) : (
-                      show(d.current)
-                    )}
-                    {drifted && <div className="text-xs">changed since the proposal</div>}
-                  </td>
-                  <td className="break-words py-1.5 font-medium text-emerald-800">
-                    {show(d.proposed)}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <TableFrame label="Diff" minWidth="24rem" dense className="mt-2">
+        <TableHeader>
+          <TableHead>Field</TableHead>
+          <TableHead>When proposed</TableHead>
+          <TableHead>In Salesforce now</TableHead>
+          <TableHead>Proposed</TableHead>
+        </TableHeader>
+        <TableBody>
+          {detail.diff.map((d) => {
+            const drifted = d.current !== undefined && !same(d.current, d.whenProposed);
+            return (
+              <tr key={d.field} className="align-top">
+                <TableCell className="font-mono text-xs">{d.field}</TableCell>
+                <TableCell className="break-words text-muted">{show(d.whenProposed)}</TableCell>
+                <TableCell className={cx("break-words", drifted && "font-medium text-amber-800")}>
+                  {!item.recordId ? (
+                    <span className="text-muted">new record</span>
+                  ) : d.current === undefined ? (
+                    "—"
+                  ) : (
+                    show(d.current)
+                  )}
+                  {drifted && <div className="text-xs">changed since the proposal</div>}
+                </TableCell>
+                <TableCell className="break-words font-medium text-emerald-800">
+                  {show(d.proposed)}
+                </TableCell>
+              </tr>
+            );
+          })}
+        </TableBody>
+      </TableFrame>
       {detail.currentReadAt && (
-        <p className="mt-1 text-xs text-slate-400">
+        <p className="mt-1 text-xs text-muted">
           Read from Salesforce at {formatTime(detail.currentReadAt)}
         </p>
       )}
@@ -72,16 +74,16 @@ export function ChangeReview({
           <h3 className="text-sm font-semibold">Why</h3>
           <p className="mt-1 text-sm">
             {detail.reasonCode && <Badge tone="blue">{detail.reasonCode}</Badge>}{" "}
-            {detail.reasonText ?? <span className="text-slate-400">no reason text</span>}
+            {detail.reasonText ?? <span className="text-muted">no reason text</span>}
           </p>
           <h3 className="mt-3 text-sm font-semibold">Evidence</h3>
           {detail.evidence.length === 0 ? (
-            <p className="text-sm text-slate-400">none attached</p>
+            <p className="text-sm text-muted">none attached</p>
           ) : (
             <ul className="mt-1 space-y-1 text-sm" aria-label="Evidence">
               {detail.evidence.map((e, n) => (
                 <li key={n}>
-                  <span className="text-slate-500">{e.type}: </span>
+                  <span className="text-muted">{e.type}: </span>
                   {/^https?:\/\//.test(e.ref) ? (
                     <a
                       href={e.ref}
@@ -102,36 +104,36 @@ export function ChangeReview({
         <div className="min-w-0">
           <h3 className="text-sm font-semibold">Rule</h3>
           <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
-            <dt className="text-slate-500">Rule</dt>
+            <dt className="text-muted">Rule</dt>
             <dd className="break-all font-mono text-xs">{detail.rule.key ?? "—"}</dd>
-            <dt className="text-slate-500">Mode</dt>
+            <dt className="text-muted">Mode</dt>
             <dd>{detail.mode?.replaceAll("_", " ") ?? "—"}</dd>
-            <dt className="text-slate-500">Decided by</dt>
+            <dt className="text-muted">Decided by</dt>
             <dd>
               {detail.approverRole?.replaceAll("_", " ") ?? "—"}
               {detail.escalatedTo
                 ? ` (escalated to ${detail.escalatedTo.replaceAll("_", " ")})`
                 : ""}
             </dd>
-            <dt className="text-slate-500">Approvals</dt>
+            <dt className="text-muted">Approvals</dt>
             <dd>
               {detail.approvals} of {detail.requiredApprovals}
             </dd>
             {detail.rule.slaMinutes && (
               <>
-                <dt className="text-slate-500">SLA</dt>
+                <dt className="text-muted">SLA</dt>
                 <dd>{duration(detail.rule.slaMinutes * 60_000)}</dd>
               </>
             )}
             {detail.rule.rollbackPlan && (
               <>
-                <dt className="text-slate-500">Undo</dt>
+                <dt className="text-muted">Undo</dt>
                 <dd>{detail.rule.rollbackPlan}</dd>
               </>
             )}
           </dl>
           {detail.reasons.length > 0 && (
-            <ul className="mt-2 list-disc pl-5 text-xs text-slate-600">
+            <ul className="mt-2 list-disc pl-5 text-xs text-muted">
               {detail.reasons.map((r) => (
                 <li key={r}>{r}</li>
               ))}
@@ -152,7 +154,7 @@ export function ChangeReview({
             {detail.decisions.map((d, n) => (
               <li key={n}>
                 {d.by}: {d.decision} {d.reason ? `— ${d.reason}` : ""}{" "}
-                <span className="text-xs text-slate-500">{formatTime(d.at)}</span>
+                <span className="text-xs text-muted">{formatTime(d.at)}</span>
               </li>
             ))}
           </ul>

@@ -37,7 +37,7 @@ export function DecisionSummary({
   const history = detail?.history ?? [];
   return (
     <div
-      className="mt-4 rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm"
+      className="mt-4 rounded-lg border border-line bg-slate-50 p-3 text-sm"
       aria-label="What happened"
       role="group"
     >
@@ -46,7 +46,7 @@ export function DecisionSummary({
       </p>
       {detail && (
         <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5">
-          <dt className="text-slate-500">Decided by</dt>
+          <dt className="text-muted">Decided by</dt>
           <dd>
             {decisions.length ? (
               <ul>
@@ -54,7 +54,7 @@ export function DecisionSummary({
                   <li key={n}>
                     {d.by} {d.decision} it
                     {d.reason ? ` — ${d.reason}` : ""}{" "}
-                    <span className="text-xs text-slate-500">{formatTime(d.at)}</span>
+                    <span className="text-xs text-muted">{formatTime(d.at)}</span>
                   </li>
                 ))}
               </ul>
@@ -64,13 +64,13 @@ export function DecisionSummary({
               "no person (see the history below)"
             )}
           </dd>
-          <dt className="text-slate-500">Decided at</dt>
+          <dt className="text-muted">Decided at</dt>
           <dd>
             {formatTime(detail.decidedAt ?? (status === "expired" ? detail.expiresAt : null))}
           </dd>
           {detail.executedAt && (
             <>
-              <dt className="text-slate-500">Executed</dt>
+              <dt className="text-muted">Executed</dt>
               <dd>
                 {formatTime(detail.executedAt)}
                 {detail.completedAt ? `, finished ${formatTime(detail.completedAt)}` : ""}
@@ -80,7 +80,7 @@ export function DecisionSummary({
           )}
           {detail.lastErrorMessage && !["succeeded", "approved"].includes(status) && (
             <>
-              <dt className="text-slate-500">Last error</dt>
+              <dt className="text-muted">Last error</dt>
               <dd className="text-red-800">
                 {detail.lastErrorCode ? `${detail.lastErrorCode}: ` : ""}
                 {detail.lastErrorMessage}
@@ -91,12 +91,11 @@ export function DecisionSummary({
       )}
       {history.length > 0 && (
         <details className="mt-2">
-          <summary className="cursor-pointer text-xs text-slate-600">History</summary>
+          <summary className="cursor-pointer text-xs text-muted">History</summary>
           <ol className="mt-1 space-y-0.5 text-xs" aria-label="History">
             {history.map((h, n) => (
               <li key={n}>
-                <span className="text-slate-500">{formatTime(h.at)}</span> {words(h.action)} by{" "}
-                {h.by}
+                <span className="text-muted">{formatTime(h.at)}</span> {words(h.action)} by {h.by}
                 {h.reason ? ` — ${h.reason}` : ""}
               </li>
             ))}

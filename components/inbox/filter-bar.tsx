@@ -2,6 +2,7 @@
 
 import { useMemo, useRef } from "react";
 import { useRouter } from "next/navigation";
+import { Select } from "@/components/ui";
 import { FILTERS, type TFilterName, type TFilters } from "./queries";
 import { KEY_HINT } from "./use-inbox-keys";
 
@@ -64,13 +65,13 @@ export function FilterBar({
   );
 
   return (
-    <div className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-3">
+    <div className="flex flex-wrap items-end gap-3 rounded-xl border border-line bg-white p-3">
       {FILTERS.map((name) => (
-        <label key={name} className="text-xs font-medium text-slate-600">
+        <label key={name} className="w-44 text-xs font-medium text-muted">
           {LABELS[name]}
-          <select
+          <Select
             aria-label={LABELS[name]}
-            className="mt-1 block w-44 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+            className="mt-1"
             value={filters[name] ?? ""}
             onChange={(e) => setFilter(name, e.target.value)}
           >
@@ -80,10 +81,10 @@ export function FilterBar({
                 {label}
               </option>
             ))}
-          </select>
+          </Select>
         </label>
       ))}
-      <div className="ml-auto text-xs text-slate-500" aria-live="polite">
+      <div className="ml-auto text-xs text-muted" aria-live="polite">
         {total === null ? "" : `${total}${totalCapped ? "+" : ""} waiting`} · {KEY_HINT}
       </div>
     </div>

@@ -2,7 +2,7 @@
 
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { TInboxItem } from "@/lib/approvals";
-import { EmptyState } from "@/components/ui";
+import { Alert, EmptyState } from "@/components/ui";
 import { BulkBar, type TNotice } from "./bulk-bar";
 import { decidedText, type TQueuedApproval } from "./decisions";
 import { FilterBar, type TFacets } from "./filter-bar";
@@ -186,14 +186,7 @@ export function InboxBoard({
     <div className="min-w-0 space-y-4">
       <FilterBar facets={facets} filters={filters} total={total} totalCapped={list.totalCapped} />
 
-      {notice && (
-        <div
-          role={notice.tone === "error" ? "alert" : "status"}
-          className={`rounded-md px-3 py-2 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-800" : "bg-emerald-50 text-emerald-800"}`}
-        >
-          {notice.text}
-        </div>
-      )}
+      {notice && <Alert tone={notice.tone === "error" ? "error" : "success"}>{notice.text}</Alert>}
 
       {canDecide && (
         <BulkBar
@@ -225,6 +218,7 @@ export function InboxBoard({
               onToggle={toggle}
               onSelectAll={(all) => setSelected(new Set(all ? visible.map((i) => i.id) : []))}
               loadMore={list.hasNextPage ? loadMore : undefined}
+              loadingMore={list.isFetchingNextPage}
             />
           </div>
           <div className="min-w-0 lg:col-span-3">{detailPane}</div>

@@ -1,6 +1,7 @@
 "use client";
 
 import type { TInboxItem } from "@/lib/approvals";
+import { cx, TableBody, TableCell, TableFrame, TableHead, TableHeader } from "@/components/ui";
 import { formatAmount } from "./shared";
 
 type TSummary = NonNullable<TInboxItem["record"]>;
@@ -23,7 +24,7 @@ export function RecordFactsLine({ record }: { record: TInboxItem["record"] }) {
   );
   if (!parts.length) return null;
   return (
-    <div className="mt-0.5 truncate text-xs text-slate-600" aria-label="Record">
+    <div className="mt-0.5 truncate text-xs text-muted" aria-label="Record">
       {parts.map(([label, v], n) => (
         <span key={label} title={label}>
           {n > 0 && " · "}
@@ -55,36 +56,35 @@ export function RecordFacts({
   const text = (s: TInboxItem["record"] | undefined, key: keyof TSummary) =>
     s ? ((key === "amount" ? formatAmount(s.amount) : (s[key] as string | null)) ?? "—") : "—";
   return (
-    <div className="mt-4 overflow-x-auto">
-      <table className="w-full text-sm" aria-label="Record">
-        <thead>
-          <tr className="text-left text-xs text-slate-500">
-            <th className="py-1 pr-3 font-medium">Record</th>
-            <th className="py-1 pr-3 font-medium">{isNew ? "Proposed" : "When proposed"}</th>
-            {now !== undefined && <th className="py-1 font-medium">In Salesforce now</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([key, label]) => {
-            const before = text(snapshot, key);
-            const current = now === undefined ? null : text(now, key);
-            const changed = current !== null && now !== null && snapshot && current !== before;
-            return (
-              <tr key={key} className="border-t border-slate-100 align-top">
-                <th scope="row" className="py-1 pr-3 text-left font-normal text-slate-500">
-                  {label}
-                </th>
-                <td className="py-1 pr-3">{before}</td>
-                {now !== undefined && (
-                  <td className={`py-1 ${changed ? "font-medium text-amber-800" : ""}`}>
-                    {current}
-                  </td>
-                )}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <TableFrame label="Record" minWidth="20rem" dense className="mt-4">
+      <TableHeader>
+        <TableHead>Record</TableHead>
+        <TableHead>{isNew ? "Proposed" : "When proposed"}</TableHead>
+        {now !== undefined && <TableHead>In Salesforce now</TableHead>}
+      </TableHeader>
+      <TableBody>
+        {rows.map(([key, label]) => {
+          const before = text(snapshot, key);
+          const current = now === undefined ? null : text(now, key);
+          const changed = current !== null && now !== null && snapshot && current !== before;
+          return (
+            <tr key={key} className="align-top">
+              <th
+                scope="row"
+                className="px-(--cell-x) py-(--cell-y) text-left font-normal text-muted"
+              >
+                {label}
+              </th>
+              <TableCell>{before}</TableCell>
+              {now !== undefined && (
+                <TableCell className={cx(changed && "font-medium text-amber-800")}>
+                  {current}
+                </TableCell>
+              )}
+            </tr>
+          );
+        })}
+      </TableBody>
+    </TableFrame>
   );
 }

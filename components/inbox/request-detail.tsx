@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TInboxItem } from "@/lib/approvals";
+import { Alert, Button, Field, Textarea } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { ChangeReview } from "./change-review";
 import { DecisionSummary } from "./decision-summary";
@@ -36,7 +37,15 @@ export function RequestDetail({
 }) {
   const { data: detail, error: loadFailure } = useInboxDetail(item.id);
   const loadError = loadFailure ? loadFailure.message : null;
-  const { mutateAsync: decide, reset, isPending: busy, error: sendFailure } = useDecision();
+  const {
+    mutateAsync: decide,
+    reset,
+    isPending: busy,
+    error: sendFailure,
+    variables: sending,
+  } = useDecision();
+  // which button waits: the refusal (deny, discard) or the approval (approve, execute)
+  const refusing = sending?.body.decision === "deny" || sending?.body.action === "discard";
   const [reason, setReason] = useState("");
   // what the form itself refuses (no reason); the server's refusals come from the mutation
   const [refusal, setRefusal] = useState<string | null>(null);
@@ -136,7 +145,7 @@ export function RequestDetail({
   return (
     <section
       aria-label={`Request ${item.id}`}
-      className="min-w-0 rounded-xl border border-slate-200 bg-white p-5"
+      className="min-w-0 rounded-xl border border-line bg-white p-5"
     >
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div className="min-w-0">
@@ -144,19 +153,19 @@ export function RequestDetail({
           <div className="text-sm text-slate-700">
             {item.actionTypeName ?? item.actionType ?? item.object}
           </div>
-          <div className="text-sm text-slate-600">
+          <div className="text-sm text-muted">
             {item.agent.name} ({item.agent.slug}) · {item.environment}
             {item.workflow ? ` · ${item.workflow.key} v${item.workflow.version}` : ""} ·{" "}
             {item.object}{" "}
             <span className="break-all font-mono">{item.recordId ?? "(new record)"}</span>
           </div>
-          <div className="mt-1 break-all font-mono text-xs text-slate-400">{item.id}</div>
+          <div className="mt-1 break-all font-mono text-xs text-muted">{item.id}</div>
         </div>
         <div className="text-right text-sm">
           {waiting && <SlaCountdown due={item.slaDueAt} now={now} />}
-          <div className="text-xs text-slate-500">proposed {formatTime(item.createdAt)}</div>
+          <div className="text-xs text-muted">proposed {formatTime(item.createdAt)}</div>
           {waiting && item.expiresAt && (
-            <div className="text-xs text-slate-500">expires {formatTime(item.expiresAt)}</div>
+            <div className="text-xs text-muted">expires {formatTime(item.expiresAt)}</div>
           )}
         </div>
       </div>
@@ -170,61 +179,61 @@ export function RequestDetail({
       />
 
       {loadError && (
-        <p role="alert" className="mt-4 text-sm text-red-700">
+        <Alert tone="error" className="mt-4">
           {loadError}
-        </p>
+        </Alert>
       )}
       {!detail && !loadError && (
-        <p className="mt-4 text-sm text-slate-500">Reading the record from Salesforce…</p>
+        <p className="mt-4 text-sm text-muted">Reading the record from Salesforce…</p>
       )}
       {detail && <ChangeReview item={item} detail={detail} waiting={waiting} />}
 
       {!waiting ? null : canDecide ? (
-        <div className="mt-5 border-t border-slate-100 pt-4">
-          <label htmlFor="decision-reason" className="text-sm font-medium">
-            Reason{" "}
-            <span className="font-normal text-slate-500">
-              {isDraft ? "(required to discard)" : "(required to deny; optional to approve)"}
-            </span>
-          </label>
-          <textarea
-            id="decision-reason"
-            ref={reasonRef}
-            rows={2}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-            placeholder={isDraft ? "Why you execute or discard it" : "Why you approve or deny it"}
-          />
-          {error && (
-            <p role="alert" className="mt-1 text-sm text-red-700">
-              {error}
-            </p>
-          )}
-          <div className="mt-2 flex flex-wrap gap-2">
-            <button
-              type="button"
+        <div className="mt-5 space-y-2 border-t border-line pt-4">
+          <Field
+            error={error}
+            label={
+              <>
+                Reason{" "}
+                <span className="font-normal text-muted">
+                  {isDraft ? "(required to discard)" : "(required to deny; optional to approve)"}
+                </span>
+              </>
+            }
+          >
+            <Textarea
+              ref={reasonRef}
+              rows={2}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              placeholder={isDraft ? "Why you execute or discard it" : "Why you approve or deny it"}
+            />
+          </Field>
+          <div className="flex flex-wrap gap-2">
+            <Button
+              size="lg"
+              busy={busy && !refusing}
               disabled={busy || item.decidedByMe}
               onClick={() => act(isDraft ? "execute" : "approve")}
-              className="rounded-md bg-emerald-600 px-4 py-1.5 text-sm font-medium text-white disabled:opacity-50"
             >
               {isDraft ? "Execute" : "Approve"}
-            </button>
-            <button
-              type="button"
+            </Button>
+            <Button
+              variant="danger"
+              size="lg"
+              busy={busy && refusing}
               disabled={busy || item.decidedByMe}
               onClick={() => act(isDraft ? "discard" : "deny")}
-              className="rounded-md bg-red-600 px-4 py-1.5 text-sm font-medium text-white disabled:opacity-50"
             >
               {isDraft ? "Discard" : "Deny"}
-            </button>
+            </Button>
             {item.decidedByMe && (
-              <span className="self-center text-sm text-slate-500">You have decided this one.</span>
+              <span className="self-center text-sm text-muted">You have decided this one.</span>
             )}
           </div>
         </div>
       ) : (
-        <p className="mt-5 border-t border-slate-100 pt-4 text-sm text-slate-500">
+        <p className="mt-5 border-t border-line pt-4 text-sm text-muted">
           You can see this request but your role cannot decide it.
         </p>
       )}

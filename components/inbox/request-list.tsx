@@ -1,7 +1,7 @@
 "use client";
 
 import type { TInboxItem } from "@/lib/approvals";
-import { Badge } from "@/components/ui";
+import { Badge, Button } from "@/components/ui";
 import { RecordFactsLine } from "./record-facts";
 import { recordLabel, RISK_TONE, show, SlaCountdown } from "./shared";
 
@@ -19,6 +19,7 @@ export function RequestList({
   onToggle,
   onSelectAll,
   loadMore,
+  loadingMore = false,
 }: {
   items: TInboxItem[];
   activeId: string | null;
@@ -30,10 +31,11 @@ export function RequestList({
   onSelectAll: (all: boolean) => void;
   /** the next page, when there is one */
   loadMore?: () => void;
+  loadingMore?: boolean;
 }) {
   return (
     <>
-      <div className="mb-2 flex items-center gap-2 text-xs text-slate-600">
+      <div className="mb-2 flex items-center gap-2 text-xs text-muted">
         <label className="flex items-center gap-2">
           <input
             type="checkbox"
@@ -77,15 +79,15 @@ export function RequestList({
                   </span>
                 </div>
                 <RecordFactsLine record={i.record} />
-                <div className="mt-1 truncate text-xs text-slate-500">
+                <div className="mt-1 truncate text-xs text-muted">
                   {i.actionType ?? i.object} · {i.agent.slug} · {i.environment}
                 </div>
-                <div className="mt-1 truncate text-xs text-slate-500">
+                <div className="mt-1 truncate text-xs text-muted">
                   {i.changes.map((c) => `${c.field} → ${show(c.to)}`).join(", ")}
                 </div>
                 <div className="mt-1 flex justify-between text-xs">
                   <SlaCountdown due={i.slaDueAt} now={now} />
-                  <span className="text-slate-500">
+                  <span className="text-muted">
                     {i.approvals}/{i.requiredApprovals} approvals
                   </span>
                 </div>
@@ -95,13 +97,15 @@ export function RequestList({
         ))}
       </ul>
       {loadMore && (
-        <button
-          type="button"
+        <Button
+          variant="secondary"
+          size="md"
+          busy={loadingMore}
           onClick={loadMore}
-          className="mt-2 w-full rounded-md border border-slate-300 bg-white py-1.5 text-sm"
+          className="mt-2 w-full"
         >
           Load more
-        </button>
+        </Button>
       )}
     </>
   );

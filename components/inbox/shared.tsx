@@ -45,14 +45,11 @@ export function duration(ms: number) {
 
 /** "due in 1h 12m" / "overdue by 20m": the SLA at a glance, updated while the page is open. */
 export function SlaCountdown({ due, now }: { due: string | null; now: number | null }) {
-  if (!due) return <span className="text-slate-400">no SLA</span>;
-  if (now === null) return <span className="text-slate-500">due {formatTime(due)}</span>;
+  if (!due) return <span className="text-muted">no SLA</span>;
+  if (now === null) return <span className="text-muted">due {formatTime(due)}</span>;
   const left = new Date(due).getTime() - now;
   return left >= 0 ? (
-    <span
-      className={left < 30 * 60_000 ? "text-amber-700" : "text-slate-600"}
-      title={formatTime(due)}
-    >
+    <span className={left < 30 * 60_000 ? "text-amber-700" : "text-muted"} title={formatTime(due)}>
       due in {duration(left)}
     </span>
   ) : (

@@ -31,7 +31,7 @@ export function UndoToast({
       >
         Undo
       </button>
-      <span className="whitespace-nowrap text-xs text-slate-400">sent in {left} s · u</span>
+      <span className="whitespace-nowrap text-xs text-white/80">sent in {left} s · u</span>
     </div>
   );
 }
