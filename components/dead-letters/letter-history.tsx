@@ -9,12 +9,29 @@ function show(v: unknown) {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** A titled part of the letter's story, named by its heading. */
+function HistorySection({
+  id,
+  title,
+  children,
+}: {
+  id: string;
+  title: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <section aria-labelledby={id}>
+      <h3 id={id} className="mb-2 text-sm font-semibold">
+        {title}
+      </h3>
+      {children}
+    </section>
+  );
+}
+
 export function FieldDiff({ rows }: { rows: TLetterDetail["fieldChanges"] }) {
   return (
-    <section aria-labelledby="dl-fields">
-      <h3 id="dl-fields" className="mb-2 text-sm font-semibold">
-        Field changes
-      </h3>
+    <HistorySection id="dl-fields" title="Field changes">
       {rows.length === 0 ? (
         <p className="text-xs text-muted">No field changes recorded.</p>
       ) : (
@@ -39,16 +56,13 @@ export function FieldDiff({ rows }: { rows: TLetterDetail["fieldChanges"] }) {
           </TableBody>
         </TableFrame>
       )}
-    </section>
+    </HistorySection>
   );
 }
 
 export function Attempts({ rows }: { rows: TLetterDetail["attempts"] }) {
   return (
-    <section aria-labelledby="dl-attempts">
-      <h3 id="dl-attempts" className="mb-2 text-sm font-semibold">
-        Execution tries
-      </h3>
+    <HistorySection id="dl-attempts" title="Execution tries">
       {rows.length === 0 ? (
         <p className="text-xs text-muted">It never reached Salesforce.</p>
       ) : (
@@ -88,16 +102,13 @@ export function Attempts({ rows }: { rows: TLetterDetail["attempts"] }) {
           ))}
         </ol>
       )}
-    </section>
+    </HistorySection>
   );
 }
 
 export function Timeline({ rows }: { rows: TLetterDetail["events"] }) {
   return (
-    <section aria-labelledby="dl-timeline">
-      <h3 id="dl-timeline" className="mb-2 text-sm font-semibold">
-        Audit timeline
-      </h3>
+    <HistorySection id="dl-timeline" title="Audit timeline">
       <ol className="space-y-1 border-l border-line pl-4 text-xs" data-testid="dl-timeline">
         {rows.map((e) => (
           <li key={e.id}>
@@ -115,6 +126,6 @@ export function Timeline({ rows }: { rows: TLetterDetail["events"] }) {
           </li>
         ))}
       </ol>
-    </section>
+    </HistorySection>
   );
 }
