@@ -6,7 +6,7 @@ import type { TLetterList } from "./queries";
 export function RetryPolicyTable({ rows }: { rows: TLetterList["retryPolicy"] }) {
   return (
     <section aria-labelledby="dl-policy" className="rounded-xl border border-line bg-white">
-      <div className="border-b border-slate-100 px-4 py-3">
+      <div className="border-b border-slate-100 px-3 py-3">
         <h2 id="dl-policy" className="text-sm font-semibold">
           Retry policy in effect
         </h2>
