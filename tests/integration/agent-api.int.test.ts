@@ -10,6 +10,7 @@ import { resetKillSwitch, tripKillSwitch } from "@/lib/guardrails/kill-switches"
 import { clearPolicyCaches } from "@/lib/agent-api";
 import { startApiInstance } from "./fixtures/api-instance";
 import { insideOneMinuteWindow } from "./fixtures/clock";
+import { demoAdminId } from "./fixtures/demo-org";
 
 type TOpp = { Id: string; StageName: string; Amount: number; IsClosed: boolean };
 
@@ -65,7 +66,7 @@ describe("agent API", () => {
     sandbox = await createSandboxServer({ seed: "demo", control: true });
     await pointDemoEnvironmentsAt(sandbox.url);
     api = await startApiInstance();
-    adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
+    adminId = await demoAdminId();
     for (const [env, slug] of [
       ["prod", "pipeline-hygiene-bot"],
       ["prod", "lead-enrichment-bot"],

@@ -1,8 +1,7 @@
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { db } from "@/lib/db";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import {
   authenticateApiKey,
   createApiKey,
@@ -10,7 +9,7 @@ import {
   rotateApiKeys,
 } from "@/lib/agents/api-keys";
 import { createAgentKey, getAgent, revokeAgentKey, rotateAgentKeys } from "@/lib/agents";
-import { scratch } from "./fixtures/scratch";
+import { useScratch } from "./fixtures/scratch";
 
 const MIN = 60_000;
 
@@ -19,26 +18,19 @@ async function expectRefused(key: string | null, now?: Date, code = "invalid_api
 }
 
 describe("agent API keys", () => {
-  const s = scratch();
-  let adminId: string;
-
-  beforeAll(async () => {
-    await seedDemoOrg();
-    adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
-  });
-  afterAll(() => s.cleanup());
+  const s = useScratch();
 
   const ref = (a: { slug: string }, envSlug = "prod") => ({ agentSlug: a.slug, envSlug });
 
   it("creates a key: the plaintext is returned once and only its sha256 is stored", async () => {
     const a = await s.agent("prod");
-    const key = await createApiKey({ ...ref(a), actorUserId: adminId, label: "worker" });
+    const key = await createApiKey({ ...ref(a), actorUserId: s.adminId, label: "worker" });
     expect(key.plaintext).toMatch(/^tg_prod_[A-Za-z0-9]{40}$/);
     expect(key.plaintext.startsWith(key.prefix)).toBe(true);
 
     const row = await db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
     expect(row.hash).toBe(crypto.createHash("sha256").update(key.plaintext).digest("hex"));
-    expect(row).toMatchObject({ agentId: a.id, label: "worker", createdById: adminId });
+    expect(row).toMatchObject({ agentId: a.id, label: "worker", createdById: s.adminId });
     const secretTail = key.plaintext.slice(key.prefix.length);
     expect(JSON.stringify(row)).not.toContain(secretTail);
 
@@ -59,7 +51,7 @@ describe("agent API keys", () => {
 
   it("authenticates a fresh key and refuses unknown, tampered and malformed ones", async () => {
     const a = await s.agent("prod");
-    const key = await createApiKey({ ...ref(a), actorUserId: adminId });
+    const key = await createApiKey({ ...ref(a), actorUserId: s.adminId });
     const who = await authenticateApiKey(key.plaintext);
     expect(who).toMatchObject({ id: a.id, slug: a.slug, environmentSlug: "prod", keyId: key.id });
 
@@ -73,9 +65,9 @@ describe("agent API keys", () => {
 
   it("rotation with grace keeps the old key working until the grace ends", async () => {
     const a = await s.agent("prod");
-    const old = await createApiKey({ ...ref(a), actorUserId: adminId });
+    const old = await createApiKey({ ...ref(a), actorUserId: s.adminId });
     const before = Date.now();
-    const rotated = await rotateApiKeys({ ...ref(a), graceMinutes: 60, actorUserId: adminId });
+    const rotated = await rotateApiKeys({ ...ref(a), graceMinutes: 60, actorUserId: s.adminId });
     expect(rotated.plaintext).not.toBe(old.plaintext);
     expect(rotated.graceUntil.getTime()).toBeGreaterThanOrEqual(before + 60 * MIN);
     expect(rotated.graceUntil.getTime()).toBeLessThan(Date.now() + 60 * MIN + 1000);
@@ -101,20 +93,20 @@ describe("agent API keys", () => {
 
   it("rotation without grace stops the old key at once", async () => {
     const a = await s.agent("prod");
-    const old = await createApiKey({ ...ref(a), actorUserId: adminId });
-    const rotated = await rotateApiKeys({ ...ref(a), graceMinutes: 0, actorUserId: adminId });
+    const old = await createApiKey({ ...ref(a), actorUserId: s.adminId });
+    const rotated = await rotateApiKeys({ ...ref(a), graceMinutes: 0, actorUserId: s.adminId });
     await expectRefused(old.plaintext, new Date(rotated.graceUntil.getTime() + 1));
     expect((await authenticateApiKey(rotated.plaintext)).keyId).toBe(rotated.id);
   });
 
   it("refuses a bad grace period without changing anything", async () => {
     const a = await s.agent("prod");
-    const old = await createApiKey({ ...ref(a), actorUserId: adminId });
+    const old = await createApiKey({ ...ref(a), actorUserId: s.adminId });
     for (const graceMinutes of [-1, 1.5, 60 * 24 * 31]) {
       await expect(
-        rotateApiKeys({ ...ref(a), graceMinutes, actorUserId: adminId }),
+        rotateApiKeys({ ...ref(a), graceMinutes, actorUserId: s.adminId }),
       ).rejects.toMatchObject({ status: 400, code: "invalid_body" });
-      await expect(rotateAgentKeys(a.id, { graceMinutes }, adminId)).rejects.toBeInstanceOf(
+      await expect(rotateAgentKeys(a.id, { graceMinutes }, s.adminId)).rejects.toBeInstanceOf(
         ZodError,
       );
     }
@@ -125,16 +117,16 @@ describe("agent API keys", () => {
 
   it("revocation needs a reason, is audited and refuses the key from then on", async () => {
     const a = await s.agent("prod");
-    const key = await createApiKey({ ...ref(a), actorUserId: adminId });
+    const key = await createApiKey({ ...ref(a), actorUserId: s.adminId });
     await expect(
-      revokeApiKey({ keyId: key.id, actorUserId: adminId, reason: "  " }),
+      revokeApiKey({ keyId: key.id, actorUserId: s.adminId, reason: "  " }),
     ).rejects.toMatchObject({ status: 400 });
-    await expect(revokeAgentKey(a.id, key.id, { reason: "" }, adminId)).rejects.toBeInstanceOf(
+    await expect(revokeAgentKey(a.id, key.id, { reason: "" }, s.adminId)).rejects.toBeInstanceOf(
       ZodError,
     );
     expect((await authenticateApiKey(key.plaintext)).keyId).toBe(key.id);
 
-    const res = await revokeAgentKey(a.id, key.id, { reason: "leaked in a CI log" }, adminId);
+    const res = await revokeAgentKey(a.id, key.id, { reason: "leaked in a CI log" }, s.adminId);
     expect(res.keys).toEqual([expect.objectContaining({ id: key.id, state: "revoked" })]);
     await expectRefused(key.plaintext);
     const audit = await db.auditEvent.findFirstOrThrow({
@@ -142,7 +134,7 @@ describe("agent API keys", () => {
     });
     expect(audit).toMatchObject({ lane: "config", reasonText: "leaked in a CI log" });
     // revoking twice is harmless and writes no second event
-    await revokeApiKey({ keyId: key.id, actorUserId: adminId, reason: "again" });
+    await revokeApiKey({ keyId: key.id, actorUserId: s.adminId, reason: "again" });
     expect(
       await db.auditEvent.count({ where: { action: "api_key.revoked", subjectId: a.id } }),
     ).toBe(1);
@@ -152,18 +144,18 @@ describe("agent API keys", () => {
     const a = await s.agent("prod");
     const expiring = await createApiKey({
       ...ref(a),
-      actorUserId: adminId,
+      actorUserId: s.adminId,
       expiresAt: new Date(Date.now() + 10 * MIN),
     });
     await expectRefused(expiring.plaintext, new Date(Date.now() + 11 * MIN));
 
     const suspended = await s.agent("prod", { status: "suspended" });
-    const key = await createApiKey({ ...ref(suspended), actorUserId: adminId });
+    const key = await createApiKey({ ...ref(suspended), actorUserId: s.adminId });
     await expectRefused(key.plaintext, undefined, "agent_inactive");
     await expect(authenticateApiKey(key.plaintext)).rejects.toMatchObject({ status: 403 });
 
     const retired = await s.agent("prod", { status: "retired" });
-    await expect(createAgentKey(retired.id, {}, adminId)).rejects.toMatchObject({
+    await expect(createAgentKey(retired.id, {}, s.adminId)).rejects.toMatchObject({
       status: 409,
       code: "agent_retired",
     });
@@ -172,7 +164,7 @@ describe("agent API keys", () => {
 
   it("console key operations address the agent by id and stay within it", async () => {
     const [a, b] = [await s.agent("staging"), await s.agent("staging")];
-    const created = await createAgentKey(a.id, { label: "ci", expiresInDays: 30 }, adminId);
+    const created = await createAgentKey(a.id, { label: "ci", expiresInDays: 30 }, s.adminId);
     expect(created.plaintext).toMatch(/^tg_staging_/);
     const row = created.keys[0];
     expect(row).toMatchObject({ prefix: created.prefix, label: "ci", state: "active" });
@@ -180,17 +172,17 @@ describe("agent API keys", () => {
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
 
-    const rotated = await rotateAgentKeys(a.id, { graceMinutes: 60 * 24 }, adminId);
+    const rotated = await rotateAgentKeys(a.id, { graceMinutes: 60 * 24 }, s.adminId);
     expect(rotated.keys.map((k) => k.state)).toEqual(["active", "grace"]);
     expect(rotated.keys[1].expiresAt).toEqual(rotated.graceUntil);
 
     // another agent's URL cannot reach this agent's key
     await expect(
-      revokeAgentKey(b.id, rotated.keys[0].id, { reason: "wrong agent" }, adminId),
+      revokeAgentKey(b.id, rotated.keys[0].id, { reason: "wrong agent" }, s.adminId),
     ).rejects.toMatchObject({ status: 404 });
-    await expect(createAgentKey("nope", {}, adminId)).rejects.toMatchObject({ status: 404 });
+    await expect(createAgentKey("nope", {}, s.adminId)).rejects.toMatchObject({ status: 404 });
     await expect(getAgent("nope")).rejects.toMatchObject({ status: 404, code: "not_found" });
-    await expect(createAgentKey(a.id, { expiresInDays: 0 }, adminId)).rejects.toBeInstanceOf(
+    await expect(createAgentKey(a.id, { expiresInDays: 0 }, s.adminId)).rejects.toBeInstanceOf(
       ZodError,
     );
     expect(await db.apiKey.count({ where: { agentId: a.id } })).toBe(2);

@@ -19,23 +19,13 @@ import {
 import { getBoss, stopBoss } from "@/lib/execution/queue";
 import { encryptSecret } from "@/lib/core/secrets";
 import { verifySignature, SIGNATURE_HEADER } from "@/lib/webhooks/signing";
+import { withClient } from "./fixtures/pg";
 
 const APPEND_FN = `tollgate_append_audit(text, timestamp, text, text, text, text, text, text, text, text, text, text, jsonb, jsonb, text, text, jsonb, jsonb, jsonb, text)`;
 
-/** The login user of DATABASE_URL without SET ROLE: the tables' owner (here a superuser). */
-async function asOwner<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 /** What someone with the owner's SQL could do: switch the append-only trigger off, then act. */
 async function tamper(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  return asOwner(async (c) => {
+  return withClient(async (c) => {
     await c.query("begin");
     await c.query("set local session_replication_role = replica");
     const out = await c.query(sql, params);
@@ -78,7 +68,7 @@ async function deleteFrom(lane: TAuditLane, seq: number) {
     [lane, seq],
   );
   return () =>
-    asOwner(async (c) => {
+    withClient(async (c) => {
       for (const { r } of rows)
         await c.query(
           `insert into "AuditEvent" select * from json_populate_record(null::"AuditEvent", $1::json)`,
@@ -134,13 +124,13 @@ describe("audit integrity: the runtime role", () => {
     ["rewriting a verification run", `update "AuditVerificationRun" set ok = true`],
     ["deleting verification runs", `delete from "AuditVerificationRun"`],
   ])("refuses %s", async (_name, sql) => {
-    const before = await asOwner((c) =>
+    const before = await withClient((c) =>
       c.query(`select count(*)::int as n, max(seq) as s from "AuditEvent" where lane = 'config'`),
     );
     await expect(db.$executeRawUnsafe(sql)).rejects.toThrow(
       /permission denied|must be owner|42501/,
     );
-    const after = await asOwner((c) =>
+    const after = await withClient((c) =>
       c.query(`select count(*)::int as n, max(seq) as s from "AuditEvent" where lane = 'config'`),
     );
     expect(after.rows).toEqual(before.rows);
@@ -172,7 +162,7 @@ describe("audit integrity: the runtime role", () => {
 
   it("keeps the owner's append-only trigger for everyone else", async () => {
     await expect(
-      asOwner((c) => c.query(`update "AuditEvent" set "reasonText" = 'x' where seq = 1`)),
+      withClient((c) => c.query(`update "AuditEvent" set "reasonText" = 'x' where seq = 1`)),
     ).rejects.toThrow(/append-only/);
   });
 
@@ -180,7 +170,7 @@ describe("audit integrity: the runtime role", () => {
     const role = `tollgate_rt_${crypto.randomBytes(3).toString("hex")}`;
     try {
       await Promise.all([1, 2, 3].map(() => grantRuntimeRole(process.env.DATABASE_URL!, role)));
-      const { rows } = await asOwner((c) =>
+      const { rows } = await withClient((c) =>
         c.query(
           `select has_table_privilege($1, '"AuditEvent"', 'SELECT') as sel,
                   has_table_privilege($1, '"AuditEvent"', 'INSERT') as ins,
@@ -202,7 +192,7 @@ describe("audit integrity: the runtime role", () => {
         login: false,
       });
     } finally {
-      await asOwner(async (c) => {
+      await withClient(async (c) => {
         await c.query(`drop owned by ${role}`);
         await c.query(`drop role ${role}`);
       });
@@ -213,7 +203,7 @@ describe("audit integrity: the runtime role", () => {
     const user = `tollgate_nocreate_${crypto.randomBytes(3).toString("hex")}`;
     // with a password: the embedded PostgreSQL authenticates by password, the machine's trusts
     const password = crypto.randomBytes(12).toString("hex");
-    await asOwner((c) => c.query(`create role ${user} login password '${password}'`));
+    await withClient((c) => c.query(`create role ${user} login password '${password}'`));
     try {
       const url = new URL(process.env.DATABASE_URL!);
       url.username = user;
@@ -222,7 +212,7 @@ describe("audit integrity: the runtime role", () => {
         grantRuntimeRole(url.toString(), `tollgate_rt_${crypto.randomBytes(3).toString("hex")}`),
       ).rejects.toThrow(/DATABASE_URL's user cannot create the role .*CREATE ROLE .* NOLOGIN/s);
     } finally {
-      await asOwner((c) => c.query(`drop role ${user}`));
+      await withClient((c) => c.query(`drop role ${user}`));
     }
   });
 
@@ -318,7 +308,7 @@ describe("audit integrity: verification against the head", () => {
       });
       expect(r[0].broken).toMatchObject({ seq: added[2].seq, kind: "gap" });
     } finally {
-      await asOwner((c) =>
+      await withClient((c) =>
         c.query(
           `insert into "AuditEvent" select * from json_populate_record(null::"AuditEvent", $1::json)`,
           [JSON.stringify(rows[0].r)],

@@ -11,6 +11,7 @@ import { resetKillSwitch, tripKillSwitch } from "@/lib/guardrails/kill-switches"
 import { clearPolicyCaches } from "@/lib/agent-api";
 import { startApiInstance } from "./fixtures/api-instance";
 import { insideOneMinuteWindow } from "./fixtures/clock";
+import { demoAdminId } from "./fixtures/demo-org";
 
 /** Hostile input that used to hurt: deep JSON, a flood of 429s, a 503 that named hosts. */
 describe("bad input gets a clear answer and changes nothing", () => {
@@ -117,8 +118,7 @@ describe("bad input gets a clear answer and changes nothing", () => {
   it("a kill-switched agent flooding past its rate gets 423 each time, but only its in-rate calls are stored", async () => {
     const { agent, key } = await newAgent();
     await db.agent.update({ where: { id: agent.id }, data: { callsPerMinute: 2 } });
-    const adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } }))
-      .id;
+    const adminId = await demoAdminId();
     const sw = { scope: "agent" as const, target: agent.id, reason: "runaway agent" };
     await tripKillSwitch(sw, adminId);
     clearPolicyCaches();

@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, type ActionRequestStatus, type KillSwitchScope } from "@/lib/db";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { writeAuditEvent } from "@/lib/audit";
 import { prefixedId } from "@/lib/core/ids";
 import { getDeadLetter, listDeadLetters, listHalted } from "@/lib/execution/dead-letters";
 import { resolveDeadLetter, resumeHalted } from "@/lib/execution/operator-actions";
 import { stopBoss } from "@/lib/execution/queue";
-import { scratch } from "./fixtures/scratch";
+import { useScratch } from "./fixtures/scratch";
 
 const MIN = 60_000;
 
 /** The dead-letter queue and halted work as the console reads them. */
 describe("dead letters and halted work", () => {
-  const s = scratch();
-  let adminId: string;
+  const s = useScratch();
   let actionTypeId: string;
 
   type TAgent = Awaited<ReturnType<typeof s.agent>>;
@@ -55,7 +53,7 @@ describe("dead letters and halted work", () => {
           ? {
               resolvedAt: new Date(),
               resolution: "discarded",
-              resolvedById: adminId,
+              resolvedById: s.adminId,
               resolutionReason: opts.resolved.reason,
             }
           : {}),
@@ -97,16 +95,11 @@ describe("dead letters and halted work", () => {
   }
 
   beforeAll(async () => {
-    await seedDemoOrg();
-    adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
     actionTypeId = (
       await db.actionType.findUniqueOrThrow({ where: { key: "opportunity.change_stage" } })
     ).id;
   });
-  afterAll(async () => {
-    await stopBoss();
-    await s.cleanup();
-  });
+  afterAll(() => stopBoss());
 
   it("lists open letters first, newest first, with the request they hold up", async () => {
     const agent = await s.agent("dev");
@@ -201,7 +194,7 @@ describe("dead letters and halted work", () => {
         ...base,
         subjectId: id,
         // not the scratch agent: an event naming it would stop its clean-up (append-only)
-        actor: { type: "user", userId: adminId },
+        actor: { type: "user", userId: s.adminId },
         action: "action_request.created",
         payload: {
           actionType: "opportunity.change_stage",
@@ -298,7 +291,7 @@ describe("dead letters and halted work", () => {
     expect(d.events[2].reasonText).toContain("not retried");
 
     // resolving it shows who and why, here and in the list
-    await resolveDeadLetter(id, adminId, { action: "discard", reason: "rep did it by hand" });
+    await resolveDeadLetter(id, s.adminId, { action: "discard", reason: "rep did it by hand" });
     expect((await getDeadLetter(id)).deadLetter).toMatchObject({
       status: "discarded",
       resolution: "discarded",
@@ -358,11 +351,13 @@ describe("dead letters and halted work", () => {
           expect(rows[2].coveredBy).toBeNull();
 
           // the list and the resume agree on what is covered
-          await expect(resumeHalted([byAgent.id], adminId, "try anyway")).rejects.toMatchObject({
+          await expect(resumeHalted([byAgent.id], s.adminId, "try anyway")).rejects.toMatchObject({
             status: 409,
             code: "kill_switch_engaged",
           });
-          await expect(resumeHalted([byWorkflow.id], adminId, "try anyway")).rejects.toMatchObject({
+          await expect(
+            resumeHalted([byWorkflow.id], s.adminId, "try anyway"),
+          ).rejects.toMatchObject({
             code: "kill_switch_engaged",
           });
 
@@ -387,7 +382,7 @@ describe("dead letters and halted work", () => {
     );
 
     // every switch back as it was: the free one resumes and leaves the list
-    expect(await resumeHalted([free.id], adminId, "deploy rolled back")).toMatchObject({
+    expect(await resumeHalted([free.id], s.adminId, "deploy rolled back")).toMatchObject({
       resumed: 1,
     });
     expect((await mine()).map((r) => r.requestId)).toEqual([byWorkflow.id, byAgent.id]);

@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive, startEmbeddedPostgres } from "@/lib/db/embedded";
 import { waitFor } from "./fixtures/execution";
+import { queryRows } from "./fixtures/pg";
 
 /** The launcher's crash path, for real: SIGKILL the process that owns the embedded server. */
 describe("embedded PostgreSQL after a SIGKILL", () => {
@@ -43,11 +43,9 @@ describe("embedded PostgreSQL after a SIGKILL", () => {
     const db = await startEmbeddedPostgres({ baseDir: dir });
     try {
       expect(isAlive(orphan)).toBe(false);
-      const client = new pg.Client({ connectionString: db.url("postgres") });
-      await client.connect();
-      const { rows } = await client.query("select note from crash_marker");
-      await client.end();
-      expect(rows).toEqual([{ note: "before-crash" }]);
+      expect(await queryRows(db.url("postgres"), "select note from crash_marker")).toEqual([
+        { note: "before-crash" },
+      ]);
     } finally {
       await db.stop();
     }
@@ -63,11 +61,9 @@ describe("embedded PostgreSQL after a SIGKILL", () => {
       });
       const db = await startEmbeddedPostgres({ baseDir: own });
       try {
-        const client = new pg.Client({ connectionString: db.url("postgres") });
-        await client.connect();
-        const { rows } = await client.query("select note from crash_marker");
-        await client.end();
-        expect(rows).toEqual([{ note: "before-crash" }]);
+        expect(await queryRows(db.url("postgres"), "select note from crash_marker")).toEqual([
+          { note: "before-crash" },
+        ]);
       } finally {
         await db.stop();
       }

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedPostgresError, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { queryRows } from "./fixtures/pg";
 
 const nativeBin = path.join(
   process.cwd(),
@@ -52,22 +52,19 @@ describe.skipIf(process.getuid?.() !== 0)(
           fs.realpathSync(baseDir),
         );
         expect(lines.join("\n")).toContain(db.dataDir);
-        const client = new pg.Client({ connectionString: db.url("postgres") });
-        await client.connect();
-        await client.query("create table marker (note text)");
-        await client.query("insert into marker values ('kept')");
-        await client.end();
+        await queryRows(
+          db.url("postgres"),
+          "create table marker (note text); insert into marker values ('kept')",
+        );
       } finally {
         await db.stop();
       }
       // the same clone finds the same data again
       db = await startEmbeddedPostgres({ baseDir, binaries });
       try {
-        const client = new pg.Client({ connectionString: db.url("postgres") });
-        await client.connect();
-        const { rows } = await client.query("select note from marker");
-        await client.end();
-        expect(rows).toEqual([{ note: "kept" }]);
+        expect(await queryRows(db.url("postgres"), "select note from marker")).toEqual([
+          { note: "kept" },
+        ]);
       } finally {
         await db.stop();
       }

@@ -13,6 +13,7 @@ import {
   updateConnection,
 } from "@/lib/environments";
 import { DestinationRefused, setResolver } from "@/lib/net/destination";
+import { demoAdminId } from "./fixtures/demo-org";
 
 const SECRET_BODY = "sk_live_LEAKED_FROM_THE_TARGET";
 
@@ -46,6 +47,13 @@ async function startFakeOrg() {
   };
 }
 
+/** The bundled sandbox's connection settings, secrets apart. */
+const SANDBOX_CREDS = {
+  apiVersion: "62.0",
+  clientId: "tollgate-sandbox-client",
+  username: "integration@tollgate.sandbox",
+};
+
 describe("environment connections", () => {
   let sandbox: SandboxServer;
   let adminId: string;
@@ -54,7 +62,7 @@ describe("environment connections", () => {
     await seedDemoOrg();
     sandbox = await createSandboxServer({ seed: "demo", dailyApiLimit: 5000 });
     await pointDemoEnvironmentsAt(sandbox.url);
-    adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
+    adminId = await demoAdminId();
   });
   afterAll(() => sandbox.close());
 
@@ -85,71 +93,43 @@ describe("environment connections", () => {
 
   it("rejects bad input and changes nothing", async () => {
     const before = await db.environment.findUniqueOrThrow({ where: { slug: "staging" } });
+    // each case differs from a valid input in one place
+    const valid = {
+      loginUrl: "https://login.salesforce.com",
+      apiVersion: "62.0",
+      clientId: "x",
+      username: "u@x",
+    };
     await expect(
-      updateConnection(
-        "staging",
-        { loginUrl: "not a url", apiVersion: "62.0", clientId: "x", username: "u@x" },
-        adminId,
-      ),
+      updateConnection("staging", { ...valid, loginUrl: "not a url" }, adminId),
     ).rejects.toBeInstanceOf(z.ZodError);
     await expect(
-      updateConnection(
-        "staging",
-        {
-          loginUrl: "https://login.salesforce.com",
-          apiVersion: "v62",
-          clientId: "x",
-          username: "u@x",
-        },
-        adminId,
-      ),
+      updateConnection("staging", { ...valid, apiVersion: "v62" }, adminId),
     ).rejects.toBeInstanceOf(z.ZodError);
-    await expect(
-      updateConnection(
-        "nope",
-        {
-          loginUrl: "https://login.salesforce.com",
-          apiVersion: "62.0",
-          clientId: "x",
-          username: "u@x",
-        },
-        adminId,
-      ),
-    ).rejects.toMatchObject({ status: 404 });
+    await expect(updateConnection("nope", valid, adminId)).rejects.toMatchObject({
+      status: 404,
+    });
     const after = await db.environment.findUniqueOrThrow({ where: { slug: "staging" } });
     expect(after).toEqual(before);
   });
 
   it("a wrong password turns the environment to error with a clear message; fixing it recovers", async () => {
-    await updateConnection(
-      "staging",
-      {
-        loginUrl: sandbox.url,
-        apiVersion: "62.0",
-        clientId: "tollgate-sandbox-client",
-        username: "integration@tollgate.sandbox",
-        password: "wrong-password",
-      },
-      adminId,
-    );
-    const failed = await testConnection("staging", adminId);
+    // no client secret in the input: the stored one is kept
+    const connectWith = async (password: string) => {
+      await updateConnection(
+        "staging",
+        { loginUrl: sandbox.url, ...SANDBOX_CREDS, password },
+        adminId,
+      );
+      return testConnection("staging", adminId);
+    };
+    const failed = await connectWith("wrong-password");
     expect(failed.status).toBe("error");
     expect(failed.lastError).toMatch(
       /^session_expired: Salesforce refused the login.*\(HTTP 400\)$/,
     );
     // blank secret keeps the stored one; a new password replaces it and the connector is rebuilt
-    await updateConnection(
-      "staging",
-      {
-        loginUrl: sandbox.url,
-        apiVersion: "62.0",
-        clientId: "tollgate-sandbox-client",
-        username: "integration@tollgate.sandbox",
-        password: "sandbox-password",
-      },
-      adminId,
-    );
-    const ok = await testConnection("staging", adminId);
+    const ok = await connectWith("sandbox-password");
     expect(ok.status).toBe("ok");
     const audit = await db.auditEvent.findMany({
       where: { action: "environment.connection_updated" },
@@ -209,11 +189,6 @@ describe("environment connections", () => {
         return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
       });
     let fake: Awaited<ReturnType<typeof startFakeOrg>>;
-    const SANDBOX_CREDS = {
-      apiVersion: "62.0",
-      clientId: "tollgate-sandbox-client",
-      username: "integration@tollgate.sandbox",
-    };
     const backToSandbox = (slug: string) =>
       updateConnection(
         slug,

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { db } from "@/lib/db";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { verifyAuditLane } from "@/lib/audit";
 import {
   engagedKillSwitches,
@@ -10,20 +9,13 @@ import {
   tripKillSwitch,
   type TKillSwitchInput,
 } from "@/lib/guardrails";
-import { scratch, snapshotQueue } from "./fixtures/scratch";
+import { snapshotQueue, useScratch } from "./fixtures/scratch";
 
 const statusOf = async (id: string) =>
   (await db.actionRequest.findUniqueOrThrow({ where: { id } })).status;
 
 describe("kill switches", () => {
-  const s = scratch();
-  let adminId: string;
-
-  beforeAll(async () => {
-    await seedDemoOrg();
-    adminId = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
-  });
-  afterAll(() => s.cleanup());
+  const s = useScratch();
 
   it("an agent switch halts that agent's approved, auto-approved and retrying work only, audited", async () => {
     const [a, b] = [await s.agent("dev"), await s.agent("dev")];
@@ -41,9 +33,9 @@ describe("kill switches", () => {
 
     const sw = await tripKillSwitch(
       { scope: "agent", target: a.id, reason: "writing junk stages" },
-      adminId,
+      s.adminId,
     );
-    expect(sw).toMatchObject({ engaged: true, halted: 3, agentId: a.id, engagedById: adminId });
+    expect(sw).toMatchObject({ engaged: true, halted: 3, agentId: a.id, engagedById: s.adminId });
 
     for (const r of haltable) {
       const row = await db.actionRequest.findUniqueOrThrow({ where: { id: r.id } });
@@ -59,7 +51,7 @@ describe("kill switches", () => {
     expect(tripped[0]).toMatchObject({
       lane: "config",
       actorType: "user",
-      actorUserId: adminId,
+      actorUserId: s.adminId,
       reasonText: "writing junk stages",
     });
     expect(tripped[0].payload).toMatchObject({ scope: "agent", halted: 3 });
@@ -85,15 +77,15 @@ describe("kill switches", () => {
   it("a reset is audited, leaves halted work halted, and a second reset is 409", async () => {
     const a = await s.agent("dev");
     const queued = await s.request(a, "approved");
-    await tripKillSwitch({ scope: "agent", target: a.id, reason: "pause for review" }, adminId);
+    await tripKillSwitch({ scope: "agent", target: a.id, reason: "pause for review" }, s.adminId);
 
     const reset = await resetKillSwitch(
       { scope: "agent", target: a.id, reason: "reviewed, fine" },
-      adminId,
+      s.adminId,
     );
     expect(reset).toMatchObject({
       engaged: false,
-      resetById: adminId,
+      resetById: s.adminId,
       resetReason: "reviewed, fine",
     });
     expect(await statusOf(queued.id)).toBe("halted");
@@ -102,7 +94,7 @@ describe("kill switches", () => {
     });
     expect(audit).toMatchObject({
       lane: "config",
-      actorUserId: adminId,
+      actorUserId: s.adminId,
       reasonText: "reviewed, fine",
     });
     expect(await engagedKillSwitches()).not.toContainEqual(
@@ -117,25 +109,25 @@ describe("kill switches", () => {
     });
 
     await expect(
-      resetKillSwitch({ scope: "agent", target: a.id, reason: "again" }, adminId),
+      resetKillSwitch({ scope: "agent", target: a.id, reason: "again" }, s.adminId),
     ).rejects.toMatchObject({ status: 409, code: "not_engaged" });
 
     // tripping again starts a fresh episode: the old reset no longer shows
-    await tripKillSwitch({ scope: "agent", target: a.id, reason: "second incident" }, adminId);
+    await tripKillSwitch({ scope: "agent", target: a.id, reason: "second incident" }, s.adminId);
     expect((await listKillSwitches()).find((r) => r.target === a.id)).toMatchObject({
       engaged: true,
       reason: "second incident",
       resetAt: null,
       resetBy: null,
     });
-    await resetKillSwitch({ scope: "agent", target: a.id, reason: "done" }, adminId);
+    await resetKillSwitch({ scope: "agent", target: a.id, reason: "done" }, s.adminId);
   });
 
   it("resetting a switch that was never tripped is 409 and writes nothing", async () => {
     const a = await s.agent("staging");
     const audits = await db.auditEvent.count();
     await expect(
-      resetKillSwitch({ scope: "agent", target: a.id, reason: "nothing to reset" }, adminId),
+      resetKillSwitch({ scope: "agent", target: a.id, reason: "nothing to reset" }, s.adminId),
     ).rejects.toMatchObject({ status: 409, code: "not_engaged" });
     expect(await db.killSwitch.count({ where: { agentId: a.id } })).toBe(0);
     expect(await db.auditEvent.count()).toBe(audits);
@@ -148,12 +140,12 @@ describe("kill switches", () => {
     const elsewhere = await s.request(a, "auto_approved");
     const sw = await tripKillSwitch(
       { scope: "workflow", target: workflow.key, reason: "bad version" },
-      adminId,
+      s.adminId,
     );
     expect(sw).toMatchObject({ halted: 1, workflowId: workflow.id });
     expect(await statusOf(onWorkflow.id)).toBe("halted");
     expect(await statusOf(elsewhere.id)).toBe("auto_approved");
-    await resetKillSwitch({ scope: "workflow", target: workflow.key, reason: "fixed" }, adminId);
+    await resetKillSwitch({ scope: "workflow", target: workflow.key, reason: "fixed" }, s.adminId);
   });
 
   it("an environment switch halts that environment's queued work only", async () => {
@@ -164,7 +156,7 @@ describe("kill switches", () => {
       const inStaging = await s.request(staging, "approved");
       const sw = await tripKillSwitch(
         { scope: "environment", target: "dev", reason: "dev org refresh" },
-        adminId,
+        s.adminId,
       );
       expect(await statusOf(inDev.id)).toBe("halted");
       expect(await statusOf(inStaging.id)).toBe("approved");
@@ -178,7 +170,10 @@ describe("kill switches", () => {
       });
       expect(halts.length).toBe(sw.halted);
       expect(new Set(halts.map((h) => h.environmentId))).toEqual(new Set([dev.environmentId]));
-      await resetKillSwitch({ scope: "environment", target: "dev", reason: "refreshed" }, adminId);
+      await resetKillSwitch(
+        { scope: "environment", target: "dev", reason: "refreshed" },
+        s.adminId,
+      );
     } finally {
       await queue.restore();
     }
@@ -189,7 +184,7 @@ describe("kill switches", () => {
     try {
       const a = await s.agent("prod");
       const mine = await s.request(a, "approved");
-      const sw = await tripKillSwitch({ scope: "global", reason: "incident drill" }, adminId);
+      const sw = await tripKillSwitch({ scope: "global", reason: "incident drill" }, s.adminId);
       expect(sw.halted).toBe(queue.ids.size + 1);
       expect(await statusOf(mine.id)).toBe("halted");
       expect(
@@ -200,7 +195,7 @@ describe("kill switches", () => {
       expect(await engagedKillSwitches()).toContainEqual(
         expect.objectContaining({ scope: "global" }),
       );
-      await resetKillSwitch({ scope: "global", reason: "drill over" }, adminId);
+      await resetKillSwitch({ scope: "global", reason: "drill over" }, s.adminId);
       expect(await engagedKillSwitches()).not.toContainEqual(
         expect.objectContaining({ scope: "global" }),
       );
@@ -225,17 +220,17 @@ describe("kill switches", () => {
       { scope: "agent", target: "   ", reason: "because" },
     ];
     for (const input of zod) {
-      await expect(tripKillSwitch(input, adminId), JSON.stringify(input)).rejects.toBeInstanceOf(
+      await expect(tripKillSwitch(input, s.adminId), JSON.stringify(input)).rejects.toBeInstanceOf(
         ZodError,
       );
-      await expect(resetKillSwitch(input, adminId)).rejects.toBeInstanceOf(ZodError);
+      await expect(resetKillSwitch(input, s.adminId)).rejects.toBeInstanceOf(ZodError);
     }
     await expect(
-      tripKillSwitch({ scope: "agent", reason: "no target" }, adminId),
+      tripKillSwitch({ scope: "agent", reason: "no target" }, s.adminId),
     ).rejects.toMatchObject({ status: 400, code: "invalid_body" });
     for (const scope of ["agent", "environment", "workflow"] as const) {
       await expect(
-        tripKillSwitch({ scope, target: "does-not-exist", reason: "because" }, adminId),
+        tripKillSwitch({ scope, target: "does-not-exist", reason: "because" }, s.adminId),
       ).rejects.toMatchObject({ status: 404, code: "not_found" });
     }
     expect(await db.killSwitch.count()).toBe(before.switches);

@@ -3,6 +3,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropDatabase, ensureDatabase, migrateDeploy, withDatabaseName } from "@/lib/db/admin";
+import { queryRows } from "./fixtures/pg";
 
 const SCALARS = new Set([
   "String",
@@ -76,10 +77,7 @@ describe("migrations", () => {
 
   it("is idempotent: deploying again changes nothing", async () => {
     await migrateDeploy(url, { force: true });
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const { rows } = await client.query(`select count(*)::int as n from _prisma_migrations`);
-    await client.end();
+    const rows = await queryRows(url, `select count(*)::int as n from _prisma_migrations`);
     expect(rows[0].n).toBe(
       fs
         .readdirSync(path.join(process.cwd(), "prisma", "migrations"))
