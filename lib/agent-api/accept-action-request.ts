@@ -2,7 +2,7 @@ import { prefixedId } from "@/lib/core/ids";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { riskScore } from "@/lib/policy/risk";
 import type { TDecided } from "./decide-request";
-import { insertRequest, json, type TIngest } from "./persist-action-request";
+import { insertRequest, type TCreated, type TIngest } from "./persist-action-request";
 import type { TRecordRead } from "./read-record";
 import { readRecordSummary, summaryFromValues } from "./record-summary";
 import { renderActionRequest } from "@/lib/action-requests/response";
@@ -14,7 +14,7 @@ const DEFAULT_EXPIRY_MS = 3 * DAY_MS;
 
 /**
  * Step 5: the request, its field changes, the decision and its audit event in one statement;
- * an auto-approved request is queued for the worker once that commits. Answers 201.
+ * an auto-approved request is queued for the worker once that commits.
  */
 export async function persistAccepted(
   ctx: TIngest,
@@ -22,7 +22,7 @@ export async function persistAccepted(
   { decision, version, before }: TDecided,
   record: Extract<TRecordRead, { kind: "read" }>,
   now: Date,
-): Promise<Response> {
+): Promise<TCreated> {
   const { agent, input, bodyHash, requestId } = ctx;
   const { current, sf } = record;
   const recordId = input.target.recordId ?? null;
@@ -78,7 +78,6 @@ export async function persistAccepted(
         requestId,
       },
     },
-    requestId,
   );
   if (replayed) return replayed;
   if (decision.outcome === "auto_approved") await enqueueAfterCommit(id);
@@ -103,5 +102,5 @@ export async function persistAccepted(
     },
     true,
   );
-  return json(rendered, 201, { location: `/api/agent/v1/action-requests/${id}` });
+  return { actionRequest: rendered, replayed: false };
 }

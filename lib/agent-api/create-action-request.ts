@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { canonicalJson } from "@/lib/audit/canonical-json";
-import { ZActionRequestInput } from "./contract";
-import { replay, type TIngest } from "./persist-action-request";
+import type { TActionRequestInput } from "./contract";
+import { replay, type TCreated, type TIngest } from "./persist-action-request";
 import { resolveTarget } from "./resolve-target";
 import { earlyGates, policyInputBase } from "./early-gates";
 import { readRecord } from "./read-record";
@@ -11,20 +11,20 @@ import { persistAccepted } from "./accept-action-request";
 import { refuse, refuseOverRate, refuseWith } from "./refuse-action-request";
 
 /**
- * POST /action-requests (API.md): validate, replay or refuse a reused idempotency key, read
- * the record from Salesforce, ask the policy engine, then persist the request, its field
- * changes, the decision and its audit event in one statement. Refusals are recorded too.
+ * POST /action-requests (API.md), on a body parsed with ZActionRequestInput: replay or refuse a
+ * reused idempotency key, read the record from Salesforce, ask the policy engine, then persist
+ * the request, its field changes, the decision and its audit event in one statement. Refusals
+ * are recorded too, then thrown as AppErrors with the refusal's code.
  */
 export async function createActionRequest(
   agent: TAuthenticatedAgent,
-  raw: unknown,
+  input: TActionRequestInput,
   requestId: string,
-): Promise<Response> {
-  const input = ZActionRequestInput.parse(raw);
+): Promise<TCreated> {
   const bodyHash = crypto.createHash("sha256").update(canonicalJson(input)).digest("hex");
   const ctx: TIngest = { agent, input, bodyHash, requestId };
 
-  const existing = await replay(agent.id, input.idempotencyKey, bodyHash, requestId);
+  const existing = await replay(agent.id, input.idempotencyKey, bodyHash);
   if (existing) return existing;
 
   // 1. resolve target: action type, workflow, pinned version

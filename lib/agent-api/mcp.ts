@@ -10,19 +10,16 @@ import { ZActionRequestInput } from "./contract";
 
 type TToolResult = { content: { type: "text"; text: string }[]; isError?: boolean };
 
-/** A Response (JSON or problem+json) as an MCP tool result; refusals are tool errors. */
-async function fromResponse(res: Response): Promise<TToolResult> {
-  const text = await res.text();
-  return { content: [{ type: "text", text }], isError: res.status >= 400 };
-}
-
-async function run(fn: () => Promise<unknown>): Promise<TToolResult> {
+/**
+ * A tool's answer as the HTTP API would give it: the JSON body, or the problem+json body (with
+ * the call's request id) as a tool error.
+ */
+async function run(fn: () => Promise<unknown>, requestId: string): Promise<TToolResult> {
   try {
-    const out = await fn();
-    if (out instanceof Response) return fromResponse(out);
-    return { content: [{ type: "text", text: JSON.stringify(out) }] };
+    return { content: [{ type: "text", text: JSON.stringify(await fn()) }] };
   } catch (err) {
-    return fromResponse(toProblem(err));
+    const text = await toProblem(err, requestId).text();
+    return { content: [{ type: "text", text }], isError: true };
   }
 }
 
@@ -37,7 +34,12 @@ function buildServer(agent: TAuthenticatedAgent, requestId: string) {
         "Propose a change to a record in the system of record (POST /action-requests). Tollgate decides: observed, auto_approved, pending_approval, draft or refused with a problem code.",
       inputSchema: ZActionRequestInput.shape,
     },
-    (args) => run(() => createActionRequest(agent, args, requestId)),
+    (args) =>
+      run(async () => {
+        // the SDK checked the shape; the contract's own checks run here, as on POST
+        const input = ZActionRequestInput.parse(args);
+        return (await createActionRequest(agent, input, requestId)).actionRequest;
+      }, requestId),
   );
   server.registerTool(
     "get_action_request",
@@ -50,7 +52,7 @@ function buildServer(agent: TAuthenticatedAgent, requestId: string) {
         waitSeconds: z.number().int().min(0).max(30).optional(),
       },
     },
-    ({ id, waitSeconds }) => run(() => getActionRequest(agent, id, waitSeconds ?? 0)),
+    ({ id, waitSeconds }) => run(() => getActionRequest(agent, id, waitSeconds ?? 0), requestId),
   );
   server.registerTool(
     "describe_me",
@@ -60,7 +62,7 @@ function buildServer(agent: TAuthenticatedAgent, requestId: string) {
         "Identity, phase, grants, action types with their approval modes, rate-limit headroom, kill switches that apply.",
       inputSchema: {},
     },
-    () => run(() => describeAgent(agent)),
+    () => run(() => describeAgent(agent), requestId),
   );
   return server;
 }

@@ -1,18 +1,16 @@
 import { Prisma, db } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { auditAppendSql, type TAuditPayload } from "@/lib/audit";
-import type { TAgentErrorCode } from "@/lib/core/errors";
-import { problemResponse } from "@/lib/http/problem";
-import type { TActionRequestInput } from "./contract";
+import { AGENT_ERROR_STATUS, AppError, isErrorCode, type TAgentErrorCode } from "@/lib/core/errors";
+import type { TActionRequestInput, TActionRequestResponse } from "./contract";
 import { renderActionRequest, renderSelect } from "@/lib/action-requests/response";
 import type { TRecordSummary } from "./record-summary";
 
-export type TRefusal = {
-  status: number;
-  code: TAgentErrorCode;
-  detail: string;
-  retryAfterSeconds?: number;
-};
+/** A refusal to store and answer; its status is the code's (ERROR_STATUS). */
+export type TRefusal = { code: TAgentErrorCode; detail: string; retryAfterSeconds?: number };
+
+/** What createActionRequest answers: the request as API.md renders it, new or replayed. */
+export type TCreated = { actionRequest: TActionRequestResponse; replayed: boolean };
 
 /** One agent call as every step of createActionRequest sees it. */
 export type TIngest = {
@@ -22,12 +20,6 @@ export type TIngest = {
   bodyHash: string;
   requestId: string;
 };
-
-export const json = (value: unknown, status: number, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(value), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
 
 export type TInsert = {
   id: string;
@@ -68,8 +60,7 @@ const jsonb = (v: unknown) =>
 export async function insertRequest<A extends "action_request.created" | "action_request.refused">(
   r: TInsert,
   audit: { action: A; source?: unknown; payload: TAuditPayload<A> },
-  requestId: string,
-): Promise<Response | null> {
+): Promise<TCreated | null> {
   const { input, agent } = r;
   const fields = Object.entries(input.changes).map(([field, value]) => ({
     field,
@@ -103,7 +94,7 @@ export async function insertRequest<A extends "action_request.created" | "action
         ${r.status}::"ActionRequestStatus", ${r.decision.outcome}, ${r.decision.mode}::"ApprovalMode", ${r.decision.rule},
         ${r.decision.reasons}::text[], ${r.decision.approverRole}, ${r.decision.requiredApprovals},
         ${input.reason?.code ?? null}, ${input.reason?.text ?? null}, ${jsonb(input.evidence ?? [])}, ${jsonb(r.before)},
-        ${r.refusal?.status ?? null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
+        ${r.refusal ? AGENT_ERROR_STATUS[r.refusal.code] : null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
         ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)}, ${r.riskScore ?? 0}::int,
         ${jsonb(r.recordSummary ?? null)})
       returning id
@@ -117,25 +108,21 @@ export async function insertRequest<A extends "action_request.created" | "action
     return null;
   } catch (e) {
     // a concurrent duplicate won the (agent, key) unique constraint: answer as it did
-    const again = await afterUniqueViolation(
-      e,
-      agent.id,
-      input.idempotencyKey,
-      r.bodyHash,
-      requestId,
-    );
+    const again = await afterUniqueViolation(e, agent.id, input.idempotencyKey, r.bodyHash);
     if (again) return again;
     throw e;
   }
 }
 
-/** Same key + same body → the original response (200); different body → 409. */
+/**
+ * Same key + same body → the original answer: the request (200) or its refusal, thrown again;
+ * different body → 409.
+ */
 export async function replay(
   agentId: string,
   key: string,
   bodyHash: string,
-  requestId: string,
-): Promise<Response | null> {
+): Promise<TCreated | null> {
   const row = await db.actionRequest.findUnique({
     where: { agentId_idempotencyKey: { agentId, idempotencyKey: key } },
     select: {
@@ -148,35 +135,25 @@ export async function replay(
   });
   if (!row) return null;
   if (row.bodyHash !== bodyHash) {
-    return problemResponse(
-      409,
+    throw new AppError(
       "idempotency_conflict",
       `Idempotency key "${key}" was already used with a different body (request ${row.id})`,
-      { requestId },
     );
   }
   if (row.refusalStatus && row.refusalCode) {
-    // refusalCode is only ever written from a TRefusal; the stored status is answered as it was
-    const code = row.refusalCode as TAgentErrorCode;
-    return problemResponse(row.refusalStatus, code, row.refusalDetail ?? "", {
-      requestId,
-    });
+    // refusals are stored only from a TRefusal, with the status its code has (insertRequest)
+    if (!isErrorCode(row.refusalCode)) throw new Error(`unknown refusal code ${row.refusalCode}`);
+    throw new AppError(row.refusalCode, row.refusalDetail ?? "");
   }
-  return json(renderActionRequest(row, true), 200);
+  return { actionRequest: renderActionRequest(row, true), replayed: true };
 }
 
 /** Concurrent duplicates: the unique (agent, key) constraint picks one winner; the rest replay it. */
-async function afterUniqueViolation(
-  e: unknown,
-  agentId: string,
-  key: string,
-  bodyHash: string,
-  requestId: string,
-) {
+async function afterUniqueViolation(e: unknown, agentId: string, key: string, bodyHash: string) {
   const unique =
     e instanceof Prisma.PrismaClientKnownRequestError &&
     (e.code === "P2002" ||
       (e.code === "P2010" && /23505|unique/i.test(JSON.stringify(e.meta ?? {}) + e.message)));
-  if (unique) return replay(agentId, key, bodyHash, requestId);
+  if (unique) return replay(agentId, key, bodyHash);
   return null;
 }

@@ -38,7 +38,6 @@ export async function readRecord(
       return {
         kind: "not_found",
         refusal: {
-          status: 404,
           code: "record_not_found",
           detail: `${input.target.object} ${recordId} does not exist in Salesforce`,
         },

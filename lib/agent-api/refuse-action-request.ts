@@ -1,15 +1,26 @@
+import { AGENT_ERROR_STATUS, AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 import { recordRateRefusal } from "@/lib/guardrails/rate-limit";
-import { problemResponse } from "@/lib/http/problem";
 import { denialErrorCode, type TPolicyDecision, type TPolicyDenial } from "@/lib/policy";
-import { insertRequest, type TIngest, type TRefusal } from "./persist-action-request";
+import {
+  insertRequest,
+  type TCreated,
+  type TIngest,
+  type TRefusal,
+} from "./persist-action-request";
 
-/** A call over the agent's rate: counted per agent and minute, answered, never stored. */
-export async function refuseOverRate(ctx: TIngest, denial: TPolicyDenial, now: Date) {
+const retryAfter = (seconds?: number): Record<string, string> =>
+  seconds ? { "retry-after": String(seconds) } : {};
+
+/** A call over the agent's rate: counted per agent and minute, refused, never stored. */
+export async function refuseOverRate(
+  ctx: TIngest,
+  denial: TPolicyDenial,
+  now: Date,
+): Promise<never> {
   await recordRateRefusal(ctx.agent, denial.detail, now);
-  return problemResponse(denial.status, denialErrorCode(denial.code), denial.detail, {
-    requestId: ctx.requestId,
-    headers: denial.retryAfterSeconds ? { "retry-after": String(denial.retryAfterSeconds) } : {},
+  throw new AppError(denialErrorCode(denial.code), denial.detail, {
+    headers: retryAfter(denial.retryAfterSeconds),
   });
 }
 
@@ -25,7 +36,6 @@ export function refuse(
   return refuseWith(
     ctx,
     {
-      status: d.status,
       code: denialErrorCode(d.code),
       detail: d.detail,
       retryAfterSeconds: d.retryAfterSeconds,
@@ -38,7 +48,10 @@ export function refuse(
   );
 }
 
-/** Record what the agent tried and why it was refused, then answer with problem+json. */
+/**
+ * Record what the agent tried and why it was refused, then throw the refusal (problem+json);
+ * a concurrent duplicate that stored first is answered as it was.
+ */
 export async function refuseWith(
   ctx: TIngest,
   refusal: TRefusal,
@@ -47,11 +60,8 @@ export async function refuseWith(
   before: Record<string, unknown> | null,
   reasons: string[],
   rule = `refused/${refusal.code}`,
-) {
+): Promise<TCreated> {
   const { agent, input, bodyHash, requestId } = ctx;
-  const headers: Record<string, string> = refusal.retryAfterSeconds
-    ? { "retry-after": String(refusal.retryAfterSeconds) }
-    : {};
   const replayed = await insertRequest(
     {
       id: prefixedId("ar"),
@@ -80,15 +90,16 @@ export async function refuseWith(
       action: "action_request.refused",
       payload: {
         code: refusal.code,
-        status: refusal.status,
+        status: AGENT_ERROR_STATUS[refusal.code],
         detail: refusal.detail,
         actionType: input.actionType,
         changes: input.changes,
         requestId,
       },
     },
-    requestId,
   );
   if (replayed) return replayed;
-  return problemResponse(refusal.status, refusal.code, refusal.detail, { requestId, headers });
+  throw new AppError(refusal.code, refusal.detail, {
+    headers: retryAfter(refusal.retryAfterSeconds),
+  });
 }

@@ -15,7 +15,7 @@ const TITLES: Record<number, string> = {
   500: "Internal Server Error",
 };
 
-export function problemResponse(
+function problemResponse(
   status: number,
   code: TErrorCode,
   detail: string,

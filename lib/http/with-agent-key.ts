@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { authenticateApiKey, type TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
@@ -6,20 +7,26 @@ import { MAX_BODY_BYTES } from "@/lib/agent-api/contract";
 import { toProblem } from "./problem";
 import { readJsonBody } from "./read-json-body";
 
-type THandler = (ctx: {
+type THandler<B, Q> = (ctx: {
   agent: TAuthenticatedAgent;
-  body: unknown;
+  body: B;
+  query: Q;
   req: Request;
   params: Record<string, string>;
   requestId: string;
-}) => Promise<Response>;
+}) => Promise<unknown>;
 
 /**
- * The wrapper for agent API routes: bearer API key, body size limit, JSON parsing, the
- * calls-per-minute limit (shared by every instance through PostgreSQL) and problem+json for
- * every error. `countCall: false` leaves rate limiting to the handler, which must record the refusal.
+ * The wrapper for agent API routes: bearer API key, the calls-per-minute limit (shared by every
+ * instance through PostgreSQL), body size limit, JSON parsing, zod-parsed body and query, and
+ * problem+json for every error. The handler returns data (sent as JSON) or, for a protocol
+ * that answers itself (MCP), a Response. `countCall: false` leaves rate limiting to the
+ * handler, which must record the refusal.
  */
-export function withAgentKey(opts: { body?: boolean; countCall?: boolean }, handler: THandler) {
+export function withAgentKey<B = undefined, Q = undefined>(
+  opts: { body?: z.ZodType<B>; query?: z.ZodType<Q>; countCall?: boolean },
+  handler: THandler<B, Q>,
+) {
   return async (req: Request, ctx: { params: Promise<Record<string, string>> }) => {
     const requestId = prefixedId("req", 8);
     try {
@@ -40,8 +47,22 @@ export function withAgentKey(opts: { body?: boolean; countCall?: boolean }, hand
           });
         }
       }
-      const body = opts.body ? await readJsonBody(req, { maxBytes: MAX_BODY_BYTES }) : undefined;
-      const res = await handler({ agent, body, req, params: (await ctx?.params) ?? {}, requestId });
+      let body = undefined as B;
+      if (opts.body) {
+        body = opts.body.parse(await readJsonBody(req, { maxBytes: MAX_BODY_BYTES }));
+      }
+      const query = (
+        opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined
+      ) as Q;
+      const result = await handler({
+        agent,
+        body,
+        query,
+        req,
+        params: (await ctx?.params) ?? {},
+        requestId,
+      });
+      const res = result instanceof Response ? result : Response.json(result);
       res.headers.set("x-request-id", requestId);
       return res;
     } catch (err) {

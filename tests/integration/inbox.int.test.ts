@@ -9,7 +9,7 @@ import {
 } from "@/lib/approvals";
 import { findInboxItem } from "@/lib/approvals/inbox";
 import { createApiKey, authenticateApiKey } from "@/lib/agents/api-keys";
-import { createActionRequest } from "@/lib/agent-api";
+import { createActionRequest, ZActionRequestInput } from "@/lib/agent-api";
 import { executeRequest } from "@/lib/execution/execute";
 import type { TCurrentUser } from "@/lib/auth";
 import { demoUser, useExecutionSuite } from "./fixtures/execution";
@@ -170,9 +170,9 @@ describe("approval inbox", () => {
     });
     const agent = await authenticateApiKey(plaintext);
     const ask = async (body: object) => {
-      const res = await createActionRequest(agent, body, `req-${label}`);
-      expect(res.status).toBe(201);
-      return ((await res.json()) as { id: string }).id;
+      const res = await createActionRequest(agent, ZActionRequestInput.parse(body), `req-${label}`);
+      expect(res.replayed).toBe(false); // a 201, not a replay
+      return res.actionRequest.id;
     };
     const stageChange = (recordId: string) => ({
       idempotencyKey: `summary-${recordId}-${Date.now()}`,

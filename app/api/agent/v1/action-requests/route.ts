@@ -1,7 +1,13 @@
 import { withAgentKey } from "@/lib/http/with-agent-key";
-import { createActionRequest } from "@/lib/agent-api";
+import { created } from "@/lib/http/created";
+import { createActionRequest, ZActionRequestInput } from "@/lib/agent-api";
 
-// POST /api/agent/v1/action-requests — an agent proposes a change (API.md)
-export const POST = withAgentKey({ body: true, countCall: false }, ({ agent, body, requestId }) =>
-  createActionRequest(agent, body, requestId),
+// POST /api/agent/v1/action-requests — an agent proposes a change (API.md): 201, or 200 when the
+// same idempotency key and body are replayed; refusals are problems. Ingest counts the call.
+export const POST = withAgentKey(
+  { body: ZActionRequestInput, countCall: false },
+  async ({ agent, body, requestId }) => {
+    const { actionRequest, replayed } = await createActionRequest(agent, body, requestId);
+    return replayed ? actionRequest : created(actionRequest, actionRequest.links.self);
+  },
 );
