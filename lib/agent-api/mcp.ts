@@ -8,7 +8,7 @@ import { describeAgent } from "./describe-agent";
 import { getActionRequest } from "./get-action-request";
 import { ZActionRequestInput } from "./contract";
 
-type TToolResult = { content: { type: "text"; text: string }[]; isError?: boolean };
+type TToolResult = { content: { type: "text"; text: string }[]; isError: boolean };
 
 /**
  * A tool's answer as the HTTP API would give it: the JSON body, or the problem+json body (with
@@ -16,7 +16,7 @@ type TToolResult = { content: { type: "text"; text: string }[]; isError?: boolea
  */
 async function run(fn: () => Promise<unknown>, requestId: string): Promise<TToolResult> {
   try {
-    return { content: [{ type: "text", text: JSON.stringify(await fn()) }] };
+    return { content: [{ type: "text", text: JSON.stringify(await fn()) }], isError: false };
   } catch (err) {
     const text = await toProblem(err, requestId).text();
     return { content: [{ type: "text", text }], isError: true };
