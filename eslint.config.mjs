@@ -58,6 +58,28 @@ export default tseslint.config(
     },
   },
   {
+    // Pages, route files and components reach data through lib/ services only: the Prisma client
+    // and its generated types never appear in them (lib/boundaries.test.ts proves this bites).
+    files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/lib/db", "@/lib/db/*", "**/lib/db", "**/lib/db/*"],
+              message: "Go through a service in lib/<domain>: only services import lib/db.",
+            },
+            {
+              group: ["@/lib/generated/*", "**/lib/generated/*", "@prisma/*"],
+              message: "Go through a service in lib/<domain>: only lib/db loads Prisma.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The policy engine and the request state machine stay pure: no database, no framework.
     files: ["lib/policy/**/*.ts", "lib/action-requests/transitions.ts"],
     rules: {

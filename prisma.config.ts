@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { PrismaConfig } from "prisma";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { NameTypeSafePool } from "./lib/db/pool";
+import { NameTypeSafePool } from "./lib/db/name-type-safe-pool";
 import { env } from "./lib/env";
 
 // Prisma 6 with the bundled WebAssembly schema engine: migrations run offline through

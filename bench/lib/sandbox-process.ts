@@ -1,3 +1,4 @@
+import { NODE_TS } from "../../scripts/lib/node-ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "@/lib/db/embedded";
 
@@ -10,8 +11,7 @@ export async function startSandboxProcess(): Promise<{ url: string; child: Child
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      "tsx",
+      ...NODE_TS,
       "lib/connectors/salesforce-sandbox/cli.ts",
       "--port",
       String(port),

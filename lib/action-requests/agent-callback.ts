@@ -1,3 +1,4 @@
+import "server-only";
 import type { Prisma, Tx } from "@/lib/db";
 import { renderActionRequest, renderSelect } from "./response";
 

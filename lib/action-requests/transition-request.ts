@@ -1,3 +1,4 @@
+import "server-only";
 import { type Prisma, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TAuditInput, type TRequestContext } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { peekRate } from "@/lib/guardrails/rate-limit";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/core/errors";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";

@@ -1,3 +1,4 @@
+import "server-only";
 import { Prisma, db } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { auditAppendSql, type TAuditPayload } from "@/lib/audit";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { ttlCache } from "@/lib/core/ttl-cache";
 import { engagedKillSwitches } from "@/lib/guardrails/kill-switches";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
 import { lockActionRequest, transitionRequest } from "@/lib/action-requests";

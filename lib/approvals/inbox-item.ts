@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 import type { TAuditLane } from "./write-audit-event";

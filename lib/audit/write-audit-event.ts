@@ -1,3 +1,4 @@
+import "server-only";
 import { Prisma, type Tx } from "@/lib/db";
 import { contentHash } from "./hash-chain";
 import {

@@ -1,3 +1,4 @@
+import "server-only";
 import { db, Prisma, type Tx } from "@/lib/db";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import {

@@ -1,34 +1,7 @@
+import "server-only";
 import pg from "pg";
 // relative: prisma.config.ts loads this file outside the app's path aliases
 import { env } from "../env";
-
-const PG_NAME_OID = 19;
-const PG_TEXT_OID = 25;
-
-type QueryResultLike = { fields?: { dataTypeID: number }[] };
-
-function relabelNameColumns<T>(result: T): T {
-  for (const r of Array.isArray(result) ? result : [result]) {
-    for (const f of (r as QueryResultLike)?.fields ?? []) {
-      if (f.dataTypeID === PG_NAME_OID) f.dataTypeID = PG_TEXT_OID;
-    }
-  }
-  return result;
-}
-
-/**
- * A pg.Pool whose results report `name` columns as `text`. Prisma's migrate through
- * adapter-pg cannot deserialize `name` (prisma/orm#27403); catalog queries return it.
- */
-export class NameTypeSafePool extends pg.Pool {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  query(...args: any[]): any {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const out = (super.query as any)(...args);
-    if (out && typeof out.then === "function") return out.then(relabelNameColumns);
-    return out;
-  }
-}
 
 /**
  * The PostgreSQL role every runtime connection acts as (`SET ROLE` on connect): it may read and

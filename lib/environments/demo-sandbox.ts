@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { encryptSecret } from "@/lib/core/secrets";
 import { DEFAULT_SANDBOX_CREDENTIALS } from "@/lib/connectors/salesforce-sandbox/server-auth";

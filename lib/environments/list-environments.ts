@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 
 /** The order environments are shown in everywhere: dev, staging, prod, then any others by slug. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { lockActionRequest, type TStatus } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";

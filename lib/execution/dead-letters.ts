@@ -1,3 +1,4 @@
+import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { notFound } from "@/lib/core/errors";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce";

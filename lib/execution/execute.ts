@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import type { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { mergeRetryPolicy, type TRetryPolicy } from "./retry-policy";

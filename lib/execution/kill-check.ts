@@ -1,3 +1,4 @@
+import "server-only";
 import type { Tx } from "@/lib/db";
 
 /** Engaged kill switches that cover this request (never cached: this is the last gate). */

@@ -1,3 +1,4 @@
+import "server-only";
 import PgBoss from "pg-boss";
 import { assumeRuntimeRole } from "@/lib/db/pool";
 import { env, requireEnv } from "@/lib/env";

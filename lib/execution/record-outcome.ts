@@ -1,3 +1,4 @@
+import "server-only";
 import { Prisma, type Tx } from "@/lib/db";
 import { transitionRequest, type TStatus } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";

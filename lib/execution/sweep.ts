@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { transitionRequest } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { EXECUTE_QUEUE } from "@/lib/execution/queue";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce/errors";

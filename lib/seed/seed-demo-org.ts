@@ -1,3 +1,4 @@
+import "server-only";
 import { db, Prisma, type Tx } from "@/lib/db";
 import { writeAuditEvent } from "@/lib/audit";
 import { hashPassword } from "@/lib/auth/password";

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";

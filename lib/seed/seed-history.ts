@@ -1,3 +1,4 @@
+import "server-only";
 import { Prisma, type Tx } from "@/lib/db";
 import { riskScore } from "@/lib/policy/risk";
 import { writeAuditEvent } from "@/lib/audit";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { decryptSecret } from "@/lib/core/secrets";
 import { DestinationRefused } from "@/lib/net/destination";

@@ -1,3 +1,4 @@
+import { NODE_TS } from "@/scripts/lib/node-ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
@@ -418,11 +419,10 @@ describe("agent API", () => {
     let second: ChildProcess;
     let secondUrl: string;
     beforeAll(async () => {
-      second = spawn(
-        process.execPath,
-        ["--import", "tsx", "tests/integration/fixtures/api-instance.ts"],
-        { stdio: ["ignore", "pipe", "inherit"], env: process.env },
-      );
+      second = spawn(process.execPath, [...NODE_TS, "tests/integration/fixtures/api-instance.ts"], {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: process.env,
+      });
       secondUrl = await new Promise<string>((resolve, reject) => {
         second.stdout!.on("data", (d) => {
           const m = /READY (\S+)/.exec(String(d));

@@ -1,3 +1,4 @@
+import { NODE_TS } from "@/scripts/lib/node-ts";
 import http from "node:http";
 import crypto from "node:crypto";
 import path from "node:path";
@@ -442,7 +443,7 @@ function runCli(args: string[]) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(process.cwd(), "scripts", "tollgate.ts"), ...args],
+      [...NODE_TS, path.join(process.cwd(), "scripts", "tollgate.ts"), ...args],
       { env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";

@@ -1,3 +1,4 @@
+import { NODE_TS } from "@/scripts/lib/node-ts";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,13 +17,9 @@ describe("embedded PostgreSQL after a SIGKILL", () => {
   async function crash(baseDir: string, ...flags: string[]): Promise<number> {
     const child = spawn(
       process.execPath,
-      [
-        "--import",
-        "tsx",
-        "tests/integration/fixtures/embedded-child.ts",
-        baseDir,
-        "before-crash",
-      ].concat(flags),
+      [...NODE_TS, "tests/integration/fixtures/embedded-child.ts", baseDir, "before-crash"].concat(
+        flags,
+      ),
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     await new Promise<void>((resolve, reject) => {

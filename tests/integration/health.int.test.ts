@@ -1,3 +1,4 @@
+import { NODE_TS } from "@/scripts/lib/node-ts";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/health/route";
@@ -76,7 +77,7 @@ describe("/api/health", () => {
   it("goes 503 within seconds of a worker process being SIGKILLed", async () => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "tests/integration/fixtures/worker-child.ts"],
+      [...NODE_TS, "tests/integration/fixtures/worker-child.ts"],
       {
         env: {
           ...process.env,

@@ -1,3 +1,4 @@
+import { NODE_TS } from "@/scripts/lib/node-ts";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { isAlive } from "@/lib/db/embedded";
@@ -11,7 +12,7 @@ describe("children of a SIGKILLed launcher", () => {
   it("the web-server child stops within a few seconds", async () => {
     const launcher = spawn(
       process.execPath,
-      ["--import", "tsx", "tests/integration/fixtures/tied-launcher.ts"],
+      [...NODE_TS, "tests/integration/fixtures/tied-launcher.ts"],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     const [childPid, port] = await new Promise<[number, number]>((resolve, reject) => {

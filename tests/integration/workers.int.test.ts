@@ -1,3 +1,4 @@
+import { NODE_TS } from "@/scripts/lib/node-ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
@@ -18,7 +19,7 @@ describe("execution workers (child processes)", () => {
     new Promise<ChildProcess>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", "tests/integration/fixtures/worker-child.ts"],
+        [...NODE_TS, "tests/integration/fixtures/worker-child.ts"],
         {
           stdio: ["ignore", "pipe", "inherit"],
           env: { ...process.env, WORKER_ID: workerId, ...env },

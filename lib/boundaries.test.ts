@@ -1,15 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
+import { ESLint } from "eslint";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
-// The import graph of the app's own code, read with the TypeScript compiler's resolver (the
-// `@/` paths included). Type-only imports count: the circles this keeps out were made of them.
+// The boundaries of the app's own code. The import graph is read with the TypeScript compiler's
+// resolver (the `@/` paths included); type-only imports count: the circles this keeps out were
+// made of them. The lint rules are run on fixtures, so a rule that stops biting fails here.
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SOURCE = /^(lib|components|app)\/.*\.tsx?$/;
 
 type TGraph = Map<string, string[]>;
+
+/** Each file's bare specifiers (packages), beside the graph of its own imports. */
+const packagesOf = new Map<string, string[]>();
 
 function importGraph(): TGraph {
   const { config } = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), ts.sys.readFile);
@@ -20,6 +25,10 @@ function importGraph(): TGraph {
     if (!SOURCE.test(name) || /\.test\.tsx?$/.test(name) || name.startsWith("lib/generated/"))
       continue;
     const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
+    packagesOf.set(
+      name,
+      importedFiles.map((i) => i.fileName).filter((f) => !f.startsWith(".") && !f.startsWith("@/")),
+    );
     graph.set(
       name,
       importedFiles.flatMap(({ fileName }) => {
@@ -128,5 +137,49 @@ describe("the app's imports", () => {
     ["components/", "app/"],
   ])("%s does not reach %s", (from, to) => {
     expect(importPath(graph, from, to)).toBeNull();
+  });
+
+  it('mark every module that touches the database "server-only"', () => {
+    // the Prisma CLI loads this one through prisma.config.ts, in a process of its own
+    const cliOnly = "lib/db/name-type-safe-pool.ts";
+    const touching = [...graph].filter(
+      ([f, imports]) =>
+        f !== cliOnly && (f.startsWith("lib/db/") || imports.includes("lib/db/index.ts")),
+    );
+    expect(touching.length).toBeGreaterThan(40);
+    const unmarked = touching.filter(([f]) => !packagesOf.get(f)!.includes("server-only"));
+    expect(unmarked.map(([f]) => f)).toEqual([]);
+  });
+});
+
+describe("the lint rule on lib/db", () => {
+  const eslint = new ESLint({ cwd: ROOT });
+  const restricted = async (text: string, filePath: string) =>
+    (await eslint.lintText(text, { filePath: path.join(ROOT, filePath) }))
+      .flatMap((r) => r.messages)
+      .filter((m) => m.ruleId === "no-restricted-imports")
+      .map((m) => m.message);
+
+  it.each([
+    ['import { db } from "@/lib/db";', "components/fixture.tsx"],
+    ['import { db } from "@/lib/db";', "app/(console)/fixture/page.tsx"],
+    ['import { runtimePoolConfig } from "@/lib/db/pool";', "app/api/internal/fixture/route.ts"],
+    ['import { db } from "../lib/db";', "components/fixture.tsx"],
+    ['import type { Tx } from "@/lib/db";', "components/inbox/fixture.tsx"],
+    ['import { Prisma } from "@/lib/generated/prisma/client";', "app/fixture/page.tsx"],
+  ])("refuses %s in %s", async (text, file) => {
+    expect(await restricted(text, file)).toEqual([
+      expect.stringContaining("Go through a service in lib/<domain>"),
+    ]);
+  });
+
+  it("lets a service import it", async () => {
+    expect(await restricted('import { db } from "@/lib/db";', "lib/agents/fixture.ts")).toEqual([]);
+  });
+
+  it("lets a page import a service", async () => {
+    expect(
+      await restricted('import { listAgents } from "@/lib/agents";', "app/(console)/x/page.tsx"),
+    ).toEqual([]);
   });
 });
