@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-// e2e fixtures seed through lib/ services in this process and its workers (see the file)
+// a spec or helper that imports a lib/ service loads it here and in the workers (see the file)
 import "./scripts/lib/outside-next.cjs";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-// relative: prisma.config.ts reaches this file (through lib/db/pool) without path aliases
+// relative: prisma.config.ts loads this file without path aliases
 import { trustedHops } from "./auth/throttle";
 
 /**

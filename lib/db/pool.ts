@@ -1,7 +1,6 @@
 import "server-only";
 import pg from "pg";
-// relative: prisma.config.ts loads this file outside the app's path aliases
-import { env } from "../env";
+import { env } from "@/lib/env";
 
 /**
  * The PostgreSQL role every runtime connection acts as (`SET ROLE` on connect): it may read and
