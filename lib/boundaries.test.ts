@@ -139,6 +139,15 @@ describe("the app's imports", () => {
     expect(importPath(graph, from, to)).toBeNull();
   });
 
+  // the lint rule reads static imports only; this also sees import() and require()
+  it("leave lib/db to services: no page, route or component imports it", () => {
+    const direct = [...graph].filter(
+      ([f, imports]) =>
+        /^(app|components)\//.test(f) && imports.some((i) => i.startsWith("lib/db/")),
+    );
+    expect(direct.map(([f]) => f)).toEqual([]);
+  });
+
   it('mark every module that touches the database "server-only"', () => {
     // the Prisma CLI loads this one through prisma.config.ts, in a process of its own
     const cliOnly = "lib/db/name-type-safe-pool.ts";
