@@ -1,5 +1,6 @@
 import { Badge, TableBody, TableCell, TableFrame, TableHead, TableHeader } from "@/components/ui";
 import { formatTime } from "@/components/format";
+import { RequestOrigin } from "@/components/request-origin";
 import { ErrorClassBadge, formatMs } from "./labels";
 import type { TLetterDetail } from "./queries";
 
@@ -123,6 +124,7 @@ export function Timeline({ rows }: { rows: TLetterDetail["events"] }) {
               </span>
             )}
             {e.reasonText && <div className="text-muted">“{e.reasonText}”</div>}
+            <RequestOrigin context={e.context} />
           </li>
         ))}
       </ol>

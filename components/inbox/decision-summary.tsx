@@ -3,6 +3,7 @@
 import type { TInboxDetail, TInboxItem } from "@/lib/approvals";
 import { Badge } from "@/components/ui";
 import { formatTime } from "@/components/format";
+import { RequestOrigin } from "@/components/request-origin";
 
 const words = (s: string) => s.replaceAll("_", " ").replaceAll(".", " ");
 
@@ -97,6 +98,7 @@ export function DecisionSummary({
               <li key={n}>
                 <span className="text-muted">{formatTime(h.at)}</span> {words(h.action)} by {h.by}
                 {h.reason ? ` — ${h.reason}` : ""}
+                <RequestOrigin context={h.context} />
               </li>
             ))}
           </ol>

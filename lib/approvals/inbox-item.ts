@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { contextOf } from "@/lib/audit";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
@@ -150,6 +151,7 @@ async function requestHistory(id: string) {
       actorType: true,
       createdAt: true,
       reasonText: true,
+      payload: true,
       actorUser: { select: { name: true } },
       actorAgent: { select: { slug: true } },
     },
@@ -159,5 +161,7 @@ async function requestHistory(id: string) {
     by: e.actorUser?.name ?? e.actorAgent?.slug ?? e.actorType,
     at: e.createdAt.toISOString(),
     reason: e.reasonText,
+    // where a person's action came from (console actions only)
+    context: contextOf(e.payload),
   }));
 }

@@ -9,6 +9,7 @@ import {
   AUDIT_EVENTS,
   CONTEXT_KEY,
   USER_AGENT_MAX,
+  contextOf,
   storedPayload,
   type TAuditAction,
 } from "./events";
@@ -136,6 +137,14 @@ describe("the audit event registry", () => {
         userAgent: "x".repeat(USER_AGENT_MAX + 1),
       }),
     ).toThrow();
+  });
+
+  it("reads the context back from a stored payload, and nothing from one without it", () => {
+    const context = { ip: null, userAgent: "curl/8.5.0" };
+    expect(contextOf({ scope: "global", context })).toEqual(context);
+    expect(contextOf({ scope: "global" })).toBeNull();
+    expect(contextOf({ context: { ip: 7 } })).toBeNull();
+    expect(contextOf(null)).toBeNull();
   });
 
   it("accepts the shapes the seed and the live code both write", () => {

@@ -273,6 +273,13 @@ export function isAuditAction(action: string): action is TAuditAction {
   return Object.hasOwn(AUDIT_EVENTS, action);
 }
 
+/** The request context stored with an event, or null (agents, workers and the CLI have none). */
+export function contextOf(payload: unknown): TRequestContext | null {
+  if (!payload || typeof payload !== "object") return null;
+  const parsed = ZRequestContext.safeParse((payload as Record<string, unknown>)[CONTEXT_KEY]);
+  return parsed.success ? parsed.data : null;
+}
+
 /**
  * The payload as stored: the action's own, checked against its schema, plus the request context
  * under CONTEXT_KEY. A payload that does not match is a programming error: this throws before

@@ -9,6 +9,7 @@ export {
   AUDIT_EVENTS,
   AUDIT_ACTIONS,
   CONTEXT_KEY,
+  contextOf,
   USER_AGENT_MAX,
   ZRequestContext,
   isAuditAction,

@@ -1,5 +1,6 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
+import { contextOf } from "@/lib/audit";
 import { notFound } from "@/lib/core/errors";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce";
 import { mergeRetryPolicy, RETRYABLE } from "./retry-policy";
@@ -200,6 +201,8 @@ export async function getDeadLetter(requestId: string) {
       // a connector call's method, path and answer, already listed under its try
       call: e.action === "connector.call" ? (toCalls([e.payload])[0] ?? null) : null,
       payload: e.payload,
+      // where a person's action came from (console actions only)
+      context: contextOf(e.payload),
     })),
   };
 }

@@ -13,6 +13,7 @@ import { db } from "@/lib/db";
 import { USER_AGENT_MAX, verifyAuditLane } from "@/lib/audit";
 import { createUserSession } from "@/lib/auth/user-sessions";
 import { tripKillSwitch } from "@/lib/guardrails";
+import { getDeadLetter } from "@/lib/execution/dead-letters";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { POST as trip } from "@/app/api/internal/kill-switches/trip/route";
 import { POST as reset } from "@/app/api/internal/kill-switches/reset/route";
@@ -99,6 +100,15 @@ describe("console actions record where they came from", () => {
       where: { action: "action_request.halted", subjectId: queued.id },
     });
     expect(halted.payload).toMatchObject({ killSwitch: killSwitch.id, context });
+    // and the request's history in the console says so (a letter, so the dead-letter view opens)
+    await db.deadLetter.create({
+      data: { actionRequestId: queued.id, errorClass: "internal", errorMessage: "test" },
+    });
+    const story = await getDeadLetter(queued.id);
+    expect(story.events.map((e) => [e.action, e.context])).toContainEqual([
+      "action_request.halted",
+      context,
+    ]);
 
     // the context is inside the hashed content: editing it breaks the chain at that event
     expect((await verifyAuditLane("config")).broken).toBeNull();
