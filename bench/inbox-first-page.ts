@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import type { TCurrentUser } from "@/lib/auth";
+import { CURRENT_USER_SELECT, toCurrentUser, type TCurrentUser } from "@/lib/auth/current-user";
 import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { riskScore } from "@/lib/policy/risk";
 import { AGENTS, DEFAULT_MATRIX, WORKFLOWS } from "@/lib/seed/demo-fixtures";
@@ -225,25 +225,10 @@ async function main() {
       `  ActionRequest: ${counts.map((c) => `${c.status} ${c.n}`).join(", ")}; FieldChange: ${fc[0].n}`,
     );
 
-    const user = async (email: string): Promise<TCurrentUser> => {
-      const u = await db.user.findUniqueOrThrow({
-        where: { email },
-        select: {
-          id: true,
-          email: true,
-          name: true,
-          roles: { select: { role: true } },
-          groups: { select: { group: { select: { key: true } } } },
-        },
-      });
-      return {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        roles: [...new Set(u.roles.map((r) => r.role))],
-        groups: u.groups.map((g) => g.group.key),
-      };
-    };
+    const user = async (email: string): Promise<TCurrentUser> =>
+      toCurrentUser(
+        await db.user.findUniqueOrThrow({ where: { email }, select: CURRENT_USER_SELECT }),
+      );
     const multiGroup = await user("approver@tollgate.demo");
     const cases: [string, TCurrentUser, Record<string, string>][] = [
       ["dealdesk@: 1 group", await user("dealdesk@tollgate.demo"), {}],

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { notFound } from "@/lib/core/errors";
-import { PERMISSION_SETS_SELECT, summarizeGrants } from "./list-agents";
+import { AGENT_SELECT, PERMISSION_SETS_SELECT, summarizeGrants } from "./list-agents";
 import { listAgentKeys } from "./agent-keys";
 
 /** One agent for its console page: identity, owner, scopes, limits, keys and engaged switches. */
@@ -9,17 +9,9 @@ export async function getAgent(id: string, now = new Date()) {
   const a = await db.agent.findUnique({
     where: { id },
     select: {
-      id: true,
-      slug: true,
-      name: true,
-      description: true,
-      status: true,
-      phase: true,
-      callsPerMinute: true,
-      writesPerHour: true,
+      ...AGENT_SELECT,
       createdAt: true,
       environment: { select: { slug: true, name: true, isProduction: true } },
-      owner: { select: { name: true, email: true } },
       permissionSets: PERMISSION_SETS_SELECT,
       killSwitches: {
         where: { engaged: true },

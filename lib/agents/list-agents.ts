@@ -27,6 +27,19 @@ export type TAgentRow = {
   requestsLast30d: number;
 };
 
+/** What the agent list and the agent page both show of an agent. */
+export const AGENT_SELECT = {
+  id: true,
+  slug: true,
+  name: true,
+  description: true,
+  status: true,
+  phase: true,
+  callsPerMinute: true,
+  writesPerHour: true,
+  owner: { select: { name: true, email: true } },
+} as const;
+
 /** The unrevoked grants of an agent's permission sets; shared with the agent detail page. */
 export const PERMISSION_SETS_SELECT = {
   select: {
@@ -85,15 +98,7 @@ export async function listAgents(envSlug: string, now = new Date()): Promise<TAg
       where: { environmentId: env.id },
       orderBy: { slug: "asc" },
       select: {
-        id: true,
-        slug: true,
-        name: true,
-        description: true,
-        status: true,
-        phase: true,
-        callsPerMinute: true,
-        writesPerHour: true,
-        owner: { select: { name: true, email: true } },
+        ...AGENT_SELECT,
         apiKeys: {
           where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
           select: { id: true },

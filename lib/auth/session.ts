@@ -4,16 +4,11 @@ import { redirect } from "next/navigation";
 import { AppError, unauthenticated } from "@/lib/core/errors";
 import { REQUEST_PATH_HEADER, safeCallbackPath } from "./callback-url";
 import { authOptions } from "./options";
-import { can, type TPermission, type TRole } from "./permissions";
+import { toCurrentUser, type TCurrentUser } from "./current-user";
+import { can, type TPermission } from "./permissions";
 import { findLiveSession } from "./user-sessions";
 
-export type TCurrentUser = {
-  id: string;
-  email: string;
-  name: string;
-  roles: TRole[];
-  groups: string[];
-};
+export type { TCurrentUser };
 
 /**
  * The signed-in user with roles and approver groups fresh from the database, or null. The
@@ -24,14 +19,7 @@ export async function getCurrentUser(): Promise<TCurrentUser | null> {
   const { id, sid } = (session?.user ?? {}) as { id?: string; sid?: string };
   if (!id || !sid) return null;
   const user = await findLiveSession(sid, id);
-  if (!user) return null;
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    roles: [...new Set(user.roles.map((r) => r.role))],
-    groups: user.groups.map((g) => g.group.key),
-  };
+  return user && toCurrentUser(user);
 }
 
 /** For internal APIs: the user, or a 401/403 AppError. */

@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { db } from "@/lib/db";
+import { CURRENT_USER_SELECT } from "./current-user";
 
 /** A console session lasts this long from sign-in (the JWT's maxAge is the same). */
 export const SESSION_MAX_AGE_S = 12 * 60 * 60;
@@ -45,14 +46,7 @@ export async function findLiveSession(sid: string, userId: string, now = new Dat
       expiresAt: true,
       revokedAt: true,
       user: {
-        select: {
-          id: true,
-          email: true,
-          name: true,
-          status: true,
-          roles: { select: { role: true } },
-          groups: { select: { group: { select: { key: true } } } },
-        },
+        select: { ...CURRENT_USER_SELECT, status: true },
       },
     },
   });

@@ -219,35 +219,26 @@ export async function listKillSwitches() {
       resetReason: s?.resetReason ?? null,
     };
   };
+  // the console's row for a switch, whether or not it has ever been flipped
+  const row = <S extends TKillSwitchInput["scope"]>(
+    scope: S,
+    target: string | null,
+    name: string,
+    label: string,
+    scopeKey: string,
+  ) => ({ scope, target, name, label, ...state(scopeKey) });
   return [
-    {
-      scope: "global" as const,
-      target: null,
-      name: "Everything",
-      label: "Everything (global)",
-      ...state("global"),
-    },
-    ...envs.map((e) => ({
-      scope: "environment" as const,
-      target: e.slug,
-      name: e.name,
-      label: `Environment: ${e.name}`,
-      ...state(`environment:${e.id}`),
-    })),
-    ...workflows.map((w) => ({
-      scope: "workflow" as const,
-      target: w.key,
-      name: w.name,
-      label: `Workflow: ${w.name}`,
-      ...state(`workflow:${w.id}`),
-    })),
-    ...agents.map((a) => ({
-      scope: "agent" as const,
-      target: a.id,
-      name: `${a.slug} (${a.environment.slug})`,
-      label: `Agent: ${a.slug} (${a.environment.slug})`,
-      ...state(`agent:${a.id}`),
-    })),
+    row("global", null, "Everything", "Everything (global)", "global"),
+    ...envs.map((e) =>
+      row("environment", e.slug, e.name, `Environment: ${e.name}`, `environment:${e.id}`),
+    ),
+    ...workflows.map((w) =>
+      row("workflow", w.key, w.name, `Workflow: ${w.name}`, `workflow:${w.id}`),
+    ),
+    ...agents.map((a) => {
+      const name = `${a.slug} (${a.environment.slug})`;
+      return row("agent", a.id, name, `Agent: ${name}`, `agent:${a.id}`);
+    }),
   ];
 }
 export type TKillSwitchRow = Awaited<ReturnType<typeof listKillSwitches>>[number];
