@@ -12,6 +12,7 @@ import { clearPolicyCaches } from "@/lib/agent-api";
 import { startApiInstance } from "./fixtures/api-instance";
 import { insideOneMinuteWindow } from "./fixtures/clock";
 import { demoAdminId } from "./fixtures/demo-org";
+import { stageChangeBody } from "./fixtures/agent-bodies";
 
 type TOpp = { Id: string; StageName: string; Amount: number; IsClosed: boolean };
 
@@ -37,16 +38,8 @@ describe("agent API", () => {
     });
   const get = (apiKey: string, path: string, base = api.url) =>
     fetch(`${base}/api/agent/v1${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
-  const stage = (opp: TOpp, StageName: string, extra: object = {}) => ({
-    idempotencyKey: key(),
-    workflow: { key: "pipeline-hygiene" },
-    actionType: "opportunity.change_stage",
-    target: { system: "salesforce", object: "Opportunity", recordId: opp.Id },
-    changes: { StageName },
-    reason: { code: "MEETING_HELD", text: "Pricing call held" },
-    evidence: [{ type: "call_summary", ref: "gong:call/8812" }],
-    ...extra,
-  });
+  const stage = (opp: TOpp, StageName: string, extra: object = {}) =>
+    stageChangeBody(opp.Id, { changes: { StageName }, ...extra });
   const problem = async (res: Response, status: number, code: string) => {
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     const body = await res.json();

@@ -7,6 +7,27 @@ import { prefixedId } from "@/lib/core/ids";
 import type { TCurrentUser } from "@/lib/auth";
 
 /** Deciding a pending request: one decision under concurrent clicks, N approvals, separation of duties. */
+
+/** `n` new people in an approver group, under unique emails (roles are the caller's to grant). */
+async function newGroupMembers(groupKey: string, n: number, name: string) {
+  const group = await db.approverGroup.findUniqueOrThrow({ where: { key: groupKey } });
+  const stamp = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  const hash = await hashPassword("not-used");
+  await db.user.createMany({
+    data: Array.from({ length: n }, (_, i) => ({
+      email: `${groupKey}-${stamp}-${i}@tollgate.test`,
+      name: `${name} ${i}`,
+      passwordHash: hash,
+    })),
+  });
+  const users = await db.user.findMany({
+    where: { email: { startsWith: `${groupKey}-${stamp}-` } },
+  });
+  await db.approverGroupMember.createMany({
+    data: users.map((u) => ({ groupId: group.id, userId: u.id })),
+  });
+  return users;
+}
 describe("approval decisions", () => {
   let agentId: string;
   let envId: string;
@@ -59,20 +80,7 @@ describe("approval decisions", () => {
     });
     agentId = agent.id;
     envId = agent.environmentId;
-    const group = await db.approverGroup.findUniqueOrThrow({ where: { key: "deal_desk" } });
-    const hash = await hashPassword("not-used");
-    const stamp = Date.now().toString(36);
-    await db.user.createMany({
-      data: Array.from({ length: 50 }, (_, i) => ({
-        email: `dd-${stamp}-${i}@tollgate.test`,
-        name: `Deal Desk ${i}`,
-        passwordHash: hash,
-      })),
-    });
-    const users = await db.user.findMany({ where: { email: { startsWith: `dd-${stamp}-` } } });
-    await db.approverGroupMember.createMany({
-      data: users.map((u) => ({ groupId: group.id, userId: u.id })),
-    });
+    const users = await newGroupMembers("deal_desk", 50, "Deal Desk");
     await db.roleAssignment.createMany({
       data: users.map((u) => ({ userId: u.id, role: "approver" as const })),
     });
@@ -202,20 +210,7 @@ describe("approval decisions", () => {
         requiredApprovals,
       });
     const aeManagers = async (n: number) => {
-      const group = await db.approverGroup.findUniqueOrThrow({ where: { key: "ae_manager" } });
-      const stamp = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
-      const hash = await hashPassword("not-used");
-      await db.user.createMany({
-        data: Array.from({ length: n }, (_, i) => ({
-          email: `ae-${stamp}-${i}@tollgate.test`,
-          name: `AE Manager ${i}`,
-          passwordHash: hash,
-        })),
-      });
-      const users = await db.user.findMany({ where: { email: { startsWith: `ae-${stamp}-` } } });
-      await db.approverGroupMember.createMany({
-        data: users.map((u) => ({ groupId: group.id, userId: u.id })),
-      });
+      const users = await newGroupMembers("ae_manager", n, "AE Manager");
       return users.map((u) => asUser(u, ["approver"], ["ae_manager"]));
     };
 

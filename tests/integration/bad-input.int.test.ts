@@ -12,28 +12,20 @@ import { clearPolicyCaches } from "@/lib/agent-api";
 import { startApiInstance } from "./fixtures/api-instance";
 import { insideOneMinuteWindow } from "./fixtures/clock";
 import { demoAdminId } from "./fixtures/demo-org";
+import { stageChangeBody } from "./fixtures/agent-bodies";
 
 /** Hostile input that used to hurt: deep JSON, a flood of 429s, a 503 that named hosts. */
 describe("bad input gets a clear answer and changes nothing", () => {
   let sandbox: SandboxServer;
   let api: { url: string; close: () => Promise<void> };
-  let n = 0;
   const post = (apiKey: string, body: string) =>
     fetch(`${api.url}/api/agent/v1/action-requests`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
       body,
     });
-  const stage = (recordId: string, extra: object = {}) => ({
-    idempotencyKey: `bad-input-${Date.now()}-${n++}`,
-    workflow: { key: "pipeline-hygiene" },
-    actionType: "opportunity.change_stage",
-    target: { system: "salesforce", object: "Opportunity", recordId },
-    changes: { NextStep: "Send the order form" },
-    reason: { code: "MEETING_HELD", text: "Pricing call held" },
-    evidence: [{ type: "call_summary", ref: "gong:call/8812" }],
-    ...extra,
-  });
+  const stage = (recordId: string, extra: object = {}) =>
+    stageChangeBody(recordId, { changes: { NextStep: "Send the order form" }, ...extra });
   const newAgent = async () => {
     const owner = await db.user.findFirstOrThrow();
     const prod = await db.environment.findUniqueOrThrow({ where: { slug: "prod" } });
@@ -170,25 +162,20 @@ describe("bad input gets a clear answer and changes nothing", () => {
           headers: { authorization: `Bearer ${key}` },
         })
       ).json();
-    await db.actionRequest.update({
-      where: { id: created.id },
-      data: {
-        lastErrorClass: "unavailable",
-        lastErrorCode: "ECONNREFUSED",
-        lastErrorMessage: "connect ECONNREFUSED 10.1.2.3:8443",
-      },
-    });
+    const failWith = (lastErrorClass: string, lastErrorCode: string, lastErrorMessage: string) =>
+      db.actionRequest.update({
+        where: { id: created.id },
+        data: { lastErrorClass, lastErrorCode, lastErrorMessage },
+      });
+    await failWith("unavailable", "ECONNREFUSED", "connect ECONNREFUSED 10.1.2.3:8443");
     const hidden = (await read()).execution.lastError;
     expect(hidden).toMatchObject({ class: "unavailable", code: "ECONNREFUSED" });
     expect(hidden.message).not.toMatch(/10\.1\.2\.3|8443|ECONNREFUSED/);
-    await db.actionRequest.update({
-      where: { id: created.id },
-      data: {
-        lastErrorClass: "validation",
-        lastErrorCode: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
-        lastErrorMessage: "Close Date cannot be in the past",
-      },
-    });
+    await failWith(
+      "validation",
+      "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+      "Close Date cannot be in the past",
+    );
     expect((await read()).execution.lastError.message).toBe("Close Date cannot be in the past");
   });
 

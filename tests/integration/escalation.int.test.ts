@@ -68,6 +68,11 @@ describe("escalation, expiry and webhooks", () => {
   let next = 0;
   const opp = () => opps[40 + next++];
   const worker = { workerId: "escalation-test" };
+  /** A queued escalation webhook to `url` for the delivery tests. */
+  const queuedEscalation = (url: string, payload: object = { t: 1 }) =>
+    db.webhookDelivery.create({
+      data: { kind: "escalation", target: "group:revops_oncall", url, payload },
+    });
   const GROUP_SECRETS = { revops_oncall: "oncall-secret", deal_desk: "deal-desk-secret" };
   const MIN = 60_000;
 
@@ -220,13 +225,9 @@ describe("escalation, expiry and webhooks", () => {
   it("retries a failing receiver with exponential backoff until it answers 2xx", async () => {
     const path = `/flaky/${randomUUID()}`;
     receiver.answer((p, nth) => (p === path && nth <= 2 ? 500 : 200));
-    const d = await db.webhookDelivery.create({
-      data: {
-        kind: "escalation",
-        target: "group:revops_oncall",
-        url: `${receiver.url}${path}`,
-        payload: { text: "flaky receiver", id: "test" },
-      },
+    const d = await queuedEscalation(`${receiver.url}${path}`, {
+      text: "flaky receiver",
+      id: "test",
     });
     expect(deliver.webhookBackoffMs(1)).toBe(20);
     expect(deliver.webhookBackoffMs(2)).toBe(40);
@@ -252,13 +253,9 @@ describe("escalation, expiry and webhooks", () => {
   it("gives up as failed after the maximum attempts and stays visible", async () => {
     const path = `/down/${randomUUID()}`;
     receiver.answer((p) => (p === path ? 503 : 200));
-    const d = await db.webhookDelivery.create({
-      data: {
-        kind: "escalation",
-        target: "group:revops_oncall",
-        url: `${receiver.url}${path}`,
-        payload: { text: "receiver down", id: "test" },
-      },
+    const d = await queuedEscalation(`${receiver.url}${path}`, {
+      text: "receiver down",
+      id: "test",
     });
     const done = await deliverUntil(d.id);
     expect(done).toMatchObject({ status: "failed", attempts: 3, lastError: "HTTP 503" });
@@ -479,11 +476,7 @@ describe("escalation, expiry and webhooks", () => {
           "https://intranet.example.com/hook",
           "http://hooks.example.com/hook",
           `${receiver.url}${path}`, // loopback, sent while loopback is turned off below
-        ].map((url) =>
-          db.webhookDelivery.create({
-            data: { kind: "escalation", target: "group:revops_oncall", url, payload: { t: 1 } },
-          }),
-        ),
+        ].map((url) => queuedEscalation(url)),
       );
       vi.stubEnv("TOLLGATE_ALLOW_LOOPBACK", "0");
       for (const r of rows) {
@@ -497,26 +490,12 @@ describe("escalation, expiry and webhooks", () => {
     it("keeps only a status or a fixed sentence: never the receiver's body, never which ports answer", async () => {
       const path = `/leaky/${randomUUID()}`;
       receiver.answer((p) => (p === path ? 500 : 200));
-      const leaky = await db.webhookDelivery.create({
-        data: {
-          kind: "escalation",
-          target: "group:revops_oncall",
-          url: `${receiver.url}${path}`,
-          payload: { t: 1 },
-        },
-      });
+      const leaky = await queuedEscalation(`${receiver.url}${path}`);
       const closed = http.createServer();
       await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
       const closedPort = (closed.address() as AddressInfo).port;
       await new Promise((r) => closed.close(r));
-      const refused = await db.webhookDelivery.create({
-        data: {
-          kind: "escalation",
-          target: "group:revops_oncall",
-          url: `http://127.0.0.1:${closedPort}/nobody`,
-          payload: { t: 1 },
-        },
-      });
+      const refused = await queuedEscalation(`http://127.0.0.1:${closedPort}/nobody`);
       await deliverUntil(leaky.id, () => true);
       await deliverUntil(refused.id, () => true);
       const [a, b] = await Promise.all(

@@ -13,6 +13,7 @@ import { createActionRequest, ZActionRequestInput } from "@/lib/agent-api";
 import { executeRequest } from "@/lib/execution/execute";
 import type { TCurrentUser } from "@/lib/auth";
 import { demoUser, useExecutionSuite } from "./fixtures/execution";
+import { stageChangeBody } from "./fixtures/agent-bodies";
 
 /** The inbox as an approver sees it: scope, order, filters, pages, the diff read now, bulk, drafts. */
 describe("approval inbox", () => {
@@ -174,21 +175,12 @@ describe("approval inbox", () => {
       expect(res.replayed).toBe(false); // a 201, not a replay
       return res.actionRequest.id;
     };
-    const stageChange = (recordId: string) => ({
-      idempotencyKey: `summary-${recordId}-${Date.now()}`,
-      workflow: { key: "pipeline-hygiene" },
-      actionType: "opportunity.change_stage",
-      target: { system: "salesforce", object: "Opportunity", recordId },
-      changes: { StageName: "Negotiation/Review" },
-      reason: { code: "MEETING_HELD", text: "Pricing call held" },
-      evidence: [{ type: "call_summary", ref: "gong:call/8812" }],
-    });
     // the expectation from plain record reads, not the query ingest uses
     const oppId = opp();
     const { record: read } = await box.sf.read("Opportunity", oppId);
     const account = (await box.sf.read("Account", String(read.AccountId))).record.Name;
     const owner = (await box.sf.read("User", String(read.OwnerId))).record.Name;
-    const id = await ask(stageChange(oppId));
+    const id = await ask(stageChangeBody(oppId));
     const row = await db.actionRequest.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe("pending_approval");
     const expected = {
@@ -210,7 +202,7 @@ describe("approval inbox", () => {
     // the summary query failing never fails the request: the read's own fields are kept
     const other = opp();
     await box.fault({ match: "/query", failNext: { count: 1, status: 503 } });
-    const degraded = await ask(stageChange(other));
+    const degraded = await ask(stageChangeBody(other));
     const { record: second } = await box.sf.read("Opportunity", other);
     expect(
       (await db.actionRequest.findUniqueOrThrow({ where: { id: degraded } })).recordSummary,

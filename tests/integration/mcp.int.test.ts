@@ -7,6 +7,7 @@ import { createApiKey } from "@/lib/agents/api-keys";
 import { createSandboxServer, type SandboxServer } from "@/lib/connectors/salesforce-sandbox";
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { startApiInstance } from "./fixtures/api-instance";
+import { stageChangeBody } from "./fixtures/agent-bodies";
 
 /** The MCP endpoint, driven by the official SDK's client over streamable HTTP. */
 describe("MCP endpoint", () => {
@@ -65,15 +66,10 @@ describe("MCP endpoint", () => {
   it("proposes an action and reads it back, as the HTTP API would", async () => {
     const proposed = await client.callTool({
       name: "propose_action",
-      arguments: {
-        idempotencyKey: `mcp-${Date.now()}`,
-        workflow: { key: "pipeline-hygiene" },
-        actionType: "opportunity.change_stage",
-        target: { system: "salesforce", object: "Opportunity", recordId: oppId },
+      arguments: stageChangeBody(oppId, {
         changes: { StageName: "Needs Analysis" },
         reason: { code: "MEETING_HELD" },
-        evidence: [{ type: "call_summary", ref: "gong:call/1" }],
-      },
+      }),
     });
     expect(proposed.isError).toBe(false);
     const body = text(proposed);
@@ -96,14 +92,11 @@ describe("MCP endpoint", () => {
   it("returns refusals as tool errors carrying the problem code", async () => {
     const refused = await client.callTool({
       name: "propose_action",
-      arguments: {
-        idempotencyKey: `mcp-noreason-${Date.now()}`,
-        workflow: { key: "pipeline-hygiene" },
-        actionType: "opportunity.change_stage",
-        target: { system: "salesforce", object: "Opportunity", recordId: oppId },
+      // the same proposal without its reason
+      arguments: stageChangeBody(oppId, {
         changes: { StageName: "Needs Analysis" },
-        evidence: [{ type: "call_summary", ref: "gong:call/1" }],
-      },
+        reason: undefined,
+      }),
     });
     expect(refused.isError).toBe(true);
     expect(text(refused)).toMatchObject({ status: 422, code: "reason_required" });
