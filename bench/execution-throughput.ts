@@ -8,7 +8,6 @@
  *   npm run bench:execution [-- --n 600 --concurrency 1,4,8]
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
-import os from "node:os";
 import { parseArgs } from "node:util";
 import { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { DEFAULT_SANDBOX_CREDENTIALS } from "@/lib/connectors/salesforce-sandbox";
@@ -19,7 +18,7 @@ import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { enqueueExecution } from "@/lib/execution/queue";
 import { startWorker } from "@/lib/execution/worker";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
-import { createTestDatabase } from "../tests/integration/test-database";
+import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { dropProxyVariables, env, setEnv } from "@/lib/env";
 
 const { values } = parseArgs({
@@ -51,14 +50,7 @@ async function main() {
     DB_POOL_SIZE: String(2 * Math.max(...LEVELS) + 4),
   });
   const started = Date.now();
-  const load = () =>
-    os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ");
-  console.log(`${os.cpus().length} CPUs, load average ${load()} at start`);
-  const database = await createTestDatabase("bench_exec");
-  setEnv({ DATABASE_URL: database.url }, { force: true });
+  const database = await benchDatabase("bench_exec");
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
   try {
     await seedDemoOrg({ history: false });
@@ -254,7 +246,7 @@ async function main() {
     await database.drop();
   }
   console.log(
-    `bench took ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${load()} at the end`,
+    `bench took ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${loadAverage()} at the end`,
   );
 }
 

@@ -8,7 +8,6 @@
  * which index-only scans need); --keep: leave the database for EXPLAIN by hand.
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
-import os from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -17,7 +16,7 @@ import { CURRENT_USER_SELECT, toCurrentUser, type TCurrentUser } from "@/lib/aut
 import { demoRecordIds } from "@/lib/connectors/salesforce-sandbox";
 import { riskScore } from "@/lib/policy/risk";
 import { AGENTS, DEFAULT_MATRIX, WORKFLOWS } from "@/lib/seed/demo-fixtures";
-import { createTestDatabase } from "../tests/integration/test-database";
+import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { env, setEnv } from "@/lib/env";
 
 const { values } = parseArgs({
@@ -191,14 +190,7 @@ function planSummary(lines: string[], nodesOnly: boolean) {
 async function main() {
   setEnv({ TOLLGATE_SECRET_KEY: "bench-secret-key" });
   const started = process.hrtime.bigint();
-  const load = () =>
-    os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ");
-  console.log(`${os.cpus().length} CPUs, load average ${load()} at start`);
-  const database = await createTestDatabase("bench_inbox");
-  setEnv({ DATABASE_URL: database.url }, { force: true });
+  const database = await benchDatabase("bench_inbox");
   const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
   const { listInbox } = await import("@/lib/approvals/inbox");
   const { db, disconnectDb } = await import("@/lib/db");
@@ -351,7 +343,7 @@ async function main() {
     else await database.drop();
   }
   console.log(
-    `\nbench took ${(since(started) / 1000).toFixed(1)} s; load average ${load()} at the end`,
+    `\nbench took ${(since(started) / 1000).toFixed(1)} s; load average ${loadAverage()} at the end`,
   );
 }
 

@@ -41,6 +41,32 @@ async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> 
   return { url, stop: embedded ? () => embedded.stop() : undefined };
 }
 
+/**
+ * Runs a command on the database; `run` imports what it needs once DATABASE_URL is set. A
+ * failure prints one line (a validation error's messages) and exits 1.
+ */
+async function withDatabase(run: () => Promise<void>) {
+  const { url, stop } = await databaseUrl();
+  setEnv({ DATABASE_URL: url }, { force: true });
+  try {
+    await run();
+  } catch (err) {
+    const issues = (err as { issues?: { message: string }[] }).issues;
+    console.error(
+      issues
+        ? issues.map((i) => i.message).join("; ")
+        : err instanceof Error
+          ? err.message
+          : String(err),
+    );
+    process.exitCode = 1;
+  } finally {
+    const { disconnectDb } = await import("@/lib/db");
+    await disconnectDb();
+    await stop?.();
+  }
+}
+
 /** group-webhook / agent-callback: set or clear a signed webhook target; prints the new secret. */
 async function webhookCommand(kind: string, rest: string[]) {
   const { values } = parseArgs({
@@ -64,12 +90,9 @@ async function webhookCommand(kind: string, rest: string[]) {
     console.error(USAGE);
     process.exit(2);
   }
-  const { url, stop } = await databaseUrl();
-  setEnv({ DATABASE_URL: url }, { force: true });
-  if (!env().TOLLGATE_SECRET_KEY) setEnv({ TOLLGATE_SECRET_KEY: persistentSecret("secret-key") });
-  const { setGroupWebhook, setAgentCallback } = await import("@/lib/webhooks/config");
-  const { disconnectDb } = await import("@/lib/db");
-  try {
+  await withDatabase(async () => {
+    if (!env().TOLLGATE_SECRET_KEY) setEnv({ TOLLGATE_SECRET_KEY: persistentSecret("secret-key") });
+    const { setGroupWebhook, setAgentCallback } = await import("@/lib/webhooks/config");
     const out =
       kind === "group-webhook"
         ? await setGroupWebhook(values.group!, values.url ?? null, null)
@@ -80,14 +103,7 @@ async function webhookCommand(kind: string, rest: string[]) {
         ? `${kind} for ${target} → ${out.url}; verify Tollgate-Signature with the secret above`
         : `${kind} turned off`,
     );
-  } catch (err) {
-    const issues = (err as { issues?: { message: string }[] }).issues;
-    console.error(issues ? issues.map((i) => i.message).join("; ") : (err as Error).message);
-    process.exitCode = 1;
-  } finally {
-    await disconnectDb();
-    await stop?.();
-  }
+  });
 }
 
 /**
@@ -105,11 +121,8 @@ async function auditCommand(rest: string[]) {
     console.error(`--lane must be config, data or execution\n${USAGE}`);
     process.exit(2);
   }
-  const { url, stop } = await databaseUrl();
-  setEnv({ DATABASE_URL: url }, { force: true });
-  const { runAuditVerification } = await import("@/lib/audit");
-  const { disconnectDb } = await import("@/lib/db");
-  try {
+  await withDatabase(async () => {
+    const { runAuditVerification } = await import("@/lib/audit");
     const runs = await runAuditVerification({
       lanes: values.lane ? [values.lane as "config" | "data" | "execution"] : undefined,
       mode: values.incremental ? "incremental" : "full",
@@ -124,13 +137,7 @@ async function auditCommand(rest: string[]) {
       );
     }
     if (runs.some((r) => r.broken)) process.exitCode = 1;
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  } finally {
-    await disconnectDb();
-    await stop?.();
-  }
+  });
 }
 
 async function main() {
@@ -167,14 +174,11 @@ async function main() {
     console.error("--expires-days must be a positive whole number");
     process.exit(2);
   }
-  const { url, stop } = await databaseUrl();
-  setEnv({ DATABASE_URL: url }, { force: true });
-  const { createApiKey } = await import("@/lib/agents/api-keys");
-  const { disconnectDb } = await import("@/lib/db");
-  try {
+  await withDatabase(async () => {
+    const { createApiKey } = await import("@/lib/agents/api-keys");
     const key = await createApiKey({
-      agentSlug: values.agent,
-      envSlug: values.env,
+      agentSlug: values.agent!,
+      envSlug: values.env!,
       label: values.label ?? "cli",
       expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
     });
@@ -182,13 +186,7 @@ async function main() {
     console.error(
       `created key ${key.prefix}… for ${values.agent} in ${values.env}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ""}`,
     );
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  } finally {
-    await disconnectDb();
-    await stop?.();
-  }
+  });
 }
 
 void main();

@@ -20,8 +20,15 @@ export async function parseWebhookUrl(url: string): Promise<string> {
   return parsed;
 }
 
-/** A fresh signing secret, shown once to whoever configures the receiver. */
-const newSecret = () => `whsec_${crypto.randomBytes(24).toString("base64url")}`;
+/**
+ * A change of a signed URL: the URL as it may be stored, and for a new URL a fresh signing
+ * secret (plaintext shown once to whoever configures the receiver, stored encrypted).
+ */
+async function signedUrlChange(url: string | null) {
+  const parsed = url === null ? null : await parseWebhookUrl(url);
+  const secret = parsed ? `whsec_${crypto.randomBytes(24).toString("base64url")}` : null;
+  return { url: parsed, secret, secretEnc: secret ? encryptSecret(secret) : null };
+}
 
 /**
  * Point an approver group's escalation webhook at `url` (null turns it off). Each change makes
@@ -32,14 +39,13 @@ export async function setGroupWebhook(
   url: string | null,
   actorUserId: string | null,
 ) {
-  const parsed = url === null ? null : await parseWebhookUrl(url);
-  const secret = parsed ? newSecret() : null;
+  const { url: parsed, secret, secretEnc } = await signedUrlChange(url);
   return db.$transaction(async (tx) => {
     const group = await tx.approverGroup.findUnique({ where: { key: groupKey } });
     if (!group) throw notFound(`Approver group "${groupKey}"`);
     await tx.approverGroup.update({
       where: { id: group.id },
-      data: { webhookUrl: parsed, webhookSecretEnc: secret ? encryptSecret(secret) : null },
+      data: { webhookUrl: parsed, webhookSecretEnc: secretEnc },
     });
     await writeAuditEvent(tx, {
       actor: actorUserId ? { type: "user", userId: actorUserId } : { type: "system" },
@@ -58,8 +64,7 @@ export async function setAgentCallback(
   url: string | null,
   actorUserId: string | null,
 ) {
-  const parsed = url === null ? null : await parseWebhookUrl(url);
-  const secret = parsed ? newSecret() : null;
+  const { url: parsed, secret, secretEnc } = await signedUrlChange(url);
   return db.$transaction(async (tx) => {
     const agent = await tx.agent.findFirst({
       where: { slug: agentSlug, environment: { slug: envSlug } },
@@ -69,7 +74,7 @@ export async function setAgentCallback(
       throw new AppError("agent_retired", `Agent "${agentSlug}" is retired`);
     await tx.agent.update({
       where: { id: agent.id },
-      data: { callbackUrl: parsed, callbackSecretEnc: secret ? encryptSecret(secret) : null },
+      data: { callbackUrl: parsed, callbackSecretEnc: secretEnc },
     });
     await writeAuditEvent(tx, {
       actor: actorUserId ? { type: "user", userId: actorUserId } : { type: "system" },
