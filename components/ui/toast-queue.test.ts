@@ -19,20 +19,16 @@ describe("toastReducer", () => {
     expect(t.duration).toBeGreaterThan(0);
   });
 
-  it("Undo while open → undone; closing later does not change it", () => {
-    let s = add([], "a", true);
-    s = toastReducer(s, { type: "undo", id: "a" });
-    expect(outcome(s, "a")).toBe("undone");
-    s = toastReducer(s, { type: "close", id: "a" });
-    expect(outcome(s, "a")).toBe("undone");
-  });
-
-  it("closing (time out, dismiss) commits an undo toast; Undo afterwards is too late", () => {
-    let s = add([], "a", true);
-    s = toastReducer(s, { type: "close", id: "a" });
-    expect(outcome(s, "a")).toBe("committed");
-    s = toastReducer(s, { type: "undo", id: "a" });
-    expect(outcome(s, "a")).toBe("committed");
+  // an undo toast ends one way only: whatever comes second cannot change the first outcome
+  it.each([
+    ["undo", "close", "undone"],
+    ["close", "undo", "committed"],
+  ] as const)("%s then %s → %s", (first, second, expected) => {
+    let s = toastReducer(add([], "a", true), { type: first, id: "a" });
+    expect(outcome(s, "a")).toBe(expected);
+    expect(s[0].open).toBe(false);
+    s = toastReducer(s, { type: second, id: "a" });
+    expect(outcome(s, "a")).toBe(expected);
   });
 
   it("a plain toast is dismissed, and has nothing to undo", () => {

@@ -3,7 +3,7 @@ import { requirePage } from "@/lib/auth";
 import { listAgents } from "@/lib/agents";
 import { listEnvironments } from "@/lib/environments";
 import { Badge, Button, EmptyState, PageHeader, Table } from "@/components/ui";
-import { formatTime } from "@/components/format";
+import { GrantList } from "@/components/agent-grants";
 
 export const metadata = { title: "Agents" };
 
@@ -85,28 +85,7 @@ export default async function AgentsPage({
                   <div className="mb-1 text-xs text-muted">
                     {a.permissionSets.join(", ") || "No permission set"}
                   </div>
-                  <ul className="space-y-1">
-                    {a.grants.map((g, i) => (
-                      <li
-                        key={i}
-                        className={`text-xs ${g.active ? "" : "text-muted line-through"}`}
-                      >
-                        <span className="font-medium">{g.object}</span> · {g.operations.join("/")}
-                        {g.fields.length > 0 && <> · {g.fields.join(", ")}</>}
-                        {g.condition && (
-                          <div className="font-mono text-[11px] text-muted">
-                            where {g.condition}
-                          </div>
-                        )}
-                        {g.validUntil && (
-                          <div className="text-[11px] text-amber-700">
-                            {g.validUntil > now ? "elevated until " : "expired "}
-                            {formatTime(g.validUntil)}
-                          </div>
-                        )}
-                      </li>
-                    ))}
-                  </ul>
+                  <GrantList grants={a.grants} now={now} size="xs" />
                 </Table.Cell>
                 <Table.Cell className="whitespace-nowrap text-xs text-muted">
                   <div>{a.callsPerMinute} calls/min</div>

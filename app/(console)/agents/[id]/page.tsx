@@ -6,6 +6,7 @@ import { getAgent } from "@/lib/agents";
 import { AppError } from "@/lib/core/errors";
 import { Alert, Badge, Card, PageHeader } from "@/components/ui";
 import { AgentKeys } from "@/components/agent-keys";
+import { GrantList } from "@/components/agent-grants";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Agent" };
@@ -85,23 +86,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
             : "No permission set: the agent can write nothing."}
         </p>
         {agent.grants.length > 0 && (
-          <ul data-testid="agent-grants" className="mt-3 space-y-2 text-sm">
-            {agent.grants.map((g, i) => (
-              <li key={i} className={g.active ? "" : "text-muted line-through"}>
-                <span className="font-medium">{g.object}</span> · {g.operations.join("/")}
-                {g.fields.length > 0 && <> · {g.fields.join(", ")}</>}
-                {g.condition && (
-                  <div className="font-mono text-xs text-muted">where {g.condition}</div>
-                )}
-                {g.validUntil && (
-                  <div className="text-xs text-amber-700">
-                    {g.validUntil > now ? "elevated until " : "expired "}
-                    {formatTime(g.validUntil)}
-                  </div>
-                )}
-              </li>
-            ))}
-          </ul>
+          <GrantList grants={agent.grants} now={now} data-testid="agent-grants" className="mt-3" />
         )}
       </Card>
 
