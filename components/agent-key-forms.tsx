@@ -12,56 +12,73 @@ const GRACE_OPTIONS = [
   { minutes: 60 * 24 * 7, label: "7 days" },
 ];
 
-function FormShell(props: {
+/**
+ * A key form: its busy state and server error (the form stays open when the call fails), the
+ * Submit + Cancel pair, and Escape to cancel. `children` may read the error to mark a field.
+ */
+function KeyForm(props: {
   title: string;
-  onSubmit: () => void;
+  submit: { label: string; busyLabel: string; variant?: "primary" | "danger" };
+  onSubmit: () => Promise<void>;
   onCancel: () => void;
-  error: string | null;
-  children: React.ReactNode;
   className?: string;
+  children: React.ReactNode | ((error: string | null) => React.ReactNode);
 }) {
+  const { busy, error, run } = useAction();
   return (
     <form
       aria-label={props.title}
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        props.onSubmit();
+        void run(props.onSubmit);
       }}
       onKeyDown={(e) => {
         if (e.key === "Escape") props.onCancel();
       }}
       className={props.className ?? "mt-4 space-y-3 rounded-lg border border-line p-4"}
     >
-      {props.children}
-      {props.error && (
+      {typeof props.children === "function" ? props.children(error) : props.children}
+      <div className="flex gap-2">
+        <Button
+          type="submit"
+          variant={props.submit.variant}
+          busy={busy}
+          busyLabel={props.submit.busyLabel}
+        >
+          {props.submit.label}
+        </Button>
+        <Button variant="secondary" onClick={props.onCancel}>
+          Cancel
+        </Button>
+      </div>
+      {error && (
         <Alert tone="error" size="sm">
-          {props.error}
+          {error}
         </Alert>
       )}
     </form>
   );
 }
 
-export function CreateKeyForm(props: {
-  onSubmit: (body: { label?: string; expiresInDays?: number | null }) => Promise<void>;
-  onCancel: () => void;
-}) {
+/** What a key panel hands a form: the call to make with the form's value, and how to close. */
+type TKeyFormProps<T> = { onSubmit: (value: T) => Promise<void>; onCancel: () => void };
+
+export function CreateKeyForm(
+  props: TKeyFormProps<{ label?: string; expiresInDays?: number | null }>,
+) {
   const [label, setLabel] = useState("");
   const [days, setDays] = useState("");
-  const { busy, error, run } = useAction();
   return (
-    <FormShell
+    <KeyForm
       title="Create key"
-      error={error}
+      submit={{ label: "Create key", busyLabel: "Creating…" }}
       onCancel={props.onCancel}
       onSubmit={() =>
-        run(() =>
-          props.onSubmit({
-            label: label.trim() || undefined,
-            expiresInDays: days.trim() ? Number(days) : null,
-          }),
-        )
+        props.onSubmit({
+          label: label.trim() || undefined,
+          expiresInDays: days.trim() ? Number(days) : null,
+        })
       }
     >
       <div className="grid gap-3 sm:grid-cols-2">
@@ -84,24 +101,19 @@ export function CreateKeyForm(props: {
           />
         </Field>
       </div>
-      <FormButtons busy={busy} label="Create key" busyLabel="Creating…" onCancel={props.onCancel} />
-    </FormShell>
+    </KeyForm>
   );
 }
 
-export function RotateKeysForm(props: {
-  affected: number;
-  onSubmit: (graceMinutes: number) => Promise<void>;
-  onCancel: () => void;
-}) {
+/** The value is the grace period in minutes. */
+export function RotateKeysForm(props: TKeyFormProps<number> & { affected: number }) {
   const [grace, setGrace] = useState(String(60 * 24));
-  const { busy, error, run } = useAction();
   return (
-    <FormShell
+    <KeyForm
       title="Rotate keys"
-      error={error}
+      submit={{ label: "Rotate keys", busyLabel: "Rotating…" }}
       onCancel={props.onCancel}
-      onSubmit={() => run(() => props.onSubmit(Number(grace)))}
+      onSubmit={() => props.onSubmit(Number(grace))}
     >
       <p className="text-sm text-muted">
         Makes a new key now. The {props.affected} current key{props.affected === 1 ? "" : "s"} keep
@@ -116,55 +128,41 @@ export function RotateKeysForm(props: {
           ))}
         </Select>
       </Field>
-      <FormButtons
-        busy={busy}
-        label="Rotate keys"
-        busyLabel="Rotating…"
-        onCancel={props.onCancel}
-      />
-    </FormShell>
+    </KeyForm>
   );
 }
 
-export function RevokeKeyForm(props: {
-  prefix: string;
-  onSubmit: (reason: string) => Promise<void>;
-  onCancel: () => void;
-}) {
+/** The value is the reason. */
+export function RevokeKeyForm(props: TKeyFormProps<string> & { prefix: string }) {
   const [reason, setReason] = useState("");
-  const { busy, error, run } = useAction();
   return (
-    <FormShell
+    <KeyForm
       title={`Revoke key ${props.prefix}`}
-      error={error}
+      submit={{ label: "Revoke key", busyLabel: "Revoking…", variant: "danger" }}
       onCancel={props.onCancel}
-      onSubmit={() => run(() => props.onSubmit(reason))}
+      onSubmit={() => props.onSubmit(reason)}
       className="space-y-2"
     >
-      <Field
-        label={
-          <>
-            Why revoke <span className="font-mono">{props.prefix}…</span>? It stops working at once.
-          </>
-        }
-        className="max-w-lg"
-      >
-        <Input
-          autoFocus
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          aria-invalid={error ? true : undefined}
-          placeholder="e.g. leaked in a CI log"
-        />
-      </Field>
-      <FormButtons
-        busy={busy}
-        label="Revoke key"
-        busyLabel="Revoking…"
-        variant="danger"
-        onCancel={props.onCancel}
-      />
-    </FormShell>
+      {(error) => (
+        <Field
+          label={
+            <>
+              Why revoke <span className="font-mono">{props.prefix}…</span>? It stops working at
+              once.
+            </>
+          }
+          className="max-w-lg"
+        >
+          <Input
+            autoFocus
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            aria-invalid={error ? true : undefined}
+            placeholder="e.g. leaked in a CI log"
+          />
+        </Field>
+      )}
+    </KeyForm>
   );
 }
 
@@ -216,26 +214,6 @@ export function NewKeySecret({ secret, onDone }: { secret: TSecret; onDone: () =
             : "The previous keys stopped working now."}
         </p>
       )}
-    </div>
-  );
-}
-
-/** Submit + Cancel, the same on every key form. */
-function FormButtons(props: {
-  busy: boolean;
-  label: string;
-  busyLabel: string;
-  variant?: "primary" | "danger";
-  onCancel: () => void;
-}) {
-  return (
-    <div className="flex gap-2">
-      <Button type="submit" variant={props.variant} busy={props.busy} busyLabel={props.busyLabel}>
-        {props.label}
-      </Button>
-      <Button variant="secondary" onClick={props.onCancel}>
-        Cancel
-      </Button>
     </div>
   );
 }

@@ -14,6 +14,10 @@ const GROUPS = [
   { scope: "agent", title: "Agents", hint: "One agent identity in one environment." },
 ] as const;
 
+// where the controls' button and form sit: the global card's grid, and a row's four columns
+const GLOBAL_CELLS = { buttonCell: "justify-self-end", panelCell: "col-span-2" };
+const ROW_CELLS = { buttonCell: "md:justify-self-end", panelCell: "md:col-span-4" };
+
 const testId = (r: TSwitchRow) => `ks-${r.scope}-${r.target ?? "global"}`;
 
 export function KillSwitchBoard({
@@ -112,12 +116,7 @@ function GlobalSwitch(props: {
         </div>
       </div>
       {props.canWrite && (
-        <KillSwitchControls
-          row={row}
-          onChanged={props.onChanged}
-          buttonCell="justify-self-end"
-          panelCell="col-span-2"
-        />
+        <KillSwitchControls row={row} onChanged={props.onChanged} {...GLOBAL_CELLS} />
       )}
     </section>
   );
@@ -143,12 +142,7 @@ function SwitchRow(props: { row: TSwitchRow; canWrite: boolean; onChanged: () =>
         <History row={row} />
       </div>
       {props.canWrite && (
-        <KillSwitchControls
-          row={row}
-          onChanged={props.onChanged}
-          buttonCell="md:justify-self-end"
-          panelCell="md:col-span-4"
-        />
+        <KillSwitchControls row={row} onChanged={props.onChanged} {...ROW_CELLS} />
       )}
     </li>
   );

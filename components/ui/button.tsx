@@ -91,3 +91,31 @@ export function Spinner({ className }: { className?: string }) {
     </svg>
   );
 }
+
+/**
+ * The × that closes a dialog or dismisses a toast; `label` is its accessible name. Give it to a
+ * Radix `Close` with `asChild`. `onDark` for a dark surface (a toast).
+ */
+export function CloseButton({
+  label,
+  onDark = false,
+  className,
+  ...props
+}: React.ComponentProps<"button"> & { label: string; onDark?: boolean }) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      className={cx(
+        "rounded-md px-1.5 text-lg leading-none focus-visible:outline-2",
+        onDark
+          ? "text-white/90 hover:text-white focus-visible:outline-white"
+          : "text-muted hover:bg-slate-100 hover:text-fg focus-visible:outline-focus",
+        className,
+      )}
+      {...props}
+    >
+      <span aria-hidden>×</span>
+    </button>
+  );
+}

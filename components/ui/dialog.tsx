@@ -1,6 +1,7 @@
 "use client";
 
 import * as DialogPrimitive from "@radix-ui/react-dialog";
+import { CloseButton } from "./button";
 import { cx } from "./cx";
 
 type TDialogProps = {
@@ -43,11 +44,8 @@ function Frame({ props, contentClass }: { props: TDialogProps; contentClass: str
           )}
           <div className="mt-4 min-h-0 flex-1 text-sm">{props.children}</div>
           {props.footer && <div className="mt-5 flex justify-end gap-2">{props.footer}</div>}
-          <DialogPrimitive.Close
-            aria-label="Close"
-            className="absolute right-3 top-3 rounded-md px-1.5 text-lg leading-none text-muted hover:bg-slate-100 hover:text-fg focus-visible:outline-2 focus-visible:outline-focus"
-          >
-            <span aria-hidden>×</span>
+          <DialogPrimitive.Close asChild>
+            <CloseButton label="Close" className="absolute right-3 top-3" />
           </DialogPrimitive.Close>
         </DialogPrimitive.Content>
       </DialogPrimitive.Portal>

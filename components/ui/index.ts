@@ -4,7 +4,7 @@
  * for WCAG AA contrast. Client-only parts (tabs, dialog, toast) carry their own "use client".
  */
 export { cx, variants } from "./cx";
-export { Button, Spinner, buttonClass, type TButtonProps } from "./button";
+export { Button, CloseButton, Spinner, buttonClass, type TButtonProps } from "./button";
 export {
   Table,
   TableFrame,

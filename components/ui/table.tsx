@@ -100,18 +100,13 @@ export function TableHeader({
 
 const alignClass = { left: "", right: "text-right", center: "text-center" } as const;
 
-export function TableHead({
-  align = "left",
-  className,
-  ...props
-}: React.ComponentProps<"th"> & { align?: keyof typeof alignClass }) {
-  return (
-    <th
-      scope="col"
-      className={cx("px-(--cell-x) py-2 font-medium", alignClass[align], className)}
-      {...props}
-    />
-  );
+type TAligned<T extends "th" | "td"> = React.ComponentProps<T> & {
+  align?: keyof typeof alignClass;
+};
+
+export function TableHead({ align = "left", className, ...props }: TAligned<"th">) {
+  const classes = cx("px-(--cell-x) py-2 font-medium", alignClass[align], className);
+  return <th scope="col" className={classes} {...props} />;
 }
 
 /**
@@ -158,11 +153,7 @@ export function TableBody({ className, ...props }: React.ComponentProps<"tbody">
   return <tbody className={cx("divide-y divide-slate-100", className)} {...props} />;
 }
 
-export function TableCell({
-  align = "left",
-  className,
-  ...props
-}: React.ComponentProps<"td"> & { align?: keyof typeof alignClass }) {
+export function TableCell({ align = "left", className, ...props }: TAligned<"td">) {
   return (
     <td className={cx("px-(--cell-x) py-(--cell-y)", alignClass[align], className)} {...props} />
   );

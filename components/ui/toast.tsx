@@ -10,6 +10,7 @@ import {
   useReducer,
   useRef,
 } from "react";
+import { CloseButton } from "./button";
 import { cx } from "./cx";
 import { toastReducer, type TToastInput, type TToastItem } from "./toast-queue";
 
@@ -117,11 +118,8 @@ function ToastView({
           {t.undoLabel}
         </ToastPrimitive.Action>
       )}
-      <ToastPrimitive.Close
-        aria-label="Dismiss"
-        className="rounded px-1 leading-none text-white/90 hover:text-white focus-visible:outline-2 focus-visible:outline-white"
-      >
-        <span aria-hidden>×</span>
+      <ToastPrimitive.Close asChild>
+        <CloseButton label="Dismiss" onDark />
       </ToastPrimitive.Close>
     </ToastPrimitive.Root>
   );
