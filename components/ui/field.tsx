@@ -17,7 +17,8 @@ export function fieldIds(base: string, shown: { hint: boolean; error: boolean })
 
 /**
  * A label, the control (the one child: `Input`, `Select`, `Textarea`), a hint and an error. The
- * control gets its `id`, `aria-describedby` and `aria-invalid` from here.
+ * control gets its `id`, `aria-describedby` and `aria-invalid` from here: give a fixed id to the
+ * Field, not to the control (the child's own props win the merge and would cut the label off).
  */
 export function Field({
   label,
