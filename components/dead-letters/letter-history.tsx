@@ -1,4 +1,4 @@
-import { Badge, TableBody, TableCell, TableFrame, TableHead, TableHeader } from "@/components/ui";
+import { Badge, TableBody, TableCell, TableFrame, TableHeader } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { RequestOrigin } from "@/components/request-origin";
 import { ErrorClassBadge, formatMs } from "./labels";
@@ -37,13 +37,7 @@ export function FieldDiff({ rows }: { rows: TLetterDetail["fieldChanges"] }) {
         <p className="text-xs text-muted">No field changes recorded.</p>
       ) : (
         <TableFrame label="Field diff" minWidth="36rem" dense tableClassName="text-xs">
-          <TableHeader>
-            <TableHead>Field</TableHead>
-            <TableHead>When proposed</TableHead>
-            <TableHead>Proposed</TableHead>
-            <TableHead>At approval</TableHead>
-            <TableHead>Applied</TableHead>
-          </TableHeader>
+          <TableHeader columns={["Field", "When proposed", "Proposed", "At approval", "Applied"]} />
           <TableBody>
             {rows.map((f) => (
               <tr key={f.field} className="align-top">

@@ -1,4 +1,4 @@
-import { TableBody, TableCell, TableFrame, TableHead, TableHeader, cx } from "@/components/ui";
+import { TableBody, TableCell, TableFrame, TableHeader, cx } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { ErrorClassBadge, formatMs, ResolutionBadge } from "./labels";
 import type { TLetterRow } from "./queries";
@@ -25,16 +25,18 @@ export function LetterTable({
 }) {
   return (
     <TableFrame label={label} minWidth={withResolution ? "72rem" : "64rem"}>
-      <TableHeader>
-        <TableHead>Error</TableHead>
-        <TableHead>Message</TableHead>
-        <TableHead>Agent</TableHead>
-        <TableHead>Action</TableHead>
-        <TableHead>Record</TableHead>
-        <TableHead align="right">Tries</TableHead>
-        <TableHead align="right">Age</TableHead>
-        {withResolution && <TableHead>Resolution</TableHead>}
-      </TableHeader>
+      <TableHeader
+        columns={[
+          "Error",
+          "Message",
+          "Agent",
+          "Action",
+          "Record",
+          { key: "tries", label: "Tries", align: "right" },
+          { key: "age", label: "Age", align: "right" },
+          withResolution && "Resolution",
+        ]}
+      />
       <TableBody>
         {rows.map((r) => (
           <tr

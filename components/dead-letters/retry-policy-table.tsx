@@ -1,4 +1,4 @@
-import { TableBody, TableCell, TableFrame, TableHead, TableHeader } from "@/components/ui";
+import { TableBody, TableCell, TableFrame, TableHeader } from "@/components/ui";
 import { ErrorClassBadge, formatMs } from "./labels";
 import type { TLetterList } from "./queries";
 
@@ -17,14 +17,16 @@ export function RetryPolicyTable({ rows }: { rows: TLetterList["retryPolicy"] })
         </p>
       </div>
       <TableFrame label="Retry policy" minWidth="40rem" framed={false} dense>
-        <TableHeader>
-          <TableHead>Error class</TableHead>
-          <TableHead>Handling</TableHead>
-          <TableHead align="right">Max tries</TableHead>
-          <TableHead align="right">First wait</TableHead>
-          <TableHead align="right">Factor</TableHead>
-          <TableHead align="right">Cap</TableHead>
-        </TableHeader>
+        <TableHeader
+          columns={[
+            "Error class",
+            "Handling",
+            { key: "tries", label: "Max tries", align: "right" },
+            { key: "wait", label: "First wait", align: "right" },
+            { key: "factor", label: "Factor", align: "right" },
+            { key: "cap", label: "Cap", align: "right" },
+          ]}
+        />
         <TableBody>
           {rows.map((r) => (
             <tr key={r.errorClass} data-testid={`policy-${r.errorClass}`}>

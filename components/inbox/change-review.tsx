@@ -1,15 +1,7 @@
 "use client";
 
 import type { TInboxDetail, TInboxItem } from "@/lib/approvals";
-import {
-  Badge,
-  cx,
-  TableBody,
-  TableCell,
-  TableFrame,
-  TableHead,
-  TableHeader,
-} from "@/components/ui";
+import { Badge, cx, TableBody, TableCell, TableFrame, TableHeader } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { duration, same, show } from "./shared";
 
@@ -32,12 +24,7 @@ export function ChangeReview({
       <h3 className="mt-5 text-sm font-semibold">Change</h3>
       {detail.currentError && <p className="mt-1 text-sm text-amber-800">{detail.currentError}</p>}
       <TableFrame label="Diff" minWidth="24rem" dense className="mt-2">
-        <TableHeader>
-          <TableHead>Field</TableHead>
-          <TableHead>When proposed</TableHead>
-          <TableHead>In Salesforce now</TableHead>
-          <TableHead>Proposed</TableHead>
-        </TableHeader>
+        <TableHeader columns={["Field", "When proposed", "In Salesforce now", "Proposed"]} />
         <TableBody>
           {detail.diff.map((d) => {
             const drifted = d.current !== undefined && !same(d.current, d.whenProposed);

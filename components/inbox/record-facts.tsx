@@ -1,7 +1,7 @@
 "use client";
 
 import type { TInboxItem } from "@/lib/approvals";
-import { cx, TableBody, TableCell, TableFrame, TableHead, TableHeader } from "@/components/ui";
+import { cx, TableBody, TableCell, TableFrame, TableHeader } from "@/components/ui";
 import { formatAmount } from "./shared";
 
 type TSummary = NonNullable<TInboxItem["record"]>;
@@ -57,11 +57,13 @@ export function RecordFacts({
     s ? ((key === "amount" ? formatAmount(s.amount) : (s[key] as string | null)) ?? "—") : "—";
   return (
     <TableFrame label="Record" minWidth="20rem" dense className="mt-4">
-      <TableHeader>
-        <TableHead>Record</TableHead>
-        <TableHead>{isNew ? "Proposed" : "When proposed"}</TableHead>
-        {now !== undefined && <TableHead>In Salesforce now</TableHead>}
-      </TableHeader>
+      <TableHeader
+        columns={[
+          "Record",
+          isNew ? "Proposed" : "When proposed",
+          now !== undefined && "In Salesforce now",
+        ]}
+      />
       <TableBody>
         {rows.map(([key, label]) => {
           const before = text(snapshot, key);

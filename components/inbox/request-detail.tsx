@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TInboxItem } from "@/lib/approvals";
-import { Alert, Button, Field, Textarea } from "@/components/ui";
+import { Alert, Button, Card, Field, Textarea } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { ChangeReview } from "./change-review";
 import { DecisionSummary } from "./decision-summary";
@@ -143,10 +143,7 @@ export function RequestDetail({
   }, [bind, act, approval, waiting, item.decidedByMe, busy, isDraft, label, reason]);
 
   return (
-    <section
-      aria-label={`Request ${item.id}`}
-      className="min-w-0 rounded-xl border border-line bg-white p-5"
-    >
+    <Card aria-label={`Request ${item.id}`} className="min-w-0">
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div className="min-w-0">
           <h2 className="break-words text-lg font-semibold">{label}</h2>
@@ -237,6 +234,6 @@ export function RequestDetail({
           You can see this request but your role cannot decide it.
         </p>
       )}
-    </section>
+    </Card>
   );
 }
