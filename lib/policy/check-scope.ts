@@ -26,15 +26,18 @@ export function grantLabel(g: TPolicyGrant): string {
   return `Grant "${g.label ?? g.id}"`;
 }
 
+/** What the request asks a grant to cover, as checkScope received it. */
+type TScopeAsk = {
+  object: string;
+  operation: string;
+  fields: readonly string[];
+  now: Date;
+  ctx: TConditionContext;
+};
+
 /** How far a grant gets; STAGE_COVERS when it covers the request. */
-function stageOf(
-  g: TPolicyGrant,
-  object: string,
-  operation: string,
-  fields: readonly string[],
-  nowMs: number,
-  ctx: TConditionContext,
-): number {
+function stageOf(g: TPolicyGrant, { object, operation, fields, now, ctx }: TScopeAsk): number {
+  const nowMs = now.getTime();
   if (g.object !== object) return STAGE_OBJECT;
   if (!g.operations.includes(operation)) return STAGE_OPERATION;
   for (const f of fields) if (!g.writableFields.includes(f)) return STAGE_FIELDS;
@@ -64,29 +67,25 @@ export function checkScope(
   now: Date,
   ctx: TConditionContext,
 ): TScopeResult {
-  const nowMs = now.getTime();
+  const ask = { object, operation, fields, now, ctx };
   let best: TPolicyGrant | null = null;
   let bestStage = -1;
   for (const g of grants) {
-    const stage = stageOf(g, object, operation, fields, nowMs, ctx);
+    const stage = stageOf(g, ask);
     if (stage === STAGE_COVERS) return { ok: true, grant: g };
     if (stage > bestStage) {
       best = g;
       bestStage = stage;
     }
   }
-  return explainMiss(grants, best, bestStage, object, operation, fields, now, ctx);
+  return explainMiss(grants, best, bestStage, ask);
 }
 
 function explainMiss(
   grants: readonly TPolicyGrant[],
   g: TPolicyGrant | null,
   stage: number,
-  object: string,
-  operation: string,
-  fields: readonly string[],
-  now: Date,
-  ctx: TConditionContext,
+  { object, operation, fields, now, ctx }: TScopeAsk,
 ): TScopeResult {
   if (!g) return { ok: false, rule: "scope/no-grants", detail: "The agent has no grants" };
   switch (stage) {

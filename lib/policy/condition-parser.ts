@@ -184,22 +184,21 @@ export function parse(text: string): { root: TNode; refs: TFieldRef[] } {
   };
   const isKw = (tok: TToken, v: string) => tok.t === "kw" && tok.v === v;
 
+  /** `a op b op …` as one node of `op`; a lone operand stays itself. */
+  function parseChain(op: "or" | "and", operand: (depth: number) => TNode, depth: number): TNode {
+    const items = [operand(depth)];
+    while (isKw(peek(), op)) {
+      k++;
+      items.push(operand(depth));
+    }
+    return items.length === 1 ? items[0] : { type: op, items };
+  }
   function parseOr(depth: number): TNode {
     if (depth > MAX_DEPTH) fail(peek(), "the condition is nested too deeply");
-    const items = [parseAnd(depth)];
-    while (isKw(peek(), "or")) {
-      k++;
-      items.push(parseAnd(depth));
-    }
-    return items.length === 1 ? items[0] : { type: "or", items };
+    return parseChain("or", parseAnd, depth);
   }
   function parseAnd(depth: number): TNode {
-    const items = [parseUnary(depth)];
-    while (isKw(peek(), "and")) {
-      k++;
-      items.push(parseUnary(depth));
-    }
-    return items.length === 1 ? items[0] : { type: "and", items };
+    return parseChain("and", parseUnary, depth);
   }
   function parseUnary(depth: number): TNode {
     const tok = peek();
