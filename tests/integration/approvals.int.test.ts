@@ -33,6 +33,8 @@ describe("approval decisions", () => {
   let envId: string;
   let approvers: TCurrentUser[] = [];
 
+  const withApprovals = (id: string) =>
+    db.actionRequest.findUniqueOrThrow({ where: { id }, include: { approvals: true } });
   const pending = async (
     opts: {
       approverRole?: string;
@@ -106,10 +108,7 @@ describe("approval decisions", () => {
         code: "state_changed",
       });
     }
-    const row = await db.actionRequest.findUniqueOrThrow({
-      where: { id },
-      include: { approvals: true },
-    });
+    const row = await withApprovals(id);
     expect(["approved", "denied"]).toContain(row.status);
     expect(row.approvals).toHaveLength(1);
     expect(
@@ -146,10 +145,7 @@ describe("approval decisions", () => {
     await expect(decideActionRequest(id, approvers[3], { decision: "deny" })).rejects.toMatchObject(
       { status: 400, code: "invalid_body" },
     );
-    const row = await db.actionRequest.findUniqueOrThrow({
-      where: { id },
-      include: { approvals: true },
-    });
+    const row = await withApprovals(id);
     expect(row.status).toBe("pending_approval");
     expect(row.approvals).toHaveLength(0);
     expect(
@@ -224,10 +220,7 @@ describe("approval decisions", () => {
         status: 403,
         code: "separation_of_duties",
       });
-      const row = await db.actionRequest.findUniqueOrThrow({
-        where: { id },
-        include: { approvals: true },
-      });
+      const row = await withApprovals(id);
       expect(row.status).toBe("draft");
       expect(row.approvals).toHaveLength(0);
       // the owner may still discard it, with a reason
@@ -277,10 +270,7 @@ describe("approval decisions", () => {
         group.map((u) => actOnDraft(id, u, { action: "execute" })),
       );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-      const row = await db.actionRequest.findUniqueOrThrow({
-        where: { id },
-        include: { approvals: true },
-      });
+      const row = await withApprovals(id);
       expect(row.status).toBe("approved");
       expect(row.approvals).toHaveLength(1);
     });

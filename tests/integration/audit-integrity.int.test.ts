@@ -138,13 +138,16 @@ describe("audit integrity: the runtime role", () => {
   });
 
   it("refuses the same through Prisma's model API", async () => {
-    const e = await db.auditEvent.findFirstOrThrow({ where: { lane: "config" } });
-    await expect(
-      db.auditEvent.update({ where: { id: e.id }, data: { reasonText: "tampered" } }),
-    ).rejects.toThrow(/permission denied/);
-    await expect(db.auditEvent.delete({ where: { id: e.id } })).rejects.toThrow(
-      /permission denied/,
-    );
+    // the app's runtime role may only read audit rows, in every lane
+    for (const lane of ["config", "data"] as const) {
+      const e = await db.auditEvent.findFirstOrThrow({ where: { lane } });
+      await expect(
+        db.auditEvent.update({ where: { id: e.id }, data: { reasonText: "tampered" } }),
+      ).rejects.toThrow(/permission denied/);
+      await expect(db.auditEvent.delete({ where: { id: e.id } })).rejects.toThrow(
+        /permission denied/,
+      );
+    }
     await expect(
       db.auditLaneHead.update({ where: { lane: "config" }, data: { seq: 0 } }),
     ).rejects.toThrow(/permission denied/);
