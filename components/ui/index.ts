@@ -24,4 +24,5 @@ export { Tabs, TabsList, TabsTrigger, TabsContent } from "./tabs";
 export { Dialog, Drawer, DialogClose } from "./dialog";
 export { ToastProvider, useToast } from "./toast";
 export { useAction } from "./use-action";
+export { useHydrated } from "./use-hydrated";
 export { TOAST_LIMIT, TOAST_DURATION, type TToastInput } from "./toast-queue";
