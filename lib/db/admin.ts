@@ -101,8 +101,8 @@ export async function migrateDeploy(url: string, opts: { quiet?: boolean; force?
   }
   // pg-boss's schema and queue (DDL: the owner's job), then the runtime role's grants, every
   // time: a table a later migration adds is granted here without a grant in its migration
-  const { installQueue } = await import("@/lib/execution/queue");
-  await installQueue(url);
+  const { installQueues } = await import("@/lib/jobs/boss");
+  await installQueues(url);
   await grantRuntimeRole(url);
 }
 

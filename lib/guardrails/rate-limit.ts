@@ -104,8 +104,8 @@ export async function recordRateRefusal(
  * Old usage windows are useless; called now and then so the table stays small. Refusal counts
  * are kept 30 days, for the record of what an agent tried.
  */
-export async function pruneRateCounters(now = new Date()) {
-  await db.rateLimitCounter.deleteMany({
+export async function pruneRateCounters(now = new Date()): Promise<number> {
+  const { count } = await db.rateLimitCounter.deleteMany({
     where: {
       OR: [
         {
@@ -116,4 +116,5 @@ export async function pruneRateCounters(now = new Date()) {
       ],
     },
   });
+  return count;
 }

@@ -1,0 +1,42 @@
+import "server-only";
+import { verifyAuditOnSchedule } from "@/lib/audit";
+import { executeRequest } from "@/lib/execution/execute";
+import { enqueueExecution } from "@/lib/execution/queue";
+import {
+  enqueueDueRequests,
+  escalateOverdue,
+  expireStale,
+  recoverInterrupted,
+} from "@/lib/execution/sweep";
+import { pruneRateCounters } from "@/lib/guardrails/rate-limit";
+import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
+import type { TJobName, TJobPayload } from "./registry";
+
+export type TJobContext = { workerId: string; log: (line: string) => void };
+
+/** What a job did, for the worker's log: a count (logged when not 0) or nothing. */
+type THandler<N extends TJobName> = (
+  payload: TJobPayload<N>,
+  ctx: TJobContext,
+) => Promise<number | void>;
+
+/** One handler per registered job: the registry says what and when, this says how. */
+export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
+  execute: async ({ requestId }, { workerId, log }) => {
+    const result = await executeRequest(requestId, { workerId });
+    if (result.outcome !== "skipped") log(`${requestId}: ${result.outcome}`);
+    if (result.nextAttemptAt) await enqueueExecution(requestId, result.nextAttemptAt);
+  },
+  recoverInterrupted: async () => {
+    const ids = await recoverInterrupted();
+    for (const id of ids) await enqueueExecution(id);
+    return ids.length;
+  },
+  escalateOverdue: () => escalateOverdue(),
+  expireStale: () => expireStale(),
+  enqueueDue: () => enqueueDueRequests(),
+  deliverWebhooks: () => deliverDueWebhooks(),
+  // the lanes due (TOLLGATE_AUDIT_VERIFY_MS), claimed by one worker each; logs only breaks
+  verifyAudit: async () => (await verifyAuditOnSchedule()).filter((r) => r.broken).length,
+  pruneRateCounters: () => pruneRateCounters(),
+};

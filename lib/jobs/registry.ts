@@ -1,0 +1,160 @@
+import { z } from "zod";
+import type PgBoss from "pg-boss";
+
+/**
+ * Every background job, declared once: its pg-boss queue, the payload it accepts (checked
+ * when a worker picks the job up: a malformed one is failed with a log line, never run), the
+ * queue's options (applied by the owner at migrate time, `installQueues`), how a process
+ * consumes it, and for recurring jobs their schedule. Handlers live in `handlers.ts`, the
+ * consumers in `consume.ts`.
+ *
+ * Recurring jobs run on pg-boss, not on timers in a process:
+ * - `{ everySeconds }` — pg-boss's cron is minute-level (its timekeeper sends a scheduled job
+ *   at most once a minute: `singletonSeconds: 60` in pg-boss/src/timekeeper.js, whatever a
+ *   six-field cron says), so a sub-minute job is a chain of one-shot jobs: each run first sends
+ *   the next with `startAfter: everySeconds`. The queue's `stately` policy allows one waiting
+ *   and one running job per queue, so any number of workers in any number of processes never
+ *   run a step twice at once (within a run's lease, `expireInSeconds`), and duplicate sends (every worker seeds the chain when it starts)
+ *   are dropped. A minute cron on the same queue is the chain's watchdog: if a chain ever
+ *   breaks (a send that failed) pg-boss restarts it within a minute. A worker that dies
+ *   mid-run leaves its job active; pg-boss expires it after `expireInSeconds` (found by the
+ *   maintenance every `MAINTENANCE_SECONDS`) and the waiting next run starts.
+ * - `{ cron }` — pg-boss's own schedule (minute granularity), in UTC.
+ *
+ * The jobs coming next take one entry each here and a handler: sealing the audit lanes and
+ * rolling up metrics (`cron`), reconciling an environment with Salesforce (on demand, payload
+ * `{ environmentId }`), detecting anomalies (`everySeconds`).
+ */
+
+export type TJobSchedule = { everySeconds: number } | { cron: string };
+
+export type TJobDefinition<P extends z.ZodType = z.ZodType> = {
+  /** the pg-boss queue (one table per queue, created by the owner at migrate time) */
+  queue: string;
+  /** what one job carries; validated when a worker picks it up */
+  payload: P;
+  /** pg-boss queue options */
+  queueOptions: Omit<PgBoss.Queue, "name">;
+  /** consumers per worker process: one, or the worker's concurrency */
+  consumers: "one" | "concurrency";
+  /** how often an idle consumer asks for work */
+  pollingIntervalSeconds: number;
+  schedule?: TJobSchedule;
+  /** what the worker's log calls it */
+  label: string;
+};
+
+/** Recurring jobs carry nothing: what to do is read from the database when they run. */
+export const ZTick = z.object({}).strict();
+
+/**
+ * How often pg-boss's maintenance fails jobs whose worker died (once past their expiry). One
+ * process per interval runs it (pg-boss keeps the time in `pgboss.version`).
+ */
+export const MAINTENANCE_SECONDS = 2;
+
+/**
+ * How long a one-second step's run may take before pg-boss presumes its worker dead, fails it
+ * and lets the next run start: what a crash holds a step back (plus the maintenance interval).
+ * A live run that is merely slow (waiting for a pool connection while its process writes to
+ * Salesforce) may then overlap the next; every step is safe to overlap (rows are claimed
+ * SKIP LOCKED or leased), the lease only keeps them from piling up.
+ */
+export const LEASE_SECONDS = 5;
+
+const tick = (
+  queue: string,
+  label: string,
+  schedule: TJobSchedule,
+  expireInSeconds: number,
+): TJobDefinition<typeof ZTick> & { schedule: TJobSchedule } => ({
+  queue,
+  payload: ZTick,
+  queueOptions: { policy: "stately", retryLimit: 0, expireInSeconds },
+  consumers: "one",
+  pollingIntervalSeconds:
+    "everySeconds" in schedule ? Math.max(0.5, Math.min(5, schedule.everySeconds / 2)) : 10,
+  schedule,
+  label,
+});
+
+export const JOBS = {
+  /**
+   * Run one approved request (lib/execution). Policy `short`: at most one *waiting* job per
+   * request (singletonKey), while a new one may wait even when an earlier job is still marked
+   * active — which is what a SIGKILLed worker leaves behind (`stately` would hold the request
+   * back until that dead job expired). Running a request twice is prevented by the guarded
+   * claim, not by the queue.
+   */
+  execute: {
+    queue: "tollgate-execute",
+    payload: z.object({ requestId: z.string().min(1) }).strict(),
+    queueOptions: { policy: "short", retryLimit: 0 },
+    consumers: "concurrency",
+    pollingIntervalSeconds: 0.5,
+    label: "execute",
+  },
+  /** `executing` rows whose worker died go back to `retrying` after the grace period */
+  recoverInterrupted: tick(
+    "tollgate-recover-interrupted",
+    "recovered interrupted",
+    { everySeconds: 1 },
+    LEASE_SECONDS,
+  ),
+  /** overdue approvals escalate to on-call (and queue its webhook) */
+  escalateOverdue: tick(
+    "tollgate-escalate-overdue",
+    "escalated",
+    { everySeconds: 1 },
+    LEASE_SECONDS,
+  ),
+  /** undecided requests past their expiry are expired */
+  expireStale: tick("tollgate-expire-stale", "expired", { everySeconds: 1 }, LEASE_SECONDS),
+  /** approved work and due retries without a queued job get one (a lost send, a restart) */
+  enqueueDue: tick("tollgate-enqueue-due", "queued", { everySeconds: 1 }, LEASE_SECONDS),
+  /** due webhook deliveries (callbacks, escalations, audit alerts) are posted */
+  deliverWebhooks: tick(
+    "tollgate-deliver-webhooks",
+    "webhooks delivered",
+    { everySeconds: 1 },
+    LEASE_SECONDS,
+  ),
+  /** audit lanes whose verification is due (TOLLGATE_AUDIT_VERIFY_MS) are verified */
+  verifyAudit: tick("tollgate-verify-audit", "audit lanes broken", { everySeconds: 30 }, 300),
+  /** rate-limit windows nobody reads any more are deleted */
+  pruneRateCounters: tick(
+    "tollgate-prune-rate-counters",
+    "rate counters pruned",
+    { cron: "*/10 * * * *" },
+    300,
+  ),
+} as const satisfies Record<string, TJobDefinition>;
+
+export type TJobName = keyof typeof JOBS;
+export type TJobPayload<N extends TJobName> = z.infer<(typeof JOBS)[N]["payload"]>;
+
+export const JOB_NAMES = Object.keys(JOBS) as TJobName[];
+
+/** The queue pg-boss's cron sends through (pg-boss/src/timekeeper.js); created with ours. */
+export const CRON_QUEUE = "__pgboss__send-it";
+
+/** The pg-boss cron for a recurring job: its own schedule, or the minute watchdog of a chain. */
+export function cronOf(schedule: TJobSchedule): string {
+  return "cron" in schedule ? schedule.cron : "* * * * *";
+}
+
+/**
+ * Check a picked-up job's payload. Returns the parsed payload, or a one-line reason naming the
+ * queue, the job and each bad field.
+ */
+export function parsePayload<N extends TJobName>(
+  name: N,
+  data: unknown,
+): { ok: true; payload: TJobPayload<N> } | { ok: false; reason: string } {
+  const parsed = JOBS[name].payload.safeParse(data);
+  if (parsed.success) return { ok: true, payload: parsed.data as TJobPayload<N> };
+  const fields = parsed.error.issues
+    .map((i) => `${i.path.length ? i.path.join(".") : "(payload)"}: ${i.message}`)
+    .join("; ");
+  return { ok: false, reason: `malformed payload for ${JOBS[name].queue} (${fields})` };
+}
