@@ -10,8 +10,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   // back to the page (and query) asked for once signed in
   if (!user) return redirectToSignIn("/agents");
   return (
-    <ConsoleShell user={user}>
-      <QueryProvider>{children}</QueryProvider>
-    </ConsoleShell>
+    // around the shell too, so anything in it (banners, toasts) can use queries and mutations
+    <QueryProvider>
+      <ConsoleShell user={user}>{children}</ConsoleShell>
+    </QueryProvider>
   );
 }
