@@ -5,7 +5,7 @@ import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { Prisma } from "@/lib/db";
-import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
+import { requestSubject, writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { decidingGroup } from "./membership";
 
@@ -155,10 +155,7 @@ export async function decideWaiting(
           await writeAuditEvent(tx, {
             actor,
             action: "action_request.approval_recorded",
-            subjectId: requestId,
-            environmentId: ar.environmentId,
-            object: ar.object,
-            recordId: ar.recordId,
+            ...requestSubject(requestId, ar),
             reasonText: reason ?? null,
             payload: { approvals, required, group: deciding.group, kind },
             context,

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { contextOf } from "@/lib/audit";
+import { AUDIT_ENTRY_SELECT, contextOf } from "@/lib/audit";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { AppError, notFound } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
@@ -146,15 +146,7 @@ async function requestHistory(id: string) {
     where: { subjectType: "action_request", subjectId: id },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: 50,
-    select: {
-      action: true,
-      actorType: true,
-      createdAt: true,
-      reasonText: true,
-      payload: true,
-      actorUser: { select: { name: true } },
-      actorAgent: { select: { slug: true } },
-    },
+    select: AUDIT_ENTRY_SELECT,
   });
   return events.map((e) => ({
     action: e.action,

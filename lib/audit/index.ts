@@ -1,6 +1,7 @@
 export {
   writeAuditEvent,
   auditAppendSql,
+  requestSubject,
   type TAuditActor,
   type TAuditInput,
   type TAuditLane,
@@ -17,6 +18,7 @@ export {
   type TAuditPayload,
   type TRequestContext,
 } from "./events";
+export { AUDIT_ENTRY_SELECT } from "./entry-select";
 export { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 export {
   AUDIT_LANES,

@@ -68,6 +68,19 @@ function prepare<A extends TAuditAction>(input: TAuditInput<A>) {
   return { event, content: contentHash(event) };
 }
 
+/** Where an event about one action request points: the request, its environment and record. */
+export function requestSubject(
+  requestId: string,
+  ar: { environmentId: string; object: string; recordId: string | null },
+) {
+  return {
+    subjectId: requestId,
+    environmentId: ar.environmentId,
+    object: ar.object,
+    recordId: ar.recordId,
+  };
+}
+
 /**
  * `select * from tollgate_append_audit(…)` for this event: the chain append as one SQL
  * fragment, so a caller can make its state change and the audit row a single statement.

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { lockActionRequest, type TStatus } from "@/lib/action-requests";
-import { writeAuditEvent } from "@/lib/audit";
+import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import { RUNNABLE, type TExecutionResult } from "./execution-result";
 import { deadLetter } from "./record-outcome";
 
@@ -51,10 +51,7 @@ export async function recordClaimFailure(
     await writeAuditEvent(tx, {
       actor: { type: "system" },
       action: "execution.claim_failed",
-      subjectId: requestId,
-      environmentId: ar.environmentId,
-      object: ar.object,
-      recordId: ar.recordId,
+      ...requestSubject(requestId, ar),
       reasonText: message,
       payload: { failures, nextAttemptAt: next.toISOString(), workerId },
     });

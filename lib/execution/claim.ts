@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { lockActionRequest, transitionRequest, type TStatus } from "@/lib/action-requests";
-import { writeAuditEvent } from "@/lib/audit";
+import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import { engagedSwitchFor } from "./kill-check";
 import { loadForExecution, RUNNABLE } from "./execution-result";
 
@@ -49,10 +49,7 @@ export async function claimTry(requestId: string, workerId: string) {
       await writeAuditEvent(tx, {
         actor: { type: "system" },
         action: "execution.postponed",
-        subjectId: requestId,
-        environmentId: ar.environmentId,
-        object: ar.object,
-        recordId: ar.recordId,
+        ...requestSubject(requestId, ar),
         reasonText: `Salesforce API usage is at ${env.sfApiUsageUsed}/${env.sfApiUsageLimit} today`,
         payload: { nextAttemptAt: next.toISOString(), workerId },
       });

@@ -1,6 +1,6 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
-import { contextOf } from "@/lib/audit";
+import { AUDIT_ENTRY_SELECT, contextOf } from "@/lib/audit";
 import { notFound } from "@/lib/core/errors";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce";
 import { mergeRetryPolicy, RETRYABLE } from "./retry-policy";
@@ -144,17 +144,7 @@ export async function getDeadLetter(requestId: string) {
     where: { subjectType: "action_request", subjectId: requestId, lane: "execution" },
     orderBy: { seq: "asc" },
     take: LIST_LIMIT,
-    select: {
-      id: true,
-      seq: true,
-      createdAt: true,
-      action: true,
-      actorType: true,
-      actorUser: { select: { name: true } },
-      actorAgent: { select: { slug: true } },
-      reasonText: true,
-      payload: true,
-    },
+    select: { ...AUDIT_ENTRY_SELECT, id: true, seq: true },
   });
   const dl = ar.deadLetter;
   return {

@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma, type Tx } from "@/lib/db";
 import { transitionRequest, type TStatus } from "@/lib/action-requests";
-import { writeAuditEvent } from "@/lib/audit";
+import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import type { TConnectorCall } from "@/lib/connectors/salesforce";
 import { afterFailure, type TRetryPolicy } from "./retry-policy";
 import type { TExecutionResult, TLoaded } from "./execution-result";
@@ -23,12 +23,7 @@ export async function recordOutcome(
 ): Promise<TExecutionResult> {
   const now = new Date();
   const worker = { type: "worker" as const, workerId };
-  const base = {
-    subjectId: ar.id,
-    environmentId: ar.environmentId,
-    object: ar.object,
-    recordId: ar.recordId,
-  };
+  const base = requestSubject(ar.id, ar);
   for (const call of log) {
     await writeAuditEvent(tx, {
       ...base,

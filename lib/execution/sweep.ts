@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { transitionRequest } from "@/lib/action-requests";
-import { writeAuditEvent } from "@/lib/audit";
+import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import { deadLetter } from "./record-outcome";
 import { enqueueExecution } from "./queue";
 import { env } from "@/lib/env";
@@ -139,10 +139,7 @@ export async function escalateOverdue(limit = 100): Promise<number> {
         await writeAuditEvent(tx, {
           actor: { type: "system" },
           action: "action_request.escalated",
-          subjectId: id,
-          environmentId: ar.environmentId,
-          object: ar.object,
-          recordId: ar.recordId,
+          ...requestSubject(id, ar),
           reasonText: `No decision within the SLA (due ${ar.slaDueAt!.toISOString()})`,
           payload: { from: ar.approverRole, to: onCall?.key ?? null, overdueMinutes: overdueMin },
         });
