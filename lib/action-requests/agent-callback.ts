@@ -3,7 +3,7 @@ import type { Prisma, Tx } from "@/lib/db";
 import { renderActionRequest, renderSelect } from "./response";
 
 /** Statuses an agent is told about by callback: the request will not change on its own again. */
-export const CALLBACK_STATUSES: ReadonlySet<string> = new Set([
+const CALLBACK_STATUSES: ReadonlySet<string> = new Set([
   "succeeded",
   "failed",
   "dead_lettered",

@@ -55,7 +55,7 @@ export type TRenderableRequest = {
   workflowVersion: { version: number; workflow: { key: string } } | null;
 };
 
-export const selfLink = (id: string) => `/api/agent/v1/action-requests/${id}`;
+const selfLink = (id: string) => `/api/agent/v1/action-requests/${id}`;
 
 /**
  * The API.md body of an action request. `atCreation` renders the status the request got when

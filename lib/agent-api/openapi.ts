@@ -22,7 +22,7 @@ const WRAPPER: TAgentErrorCode[] = [
 const BODY: TAgentErrorCode[] = ["invalid_body", "payload_too_large"];
 
 /** Which codes each operation can answer with; their statuses come from the one error map. */
-export const OPERATION_ERRORS: Record<string, TAgentErrorCode[]> = {
+const OPERATION_ERRORS: Record<string, TAgentErrorCode[]> = {
   createActionRequest: [
     ...WRAPPER,
     ...BODY,

@@ -6,7 +6,7 @@ import type { SalesforceConnector } from "@/lib/connectors/salesforce";
  * amount, stage and owner. Taken at ingest (stored on the action request as `recordSummary`,
  * so the inbox list reads no Salesforce per row) and read again for the inbox detail.
  */
-export const ZRecordSummary = z.object({
+const ZRecordSummary = z.object({
   name: z.string().nullable(),
   account: z.string().nullable(),
   amount: z.number().nullable(),

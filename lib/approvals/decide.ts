@@ -202,7 +202,7 @@ function ownerMayNotApprove(ar: {
 }
 
 /** Keep the values the approver saw as the reference execution compares with. */
-export async function recordSeenValues(tx: Tx, requestId: string, seen: Record<string, unknown>) {
+async function recordSeenValues(tx: Tx, requestId: string, seen: Record<string, unknown>) {
   const changes = await tx.fieldChange.findMany({
     where: { actionRequestId: requestId },
     select: { id: true, field: true },

@@ -138,7 +138,7 @@ export function toItem(r: TListRow, user: TCurrentUser) {
 export type TInboxItem = ReturnType<typeof toItem>;
 
 /** Counting the whole scope is a scan; past this many the inbox says "1000+". */
-export const INBOX_COUNT_CAP = 1000;
+const INBOX_COUNT_CAP = 1000;
 
 const ORDER = [
   { riskScore: "desc" },

@@ -19,7 +19,7 @@ export type TAuditLane = "config" | "data" | "execution";
  * hashed payload under `context`, so editing it breaks the chain.
  */
 export const USER_AGENT_MAX = 256;
-export const ZRequestContext = z.strictObject({
+const ZRequestContext = z.strictObject({
   ip: z.string().max(45).nullable(),
   userAgent: z.string().max(USER_AGENT_MAX).nullable(),
 });
@@ -262,14 +262,14 @@ export const AUDIT_EVENTS = {
   ),
 } as const;
 
-export type TAuditEvents = typeof AUDIT_EVENTS;
+type TAuditEvents = typeof AUDIT_EVENTS;
 export type TAuditAction = keyof TAuditEvents;
 /** The payload an action's writer passes (dates as Date: they are stored as ISO strings). */
 export type TAuditPayload<A extends TAuditAction> = z.input<TAuditEvents[A]["payload"]>;
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_EVENTS) as TAuditAction[];
 
-export function isAuditAction(action: string): action is TAuditAction {
+function isAuditAction(action: string): action is TAuditAction {
   return Object.hasOwn(AUDIT_EVENTS, action);
 }
 

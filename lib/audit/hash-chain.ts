@@ -59,7 +59,7 @@ export function contentHash(e: Omit<THashedEvent, "seq" | "prevHash">): string {
 }
 
 /** The chain link: sha256("<prevHash>:<seq>:<contentHash>"), hex — also computed in SQL. */
-export function linkHash(prevHash: string, seq: number, content: string): string {
+function linkHash(prevHash: string, seq: number, content: string): string {
   return crypto.createHash("sha256").update(`${prevHash}:${seq}:${content}`).digest("hex");
 }
 
@@ -74,8 +74,7 @@ export function hashEvent(e: THashedEvent): string {
  * lane ends before its head (its newest events were deleted); head_mismatch: the head's hash
  * is not the last event's, or events lie beyond the head.
  */
-export type TBreakKind =
-  "content_hash" | "link" | "gap" | "checkpoint" | "truncated" | "head_mismatch";
+type TBreakKind = "content_hash" | "link" | "gap" | "checkpoint" | "truncated" | "head_mismatch";
 
 /** The first place a lane does not hold, and why, in words for a person. */
 export type TChainBreak = { seq: number; kind: TBreakKind; detail: string };

@@ -2,7 +2,6 @@ export {
   writeAuditEvent,
   auditAppendSql,
   requestSubject,
-  type TAuditActor,
   type TAuditInput,
   type TAuditLane,
 } from "./write-audit-event";
@@ -12,8 +11,6 @@ export {
   CONTEXT_KEY,
   contextOf,
   USER_AGENT_MAX,
-  ZRequestContext,
-  isAuditAction,
   type TAuditAction,
   type TAuditPayload,
   type TRequestContext,
@@ -33,6 +30,5 @@ export {
   findBrokenLink,
   compareWithHead,
   GENESIS_HASH,
-  type TBreakKind,
   type TChainBreak,
 } from "./hash-chain";

@@ -11,7 +11,7 @@ import {
 
 export type { TAuditLane } from "./events";
 
-export type TAuditActor =
+type TAuditActor =
   { type: "agent"; agentId: string } | { type: "user"; userId: string } | { type: "system" };
 
 /**

@@ -7,6 +7,6 @@ export {
   type TCurrentUser,
 } from "./session";
 export { safeCallbackPath } from "./callback-url";
-export { revokeUserSession, revokeUserSessions } from "./user-sessions";
+export { revokeUserSession } from "./user-sessions";
 export { can, PERMISSIONS, ROLES, ROLE_LABELS, type TPermission, type TRole } from "./permissions";
 export { hashPassword, verifyPassword } from "./password";

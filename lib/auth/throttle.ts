@@ -14,7 +14,7 @@ export type TThrottleRule = {
 };
 export type TThrottleCounter = { failures: number; lastFailureAt: Date };
 
-export const WINDOW_MS = 15 * 60_000;
+const WINDOW_MS = 15 * 60_000;
 
 /** Per account (and per address, when the client address is known): five free tries. */
 export const ACCOUNT_RULE: TThrottleRule = {
@@ -33,11 +33,7 @@ export const ADDRESS_RULE: TThrottleRule = {
 };
 
 /** Failures that still count at `now` (0 once the window has passed). */
-export function liveFailures(
-  counter: TThrottleCounter | null,
-  rule: TThrottleRule,
-  now: Date,
-): number {
+function liveFailures(counter: TThrottleCounter | null, rule: TThrottleRule, now: Date): number {
   if (!counter) return 0;
   return now.getTime() - counter.lastFailureAt.getTime() >= rule.windowMs ? 0 : counter.failures;
 }

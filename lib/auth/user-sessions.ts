@@ -29,11 +29,6 @@ export async function revokeUserSession(id: string, now = new Date()) {
   await db.userSession.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
 }
 
-/** Every session of a person (for deactivation or a password change). */
-export async function revokeUserSessions(userId: string, now = new Date()) {
-  await db.userSession.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
-}
-
 /**
  * The user behind a live session — the row exists, is neither revoked nor expired, belongs
  * to `userId`, and the user is active — with roles and groups fresh from the database.

@@ -93,8 +93,6 @@ export class AppError<C extends TErrorCode = TErrorCode> extends Error {
 }
 
 export const notFound = (what: string) => new AppError("not_found", `${what} was not found`);
-export const forbidden = (message = "You do not have permission to do this") =>
-  new AppError("forbidden", message);
 export const unauthenticated = () => new AppError("unauthenticated", "Sign in to continue");
 export const invalid = (message: string, errors?: { path: string; message: string }[]) =>
   new AppError("invalid_body", message, { errors });

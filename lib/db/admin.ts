@@ -14,7 +14,7 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-export function databaseName(url: string): string {
+function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, "")) || "postgres";
 }
 
@@ -68,7 +68,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, quiet: boolean
 const prismaCli = () => path.join(process.cwd(), "node_modules", "prisma", "build", "index.js");
 
 /** Names of migration folders not yet recorded as finished in `url`'s database. */
-export async function pendingMigrations(url: string): Promise<string[]> {
+async function pendingMigrations(url: string): Promise<string[]> {
   const dir = path.join(process.cwd(), "prisma", "migrations");
   const folders = fs.readdirSync(dir).filter((d) => fs.statSync(path.join(dir, d)).isDirectory());
   const client = new pg.Client({ connectionString: url });

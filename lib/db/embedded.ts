@@ -107,7 +107,7 @@ function reachableAs(ids: TIds, target: string): boolean {
   return r.status === 0;
 }
 
-export function embeddedPgHome(): string {
+function embeddedPgHome(): string {
   return env().TOLLGATE_EMBEDDED_PG_HOME;
 }
 

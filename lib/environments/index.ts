@@ -1,9 +1,7 @@
 export { listEnvironments, sortEnvironments } from "./list-environments";
 export {
-  CONNECTION_KINDS,
   connectorFor,
   listConnections,
-  publicConnection,
   testConnection,
   updateConnection,
   ZConnectionInput,

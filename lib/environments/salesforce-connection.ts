@@ -23,7 +23,7 @@ import { PinnedSalesforceTransport } from "./salesforce-transport";
  * `salesforce`: a real org, reached only at Salesforce hosts; `sandbox`: the bundled Salesforce
  * sandbox, reached only on loopback and only where loopback is allowed (the demo, tests).
  */
-export const CONNECTION_KINDS = ["salesforce", "sandbox"] as const;
+const CONNECTION_KINDS = ["salesforce", "sandbox"] as const;
 export type TConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /** The destination rule for the login URL and for every call, per kind. */
@@ -61,7 +61,7 @@ async function loadEnv(slug: string) {
 }
 
 /** What the console may see of a connection: never a secret, only whether one is set. */
-export function publicConnection(env: TEnvRow) {
+function publicConnection(env: TEnvRow) {
   return {
     slug: env.slug,
     name: env.name,

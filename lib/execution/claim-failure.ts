@@ -6,7 +6,7 @@ import { RUNNABLE, type TExecutionResult } from "./execution-result";
 import { deadLetter } from "./record-outcome";
 
 /** A request whose claim fails this many times in a row goes to the dead-letter queue. */
-export const MAX_CLAIM_FAILURES = 3;
+const MAX_CLAIM_FAILURES = 3;
 
 /**
  * The claim transaction threw (a database error, a broken row): count it on the request, hold

@@ -8,7 +8,7 @@ import { loadForExecution, type TExecutionResult } from "./execution-result";
 import { writeToSalesforce } from "./write";
 import { recordOutcome } from "./record-outcome";
 
-export type { TExecutionOutcome, TExecutionResult } from "./execution-result";
+export type { TExecutionResult } from "./execution-result";
 
 async function retryPolicy(): Promise<TRetryPolicy> {
   return mergeRetryPolicy(await db.retryPolicy.findMany());

@@ -2,7 +2,7 @@ import "server-only";
 import type { Tx } from "@/lib/db";
 import type { TStatus } from "@/lib/action-requests";
 
-export type TExecutionOutcome =
+type TExecutionOutcome =
   | "succeeded"
   | "retrying"
   | "dead_lettered"

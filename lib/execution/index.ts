@@ -1,13 +1,7 @@
-export { executeRequest, type TExecutionOutcome, type TExecutionResult } from "./execute";
+export { executeRequest, type TExecutionResult } from "./execute";
 export { enqueueExecution, enqueueAfterCommit, getBoss, stopBoss, EXECUTE_QUEUE } from "./queue";
 export { startWorker, type TWorker, type TWorkerOptions } from "./worker";
-export {
-  enqueueDueRequests,
-  escalateOverdue,
-  expireStale,
-  recoverInterrupted,
-  INTERRUPTED_AFTER_MS,
-} from "./sweep";
+export { enqueueDueRequests, escalateOverdue, expireStale, recoverInterrupted } from "./sweep";
 export { resumeHalted, resolveDeadLetter, ZDeadLetterAction } from "./operator-actions";
 export {
   afterFailure,

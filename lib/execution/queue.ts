@@ -1,11 +1,9 @@
 import "server-only";
 import { getBoss, sendJob, stopBoss } from "@/lib/jobs/boss";
-import { JOBS, type TJobPayload } from "@/lib/jobs/registry";
+import { JOBS } from "@/lib/jobs/registry";
 
 /** The pg-boss queue approved work travels on (its policy: lib/jobs/registry.ts). */
 export const EXECUTE_QUEUE = JOBS.execute.queue;
-
-export type TExecuteJob = TJobPayload<"execute">;
 
 export { getBoss, stopBoss };
 

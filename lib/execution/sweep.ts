@@ -11,7 +11,7 @@ import { env } from "@/lib/env";
  * still be in flight at Salesforce until the connector's timeout, so this must exceed it:
  * recovering sooner could let a late write land after a second one.
  */
-export const INTERRUPTED_AFTER_MS = env().TOLLGATE_EXECUTION_GRACE_MS;
+const INTERRUPTED_AFTER_MS = env().TOLLGATE_EXECUTION_GRACE_MS;
 const SETTLE_MS = 5_000;
 /** A request whose workers keep dying mid-try is parked for a person after this many. */
 const MAX_INTERRUPTIONS = 3;

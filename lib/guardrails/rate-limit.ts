@@ -62,7 +62,7 @@ export async function peekRate(agentId: string, w: TRateWindow, now = new Date()
 }
 
 /** Refusals are counted per agent and minute under this kind, beside the usage counters. */
-export const REFUSED_KIND = "refused_minute";
+const REFUSED_KIND = "refused_minute";
 const REFUSALS_KEPT_MS = 30 * 86_400_000;
 
 /**

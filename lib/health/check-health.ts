@@ -18,7 +18,7 @@ const ERROR_CLASSES: readonly TConnectorErrorClass[] = [
   "unavailable",
 ];
 
-export type THealthProblem =
+type THealthProblem =
   | "database_unreachable"
   | "no_live_worker"
   | "worker_check_failed"

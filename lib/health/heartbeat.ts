@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 
 /** How often a worker beats; /api/health calls a worker live for 3 × its own interval. */
-export const HEARTBEAT_MS = env().TOLLGATE_HEARTBEAT_MS;
+const HEARTBEAT_MS = env().TOLLGATE_HEARTBEAT_MS;
 /** A worker that stopped beating this long ago (a SIGKILL leaves its row) is forgotten. */
 const FORGET_AFTER_MS = 60 * 60_000;
 

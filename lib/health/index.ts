@@ -1,2 +1,2 @@
-export { beat, startHeartbeat, HEARTBEAT_MS, type THeartbeat } from "./heartbeat";
-export { checkHealth, type THealth, type THealthProblem } from "./check-health";
+export { beat, startHeartbeat, type THeartbeat } from "./heartbeat";
+export { checkHealth, type THealth } from "./check-health";

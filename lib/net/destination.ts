@@ -41,7 +41,7 @@ export function setResolver(next: TResolver | null) {
 }
 
 /** Loopback destinations (the bundled sandbox, local webhook receivers) are for the demo and tests. */
-export function loopbackAllowed() {
+function loopbackAllowed() {
   return env().TOLLGATE_ALLOW_LOOPBACK;
 }
 

@@ -147,7 +147,7 @@ export type TLiteral =
   | { kind: "null" }
   | { kind: "date"; value: string; dateOnly: boolean; ms: number };
 
-export type TRefNode = TFieldRef & { text: string };
+type TRefNode = TFieldRef & { text: string };
 
 export type TNode =
   | { type: "and" | "or"; items: TNode[] }

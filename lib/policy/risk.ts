@@ -19,7 +19,7 @@ export function riskScore(r: {
   return score;
 }
 
-export const RISK_LABELS = [
+const RISK_LABELS = [
   { min: 60, label: "high" },
   { min: 30, label: "elevated" },
   { min: 0, label: "normal" },

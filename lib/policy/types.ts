@@ -3,13 +3,13 @@
  * pure function the services feed from the database and the tests feed from fixtures.
  */
 
-export type TAgentStatus = "active" | "suspended" | "retired";
+type TAgentStatus = "active" | "suspended" | "retired";
 export type TAgentPhase = "observe" | "propose" | "execute";
 export type TApprovalMode = "auto" | "human_in_the_loop" | "human_only";
 export type TOperation = "create" | "update" | "delete" | "convert";
 export type TPolicyOutcome = "denied" | "observed" | "auto_approved" | "pending_approval" | "draft";
 
-export type TPolicyAgent = {
+type TPolicyAgent = {
   id: string;
   slug: string;
   status: TAgentStatus;
@@ -17,7 +17,7 @@ export type TPolicyAgent = {
   environmentId: string;
 };
 
-export type TPolicyRequest = {
+type TPolicyRequest = {
   actionType: string;
   object: string;
   operation: TOperation;
@@ -88,7 +88,7 @@ export type TChangeWindow = {
   tz?: string;
 };
 
-export type TPolicyWorkflow = {
+type TPolicyWorkflow = {
   key: string;
   version: number;
   /** draft | published | retired; only published versions accept action requests. */
@@ -106,7 +106,7 @@ export type TFieldOwnershipRow = {
   allowedWriters: readonly string[];
 };
 
-export type TKillSwitchScope = "global" | "environment" | "agent" | "workflow";
+type TKillSwitchScope = "global" | "environment" | "agent" | "workflow";
 
 export type TKillSwitchState = {
   scope: TKillSwitchScope;
@@ -123,9 +123,9 @@ export type TKillSwitchState = {
  * used >= limit. `resetAt` is when the window ends; without it the window is taken to be
  * aligned to the clock (the next whole minute / hour, UTC).
  */
-export type TRateCounter = { used: number; limit: number; resetAt?: Date | null };
+type TRateCounter = { used: number; limit: number; resetAt?: Date | null };
 
-export type TRateLimitState = {
+type TRateLimitState = {
   callsPerMinute: TRateCounter;
   writesPerHour: TRateCounter;
 };

@@ -37,7 +37,7 @@ export const APPROVER_GROUPS = [
     description: "Amount and close-date changes",
   },
 ] as const;
-export type TGroupKey = (typeof APPROVER_GROUPS)[number]["key"];
+type TGroupKey = (typeof APPROVER_GROUPS)[number]["key"];
 
 export type TDemoUser = {
   key: string;

@@ -42,15 +42,6 @@ export async function seedUser(
   return { ...user, password };
 }
 
-export async function seedEnvironment(c: Client, opts: { slug?: string; name?: string } = {}) {
-  const slug = opts.slug ?? `env-${crypto.randomBytes(3).toString("hex")}`;
-  return c.environment.upsert({
-    where: { slug },
-    create: { slug, name: opts.name ?? slug },
-    update: {},
-  });
-}
-
 export async function seedAgent(
   c: Client,
   opts: {

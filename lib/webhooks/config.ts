@@ -7,14 +7,14 @@ import { AppError, notFound } from "@/lib/core/errors";
 import { encryptSecret } from "@/lib/core/secrets";
 import { checkDestination } from "@/lib/net/destination";
 
-export const ZWebhookUrl = z.string().trim().max(2000).url("Give a full https:// URL");
+const ZWebhookUrl = z.string().trim().max(2000).url("Give a full https:// URL");
 
 /**
  * A webhook or callback URL as it may be stored: https to a public address (resolved now; the
  * delivery checks again, since DNS can change), or loopback where loopback is allowed (the
  * demo and tests). Throws DestinationRefused (400) or a ZodError.
  */
-export async function parseWebhookUrl(url: string): Promise<string> {
+async function parseWebhookUrl(url: string): Promise<string> {
   const parsed = ZWebhookUrl.parse(url);
   await checkDestination(parsed, "webhook");
   return parsed;

@@ -6,7 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from "@/lib/db/embedded";
 import { ensureDatabase, generateClient } from "@/lib/db/admin";
 import { childEnv, env } from "@/lib/env";
 
-export const ROOT = process.cwd();
+const ROOT = process.cwd();
 export const DATA_DIR = path.join(ROOT, ".data");
 
 export const log = (m: string) => console.log(`[tollgate] ${m}`);

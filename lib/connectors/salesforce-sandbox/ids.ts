@@ -6,20 +6,6 @@
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 
-export const KEY_PREFIXES = {
-  Account: "001",
-  Contact: "003",
-  Lead: "00Q",
-  Opportunity: "006",
-  Quote: "0Q0",
-  Order: "801",
-  User: "005",
-  OpportunityFieldHistory: "017",
-  LeadHistory: "017",
-  AccountHistory: "017",
-  ContactHistory: "017",
-} as const;
-
 /** The sandbox org. Fixed so identity URLs and tokens stay stable across restarts. */
 export const SANDBOX_ORG_ID = checksumId("00D5g000004TgLb");
 
@@ -27,7 +13,7 @@ export const SANDBOX_ORG_ID = checksumId("00D5g000004TgLb");
 export const RUNTIME_POD = "5g";
 export const DEMO_POD = "8d";
 
-export function idSuffix(id15: string): string {
+function idSuffix(id15: string): string {
   let suffix = "";
   for (let chunk = 0; chunk < 3; chunk++) {
     let bits = 0;
@@ -56,7 +42,7 @@ export function makeSalesforceId(prefix: string, sequence: number, pod = RUNTIME
   return checksumId(prefix + pod + "0" + encoded.padStart(9, "0"));
 }
 
-export function isIdShaped(value: string): boolean {
+function isIdShaped(value: string): boolean {
   return /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(value);
 }
 

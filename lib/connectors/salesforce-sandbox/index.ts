@@ -1,19 +1,7 @@
 // Public surface of the Salesforce sandbox: a REST-compatible fake org for tests, demos
 // and local development. See server.ts for the HTTP routes and cli.ts for the launcher.
-export {
-  createSandboxServer,
-  type SandboxServer,
-  type SandboxServerOptions,
-  type SandboxState,
-} from "./server";
-export {
-  DEFAULT_SANDBOX_CLIENT_ID,
-  DEFAULT_SANDBOX_CLIENT_SECRET,
-  DEFAULT_SANDBOX_CREDENTIALS,
-  DEFAULT_SANDBOX_PASSWORD,
-  DEFAULT_SANDBOX_USERNAME,
-  type SandboxCredentials,
-} from "./server-auth";
+export { createSandboxServer, type SandboxServer, type SandboxServerOptions } from "./server";
+export { DEFAULT_SANDBOX_CREDENTIALS, type SandboxCredentials } from "./server-auth";
 export {
   HUMAN_USER_ID,
   INTEGRATION_USER_ID,
@@ -36,7 +24,6 @@ export {
 export {
   createRecordSource,
   evaluateSoql,
-  parseSoql,
   type ResultRecord,
   type SoqlOptions,
   type SoqlRecordSource,
@@ -48,7 +35,7 @@ export {
   type SalesforceErrorBody,
   type SoqlErrorCode,
 } from "./errors";
-export { KEY_PREFIXES, SANDBOX_ORG_ID, makeSalesforceId, normalizeId } from "./ids";
+export { SANDBOX_ORG_ID, makeSalesforceId, normalizeId } from "./ids";
 export { formatDate, formatDateTime, type FieldValue, type StoredRecord } from "./field-values";
 export {
   describeGlobal,

@@ -26,7 +26,7 @@ function unknownField(object: ObjectSchema, name: string) {
 }
 
 /** Parses the body into canonical field names and stored values; `attributes` is ignored. */
-export function parseInput(
+function parseInput(
   object: ObjectSchema,
   input: Record<string, unknown>,
   mode: "create" | "update",

@@ -20,7 +20,7 @@ export type FieldType =
   | "url"
   | "anyType";
 
-export interface PicklistValue {
+interface PicklistValue {
   value: string;
   label: string;
   active: boolean;
@@ -139,10 +139,6 @@ export function picklist(
   opts: FieldOptions = {},
 ) {
   return field(name, "picklist", label, { ...opts, values });
-}
-
-export function isRequiredOnCreate(f: FieldSchema): boolean {
-  return f.createable && !f.nillable && !f.defaultedOnCreate;
 }
 
 /** Audit fields every object carries; the store maintains them, callers cannot write them. */

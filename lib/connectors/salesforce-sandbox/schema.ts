@@ -3,14 +3,7 @@
 import { OBJECT_SCHEMAS } from "./schema-objects";
 import type { FieldSchema, ObjectSchema } from "./schema-builder";
 
-export type {
-  FieldSchema,
-  FieldType,
-  HistoryTracking,
-  ObjectSchema,
-  PicklistValue,
-} from "./schema-builder";
-export { isRequiredOnCreate } from "./schema-builder";
+export type { FieldSchema, FieldType, HistoryTracking, ObjectSchema } from "./schema-builder";
 export { OBJECT_SCHEMAS } from "./schema-objects";
 export * from "./schema-values";
 
@@ -34,12 +27,6 @@ export function getRelationship(
 ): FieldSchema | undefined {
   const lower = relationshipName.toLowerCase();
   return object.fields.find((f) => f.relationshipName?.toLowerCase() === lower);
-}
-
-export function objectForKeyPrefix(prefix: string): ObjectSchema | undefined {
-  // History objects share 017; only parent-less lookups (sobject rows) need this, and
-  // those never target history, so the first non-history match is the right one.
-  return OBJECT_SCHEMAS.find((o) => o.keyPrefix === prefix && !o.name.endsWith("History"));
 }
 
 function sobjectUrls(apiVersion: string, name: string) {

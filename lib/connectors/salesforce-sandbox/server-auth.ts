@@ -6,10 +6,10 @@ import { SANDBOX_ORG_ID } from "./ids";
 import type { ApiResponse } from "./server-http";
 import type { SandboxStore } from "./store";
 
-export const DEFAULT_SANDBOX_USERNAME = "integration@tollgate.sandbox";
-export const DEFAULT_SANDBOX_PASSWORD = "sandbox-password";
-export const DEFAULT_SANDBOX_CLIENT_ID = "tollgate-sandbox-client";
-export const DEFAULT_SANDBOX_CLIENT_SECRET = "tollgate-sandbox-secret";
+const DEFAULT_SANDBOX_USERNAME = "integration@tollgate.sandbox";
+const DEFAULT_SANDBOX_PASSWORD = "sandbox-password";
+const DEFAULT_SANDBOX_CLIENT_ID = "tollgate-sandbox-client";
+const DEFAULT_SANDBOX_CLIENT_SECRET = "tollgate-sandbox-secret";
 
 export interface SandboxCredentials {
   username: string;

@@ -57,7 +57,7 @@ export interface SandboxServer {
   close(): Promise<void>;
 }
 
-export interface SandboxState {
+interface SandboxState {
   requests: Record<string, number>;
   totalRequests: number;
   writes: Record<WriteKind, number>;

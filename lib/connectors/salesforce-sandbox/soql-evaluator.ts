@@ -43,7 +43,7 @@ export interface SoqlResult {
 const MAX_OFFSET = 2000;
 const malformed = (message: string) => new SoqlError("MALFORMED_QUERY", message);
 
-export function parseSoql(soql: string): Query {
+function parseSoql(soql: string): Query {
   if (typeof soql !== "string" || soql.trim() === "") throw malformed("unexpected token: <EOF>");
   try {
     return parseQuery(soql);

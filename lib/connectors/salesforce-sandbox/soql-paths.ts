@@ -11,7 +11,7 @@ export interface SoqlRecordSource {
   getById(objectName: string, id: string): StoredRecord | undefined;
 }
 
-export interface RelationshipHop {
+interface RelationshipHop {
   /** Canonical relationship name, e.g. `Account`. */
   name: string;
   via: FieldSchema;
