@@ -170,10 +170,7 @@ function Row({ label, value, mono }: { label: string; value: string | null; mono
   return (
     <div className="flex justify-between gap-3">
       <dt className="text-muted">{label}</dt>
-      <dd
-        className={`truncate text-right ${mono ? "font-mono text-xs" : ""}`}
-        title={value ?? undefined}
-      >
+      <dd className={`min-w-0 text-right wrap-anywhere ${mono ? "font-mono text-xs" : ""}`}>
         {value ?? <span className="text-muted">—</span>}
       </dd>
     </div>

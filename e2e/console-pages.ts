@@ -1,0 +1,142 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+import { NAV } from "../components/nav";
+import { signIn } from "./helpers";
+
+/**
+ * Every screen of the console, as the specs that look at all of them (accessibility, overflow)
+ * reach it: who signs in, where to go, what to open, and what shows it is ready. `route` is the
+ * page file's route, so `pageRoutes()` can prove no page was left out.
+ */
+export type TConsoleScreen = {
+  name: string;
+  /** the route of the page file it renders (`app/(console)/agents/[id]/page.tsx` → /agents/[id]) */
+  route: string;
+  /** a demo user's key, or null to stay signed out */
+  user: string | null;
+  open: (page: Page) => Promise<void>;
+};
+
+const heading = (page: Page) => expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+
+async function visit(page: Page, href: string) {
+  await page.goto(href);
+  await heading(page);
+}
+
+export const SCREENS: TConsoleScreen[] = [
+  {
+    name: "sign-in",
+    route: "/login",
+    user: null,
+    async open(page) {
+      await page.goto("/login");
+      await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    },
+  },
+  {
+    name: "not found, signed out",
+    route: "(not-found)",
+    user: null,
+    open: (page) => visit(page, "/no-such-page"),
+  },
+  // the admin may open every page, so sees every control
+  ...NAV.map((n) => ({
+    name: n.label,
+    route: n.href,
+    user: "admin",
+    open: (page: Page) => visit(page, n.href),
+  })),
+  {
+    name: "Approval inbox, a request open",
+    route: "/inbox",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/inbox");
+      const row = page.locator("[data-id]").first();
+      const id = await row.getAttribute("data-id");
+      await row.getByRole("button").first().click();
+      await expect(page.getByRole("region", { name: `Request ${id}` })).toBeVisible();
+    },
+  },
+  {
+    name: "agent detail",
+    route: "/agents/[id]",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/agents");
+      await page.locator("tbody tr a").first().click();
+      await expect(page.getByRole("heading", { name: "API keys" })).toBeVisible();
+    },
+  },
+  {
+    name: "Dead letters, resolved shown",
+    route: "/dead-letters",
+    user: "admin",
+    open: (page) => visit(page, "/dead-letters?resolved=1"),
+  },
+  {
+    name: "dead letter detail",
+    route: "/dead-letters",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/dead-letters");
+      await page.locator("button[data-open]").first().click();
+      await expect(page.getByTestId("dl-timeline")).toBeVisible();
+    },
+  },
+  {
+    name: "not found in the console",
+    route: "(not-found)",
+    user: "admin",
+    open: (page) => visit(page, "/no-such-page"),
+  },
+  {
+    name: "unknown agent id",
+    route: "/agents/[id]",
+    user: "admin",
+    open: (page) => visit(page, "/agents/no-such-agent"),
+  },
+  {
+    name: "forbidden",
+    route: "/forbidden",
+    user: "vp",
+    async open(page) {
+      await page.goto("/settings/users");
+      await expect(page).toHaveURL(/\/forbidden/);
+      await heading(page);
+    },
+  },
+];
+
+/** Signs in as the screen's user (or stays out) and opens it, settled. */
+export async function openScreen(page: Page, screen: TConsoleScreen) {
+  if (screen.user) await signIn(page, screen.user);
+  await screen.open(page);
+  await page.waitForLoadState("networkidle");
+}
+
+/**
+ * The route of every page file under app/: route groups dropped, `/` for the root. The root page
+ * only redirects (to /agents or /login), so it has no screen of its own.
+ */
+export function pageRoutes(): string[] {
+  const routes: string[] = [];
+  const walk = (dir: string, route: string[]) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (e.name === "api") continue;
+        const segment = /^\(.*\)$/.test(e.name) ? [] : [e.name];
+        walk(path.join(dir, e.name), [...route, ...segment]);
+      } else if (e.name === "page.tsx") {
+        routes.push("/" + route.join("/"));
+      }
+    }
+  };
+  walk(path.join(process.cwd(), "app"), []);
+  return routes.sort();
+}
+
+/** Pages that only redirect elsewhere and render nothing themselves. */
+export const REDIRECT_ONLY = ["/"];
