@@ -58,7 +58,7 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
 
   return (
     <Card data-testid={`env-${env.slug}`}>
-      <div className="flex items-start justify-between">
+      <div className="flex items-start justify-between gap-2">
         <div>
           <h2 className="font-semibold">{env.name}</h2>
           <div className="font-mono text-xs text-muted">{env.slug}</div>
@@ -107,7 +107,7 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
         </Alert>
       )}
       {canEdit && !editing && (
-        <div className="mt-4 flex gap-2">
+        <div className="mt-4 flex flex-wrap gap-2">
           <Button
             busy={busy}
             busyLabel="Testing…"
@@ -152,7 +152,7 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
             type="password"
             placeholder={env.hasPassword ? "unchanged (required for a new host)" : ""}
           />
-          <div className="flex gap-2 pt-1">
+          <div className="flex flex-wrap gap-2 pt-1">
             <Button type="submit" busy={busy}>
               Save
             </Button>

@@ -3,8 +3,8 @@ import { openScreen, SCREENS } from "./console-pages";
 
 /**
  * Every screen of the console at the two widths people use it at: the page never scrolls
- * sideways, and no element reaches past the window, is cut off by a box that hides overflow, or
- * cuts off its own text (an ellipsis is fine only inside a link or button, whose target shows the
+ * sideways, and no element reaches past the window, spills out of a drawn box (a card's border
+ * or background), or is cut off by a box that hides overflow (an ellipsis is fine only inside a link or button, whose target shows the
  * text whole). Only a table may be wider than its place, and then it scrolls inside its own
  * wrapper (the kit's table), which itself stays in the window.
  * OVERFLOW_SCREENSHOTS=<dir> also saves a full-page screenshot of each screen there.
@@ -47,6 +47,14 @@ async function overflowProblems(page: Page): Promise<string[]> {
     const labelsOpener = (e: Element) =>
       getComputedStyle(e).textOverflow === "ellipsis" && !!e.closest("a, button");
 
+    // a box people see the edges of: a border, a background, a ring (box-shadow)
+    const drawn = (st: CSSStyleDeclaration) =>
+      parseFloat(st.borderLeftWidth) + parseFloat(st.borderRightWidth) > 0 ||
+      st.backgroundColor !== "rgba(0, 0, 0, 0)" ||
+      st.boxShadow !== "none";
+    // form controls and media measure their own inner parts
+    const CONTROLS = new Set(["INPUT", "SELECT", "TEXTAREA", "IMG", "svg", "VIDEO", "IFRAME"]);
+
     // boxes whose content may be wider than they are: each table's own scroll wrapper, and
     // (added below) ellipsis labels in links and buttons
     const holders: Element[] = [];
@@ -81,11 +89,23 @@ async function overflowProblems(page: Page): Promise<string[]> {
         holders.push(el);
         continue;
       }
+      if (el.scrollWidth <= el.clientWidth + 1 || CONTROLS.has(el.tagName)) continue;
       // a box that hides overflow holding more than it shows: its content is cut off
-      if (clips(el) && el.scrollWidth > el.clientWidth + 1) {
+      if (clips(el)) {
         offenders.push(el);
         problems.push(
           `${describe(el)} cuts off its own content (${el.scrollWidth} px in ${el.clientWidth} px)`,
+        );
+      } else if (drawn(style)) {
+        // a card, a band, a bordered box: what spills past its edge shows outside it
+        const widest = [...el.querySelectorAll("*")].reduce<Element | null>(
+          (w, c) =>
+            c.getBoundingClientRect().right > (w?.getBoundingClientRect().right ?? r.right) ? c : w,
+          null,
+        );
+        offenders.push(el);
+        problems.push(
+          `${describe(el)} holds more than it is wide (${el.scrollWidth} px in ${el.clientWidth} px)${widest ? `: ${describe(widest)} spills past its edge` : ""}`,
         );
       }
     }
@@ -125,6 +145,7 @@ test("the check names what overflows and leaves a table's own scroll alone", asy
       `<div id="too-wide" style="width:1400px">wide</div>
        <dl><dd id="cut" style="width:60px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap">integration@tollgate.sandbox</dd></dl>
        <div id="box" style="width:300px;overflow:hidden"><span id="clipped" style="display:inline-block;width:600px">clipped</span></div>
+       <div id="card" style="width:200px;border:1px solid #999"><button id="spill" style="width:300px">spills</button></div>
        <div style="overflow-x:auto;max-width:500px"><table style="min-width:3000px"><tr><td id="in-table">wide table</td></tr></table></div>
        <button style="width:60px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap">A long label</button>`,
     );
@@ -134,6 +155,7 @@ test("the check names what overflows and leaves a table's own scroll alone", asy
   expect(problems).toMatch(/div#too-wide .* past the 1024 px window/);
   expect(problems).toMatch(/dd#cut .* cuts off its own content/);
   expect(problems).toMatch(/div#box .* cuts off its own content \(600 px in 300 px\)/);
+  expect(problems).toMatch(/div#card .* holds more than it is wide .*button#spill .* spills past/);
   expect(problems).not.toContain("in-table");
   expect(problems).not.toContain("A long label");
 });
