@@ -58,7 +58,7 @@ export function EnvironmentCard({ env: initial, canEdit }: { env: TEnv; canEdit:
 
   return (
     <Card data-testid={`env-${env.slug}`}>
-      <div className="flex items-start justify-between gap-2">
+      <div className="flex flex-wrap items-start justify-between gap-2">
         <div>
           <h2 className="font-semibold">{env.name}</h2>
           <div className="font-mono text-xs text-muted">{env.slug}</div>
