@@ -16,7 +16,7 @@ export default async function EnvironmentsPage() {
         title="Environments"
         description="Each environment's Salesforce connection: whether it works, how much of the org's daily API allowance is used, and the last error."
       />
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 lg:grid-cols-2 xl:grid-cols-3">
         {envs.map((e) => (
           <EnvironmentCard key={e.slug} env={toClientProps(e)} canEdit={canEdit} />
         ))}
