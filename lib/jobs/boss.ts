@@ -12,15 +12,25 @@ import {
   type TJobPayload,
 } from "./registry";
 
-const holder = globalThis as unknown as { __tollgateBoss?: Promise<PgBoss> };
+const holder = globalThis as unknown as {
+  __tollgateBoss?: Promise<PgBoss>;
+  __tollgateBossSupervises?: boolean;
+};
 
 /**
- * This process's pg-boss, in the same database (schema `pgboss`), started on first use. Every
- * process runs pg-boss's maintenance (expiring jobs whose worker died) and its cron monitor;
- * pg-boss lets one process at a time do each per interval (timestamps in `pgboss.version`), so
- * whichever processes live keep the schedules going.
+ * This process's pg-boss, in the same database (schema `pgboss`), started on first use.
+ *
+ * Only workers supervise (`{ supervise: true }`, from the job consumers): they run pg-boss's
+ * maintenance (expiring jobs whose worker died) and its cron monitor, and pg-boss lets one
+ * process at a time do each per interval (timestamps in `pgboss.version`), so whichever workers
+ * live keep the schedules going. A web process only sends jobs, so it starts pg-boss without
+ * either: no maintenance queries every few seconds beside the agent API. A process that sent
+ * jobs before it became a worker (a test running both) restarts its instance supervising.
  */
-export function getBoss(): Promise<PgBoss> {
+export async function getBoss(opts: { supervise?: boolean } = {}): Promise<PgBoss> {
+  const supervise = !!opts.supervise;
+  if (supervise && holder.__tollgateBoss && !holder.__tollgateBossSupervises) await stopBoss();
+  if (!holder.__tollgateBoss) holder.__tollgateBossSupervises = supervise;
   holder.__tollgateBoss ??= (async () => {
     // as the runtime role, like the app's own pool: pg-boss hands its options to pg.Pool
     // (pg-boss/src/db.js), `onConnect` included. The owner installs and migrates pg-boss's
@@ -29,13 +39,13 @@ export function getBoss(): Promise<PgBoss> {
       connectionString: requireEnv("DATABASE_URL"),
       max: env().TOLLGATE_QUEUE_POOL_SIZE,
       application_name: "tollgate-queue",
-      supervise: true,
+      supervise,
       maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
       // recurring steps leave a finished job a second each: archive them after an hour and
       // drop the archive after half a day (pg-boss keeps 12 h and 7 days by default)
       archiveCompletedAfterSeconds: 3_600,
       deleteAfterHours: 12,
-      schedule: true,
+      schedule: supervise,
       migrate: false,
       onConnect: assumeRuntimeRole,
     } as PgBoss.ConstructorOptions);

@@ -28,7 +28,7 @@ export function describeSchedules(): string {
 export async function startJobConsumers(
   ctx: TJobContext & { concurrency: number },
 ): Promise<TConsumers> {
-  const boss = await getBoss();
+  const boss = await getBoss({ supervise: true });
   const ids: string[] = [];
   let stopped = false;
   const log = (line: string) => {

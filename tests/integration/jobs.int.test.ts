@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "@/lib/db";
 import { startWorker, type TWorker } from "@/lib/execution/worker";
 import { getBoss, stopBoss } from "@/lib/jobs/boss";
-import { cronOf, JOB_NAMES, JOBS } from "@/lib/jobs/registry";
+import { cronOf, JOB_NAMES, JOBS, MAINTENANCE_SECONDS } from "@/lib/jobs/registry";
 import { createTestDatabase } from "./test-database";
 import { waitFor } from "./fixtures/execution";
 
@@ -92,6 +92,30 @@ describe("background jobs (lib/jobs)", () => {
         expect(schedules.rows).toContainEqual({ name: job.queue, cron: cronOf(job.schedule) });
       }
     }
+  });
+
+  it("a process that only sends jobs runs no pg-boss maintenance or cron; a worker does", async () => {
+    const stamps = async () =>
+      (
+        await owner.query<{ m: Date | null; c: Date | null }>(
+          `select maintained_on as m, cron_on as c from pgboss.version`,
+        )
+      ).rows[0];
+    const before = await stamps();
+    // a web process: sends a job, and lives for several maintenance intervals
+    await (await getBoss()).send(JOBS.expireStale.queue, {});
+    await new Promise((r) => setTimeout(r, 3 * MAINTENANCE_SECONDS * 1_000));
+    expect(await stamps()).toEqual(before);
+    // the same process becomes a worker: its pg-boss restarts supervising
+    worker = await startWorker({ workerId: "jobs-test:0", log: (l) => lines.push(l) });
+    const after = await waitFor(
+      async () => {
+        const s = await stamps();
+        return s.m && s.m.getTime() !== before.m?.getTime() ? s : null;
+      },
+      { timeoutMs: 10_000, what: "the worker's pg-boss to run maintenance" },
+    );
+    expect(after.m).not.toBeNull();
   });
 
   it("fails a job whose payload is malformed with a log line, without running it", async () => {
