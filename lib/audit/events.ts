@@ -12,6 +12,7 @@ import { z } from "zod";
  */
 
 export type TAuditLane = "config" | "data" | "execution";
+export const AUDIT_LANES = ["config", "data", "execution"] as const satisfies readonly TAuditLane[];
 
 /**
  * Where a console action came from: the client address (only when TOLLGATE_TRUST_PROXY makes it

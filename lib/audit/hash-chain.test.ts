@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   compareWithHead,
+  contentHash,
   findBrokenLink,
   GENESIS_HASH,
   hashEvent,
@@ -72,10 +73,24 @@ describe("audit hash chain", () => {
       7,
       "link",
     ],
+    [
+      "a stored content hash that is not the content's",
+      (c: TChain): void => void (c[1].contentHash = "f".repeat(64)),
+      2,
+      "content_hash",
+    ],
   ] as const)("detects %s", (_name, tamper, seq, kind) => {
     const c = chain(10);
     tamper(c);
     expect(findBrokenLink(c)).toMatchObject({ seq, kind });
+  });
+
+  it("accepts a stored content hash that matches, and none (events sealed before sealing)", () => {
+    const c = chain(3);
+    const { hash: _h, seq: _s, prevHash: _p, ...content } = c[1];
+    c[1].contentHash = contentHash(content);
+    c[2].contentHash = null;
+    expect(findBrokenLink(c)).toBeNull();
   });
 
   it("checks the first seq when walking on from a checkpoint", () => {

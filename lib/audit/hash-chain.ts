@@ -26,11 +26,14 @@ export type THashedEvent = {
   evidence?: unknown;
   payload?: unknown;
   prevHash: string;
+  /** the content hash stored at append (null on events sealed before sealing existed) */
+  contentHash?: string | null;
 };
 
 /**
- * sha256 of everything an event says except its place in the chain. Computed by the app; the
- * database links it (linkHash) while it holds the lane, so the lock is held for one statement.
+ * sha256 of everything an event says except its place in the chain. Computed by the app and
+ * stored with the event (`contentHash`); the sealer (tollgate_seal_audit) links it into the
+ * lane's chain later. Verification recomputes it from the columns.
  */
 export function contentHash(e: Omit<THashedEvent, "seq" | "prevHash">): string {
   // name every field: a stored row also carries id, seq and hashes, which are not content
@@ -99,7 +102,14 @@ export function findBrokenLink(
         kind: "link",
         detail: `prevHash is not the hash of seq ${e.seq - 1}`,
       };
-    if (hashEvent(e) !== e.hash)
+    const content = contentHash(e);
+    if (e.contentHash != null && e.contentHash !== content)
+      return {
+        seq: e.seq,
+        kind: "content_hash",
+        detail: "the stored content hash does not match the content",
+      };
+    if (linkHash(e.prevHash, e.seq, content) !== e.hash)
       return {
         seq: e.seq,
         kind: "content_hash",

@@ -8,6 +8,7 @@ export {
 export {
   AUDIT_EVENTS,
   AUDIT_ACTIONS,
+  AUDIT_LANES,
   CONTEXT_KEY,
   contextOf,
   USER_AGENT_MAX,
@@ -18,7 +19,6 @@ export {
 export { AUDIT_ENTRY_SELECT } from "./entry-select";
 export { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 export {
-  AUDIT_LANES,
   getAuditStatus,
   listBrokenLanes,
   runAuditVerification,
@@ -32,3 +32,4 @@ export {
   GENESIS_HASH,
   type TChainBreak,
 } from "./hash-chain";
+export { createSealerStep, sealLanes, sealNow, SEAL_BATCH } from "./seal";

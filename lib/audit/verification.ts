@@ -1,10 +1,8 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { verifyAuditLane, type TLaneVerification } from "./verify-lane";
-import type { TAuditLane } from "./write-audit-event";
+import { AUDIT_LANES, type TAuditLane } from "./events";
 import { env } from "@/lib/env";
-
-export const AUDIT_LANES = ["config", "data", "execution"] as const satisfies readonly TAuditLane[];
 
 export type TVerifyTrigger = "schedule" | "cli" | "console";
 

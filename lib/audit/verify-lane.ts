@@ -1,11 +1,13 @@
 import "server-only";
-import { db, Prisma, type Tx } from "@/lib/db";
+import type pg from "pg";
+import { connectRuntimeClient } from "@/lib/db";
 import {
   compareWithHead,
   findBrokenLink,
   GENESIS_HASH,
   hashEvent,
   type TChainBreak,
+  type THashedEvent,
 } from "./hash-chain";
 import type { TAuditLane } from "./write-audit-event";
 
@@ -18,7 +20,10 @@ export type TLaneVerification = {
   /** events re-hashed in this walk */
   checked: number;
   head: { seq: number; hash: string };
+  /** sealed events in the lane (what the chain and the head account for) */
   eventCount: number;
+  /** events appended but not sealed yet: not part of the chain, not verified */
+  unsealed: number;
   /** the last event the walk reached intact (the checkpoint a next walk may start from) */
   lastSeq: number;
   lastHash: string;
@@ -26,25 +31,39 @@ export type TLaneVerification = {
   broken: TChainBreak | null;
 };
 
-const PAGE = 5000;
+/** Rows per FETCH from the walk's cursor. */
+const PAGE = 10_000;
+
+type TSealedRow = THashedEvent & { hash: string };
+
+const COLUMNS = `seq, lane::text as lane, "createdAt", "actorType", "actorAgentId", "actorUserId", action,
+  "subjectType", "subjectId", "environmentId", object, "recordId", field, "oldValue", "newValue",
+  "reasonCode", "reasonText", source, evidence, payload, "prevHash", hash, "contentHash"`;
 
 /**
- * Verify one lane in a single snapshot (repeatable read, so concurrent appends cannot look
- * like a break): re-hash its events in seq order — all of them, or only those after a
- * checkpoint `from` an earlier walk reached intact, whose event must still carry that hash —
+ * Verify one lane in a single snapshot (repeatable read, so concurrent appends and seals cannot
+ * look like a break): re-hash its sealed events in seq order — all of them, or only those after
+ * a checkpoint `from` an earlier walk reached intact, whose event must still carry that hash —
  * then compare the end of the chain with the lane's head row (AuditLaneHead): the newest
- * events deleted, a head rewritten or events beyond the head are breaks too.
+ * events deleted, a head rewritten or events beyond the head are breaks too. Unsealed events
+ * are counted, not walked. The walk streams the lane through a cursor on a connection of its
+ * own (a million events are read in seconds, not through the ORM's pages).
  */
 export async function verifyAuditLane(
   lane: TAuditLane,
   opts: { from?: { seq: number; hash: string } } = {},
 ): Promise<TLaneVerification> {
-  const walk = (from: { seq: number; hash: string } | undefined) =>
-    db.$transaction((tx) => walkLane(tx, lane, from), {
-      isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead,
-      maxWait: 10_000,
-      timeout: 15 * 60_000,
-    });
+  const walk = async (from: { seq: number; hash: string } | undefined) => {
+    const client = await connectRuntimeClient("tollgate-audit-verify");
+    try {
+      await client.query("begin isolation level repeatable read read only");
+      const result = await walkLane(client, lane, from);
+      await client.query("commit");
+      return result;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
   const result = await walk(opts.from);
   // events deleted below a checkpoint show only as a gap or in the count: a full walk says where
   if (result.mode === "incremental" && result.broken?.kind === "gap") {
@@ -55,21 +74,32 @@ export async function verifyAuditLane(
 }
 
 async function walkLane(
-  tx: Tx,
+  c: pg.Client,
   lane: TAuditLane,
   from: { seq: number; hash: string } | undefined,
 ): Promise<TLaneVerification> {
-  const headRow = await tx.auditLaneHead.findUnique({ where: { lane } });
-  const head = headRow
-    ? { seq: headRow.seq, hash: headRow.hash }
-    : { seq: -1, hash: "(no head row)" };
-  const eventCount = await tx.auditEvent.count({ where: { lane } });
+  const headRow = (
+    await c.query<{ seq: number; hash: string }>(
+      `select seq, hash from "AuditLaneHead" where lane = $1::"AuditLane"`,
+      [lane],
+    )
+  ).rows[0];
+  const head = headRow ?? { seq: -1, hash: "(no head row)" };
+  const counts = (
+    await c.query<{ sealed: number; unsealed: number }>(
+      `select count(*) filter (where seq is not null)::int as sealed,
+              count(*) filter (where seq is null)::int as unsealed
+       from "AuditEvent" where lane = $1::"AuditLane"`,
+      [lane],
+    )
+  ).rows[0];
   const base = {
     lane,
     mode: from && from.seq > 0 ? ("incremental" as const) : ("full" as const),
     fromSeq: from && from.seq > 0 ? from.seq : 0,
     head,
-    eventCount,
+    eventCount: counts.sealed,
+    unsealed: counts.unsealed,
   };
   let prev = GENESIS_HASH;
   let after = 0;
@@ -85,9 +115,20 @@ async function walkLane(
   if (!headRow) return done({ seq: 0, kind: "head_mismatch", detail: "the lane has no head row" });
 
   if (base.mode === "incremental" && from) {
-    const anchor = await tx.auditEvent.findUnique({ where: { lane_seq: { lane, seq: from.seq } } });
+    const anchor = (
+      await c.query<TSealedRow>(
+        `select ${COLUMNS} from "AuditEvent" where lane = $1::"AuditLane" and seq = $2`,
+        [lane, from.seq],
+      )
+    ).rows[0];
     if (!anchor) {
-      const last = await tx.auditEvent.findFirst({ where: { lane }, orderBy: { seq: "desc" } });
+      const last = (
+        await c.query<{ seq: number; hash: string }>(
+          `select seq, hash from "AuditEvent" where lane = $1::"AuditLane" and seq is not null
+           order by seq desc limit 1`,
+          [lane],
+        )
+      ).rows[0];
       const lastSeq = last?.seq ?? 0;
       if (lastSeq < from.seq) {
         after = lastSeq;
@@ -115,12 +156,13 @@ async function walkLane(
     after = from.seq;
   }
 
+  await c.query(
+    `declare walk no scroll cursor for
+     select ${COLUMNS} from "AuditEvent" where lane = $1::"AuditLane" and seq > $2 order by seq`,
+    [lane, after],
+  );
   for (;;) {
-    const rows = await tx.auditEvent.findMany({
-      where: { lane, seq: { gt: after } },
-      orderBy: { seq: "asc" },
-      take: PAGE,
-    });
+    const { rows } = await c.query<TSealedRow>(`fetch ${PAGE} from walk`);
     if (!rows.length) break;
     const broken = findBrokenLink(rows, prev, after + 1);
     if (broken) {
@@ -136,5 +178,5 @@ async function walkLane(
     prev = rows[rows.length - 1].hash;
     after = rows[rows.length - 1].seq;
   }
-  return done(compareWithHead({ lastSeq: after, lastHash: prev, head, eventCount }));
+  return done(compareWithHead({ lastSeq: after, lastHash: prev, head, eventCount: counts.sealed }));
 }

@@ -82,8 +82,10 @@ export function requestSubject(
 }
 
 /**
- * `select * from tollgate_append_audit(…)` for this event: the chain append as one SQL
- * fragment, so a caller can make its state change and the audit row a single statement.
+ * `select * from tollgate_append_audit(…)` for this event: the append as one SQL fragment, so a
+ * caller can make its state change and the audit row a single statement. Its row is
+ * `{ id, seq, hash }`; seq and hash are null — the event is unsealed until the sealer links it
+ * into the lane's chain (lib/audit/seal.ts).
  */
 export function auditAppendSql<A extends TAuditAction>(input: TAuditInput<A>): Prisma.Sql {
   const { event: e, content } = prepare(input);
@@ -94,14 +96,18 @@ export function auditAppendSql<A extends TAuditAction>(input: TAuditInput<A>): P
     ${jsonb(input.source)}::jsonb, ${jsonb(input.evidence)}::jsonb, ${JSON.stringify(e.payload)}::jsonb, ${content})`;
 }
 
+/** What an append returns: the event's id; seq and hash stay null until it is sealed. */
+export type TAppended = { id: bigint; seq: number | null; hash: string | null };
+
 /**
- * Append one event to its lane's hash chain, inside the caller's transaction (the state
- * change and its audit row commit together). The lane's head row stays locked until the
- * commit, so appends to one lane are ordered: call it last in the transaction.
+ * Append one event inside the caller's transaction (the state change and its audit row commit
+ * together). A plain INSERT: no lane lock, so it may come anywhere in the transaction. The
+ * event is unsealed until the sealer links it into its lane's chain after the commit.
  */
-export async function writeAuditEvent<A extends TAuditAction>(tx: Tx, input: TAuditInput<A>) {
-  const [row] = await tx.$queryRaw<{ id: bigint; seq: number; hash: string }[]>(
-    auditAppendSql(input),
-  );
+export async function writeAuditEvent<A extends TAuditAction>(
+  tx: Tx,
+  input: TAuditInput<A>,
+): Promise<TAppended> {
+  const [row] = await tx.$queryRaw<TAppended[]>(auditAppendSql(input));
   return row;
 }

@@ -5,6 +5,7 @@ import { runtimePoolConfig } from "./pool";
 import { env, requireEnv } from "@/lib/env";
 
 export { Prisma } from "@/lib/generated/prisma/client";
+export { connectRuntimeClient } from "./pool";
 export * from "@/lib/generated/prisma/enums";
 
 function makeClient() {

@@ -142,7 +142,8 @@ export async function getDeadLetter(requestId: string) {
   if (!ar?.deadLetter) throw notFound(`A dead letter for request ${requestId}`);
   const events = await db.auditEvent.findMany({
     where: { subjectType: "action_request", subjectId: requestId, lane: "execution" },
-    orderBy: { seq: "asc" },
+    // chain order; events not sealed yet (seq null) come last, in the order they were appended
+    orderBy: [{ seq: { sort: "asc", nulls: "last" } }, { id: "asc" }],
     take: LIST_LIMIT,
     select: { ...AUDIT_ENTRY_SELECT, id: true, seq: true },
   });

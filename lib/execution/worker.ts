@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { env } from "@/lib/env";
 import { startHeartbeat } from "@/lib/health/heartbeat";
 import { describeSchedules, startJobConsumers } from "@/lib/jobs/consume";
+import { startLeaderLoops } from "@/lib/jobs/leader";
 import { stopBoss } from "./queue";
 
 export type TWorkerOptions = {
@@ -16,7 +17,8 @@ export type TWorker = { workerId: string; stop: () => Promise<void> };
 /**
  * A worker: consumers for every job of the registry (lib/jobs/registry.ts) — the execute queue
  * and the recurring steps pg-boss schedules (recover interrupted tries, escalate, expire, queue
- * due work, deliver webhooks, verify audit lanes, prune rate counters) — plus a heartbeat row.
+ * due work, deliver webhooks, verify audit lanes, prune rate counters) — a candidate for each
+ * leader loop (the audit sealer: one worker leads) and a heartbeat row.
  * Any number of workers, in any number of processes, may share one database: claims are
  * guarded, rows are locked SKIP LOCKED, the execute queue holds one waiting job per request and
  * each recurring step runs in one worker at a time.
@@ -28,10 +30,13 @@ export async function startWorker(opts: TWorkerOptions = {}): Promise<TWorker> {
   // in the database, so /api/health sees workers in any process (lib/health)
   const heartbeat = await startHeartbeat({ workerId, concurrency, log });
   const consumers = await startJobConsumers({ workerId, concurrency, log });
+  // the audit sealer: one leader among all workers (lib/jobs/leader.ts)
+  const leaders = startLeaderLoops({ workerId, log });
   log(`started (${concurrency} at a time); scheduled: ${describeSchedules()}`);
   return {
     workerId,
     stop: async () => {
+      await leaders.stop();
       await consumers.stop();
       await heartbeat.stop();
       // graceful: waits (up to 5 s) for the jobs this process is running

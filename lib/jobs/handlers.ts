@@ -1,5 +1,6 @@
 import "server-only";
-import { verifyAuditOnSchedule } from "@/lib/audit";
+import type pg from "pg";
+import { createSealerStep, verifyAuditOnSchedule } from "@/lib/audit";
 import { executeRequest } from "@/lib/execution/execute";
 import { enqueueExecution } from "@/lib/execution/queue";
 import {
@@ -10,7 +11,7 @@ import {
 } from "@/lib/execution/sweep";
 import { pruneRateCounters } from "@/lib/guardrails/rate-limit";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
-import type { TJobName, TJobPayload } from "./registry";
+import type { TJobName, TJobPayload, TLeaderName } from "./registry";
 
 export type TJobContext = { workerId: string; log: (line: string) => void };
 
@@ -39,4 +40,12 @@ export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   // the lanes due (TOLLGATE_AUDIT_VERIFY_MS), claimed by one worker each; logs only breaks
   verifyAudit: async () => (await verifyAuditOnSchedule()).filter((r) => r.broken).length,
   pruneRateCounters: () => pruneRateCounters(),
+};
+
+/** One step of a leader loop, on the leader's own connection (the one holding its lock). */
+export type TLeaderStep = (client: Pick<pg.ClientBase, "query">) => Promise<number | void>;
+
+/** Each leader loop's step, made once per term of leadership (a step may keep state). */
+export const LEADER_HANDLERS: { [N in TLeaderName]: (ctx: TJobContext) => TLeaderStep } = {
+  sealAudit: () => createSealerStep(),
 };

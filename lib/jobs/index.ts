@@ -1,6 +1,8 @@
 export {
   CRON_QUEUE,
   JOB_NAMES,
+  LEADER_NAMES,
+  LEADERS,
   JOBS,
   MAINTENANCE_SECONDS,
   parsePayload,
@@ -9,7 +11,10 @@ export {
   type TJobName,
   type TJobPayload,
   type TJobSchedule,
+  type TLeaderDefinition,
+  type TLeaderName,
 } from "./registry";
 export { getBoss, installQueues, sendJob, stopBoss } from "./boss";
 export { describeSchedules, startJobConsumers, type TConsumers } from "./consume";
-export { JOB_HANDLERS, type TJobContext } from "./handlers";
+export { JOB_HANDLERS, LEADER_HANDLERS, type TJobContext, type TLeaderStep } from "./handlers";
+export { startLeaderLoops, type TLeaderLoops } from "./leader";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sendJob } from "./boss";
-import { cronOf, JOB_NAMES, JOBS, parsePayload, ZTick } from "./registry";
+import { cronOf, JOB_NAMES, JOBS, LEADER_NAMES, LEADERS, parsePayload, ZTick } from "./registry";
 
 describe("job registry", () => {
   it("gives every job its own queue", () => {
@@ -25,6 +25,19 @@ describe("job registry", () => {
     expect(cronOf({ cron: "*/10 * * * *" })).toBe("*/10 * * * *");
     expect(JOBS.recoverInterrupted.schedule).toEqual({ everySeconds: 1 });
     expect(JOBS.pruneRateCounters.schedule).toEqual({ cron: "*/10 * * * *" });
+  });
+
+  it("gives every leader loop its own lock, a pause, and a follower retry under a second", () => {
+    const locks = LEADER_NAMES.map((n) => LEADERS[n].lock);
+    expect(new Set(locks).size).toBe(locks.length);
+    for (const name of LEADER_NAMES) {
+      const l = LEADERS[name];
+      expect(l.everyMs, name).toBeGreaterThan(0);
+      expect(l.retryMs, name).toBeGreaterThan(0);
+      expect(l.retryMs, name).toBeLessThanOrEqual(1_000);
+      expect(l.label, name).not.toBe("");
+    }
+    expect(LEADERS.sealAudit).toMatchObject({ everyMs: 200, retryMs: 500 });
   });
 
   it.each([

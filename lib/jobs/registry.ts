@@ -21,9 +21,12 @@ import type PgBoss from "pg-boss";
  *   maintenance every `MAINTENANCE_SECONDS`) and the waiting next run starts.
  * - `{ cron }` — pg-boss's own schedule (minute granularity), in UTC.
  *
- * The jobs coming next take one entry each here and a handler: sealing the audit lanes and
- * rolling up metrics (`cron`), reconciling an environment with Salesforce (on demand, payload
- * `{ environmentId }`), detecting anomalies (`everySeconds`).
+ * Work that must run continuously in exactly one process is a leader loop instead (`LEADERS`
+ * below): sealing the audit lanes.
+ *
+ * The jobs coming next take one entry each here and a handler: rolling up metrics (`cron`),
+ * reconciling an environment with Salesforce (on demand, payload `{ environmentId }`),
+ * detecting anomalies (`everySeconds`).
  */
 
 export type TJobSchedule = { everySeconds: number } | { cron: string };
@@ -129,6 +132,37 @@ export const JOBS = {
     300,
   ),
 } as const satisfies Record<string, TJobDefinition>;
+
+/**
+ * A leader loop: one step run every `everyMs` by exactly one worker process at a time, with no
+ * queue in between (a sub-second cadence a pg-boss chain cannot keep). Every worker runs a
+ * candidate (lib/jobs/leader.ts) on a connection of its own; the one whose session-level
+ * `pg_try_advisory_lock` on `lock` succeeds leads, and keeps the lock as long as its connection
+ * lives. The others ask again every `retryMs`: when the leader dies — even by SIGKILL, its
+ * connection drops and the server releases the lock — one of them takes over within that time.
+ * A step must be safe if two ever overlapped (the lock is an economy, not the guard).
+ */
+export type TLeaderDefinition = {
+  /** the advisory lock's name: pg_try_advisory_lock(hashtext('tollgate'), hashtext(lock)) */
+  lock: string;
+  /** pause between two steps of the leader */
+  everyMs: number;
+  /** how often a follower asks for the lock */
+  retryMs: number;
+  /** what the worker's log calls it (with the count the steps returned, every LEADER_LOG_MS) */
+  label: string;
+};
+
+export const LEADERS = {
+  /** Link committed audit events into their lanes' hash chains, up to 5,000 per lane per step (lib/audit/seal.ts) */
+  sealAudit: { lock: "audit-sealer", everyMs: 200, retryMs: 500, label: "audit events sealed" },
+} as const satisfies Record<string, TLeaderDefinition>;
+
+export type TLeaderName = keyof typeof LEADERS;
+export const LEADER_NAMES = Object.keys(LEADERS) as TLeaderName[];
+
+/** How often a leader's log line sums up what its steps did. */
+export const LEADER_LOG_MS = 60_000;
 
 export type TJobName = keyof typeof JOBS;
 export type TJobPayload<N extends TJobName> = z.infer<(typeof JOBS)[N]["payload"]>;

@@ -10,7 +10,7 @@ vi.mock("next-auth", async (importOriginal) => ({
 
 import { getServerSession } from "next-auth";
 import { db } from "@/lib/db";
-import { USER_AGENT_MAX, verifyAuditLane } from "@/lib/audit";
+import { sealNow, USER_AGENT_MAX, verifyAuditLane } from "@/lib/audit";
 import { createUserSession } from "@/lib/auth/user-sessions";
 import { tripKillSwitch } from "@/lib/guardrails";
 import { getDeadLetter } from "@/lib/execution/dead-letters";
@@ -87,6 +87,8 @@ describe("console actions record where they came from", () => {
 
     // one proxy trusted: the address it saw is the rightmost entry; the agent is cut short
     const context = { ip: "203.0.113.7", userAgent: BROWSER.slice(0, USER_AGENT_MAX) };
+    // sealed, so the event has its place in the chain (tampering with it below is found there)
+    await sealNow();
     const tripped = await db.auditEvent.findFirstOrThrow({
       where: { action: "kill_switch.tripped", subjectId: killSwitch.id },
     });
@@ -156,7 +158,7 @@ describe("console actions record where they came from", () => {
     const { killSwitch } = (await res.json()) as { killSwitch: { id: string } };
     const events = await db.auditEvent.findMany({
       where: { subjectId: killSwitch.id },
-      orderBy: { seq: "asc" },
+      orderBy: { id: "asc" },
     });
     expect(events.map((e) => [e.action, (e.payload as { context?: unknown }).context])).toEqual([
       ["kill_switch.tripped", { ip: null, userAgent: BROWSER.slice(0, USER_AGENT_MAX) }],

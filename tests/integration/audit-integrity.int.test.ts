@@ -11,6 +11,7 @@ import { grantRuntimeRole } from "@/lib/db/admin";
 import {
   listBrokenLanes,
   runAuditVerification,
+  sealNow,
   verifyAuditLane,
   verifyAuditOnSchedule,
   writeAuditEvent,
@@ -45,21 +46,26 @@ const FILLER: Record<TAuditLane, Pick<TAuditInput, "action" | "payload">> = {
   },
 };
 
+/** Append `n` events to a lane, one transaction each, and seal them: their seq and hash. */
 async function append(lane: TAuditLane, n: number) {
-  const out: { seq: number; hash: string }[] = [];
+  const ids: bigint[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(
-      await db.$transaction((tx) =>
-        writeAuditEvent(tx, {
-          ...FILLER[lane],
-          actor: { type: "system" },
-          subjectId: crypto.randomUUID(),
-          reasonText: `event ${i}`,
-        }),
-      ),
+    const { id } = await db.$transaction((tx) =>
+      writeAuditEvent(tx, {
+        ...FILLER[lane],
+        actor: { type: "system" },
+        subjectId: crypto.randomUUID(),
+        reasonText: `event ${i}`,
+      }),
     );
+    ids.push(id);
   }
-  return out;
+  await sealNow();
+  const rows = await db.auditEvent.findMany({
+    where: { id: { in: ids } },
+    orderBy: { seq: "asc" },
+  });
+  return rows.map((r) => ({ seq: r.seq!, hash: r.hash! }));
 }
 
 /** Delete a lane's events from `seq` on (as the owner), returning a function that puts them back. */
@@ -81,6 +87,7 @@ async function deleteFrom(lane: TAuditLane, seq: number) {
 describe("audit integrity: the runtime role", () => {
   beforeAll(async () => {
     await append("config", 2);
+    await append("data", 1);
   });
   afterAll(async () => {
     await stopBoss();

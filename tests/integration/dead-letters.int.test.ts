@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, type ActionRequestStatus, type KillSwitchScope } from "@/lib/db";
-import { writeAuditEvent } from "@/lib/audit";
+import { sealNow, writeAuditEvent } from "@/lib/audit";
 import { prefixedId } from "@/lib/core/ids";
 import { getDeadLetter, listDeadLetters, listHalted } from "@/lib/execution/dead-letters";
 import { resolveDeadLetter, resumeHalted } from "@/lib/execution/operator-actions";
@@ -240,6 +240,7 @@ describe("dead letters and halted work", () => {
       });
     });
 
+    await sealNow();
     const d = await getDeadLetter(id);
     // the route answers it as JSON: nothing in it may trip JSON.stringify (a BigInt would)
     expect(() => JSON.stringify(d)).not.toThrow();
@@ -284,7 +285,8 @@ describe("dead letters and halted work", () => {
       "connector.call",
       "execution.dead_lettered",
     ]);
-    const seqs = d.events.map((e) => e.seq);
+    const seqs = d.events.map((e) => e.seq!);
+    expect(seqs.every((n) => n > 0)).toBe(true);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     expect(d.events.map((e) => e.actor)).toEqual(["Ada Admin", "system", "system"]);
     expect(d.events[1].call).toMatchObject({ method: "PATCH", ok: false });

@@ -14,6 +14,8 @@ const SCALARS = new Set([
   "BigInt",
   "Float",
   "Decimal",
+  // a column of a type Prisma has no name for: Unsupported("xid8")
+  "Unsupported",
 ]);
 
 /** model → scalar/enum column names, read from prisma/schema.prisma. */
