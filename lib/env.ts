@@ -123,6 +123,8 @@ export const ZEnv = z.object({
   TOLLGATE_AUDIT_VERIFY_MS: whole(5 * 60_000),
   TOLLGATE_AUDIT_FULL_VERIFY_MS: whole(24 * 3_600_000),
   TOLLGATE_AUDIT_ALERT_GROUP: text("revops_oncall"),
+  TOLLGATE_AUDIT_SIGNING_KEY: optionalText,
+  TOLLGATE_AUDIT_SIGNING_KEY_FILE: optionalText,
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

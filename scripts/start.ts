@@ -78,6 +78,10 @@ async function main() {
   const nextauthSecret = env().NEXTAUTH_SECRET ?? persistentSecret("nextauth-secret");
   const secretKey = env().TOLLGATE_SECRET_KEY ?? persistentSecret("secret-key");
 
+  // the key that signs audit checkpoints: made once in .data/ unless one is configured
+  const { loadSigningKey } = await import("@/lib/audit/signing-key");
+  log(`audit checkpoints are signed with key ${loadSigningKey({ create: true }).keyId}`);
+
   await buildIfNeeded();
   const { url, embedded } = await resolveDatabase(DATA_DIR, "tollgate");
   log(

@@ -3,7 +3,10 @@
  *   agent-key create --agent <slug> --env <env> [--label text] [--expires-days n]
  *   group-webhook set --group <key> (--url <url> | --off)
  *   agent-callback set --agent <slug> --env <env> (--url <url> | --off)
- *   audit verify [--lane config|data|execution] [--incremental]
+ *   audit verify [--lane config|data|execution] [--incremental] [--checkpoint FILE] [--public-key FILE]
+ *   audit seal
+ *   audit public-key
+ *   audit checkpoint export [--out FILE]
  * Prints the secret once on stdout (one line, nothing else: the key, or the webhook signing
  * secret); messages go to stderr.
  * Uses DATABASE_URL, else the embedded PostgreSQL of a running `npm start`, else starts it.
@@ -19,7 +22,10 @@ const USAGE = [
   "usage: npm run tollgate -- agent-key create --agent <agent-slug> --env <env> [--label text] [--expires-days n]",
   "       npm run tollgate -- group-webhook set --group <group-key> (--url <url> | --off)",
   "       npm run tollgate -- agent-callback set --agent <agent-slug> --env <env> (--url <url> | --off)",
-  "       npm run tollgate -- audit verify [--lane config|data|execution] [--incremental]",
+  "       npm run tollgate -- audit verify [--lane config|data|execution] [--incremental] [--checkpoint FILE] [--public-key FILE]",
+  "       npm run tollgate -- audit seal",
+  "       npm run tollgate -- audit public-key",
+  "       npm run tollgate -- audit checkpoint export [--out FILE]",
 ].join("\n");
 
 async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
@@ -107,36 +113,120 @@ async function webhookCommand(kind: string, rest: string[]) {
 }
 
 /**
- * audit verify: walk each lane's hash chain (whole, or from its last verified event with
- * --incremental) and compare it with the lane's head; one line per lane, the run recorded
- * like the worker's (a new break alerts). Exits 1 when any lane is broken.
+ * audit verify: walk each lane's sealed chain (whole, or from its last verified event with
+ * --incremental), compare it with the lane's head and check its stored signed checkpoints; one
+ * line per lane, the run recorded like the worker's (a new break alerts). With --checkpoint, also
+ * each checkpoint of a file `audit checkpoint export` wrote earlier: signed by the trusted key
+ * (this installation's, or --public-key FILE) and still matching the chain. Exits 1 on any break.
  */
-async function auditCommand(rest: string[]) {
+async function auditVerify(rest: string[]) {
   const { values } = parseArgs({
     args: rest,
-    options: { lane: { type: "string" }, incremental: { type: "boolean" } },
+    options: {
+      lane: { type: "string" },
+      incremental: { type: "boolean" },
+      checkpoint: { type: "string" },
+      "public-key": { type: "string" },
+    },
     strict: true,
   });
   if (values.lane && !["config", "data", "execution"].includes(values.lane)) {
     console.error(`--lane must be config, data or execution\n${USAGE}`);
     process.exit(2);
   }
+  const file = values.checkpoint ? readJson(values.checkpoint) : undefined;
   await withDatabase(async () => {
-    const { runAuditVerification } = await import("@/lib/audit");
-    const runs = await runAuditVerification({
+    const audit = await import("@/lib/audit");
+    const key = values["public-key"]
+      ? audit.publicKeyFromPem(fs.readFileSync(values["public-key"], "utf8"), values["public-key"])
+      : audit.trySigningKey();
+    const runs = await audit.runAuditVerification({
       lanes: values.lane ? [values.lane as "config" | "data" | "execution"] : undefined,
       mode: values.incremental ? "incremental" : "full",
       trigger: "cli",
+      key,
     });
     for (const r of runs) {
       const b = r.broken;
+      const cp = r.checkpoints;
+      const signed = !cp.count
+        ? "no signed checkpoints"
+        : `${cp.count} signed checkpoints match` +
+          (cp.keyId
+            ? `, ${cp.signaturesChecked} signatures checked`
+            : ", signatures NOT checked (no key)") +
+          (cp.foreign ? `, ${cp.foreign} signed by another key (not trusted)` : "");
       console.log(
         b
           ? `${r.lane}: BROKEN at seq ${b.seq} (${b.kind}): ${b.detail}`
-          : `${r.lane}: ok — ${r.eventCount} events, head seq ${r.head.seq} ${r.head.hash.slice(0, 12)}…, ${r.checked} checked (${r.mode})`,
+          : `${r.lane}: ok — ${r.eventCount} sealed events, head seq ${r.head.seq} ${r.head.hash.slice(0, 12)}…, ${r.checked} checked (${r.mode}), ${r.unsealed} unsealed; ${signed}`,
       );
     }
-    if (runs.some((r) => r.broken)) process.exitCode = 1;
+    let broken = runs.some((r) => r.broken);
+    if (file !== undefined) {
+      const checks = await audit.checkExportedCheckpoints(file, key);
+      for (const c of checks) {
+        const at = `checkpoint ${c.lane} seq ${c.seq} (signed ${c.at.toISOString()})`;
+        console.log(c.problem ? `${at}: BROKEN: ${c.problem}` : `${at}: ok`);
+      }
+      if (checks.some((c) => c.problem)) broken = true;
+    }
+    if (broken) process.exitCode = 1;
+  });
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    console.error(`${file}: not a checkpoint file (${(e as Error).message})`);
+    process.exit(2);
+  }
+}
+
+/** audit public-key: the checkpoint signing key's public half (PEM, stdout) and its id. */
+async function auditPublicKey() {
+  const { loadSigningKey } = await import("@/lib/audit");
+  const key = loadSigningKey({ create: true });
+  process.stdout.write(key.publicKey.export({ type: "spki", format: "pem" }) as string);
+  console.error(`key id ${key.keyId} (sha256 ${key.fingerprint}), from ${key.source}`);
+}
+
+/** audit seal: seal every committed event now (the workers' leader does it every 200 ms). */
+async function auditSeal() {
+  await withDatabase(async () => {
+    const { sealNow } = await import("@/lib/audit");
+    console.error(`sealed ${await sealNow()} events`);
+  });
+}
+
+/**
+ * audit checkpoint export: seal what is committed, sign a checkpoint of each lane whose head
+ * moved, then write each lane's newest signed checkpoint as JSON (stdout, or --out FILE). Keep
+ * the file where the database's owner cannot reach it; `audit verify --checkpoint FILE` later
+ * shows any rewrite of the history it covers.
+ */
+async function auditExport(rest: string[]) {
+  const { values } = parseArgs({ args: rest, options: { out: { type: "string" } }, strict: true });
+  await withDatabase(async () => {
+    const audit = await import("@/lib/audit");
+    const { connectRuntimeClient } = await import("@/lib/db");
+    const key = audit.loadSigningKey({ create: true });
+    await audit.sealNow();
+    const client = await connectRuntimeClient("tollgate-cli");
+    try {
+      await audit.publishCheckpoints(client, key);
+    } finally {
+      await client.end();
+    }
+    const checkpoints = await audit.latestCheckpoints();
+    const text = JSON.stringify(audit.toExport(checkpoints, key), null, 2) + "\n";
+    if (values.out) fs.writeFileSync(values.out, text);
+    else process.stdout.write(text);
+    console.error(
+      `${checkpoints.map((c) => `${c.lane} seq ${c.seq}`).join(", ") || "no checkpoints"} (key ${key.keyId})` +
+        (values.out ? ` → ${values.out}` : ""),
+    );
   });
 }
 
@@ -147,7 +237,12 @@ async function main() {
     process.exit(2);
   }
   const [group, command, ...rest] = process.argv.slice(2);
-  if (group === "audit" && command === "verify") return auditCommand(rest);
+  if (group === "audit" && command === "verify") return auditVerify(rest);
+  if (group === "audit" && command === "seal") return auditSeal();
+  if (group === "audit" && command === "public-key") return auditPublicKey();
+  if (group === "audit" && command === "checkpoint" && rest[0] === "export") {
+    return auditExport(rest.slice(1));
+  }
   if ((group === "group-webhook" || group === "agent-callback") && command === "set") {
     return webhookCommand(group, rest);
   }

@@ -28,6 +28,14 @@ async function main() {
   }
   const noKey = checkEnv(["TOLLGATE_SECRET_KEY"]);
   if (noKey) fail(noKey);
+  // the key that signs audit checkpoints (this worker may lead the sealer): the configured one,
+  // else .data/audit-signing-key.pem, made if missing
+  const { loadSigningKey } = await import("@/lib/audit/signing-key");
+  try {
+    log(`audit checkpoints are signed with key ${loadSigningKey({ create: true }).keyId}`);
+  } catch (e) {
+    fail((e as Error).message);
+  }
   const { startWorker } = await import("@/lib/execution/worker");
   const { disconnectDb } = await import("@/lib/db");
   // concurrency: TOLLGATE_WORKER_CONCURRENCY, read by startWorker through lib/env

@@ -73,11 +73,13 @@ export function hashEvent(e: THashedEvent): string {
 /**
  * How a lane can be broken. content_hash: an event's stored hash does not match its content;
  * link: its prevHash is not the previous event's hash; gap: a seq is missing or repeated;
- * checkpoint: an event verified earlier no longer has the hash it had then; truncated: the
+ * checkpoint: an event verified (or a head signed, checkpoints.ts) earlier no longer has the
+ * hash it had then; signature: a stored signed checkpoint does not verify; truncated: the
  * lane ends before its head (its newest events were deleted); head_mismatch: the head's hash
  * is not the last event's, or events lie beyond the head.
  */
-type TBreakKind = "content_hash" | "link" | "gap" | "checkpoint" | "truncated" | "head_mismatch";
+type TBreakKind =
+  "content_hash" | "link" | "gap" | "checkpoint" | "signature" | "truncated" | "head_mismatch";
 
 /** The first place a lane does not hold, and why, in words for a person. */
 export type TChainBreak = { seq: number; kind: TBreakKind; detail: string };

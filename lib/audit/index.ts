@@ -33,3 +33,20 @@ export {
   type TChainBreak,
 } from "./hash-chain";
 export { createSealerStep, sealLanes, sealNow, SEAL_BATCH } from "./seal";
+export {
+  checkExportedCheckpoints,
+  latestCheckpoints,
+  publishCheckpoints,
+  toExport,
+  type TCheckpoint,
+  type TCheckpointExport,
+  type TExportedCheck,
+} from "./checkpoints";
+export {
+  DEFAULT_SIGNING_KEY_FILE,
+  loadSigningKey,
+  publicKeyFromPem,
+  trySigningKey,
+  type TPublicKey,
+  type TSigningKey,
+} from "./signing-key";

@@ -1,15 +1,17 @@
 import "server-only";
 import type pg from "pg";
 import { db } from "@/lib/db";
+import { publishCheckpoints } from "./checkpoints";
 import { AUDIT_LANES, type TAuditLane } from "./events";
+import { loadSigningKey, type TSigningKey } from "./signing-key";
 
 /**
  * Sealing: appends are plain INSERTs of unsealed events (tollgate_append_audit); the SQL
  * function `tollgate_seal_audit(lane, max)` (migration …_audit_sealing, which argues why no late
  * commit is skipped or sealed out of order) links the committed ones into the lane's hash chain
  * in (xid, id) order below the horizon pg_snapshot_xmin(pg_current_snapshot()). The workers'
- * leader (lib/jobs LEADERS.sealAudit) calls `sealLanes` every ~200 ms; `sealNow` is the same
- * for tests, the seed and the CLI.
+ * leader (lib/jobs LEADERS.sealAudit) calls `sealLanes` every ~200 ms and publishes signed
+ * checkpoints; `sealNow` is the same sealing for tests and the CLI.
  */
 
 /** Events sealed per lane per call: a batch is one transaction holding that lane's head lock. */
@@ -89,13 +91,35 @@ async function horizonHolder(left: number): Promise<string> {
   );
 }
 
+/** How often the leader signs a checkpoint of each lane whose head moved. */
+export const CHECKPOINT_MS = 1_000;
+
 /** A step of the sealing leader (lib/jobs LEADERS.sealAudit): what it sealed, all lanes. */
 export type TSealerStep = (client: TQueryable) => Promise<number>;
 
-/** The leader's step: seal a batch in every lane on the leader's own connection. */
-export function createSealerStep(): TSealerStep {
+/**
+ * The leader's step: seal a batch in every lane on the leader's own connection, and about every
+ * second sign and store a checkpoint of each lane whose head moved (checkpoints.ts). Without a
+ * usable signing key it goes on sealing, says why once, and tries the key again each time.
+ */
+export function createSealerStep(log: (line: string) => void = () => {}): TSealerStep {
+  let checkpointAt = 0;
+  let keyProblem = "";
   return async (client) => {
     const sealed = await sealLanes(client);
+    if (Date.now() - checkpointAt >= CHECKPOINT_MS) {
+      checkpointAt = Date.now();
+      let key: TSigningKey | null = null;
+      try {
+        key = loadSigningKey({ create: true });
+        keyProblem = "";
+      } catch (e) {
+        const why = (e as Error).message;
+        if (why !== keyProblem) log(`audit checkpoints not signed: ${why}`);
+        keyProblem = why;
+      }
+      if (key) await publishCheckpoints(client, key);
+    }
     return sealed.config + sealed.data + sealed.execution;
   };
 }

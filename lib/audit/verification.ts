@@ -2,6 +2,7 @@ import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 import { AUDIT_LANES, type TAuditLane } from "./events";
+import type { TPublicKey } from "./signing-key";
 import { env } from "@/lib/env";
 
 export type TVerifyTrigger = "schedule" | "cli" | "console";
@@ -26,6 +27,8 @@ export async function runAuditVerification(opts: {
   mode: "incremental" | "full";
   trigger: TVerifyTrigger;
   actorUserId?: string | null;
+  /** the key checkpoints must be signed with (default: this installation's, if it has one) */
+  key?: TPublicKey | null;
 }): Promise<TLaneRun[]> {
   const out: TLaneRun[] = [];
   for (const lane of opts.lanes ?? AUDIT_LANES) {
@@ -39,7 +42,7 @@ export async function runAuditVerification(opts: {
       opts.mode === "incremental" && state.ok && state.verifiedSeq > 0
         ? { seq: state.verifiedSeq, hash: state.verifiedHash }
         : undefined;
-    const result = await verifyAuditLane(lane, { from });
+    const result = await verifyAuditLane(lane, { from, key: opts.key });
     out.push(await record(lane, result, startedAt, opts));
   }
   return out;

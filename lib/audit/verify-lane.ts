@@ -9,6 +9,8 @@ import {
   type TChainBreak,
   type THashedEvent,
 } from "./hash-chain";
+import { checkStoredCheckpoints, type TStoredCheckpoints } from "./checkpoints";
+import { trySigningKey, type TPublicKey } from "./signing-key";
 import type { TAuditLane } from "./write-audit-event";
 
 export type TLaneVerification = {
@@ -27,6 +29,8 @@ export type TLaneVerification = {
   /** the last event the walk reached intact (the checkpoint a next walk may start from) */
   lastSeq: number;
   lastHash: string;
+  /** the signed checkpoints stored for the walked range (checkpoints.ts) */
+  checkpoints: Omit<TStoredCheckpoints, "broken">;
   /** the first break, or null */
   broken: TChainBreak | null;
 };
@@ -51,13 +55,15 @@ const COLUMNS = `seq, lane::text as lane, "createdAt", "actorType", "actorAgentI
  */
 export async function verifyAuditLane(
   lane: TAuditLane,
-  opts: { from?: { seq: number; hash: string } } = {},
+  opts: { from?: { seq: number; hash: string }; key?: TPublicKey | null } = {},
 ): Promise<TLaneVerification> {
+  // the key checkpoints must be signed with: the one given, else this installation's (if any)
+  const key = opts.key !== undefined ? opts.key : trySigningKey();
   const walk = async (from: { seq: number; hash: string } | undefined) => {
     const client = await connectRuntimeClient("tollgate-audit-verify");
     try {
       await client.query("begin isolation level repeatable read read only");
-      const result = await walkLane(client, lane, from);
+      const result = await walkLane(client, lane, from, key);
       await client.query("commit");
       return result;
     } finally {
@@ -77,6 +83,7 @@ async function walkLane(
   c: pg.Client,
   lane: TAuditLane,
   from: { seq: number; hash: string } | undefined,
+  key: TPublicKey | null,
 ): Promise<TLaneVerification> {
   const headRow = (
     await c.query<{ seq: number; hash: string }>(
@@ -104,12 +111,19 @@ async function walkLane(
   let prev = GENESIS_HASH;
   let after = 0;
   let checked = 0;
+  let checkpoints: TLaneVerification["checkpoints"] = {
+    count: 0,
+    signaturesChecked: 0,
+    foreign: 0,
+    keyId: key?.keyId ?? null,
+  };
   const done = (broken: TChainBreak | null) => ({
     ...base,
     ok: !broken,
     checked,
     lastSeq: after,
     lastHash: prev,
+    checkpoints,
     broken,
   });
   if (!headRow) return done({ seq: 0, kind: "head_mismatch", detail: "the lane has no head row" });
@@ -178,5 +192,10 @@ async function walkLane(
     prev = rows[rows.length - 1].hash;
     after = rows[rows.length - 1].seq;
   }
-  return done(compareWithHead({ lastSeq: after, lastHash: prev, head, eventCount: counts.sealed }));
+  const end = compareWithHead({ lastSeq: after, lastHash: prev, head, eventCount: counts.sealed });
+  if (end) return done(end);
+  // the chain holds together and ends at its head: does it still say what was signed?
+  const { broken, ...stored } = await checkStoredCheckpoints(c, lane, base.fromSeq, key);
+  checkpoints = stored;
+  return done(broken);
 }

@@ -112,12 +112,13 @@ const pgCode = (e: unknown) => (e as { code?: string }).code;
  * Tables the runtime role may not write as it writes the others: the audit lanes and their
  * heads are read-only to it (appends and seals go through tollgate_append_audit and
  * tollgate_seal_audit, SECURITY DEFINER),
- * verification runs are insert-only, Prisma's migration record is the owner's alone.
+ * verification runs and signed checkpoints are insert-only, Prisma's migration record is the owner's alone.
  */
 const RUNTIME_TABLE_LIMITS: Record<string, string | null> = {
   AuditEvent: "SELECT",
   AuditLaneHead: "SELECT",
   AuditVerificationRun: "SELECT, INSERT",
+  AuditCheckpoint: "SELECT, INSERT",
   _prisma_migrations: null,
 };
 

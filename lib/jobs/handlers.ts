@@ -47,5 +47,5 @@ export type TLeaderStep = (client: Pick<pg.ClientBase, "query">) => Promise<numb
 
 /** Each leader loop's step, made once per term of leadership (a step may keep state). */
 export const LEADER_HANDLERS: { [N in TLeaderName]: (ctx: TJobContext) => TLeaderStep } = {
-  sealAudit: () => createSealerStep(),
+  sealAudit: ({ log }) => createSealerStep(log),
 };

@@ -154,7 +154,10 @@ export type TLeaderDefinition = {
 };
 
 export const LEADERS = {
-  /** Link committed audit events into their lanes' hash chains, up to 5,000 per lane per step (lib/audit/seal.ts) */
+  /**
+   * Link committed audit events into their lanes' hash chains (up to 5,000 per lane per step)
+   * and sign a checkpoint of each lane whose head moved, about every second (lib/audit/seal.ts)
+   */
   sealAudit: { lock: "audit-sealer", everyMs: 200, retryMs: 500, label: "audit events sealed" },
 } as const satisfies Record<string, TLeaderDefinition>;
 
