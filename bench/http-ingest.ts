@@ -1,166 +1,401 @@
 /**
- * HTTP ingest of the agent API (auth + rate limits + policy + persist + audit) through the
- * production server (`next start`) against local PostgreSQL, next to pgbench running an
- * equivalent transaction on the same database in the same run.
- *   npm run bench:ingest [-- --concurrency 16 --seconds 10]
- * Uses DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres); makes
- * and drops its own database. Needs `pgbench` on PATH for the comparison.
+ * The agent API's ingest (POST /api/agent/v1/action-requests, lead.create, auto-approved: auth,
+ * rate limits, policy, persist, audit, queue) through the production server (`next start`),
+ * next to pgbench running the MINIMAL durable write on the same database server in the same
+ * run: one transaction inserting a request row, 5 field-change rows and 1 audit row into plain
+ * tables shaped like ours (LIKE … INCLUDING ALL: columns, defaults, indexes; no triggers, no
+ * foreign keys, no lock beyond the inserts). Each client level runs HTTP, then pgbench.
+ *   npm run bench:ingest [-- --clients 16,64 --seconds 10 --pool 16 --statements 200 --profile DIR]
+ * Before the load, `--statements N` sequential requests go through a wire counter
+ * (bench/lib/pg-wire-counter.ts) to count the SQL statements and round trips each one costs.
+ * `--profile DIR` runs the server under `node --cpu-prof` and writes, per client level, a flame
+ * graph of the load window (DIR/ingest-c<N>.svg) and its top frames (DIR/ingest-c<N>-top.txt).
+ * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { dropDatabase, ensureDatabase, migrateDeploy, withDatabaseName } from "@/lib/db/admin";
+import pg from "pg";
 import { freePort } from "@/lib/db/embedded";
 import { buildIfNeeded, nextStartArgs } from "../scripts/lib/runtime";
-import { childEnv, env, setEnv } from "@/lib/env";
+import { childEnv, dropProxyVariables, env, setEnv } from "@/lib/env";
+import { benchDatabase, loadAverage } from "./lib/bench-database";
+import { startSandboxProcess } from "./lib/sandbox-process";
+import { startWireCounter, type TWireStatement } from "./lib/pg-wire-counter";
+import { flameGraph, type TCpuProfile } from "./lib/flame-graph";
+import { backendsOf, cpuMeter } from "./lib/proc-cpu";
 
 const { values } = parseArgs({
   options: {
-    concurrency: { type: "string", default: "16" },
+    clients: { type: "string", default: "16,64" },
     seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "300" },
+    pool: { type: "string", default: "16" },
+    statements: { type: "string", default: "200" },
+    profile: { type: "string" },
   },
 });
-const C = Number(values.concurrency);
+const LEVELS = values.clients.split(",").map(Number);
 const SECONDS = Number(values.seconds);
+const POOL = Number(values.pool);
 
-function pct(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
+const median = (xs: number[]) =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
-async function main() {
-  const server = env().DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  const url = withDatabaseName(server, `tollgate_bench_${Date.now().toString(36)}`);
-  setEnv({ DATABASE_URL: url }, { force: true });
-  setEnv({ TOLLGATE_SECRET_KEY: "bench-secret-key", TOLLGATE_ALLOW_LOOPBACK: "1" }); // the bundled sandbox
-  await buildIfNeeded();
-  await ensureDatabase(url);
-  await migrateDeploy(url);
-  const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
-  const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
-  const { createApiKey } = await import("@/lib/agents/api-keys");
-  const { createSandboxServer } = await import("@/lib/connectors/salesforce-sandbox");
-  const { db, disconnectDb } = await import("@/lib/db");
-  await seedDemoOrg({ history: false });
-  const sandbox = await createSandboxServer({ seed: "none", dailyApiLimit: 100_000_000 });
-  await pointDemoEnvironmentsAt(sandbox.url);
-  const agent = await db.agent.findFirstOrThrow({
-    where: { slug: "lead-enrichment-bot", environment: { slug: "prod" } },
-  });
-  await db.agent.update({
-    where: { id: agent.id },
-    data: { callsPerMinute: 10_000_000, writesPerHour: 10_000_000 },
-  });
-  const key = (await createApiKey({ agentSlug: agent.slug, envSlug: "prod" })).plaintext;
-  const keyRow = await db.apiKey.findFirstOrThrow({ where: { agentId: agent.id } });
-
+/** `next start` on a free port, as `npm start` serves (its own process, optionally profiled). */
+async function startServer(databaseUrl: string, profileDir?: string) {
   const port = await freePort();
-  const app = spawn(process.execPath, nextStartArgs(port), {
+  const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...prof, ...nextStartArgs(port, "127.0.0.1")], {
     stdio: ["ignore", "pipe", "inherit"],
     env: childEnv({
+      DATABASE_URL: databaseUrl,
       NEXTAUTH_SECRET: "bench",
       NEXTAUTH_URL: `http://localhost:${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
-      DB_POOL_SIZE: String(C),
+      DB_POOL_SIZE: String(POOL),
     }),
   });
-  await new Promise<void>((resolve) =>
-    app.stdout!.on("data", (d) => String(d).includes("Ready") && resolve()),
-  );
-  const base = `http://127.0.0.1:${port}/api/agent/v1/action-requests`;
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => String(d).includes("Ready") && resolve());
+    child.on("exit", (code) => reject(new Error(`next start exited (${code})`)));
+  });
+  return { port, child };
+}
+
+function stopServer(child: ChildProcess) {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.on("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+type TResult = { ms: number; status: number | string };
+type TMeters = { server: () => number[]; database: () => number[] };
+
+/** One keep-alive HTTP client per level, so the client costs the shared CPUs little. */
+function client(port: number, key: string, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
   let seq = 0;
-  const body = () =>
-    JSON.stringify({
-      idempotencyKey: `bench-${process.pid}-${seq++}`,
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const body = () => {
+    const n = seq++;
+    return JSON.stringify({
+      idempotencyKey: `bench-${tag}-${n}`,
       workflow: { key: "lead-enrichment" },
       actionType: "lead.create",
       target: { system: "salesforce", object: "Lead", recordId: null },
       changes: {
         FirstName: "Ada",
-        LastName: `Bench ${seq}`,
+        LastName: `Bench ${n}`,
         Company: "Bench Co",
-        Email: `ada${seq}@bench.example`,
+        Email: `ada${n}@bench.example`,
         LeadSource: "Web",
       },
       reason: { code: "INBOUND_FORM", text: "Demo request form" },
-      evidence: [{ type: "form_submission", ref: `hubspot:form/${seq}` }],
+      evidence: [{ type: "form_submission", ref: `hubspot:form/${n}` }],
     });
-  const send = async () => {
-    const t = process.hrtime.bigint();
-    const res = await fetch(base, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: body(),
-    });
-    await res.arrayBuffer();
-    if (res.status !== 201) throw new Error(`unexpected ${res.status}`);
-    return Number(process.hrtime.bigint() - t) / 1e6;
   };
-  for (let i = 0; i < 200; i++) await send(); // warm-up: JIT, caches, describe
-  const latencies: number[] = [];
-  const until = Date.now() + SECONDS * 1000;
-  const t0 = Date.now();
+  const send = () =>
+    new Promise<TResult>((resolve) => {
+      const t = performance.now();
+      const payload = body();
+      const req = http.request(
+        {
+          agent,
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/api/agent/v1/action-requests",
+          headers: {
+            authorization: `Bearer ${key}`,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(payload),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve({ ms: performance.now() - t, status: res.statusCode ?? 0 }));
+        },
+      );
+      req.on("error", (e) =>
+        resolve({
+          ms: performance.now() - t,
+          status: (e as NodeJS.ErrnoException).code ?? "error",
+        }),
+      );
+      req.end(payload);
+    });
+  return { send, close: () => agent.destroy() };
+}
+
+async function load(port: number, key: string, clients: number, meters: TMeters) {
+  const c = client(port, key, clients);
+  const stopServerCpu = cpuMeter(meters.server);
+  const stopDbCpu = cpuMeter(meters.database);
+  const results: TResult[] = [];
+  const from = process.hrtime.bigint();
+  const until = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: C }, async () => {
-      while (Date.now() < until) latencies.push(await send());
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) results.push(await c.send());
     }),
   );
-  const elapsed = (Date.now() - t0) / 1000;
-  app.kill("SIGTERM");
-  latencies.sort((a, b) => a - b);
-  const httpRate = latencies.length / elapsed;
+  const elapsed = (performance.now() - t0) / 1000;
+  const to = process.hrtime.bigint();
+  const serverCpu = stopServerCpu();
+  const dbCpu = stopDbCpu();
+  c.close();
+  const ok = results.filter((r) => r.status === 201).map((r) => r.ms);
+  ok.sort((a, b) => a - b);
+  const errors = new Map<string, number>();
+  for (const r of results)
+    if (r.status !== 201) errors.set(String(r.status), (errors.get(String(r.status)) ?? 0) + 1);
+  return {
+    rate: ok.length / elapsed,
+    p50: pct(ok, 0.5),
+    p99: pct(ok, 0.99),
+    ok: ok.length,
+    errors,
+    cpuPerRequest: { server: serverCpu / results.length, database: dbCpu / results.length },
+    window: { from: Number(from / 1000n), to: Number(to / 1000n) },
+  };
+}
 
-  // pgbench: the same transaction the ingest path commits, as plain SQL on the same database
-  let pgbenchTps: number | null = null;
-  try {
-    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tg-pgbench-")), "ingest.sql");
-    const fieldRows = ["FirstName", "LastName", "Company", "Email", "LeadSource"]
-      .map((f) => `(md5(random()::text), 'pgb-' || :id, '${f}', '"v"', '"v"')`)
-      .join(", ");
-    fs.writeFileSync(
-      script,
-      `\\set id random(1, 9000000000000000000)
+/** pgbench's minimal durable write (see the top of this file) into tables made for it. */
+function pgbenchScript(dir: string, ids: { agentId: string; environmentId: string }) {
+  const file = path.join(dir, "minimal-write.sql");
+  const fields = ["FirstName", "LastName", "Company", "Email", "LeadSource"];
+  const ar = `('ar-' || :client_id || '-' || :r)`;
+  const fieldRows = fields
+    .map((f) => `('fc-' || :client_id || '-' || :r || '-${f}', ${ar}, '${f}', null, '"value"')`)
+    .join(", ");
+  const changes = JSON.stringify(Object.fromEntries(fields.map((f) => [f, "value"])));
+  fs.writeFileSync(
+    file,
+    `\\set r random(1, 9000000000000000000)
 BEGIN;
-SELECT k.id, k.hash, a.status FROM "ApiKey" k JOIN "Agent" a ON a.id = k."agentId" WHERE k.prefix = '${keyRow.prefix}';
-INSERT INTO "RateLimitCounter" ("agentId", kind, "windowStart", count) VALUES ('${agent.id}', 'calls_minute', date_trunc('minute', now()), 1) ON CONFLICT ("agentId", kind, "windowStart") DO UPDATE SET count = "RateLimitCounter".count + 1 RETURNING count;
-INSERT INTO "RateLimitCounter" ("agentId", kind, "windowStart", count) VALUES ('${agent.id}', 'writes_hour', date_trunc('hour', now()), 1) ON CONFLICT ("agentId", kind, "windowStart") DO UPDATE SET count = "RateLimitCounter".count + 1 RETURNING count;
-SELECT id FROM "ActionRequest" WHERE "agentId" = '${agent.id}' AND "idempotencyKey" = 'pgb-' || :id;
-INSERT INTO "ActionRequest" (id, "agentId", "environmentId", "idempotencyKey", "bodyHash", object, status, "decisionOutcome", "decisionReasons", evidence, "updatedAt") VALUES ('pgb-' || :id, '${agent.id}', '${agent.environmentId}', 'pgb-' || :id, md5(random()::text), 'Lead', 'auto_approved', 'auto_approved', ARRAY['Matrix: auto'], '[]', now());
-INSERT INTO "FieldChange" (id, "actionRequestId", field, "oldValue", "newValue") VALUES ${fieldRows};
-INSERT INTO "AuditLaneHead" (lane, seq, hash, "updatedAt") VALUES ('execution', 0, 'x', now()) ON CONFLICT DO NOTHING;
-SELECT seq, hash FROM "AuditLaneHead" WHERE lane = 'execution' FOR UPDATE;
-UPDATE "AuditLaneHead" SET seq = seq + 1, hash = md5(random()::text), "updatedAt" = now() WHERE lane = 'execution' RETURNING seq \\gset
-INSERT INTO "AuditEvent" (lane, seq, "actorType", "actorAgentId", action, "subjectType", "subjectId", payload, "prevHash", hash) VALUES ('execution', :seq, 'agent', '${agent.id}', 'action_request.created', 'action_request', 'pgb-' || :id, '{}', 'x', md5(random()::text));
+INSERT INTO bench_request (id, "agentId", "environmentId", "idempotencyKey", "bodyHash", object, status, "decisionOutcome", "decisionMode", "decisionRule", "decisionReasons", "reasonCode", "reasonText", evidence, "recordSummary", "updatedAt") VALUES (${ar}, '${ids.agentId}', '${ids.environmentId}', ${ar}, md5(${ar}), 'Lead', 'auto_approved', 'auto_approved', 'auto', 'lead.create', ARRAY['Matrix: lead.create is auto'], 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"name":"Ada Bench"}', now());
+INSERT INTO bench_field_change (id, "actionRequestId", field, "oldValue", "newValue") VALUES ${fieldRows};
+INSERT INTO bench_audit (lane, seq, "actorType", "actorAgentId", action, "subjectType", "subjectId", "environmentId", object, "reasonCode", "reasonText", evidence, payload, "prevHash", hash) VALUES ('data', nextval('bench_audit_seq'), 'agent', '${ids.agentId}', 'action_request.created', 'action_request', ${ar}, '${ids.environmentId}', 'Lead', 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"status":"auto_approved","changes":${changes}}', md5(${ar}), md5(${ar} || 'x'));
 END;
 `,
-    );
-    const out = execFileSync(
-      "pgbench",
-      ["-n", "-c", String(C), "-j", "2", "-T", String(SECONDS), "-f", script, url],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-    );
-    pgbenchTps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
-  } catch (e) {
-    console.error(`pgbench did not run: ${(e as Error).message.split("\n")[0]}`);
-  }
+  );
+  return file;
+}
 
-  console.log(
-    `HTTP ingest through next start: POST lead.create (auto_approved), concurrency ${C}, ${elapsed.toFixed(1)} s`,
+function runPgbench(url: string, script: string, clients: number) {
+  const out = execFileSync(
+    "pgbench",
+    [
+      "-n",
+      "-M",
+      "prepared",
+      "-c",
+      String(clients),
+      "-j",
+      "2",
+      "-T",
+      String(SECONDS),
+      "-f",
+      script,
+      "-r",
+      url,
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
   );
-  console.log(
-    `  ${Math.round(httpRate)} requests/s, p50 ${pct(latencies, 0.5).toFixed(1)} ms, p99 ${pct(latencies, 0.99).toFixed(1)} ms (${latencies.length} requests)`,
-  );
-  if (pgbenchTps) {
-    console.log(
-      `pgbench, the equivalent transaction (auth read, 2 rate counters, idempotency read, request, 5 field changes, audit lane append), concurrency ${C}:`,
-    );
-    console.log(`  ${Math.round(pgbenchTps)} transactions/s`);
-    console.log(`ratio HTTP / pgbench: ${((httpRate / pgbenchTps) * 100).toFixed(0)}%`);
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  return {
+    tps: num(/tps = ([\d.]+)/),
+    latencyMs: num(/latency average = ([\d.]+) ms/),
+    failed: num(/number of failed transactions: (\d+)/),
+  };
+}
+
+/** Short, comparable SQL: the first words of a statement, literals and lists left out. */
+const shortSql = (s: TWireStatement) =>
+  s.sql.replace(/\s+/g, " ").replace(/\$\d+/g, "?").trim().slice(0, 110);
+
+async function countStatements(databaseUrl: string, key: string, n: number) {
+  const u = new URL(databaseUrl);
+  const counter = await startWireCounter({ host: u.hostname, port: Number(u.port || 5432) });
+  const proxied = new URL(databaseUrl);
+  proxied.host = `127.0.0.1:${counter.port}`;
+  const server = await startServer(proxied.toString());
+  try {
+    const c = client(server.port, key, 1);
+    for (let i = 0; i < 50; i++) await c.send(); // caches, JIT
+    const per: { statements: TWireStatement[]; roundTrips: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      const from = performance.now();
+      const r = await c.send();
+      if (r.status !== 201) throw new Error(`unexpected ${r.status}`);
+      per.push(counter.between(from, performance.now()));
+    }
+    c.close();
+    const counts = per.map((p) => p.statements.length);
+    const trips = per.map((p) => p.roundTrips);
+    const typical = per.find((p) => p.statements.length === median(counts))!;
+    return {
+      n,
+      statements: { median: median(counts), min: Math.min(...counts), max: Math.max(...counts) },
+      roundTrips: { median: median(trips), min: Math.min(...trips), max: Math.max(...trips) },
+      mean: counts.reduce((a, b) => a + b, 0) / n,
+      typical: typical.statements.map(shortSql),
+    };
+  } finally {
+    await stopServer(server.child);
+    await counter.close();
   }
-  await sandbox.close();
-  await disconnectDb();
-  await dropDatabase(url);
+}
+
+async function main() {
+  dropProxyVariables();
+  setEnv({ TOLLGATE_SECRET_KEY: "bench-secret-key", TOLLGATE_ALLOW_LOOPBACK: "1" }); // the sandbox
+  await buildIfNeeded();
+  const against = env().DATABASE_URL ? "DATABASE_URL's server" : "an embedded PostgreSQL";
+  const database = await benchDatabase("bench_ingest");
+  const { db, disconnectDb } = await import("@/lib/db");
+  let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
+  try {
+    const [info] = await db.$queryRaw<
+      { version: string; fsync: string; sync: string; wal: string; maxconn: string }[]
+    >`select version(), current_setting('fsync') as fsync, current_setting('synchronous_commit') as sync,
+        current_setting('wal_sync_method') as wal, current_setting('max_connections') as maxconn`;
+    const server = new URL(database.serverUrl);
+    console.log(
+      `measured against ${against} ` +
+        `${server.hostname}:${server.port || 5432}: ${info.version.split(" on ")[0]}, fsync ${info.fsync}, ` +
+        `synchronous_commit ${info.sync}, wal_sync_method ${info.wal}, max_connections ${info.maxconn}`,
+    );
+    console.log(
+      `server: next start (production build), DB_POOL_SIZE ${POOL}; client: node:http keep-alive in this process; ${SECONDS} s per run`,
+    );
+
+    const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
+    const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
+    const { createApiKey } = await import("@/lib/agents/api-keys");
+    await seedDemoOrg({ history: false });
+    sandbox = await startSandboxProcess();
+    await pointDemoEnvironmentsAt(sandbox.url);
+    const agent = await db.agent.findFirstOrThrow({
+      where: { slug: "lead-enrichment-bot", environment: { slug: "prod" } },
+    });
+    await db.agent.update({
+      where: { id: agent.id },
+      data: { callsPerMinute: 100_000_000, writesPerHour: 100_000_000 },
+    });
+    const key = (await createApiKey({ agentSlug: agent.slug, envSlug: "prod" })).plaintext;
+    // as the owner (the runtime role makes no tables); pgbench connects as the owner too
+    const owner = new pg.Client({ connectionString: database.url });
+    await owner.connect();
+    await owner.query(`CREATE TABLE bench_request (LIKE "ActionRequest" INCLUDING ALL);
+      CREATE TABLE bench_field_change (LIKE "FieldChange" INCLUDING ALL);
+      CREATE TABLE bench_audit (LIKE "AuditEvent" INCLUDING ALL);
+      CREATE SEQUENCE bench_audit_seq`);
+    await owner.end();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "tg-bench-ingest-"));
+    const script = pgbenchScript(work, { agentId: agent.id, environmentId: agent.environmentId });
+
+    const statementRuns = Number(values.statements);
+    if (statementRuns > 0) {
+      const s = await countStatements(database.url, key, statementRuns);
+      console.log(
+        `\nSQL per request (${s.n} sequential requests counted on the wire, after 50 to warm up): ` +
+          `statements median ${s.statements.median} (min ${s.statements.min}, max ${s.statements.max}, mean ${s.mean.toFixed(2)}), ` +
+          `round trips median ${s.roundTrips.median} (min ${s.roundTrips.min}, max ${s.roundTrips.max})`,
+      );
+      console.log(`a typical request's statements:`);
+      for (const q of s.typical) console.log(`  ${q}`);
+    }
+
+    const profileDir = values.profile ? path.resolve(values.profile) : undefined;
+    if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+    const before = new Set(profileDir ? fs.readdirSync(profileDir) : []);
+    const app = await startServer(database.url, profileDir);
+    const rows: string[] = [];
+    const windows: { clients: number; from: number; to: number }[] = [];
+    try {
+      const warm = client(app.port, key, 1);
+      for (let i = 0; i < Number(values.warmup); i++) await warm.send(); // JIT, caches, describe
+      warm.close();
+      for (const clients of LEVELS) {
+        const http = await load(app.port, key, clients, {
+          server: () => [app.child.pid!],
+          database: backendsOf(new URL(database.url).pathname.slice(1)),
+        });
+        windows.push({ clients, ...http.window });
+        let pgb: ReturnType<typeof runPgbench> | null = null;
+        const stopPgbenchCpu = cpuMeter(backendsOf(new URL(database.url).pathname.slice(1)));
+        let pgbCpu = NaN;
+        try {
+          pgb = runPgbench(database.url, script, clients);
+          pgbCpu = stopPgbenchCpu() / (pgb.tps * SECONDS);
+        } catch (e) {
+          const err = e as Error & { stderr?: string };
+          console.error(`pgbench did not run: ${err.message.split("\n")[0]}\n${err.stderr ?? ""}`);
+        }
+        const errs = [...http.errors].map(([s, n]) => `${n}× ${s}`).join(", ") || "none";
+        rows.push(
+          `${String(clients).padStart(7)}  ${Math.round(http.rate).toString().padStart(6)} req/s  ` +
+            `p50 ${http.p50.toFixed(1).padStart(6)} ms  p99 ${http.p99.toFixed(1).padStart(6)} ms  ` +
+            `${pgb ? Math.round(pgb.tps).toString().padStart(6) : "     –"} tps  ` +
+            `${pgb ? ((http.rate / pgb.tps) * 100).toFixed(0).padStart(4) + "%" : "    –"}  ` +
+            `CPU/request: server ${http.cpuPerRequest.server.toFixed(2)} ms, PostgreSQL ${http.cpuPerRequest.database.toFixed(2)} ms (pgbench's: ${pgbCpu.toFixed(2)} ms)  ` +
+            `errors: ${errs}${pgb?.failed ? `; pgbench failed ${pgb.failed}` : ""}  (load ${loadAverage()})`,
+        );
+      }
+    } finally {
+      await stopServer(app.child);
+    }
+
+    console.log(
+      `\nHTTP: POST /api/agent/v1/action-requests, lead.create (auto-approved), 201s only in the rates and latencies`,
+    );
+    console.log(
+      `pgbench: -M prepared, BEGIN; INSERT request; INSERT 5 field changes; INSERT audit row; END (tables LIKE ours)`,
+    );
+    console.log(`clients      HTTP                                         pgbench   HTTP/pgbench`);
+    for (const r of rows) console.log(r);
+    console.log(`(figures from a shared ${os.cpus().length}-CPU machine: under load)`);
+
+    if (profileDir) {
+      const file = fs
+        .readdirSync(profileDir)
+        .filter((f) => f.endsWith(".cpuprofile") && !before.has(f))
+        .map((f) => path.join(profileDir, f))[0];
+      if (!file) throw new Error(`no .cpuprofile appeared in ${profileDir}`);
+      const profile = JSON.parse(fs.readFileSync(file, "utf8")) as TCpuProfile;
+      // the load windows on the profile's clock, to render again later
+      fs.writeFileSync(`${file}.windows.json`, JSON.stringify(windows));
+      for (const w of windows) {
+        const g = flameGraph(profile, {
+          title: `POST /api/agent/v1/action-requests under load, ${w.clients} clients`,
+          from: w.from,
+          to: w.to,
+        });
+        fs.writeFileSync(path.join(profileDir, `ingest-c${w.clients}.svg`), g.svg);
+        fs.writeFileSync(path.join(profileDir, `ingest-c${w.clients}-top.txt`), g.top + "\n");
+        console.log(
+          `flame graph: ${path.join(profileDir, `ingest-c${w.clients}.svg`)} (${g.samples} samples)`,
+        );
+      }
+    }
+  } finally {
+    if (sandbox) sandbox.child.kill("SIGTERM");
+    await disconnectDb();
+    await database.drop();
+  }
 }
 
 void main().catch((e) => {
