@@ -1,6 +1,6 @@
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { AppError } from "@/lib/core/errors";
-import { consumeRates } from "@/lib/guardrails/rate-limit";
+import type { TRateResult, TRateWindow } from "@/lib/guardrails/rate-limit";
 import {
   evaluatePolicy,
   type TPolicyDecision,
@@ -26,25 +26,25 @@ const RECORD_INDEPENDENT = new Set([
 /** The policy input without the record and the workflow version. */
 export type TPolicyBase = Omit<TPolicyInput, "current" | "workflow">;
 
+/** The windows an ingest call counts against, in the order `policyInputBase` reads them. */
+export const ingestWindows = (agent: TAuthenticatedAgent): TRateWindow[] => [
+  { kind: "calls_minute", limit: agent.callsPerMinute },
+  { kind: "writes_hour", limit: agent.writesPerHour },
+];
+
 /**
- * Everything the policy engine needs besides the record: this call counts against the agent's
- * rates here (one upsert), whatever the answer turns out to be.
+ * Everything the policy engine needs besides the record, with the rates this call was counted
+ * at (`admitCall`, whatever the answer turns out to be).
  */
 export async function policyInputBase(
   agent: TAuthenticatedAgent,
   input: TActionRequestInput,
   target: TTarget,
   now: Date,
+  [calls, writes]: TRateResult[],
 ): Promise<{ base: TPolicyBase; overRate: boolean }> {
   const { config, actionType } = target;
-  const [calls, writes] = await consumeRates(
-    agent.id,
-    [
-      { kind: "calls_minute", limit: agent.callsPerMinute },
-      { kind: "writes_hour", limit: agent.writesPerHour },
-    ],
-    now,
-  );
+  const [grants, killSwitches] = await Promise.all([agentGrants(agent.id), killSwitchState()]);
   const base: TPolicyBase = {
     agent: {
       id: agent.id,
@@ -63,10 +63,10 @@ export async function policyInputBase(
       evidence: input.evidence ?? [],
     },
     actionType,
-    grants: await agentGrants(agent.id),
+    grants,
     rule: config.rules.get(input.actionType) ?? null,
     fieldOwnership: config.ownership,
-    killSwitches: await killSwitchState(),
+    killSwitches,
     rateLimit: {
       callsPerMinute: { used: calls.used - 1, limit: calls.limit, resetAt: calls.resetAt },
       writesPerHour: { used: writes.used - 1, limit: writes.limit, resetAt: writes.resetAt },

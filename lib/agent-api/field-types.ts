@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/core/errors";
 import { ttlCache } from "@/lib/core/ttl-cache";
-import { ConnectorError } from "@/lib/connectors/salesforce";
-import { connectorFor } from "@/lib/environments";
+import { ConnectorError, type SalesforceConnector } from "@/lib/connectors/salesforce";
+import { cachedConnectorFor } from "@/lib/environments";
 
 type TField = {
   name: string;
@@ -12,12 +12,26 @@ type TField = {
   picklistValues: { value: string; active: boolean }[];
 };
 
-/** Object metadata changes rarely: one describe per environment and object every 10 minutes. */
-const describeCache = ttlCache(10 * 60_000, async (k: string) => {
-  const [env, object] = k.split("|");
-  const d = await (await connectorFor(env)).describe(object);
-  return new Map<string, TField>(d.fields.map((f) => [f.name, f as TField]));
-});
+/**
+ * Object metadata changes rarely: one describe per object every 10 minutes, per connector — so
+ * an environment pointed at another org (a new connector, cachedConnectorFor) never answers with
+ * the old org's fields. A field added in Salesforce is known here within DESCRIBE_TTL_MS.
+ */
+export const DESCRIBE_TTL_MS = 10 * 60_000;
+type TDescribeCache = ReturnType<typeof ttlCache<string, Map<string, TField>>>;
+const describes = new WeakMap<SalesforceConnector, TDescribeCache>();
+
+function describeFields(sf: SalesforceConnector, object: string) {
+  let cache = describes.get(sf);
+  if (!cache) {
+    cache = ttlCache(DESCRIBE_TTL_MS, async (o: string) => {
+      const d = await sf.describe(o);
+      return new Map<string, TField>(d.fields.map((f) => [f.name, f as TField]));
+    });
+    describes.set(sf, cache);
+  }
+  return cache.get(object);
+}
 
 const STRINGS = new Set([
   "string",
@@ -71,7 +85,7 @@ export async function checkFieldTypes(
 ) {
   let fields: Map<string, TField>;
   try {
-    fields = await describeCache.get(`${envSlug}|${object}`);
+    fields = await describeFields(await cachedConnectorFor(envSlug), object);
   } catch (e) {
     if (e instanceof ConnectorError && e.errorClass === "not_found") {
       throw new AppError("invalid_body", `Salesforce has no object "${object}"`, {

@@ -1,5 +1,5 @@
 import "server-only";
-import { Prisma, db } from "@/lib/db";
+import { Prisma, db, rawQuery } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { auditAppendSql, type TAuditPayload } from "@/lib/audit";
 import { AGENT_ERROR_STATUS, AppError, isErrorCode, type TAgentErrorCode } from "@/lib/core/errors";
@@ -83,7 +83,7 @@ export async function insertRequest<A extends "action_request.created" | "action
     at: r.now,
   });
   try {
-    await db.$queryRaw`
+    await rawQuery(Prisma.sql`
     with ar as (
       insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
         "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
@@ -105,7 +105,7 @@ export async function insertRequest<A extends "action_request.created" | "action
       from ar, jsonb_to_recordset(${jsonb(fields)}) as f(field text, old jsonb, new jsonb)
       returning 1
     )
-    select a.* from ar, (${auditSql}) a`;
+    select a.* from ar, (${auditSql}) a`);
     return null;
   } catch (e) {
     // a concurrent duplicate won the (agent, key) unique constraint: answer as it did
@@ -151,10 +151,12 @@ export async function replay(
 
 /** Concurrent duplicates: the unique (agent, key) constraint picks one winner; the rest replay it. */
 async function afterUniqueViolation(e: unknown, agentId: string, key: string, bodyHash: string) {
+  // 23505 from pg (rawQuery), P2002/P2010 from Prisma
   const unique =
-    e instanceof Prisma.PrismaClientKnownRequestError &&
-    (e.code === "P2002" ||
-      (e.code === "P2010" && /23505|unique/i.test(JSON.stringify(e.meta ?? {}) + e.message)));
+    (e instanceof Error && (e as { code?: unknown }).code === "23505") ||
+    (e instanceof Prisma.PrismaClientKnownRequestError &&
+      (e.code === "P2002" ||
+        (e.code === "P2010" && /23505|unique/i.test(JSON.stringify(e.meta ?? {}) + e.message))));
   if (unique) return replay(agentId, key, bodyHash);
   return null;
 }

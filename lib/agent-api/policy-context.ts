@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { Prisma, db } from "@/lib/db";
 import { ttlCache } from "@/lib/core/ttl-cache";
 import { engagedKillSwitches } from "@/lib/guardrails/kill-switches";
 import type {
@@ -12,22 +12,29 @@ import type {
 
 /**
  * Everything the policy engine needs besides the request and the record, read with short
- * caches: a change made on any instance is seen here within about a second.
+ * caches: a change committed on any instance is used here within CONFIG_TTL_MS (ttl-cache.ts
+ * counts from the start of the read), at once after `clearPolicyCaches` in this process. Each
+ * read is one snapshot (REPEATABLE READ), so a change that spans tables — a matrix version and
+ * its rules, a workflow and its versions — is seen whole or not at all.
  */
-const CONFIG_TTL_MS = 1_000;
+export const CONFIG_TTL_MS = 1_000;
+const SNAPSHOT = { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead };
 const SWITCH_TTL_MS = 500;
 
 const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
-  const [actionTypes, matrix, ownership, workflows] = await Promise.all([
-    db.actionType.findMany(),
-    db.policyMatrixVersion.findFirst({
-      where: { status: "active" },
-      orderBy: { version: "desc" },
-      include: { rules: { include: { actionType: true } } },
-    }),
-    db.fieldOwnership.findMany(),
-    db.workflow.findMany({ include: { versions: true } }),
-  ]);
+  const [actionTypes, matrix, ownership, workflows] = await db.$transaction(
+    [
+      db.actionType.findMany(),
+      db.policyMatrixVersion.findFirst({
+        where: { status: "active" },
+        orderBy: { version: "desc" },
+        include: { rules: { include: { actionType: true } } },
+      }),
+      db.fieldOwnership.findMany(),
+      db.workflow.findMany({ include: { versions: true } }),
+    ],
+    SNAPSHOT,
+  );
   const rules = new Map<string, TPolicyRule>();
   for (const r of matrix?.rules ?? []) {
     rules.set(r.actionType.key, {
@@ -62,10 +69,15 @@ const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
 });
 
 const grantCache = ttlCache(CONFIG_TTL_MS, async (agentId: string): Promise<TPolicyGrant[]> => {
-  const sets = await db.agentPermissionSet.findMany({
-    where: { agentId },
-    include: { permissionSet: { include: { grants: true } } },
-  });
+  const [sets] = await db.$transaction(
+    [
+      db.agentPermissionSet.findMany({
+        where: { agentId },
+        include: { permissionSet: { include: { grants: true } } },
+      }),
+    ],
+    SNAPSHOT,
+  );
   return sets.flatMap((s) =>
     s.permissionSet.grants.map((g) => ({
       id: g.id,

@@ -1,7 +1,7 @@
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { AppError } from "@/lib/core/errors";
 import { ConnectorError } from "@/lib/connectors/salesforce";
-import { connectorFor } from "@/lib/environments";
+import { cachedConnectorFor, type connectorFor } from "@/lib/environments";
 import type { TActionRequestInput } from "./contract";
 import { checkFieldTypes } from "./field-types";
 import type { TRefusal } from "./persist-action-request";
@@ -31,7 +31,7 @@ export async function readRecord(
   const recordId = input.target.recordId ?? null;
   if (operation === "create" || !recordId) return { kind: "read", current: null, sf: null };
   try {
-    const sf = await connectorFor(agent.environmentSlug);
+    const sf = await cachedConnectorFor(agent.environmentSlug);
     return { kind: "read", current: (await sf.read(input.target.object, recordId)).record, sf };
   } catch (e) {
     if (e instanceof ConnectorError && e.errorClass === "not_found") {

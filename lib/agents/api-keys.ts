@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
-import { db } from "@/lib/db";
+import { Prisma, db, rawQuery } from "@/lib/db";
+import { ttlCache } from "@/lib/core/ttl-cache";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 
@@ -131,6 +132,7 @@ export async function rotateApiKeys(opts: {
       context: opts.context,
     });
   });
+  forgetApiKeys();
   return { ...created, graceUntil };
 }
 
@@ -142,7 +144,7 @@ export async function revokeApiKey(opts: {
 }) {
   const reason = opts.reason.trim();
   if (!reason) throw new AppError("invalid_body", "Say why the key is revoked");
-  return db.$transaction(async (tx) => {
+  const revoked = await db.$transaction(async (tx) => {
     const key = await tx.apiKey.findUnique({ where: { id: opts.keyId }, include: { agent: true } });
     if (!key) throw notFound("API key");
     if (key.revokedAt) return { id: key.id, prefix: key.prefix, revokedAt: key.revokedAt };
@@ -159,6 +161,8 @@ export async function revokeApiKey(opts: {
     });
     return { id: key.id, prefix: key.prefix, revokedAt };
   });
+  forgetApiKeys();
+  return revoked;
 }
 
 export async function listApiKeys(agentId: string) {
@@ -193,49 +197,79 @@ export type TAuthenticatedAgent = {
   keyId: string;
 };
 
+type TKeyRow = {
+  id: string;
+  hash: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  agent: Omit<TAuthenticatedAgent, "keyId" | "environmentSlug"> & {
+    environment: { slug: string };
+  };
+};
+
+/**
+ * How long a key's row — its hash, expiry, revocation, and its agent's status and limits — is
+ * trusted from memory. A key revoked (or an agent suspended, or a limit changed) on another
+ * instance stops working here within this bound; on the instance that revokes, at once
+ * (`forgetApiKeys`). Expiry is checked against the clock on every call.
+ */
+export const API_KEY_CACHE_MS = 1_000;
+
+/** Unknown prefixes are not remembered: a key made a moment ago on another instance works at once. */
+class UnknownKey extends Error {}
+
+const keyCache = ttlCache(API_KEY_CACHE_MS, async (prefix: string): Promise<TKeyRow> => {
+  const [row] =
+    await rawQuery<TKeyRow>(Prisma.sql`select k.id, k.hash, k."expiresAt", k."revokedAt", k."lastUsedAt",
+      json_build_object('id', a.id, 'slug', a.slug, 'name', a.name, 'status', a.status, 'phase', a.phase,
+        'environmentId', a."environmentId", 'ownerId', a."ownerId", 'callsPerMinute', a."callsPerMinute",
+        'writesPerHour', a."writesPerHour", 'environment', json_build_object('slug', e.slug)) as agent
+    from "ApiKey" k join "Agent" a on a.id = k."agentId" join "Environment" e on e.id = a."environmentId"
+    where k.prefix = ${prefix}`);
+  if (!row) throw new UnknownKey();
+  return row;
+});
+
+/** Forget every cached key, after a revocation or rotation in this process (and for tests). */
+export function forgetApiKeys() {
+  keyCache.clear();
+}
+
+const invalidKey = () =>
+  new AppError("invalid_api_key", "The API key is missing, unknown, revoked or expired");
+
 /**
  * The agent a bearer key belongs to, or an `invalid_api_key` / `agent_inactive` AppError.
- * Unknown, malformed, revoked and expired keys get the same answer.
+ * Unknown, malformed, revoked and expired keys get the same answer. The key's row comes from a
+ * cache of at most API_KEY_CACHE_MS; the presented key is hashed (sha256, no bcrypt: keys are
+ * 238 random bits) and compared in constant time on every call.
  */
 export async function authenticateApiKey(
   key: string | null,
   now = new Date(),
 ): Promise<TAuthenticatedAgent> {
-  const invalid = new AppError(
-    "invalid_api_key",
-    "The API key is missing, unknown, revoked or expired",
-  );
   const parsed = key ? parseApiKey(key) : null;
-  if (!parsed) throw invalid;
-  // one round trip: this runs on every agent call
-  const [row] = await db.$queryRaw<
-    {
-      id: string;
-      hash: string;
-      expiresAt: Date | null;
-      revokedAt: Date | null;
-      lastUsedAt: Date | null;
-      agent: Omit<TAuthenticatedAgent, "keyId" | "environmentSlug"> & {
-        environment: { slug: string };
-      };
-    }[]
-  >`select k.id, k.hash, k."expiresAt", k."revokedAt", k."lastUsedAt",
-      json_build_object('id', a.id, 'slug', a.slug, 'name', a.name, 'status', a.status, 'phase', a.phase,
-        'environmentId', a."environmentId", 'ownerId', a."ownerId", 'callsPerMinute', a."callsPerMinute",
-        'writesPerHour', a."writesPerHour", 'environment', json_build_object('slug', e.slug)) as agent
-    from "ApiKey" k join "Agent" a on a.id = k."agentId" join "Environment" e on e.id = a."environmentId"
-    where k.prefix = ${parsed.prefix}`;
-  if (!row) throw invalid;
+  if (!parsed) throw invalidKey();
+  let row: TKeyRow;
+  try {
+    row = await keyCache.get(parsed.prefix);
+  } catch (e) {
+    if (e instanceof UnknownKey) throw invalidKey();
+    throw e;
+  }
   const a = Buffer.from(row.hash, "hex");
   const b = Buffer.from(hashApiKey(key!), "hex");
-  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw invalid;
-  if (row.revokedAt && row.revokedAt <= now) throw invalid;
-  if (row.expiresAt && row.expiresAt <= now) throw invalid;
+  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw invalidKey();
+  if (row.revokedAt && row.revokedAt <= now) throw invalidKey();
+  if (row.expiresAt && row.expiresAt <= now) throw invalidKey();
   if (row.agent.status !== "active") {
     throw new AppError("agent_inactive", `Agent "${row.agent.slug}" is ${row.agent.status}`);
   }
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    // at most one write a minute per key: last-used is for people, not for the hot path
+    // at most one write a minute per key and process: last-used is for people, not for the hot
+    // path (the cached row remembers this write until it is read again)
+    row.lastUsedAt = now;
     void db.apiKey
       .updateMany({
         where: {

@@ -1,4 +1,5 @@
 import "server-only";
+import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
 import { runtimePoolConfig } from "./pool";
@@ -12,26 +13,55 @@ function makeClient() {
   const connectionString = requireEnv("DATABASE_URL");
   // every connection acts as the runtime role (SET ROLE on connect): audit rows are
   // read-only to it, whatever the login user may do (lib/db/pool.ts)
-  const adapter = new PrismaPg(runtimePoolConfig({ connectionString, max: env().DB_POOL_SIZE }));
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool(runtimePoolConfig({ connectionString, max: env().DB_POOL_SIZE }));
+  // a connection that dies while idle is dropped by the pool; the next query reports it
+  pool.on("error", () => {});
+  return { client: new PrismaClient({ adapter: new PrismaPg(pool) }), pool };
 }
 
-type Db = ReturnType<typeof makeClient>;
-const holder = globalThis as unknown as { __tollgateDb?: Db };
+type Db = ReturnType<typeof makeClient>["client"];
+const holder = globalThis as unknown as { __tollgateDb?: ReturnType<typeof makeClient> };
+const current = () => (holder.__tollgateDb ??= makeClient());
 
 /** The one Prisma client. Created on first use so importing this module never connects. */
 export const db: Db = new Proxy({} as Db, {
   get(_t, prop) {
-    holder.__tollgateDb ??= makeClient();
-    const value = Reflect.get(holder.__tollgateDb, prop);
-    return typeof value === "function" ? value.bind(holder.__tollgateDb) : value;
+    const { client } = current();
+    const value = Reflect.get(client, prop);
+    return typeof value === "function" ? value.bind(client) : value;
   },
 });
 
 /** The client handed to a `$transaction` callback. */
 export type Tx = Prisma.TransactionClient;
 
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+const TYPES = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    // `timestamp without time zone` holds UTC here, as Prisma reads it; pg would say local time
+    if (oid === TIMESTAMP_OID) return (v: string) => new Date(v.replace(" ", "T") + "Z");
+    if (oid === INT8_OID) return (v: string) => BigInt(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/**
+ * One SQL statement straight on the Prisma client's pool (same connections, same runtime role),
+ * for the agent API's hot path: `db.$queryRaw` hands every statement to Prisma's query compiler
+ * (WebAssembly), which cost more CPU per request than the rest of ingest together
+ * (bench:ingest --profile). Rows as pg gives them, with timestamps read as UTC and bigints as
+ * BigInt like `$queryRaw`; no implicit transaction beyond the statement's own.
+ */
+export async function rawQuery<T>(query: Prisma.Sql): Promise<T[]> {
+  const res = await current().pool.query({ text: query.text, values: query.values, types: TYPES });
+  return res.rows as T[];
+}
+
 export async function disconnectDb() {
-  await holder.__tollgateDb?.$disconnect();
+  const open = holder.__tollgateDb;
   holder.__tollgateDb = undefined;
+  if (!open) return;
+  await open.client.$disconnect();
+  await open.pool.end().catch(() => {});
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { encryptSecret } from "@/lib/core/secrets";
+import { forgetEnvironments } from "./salesforce-connection";
 import { DEFAULT_SANDBOX_CREDENTIALS } from "@/lib/connectors/salesforce-sandbox/server-auth";
 
 const LOOPBACK_URL = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?$/;
@@ -43,5 +44,6 @@ export async function pointDemoEnvironmentsAt(sandboxUrl: string) {
     });
     updated++;
   }
+  forgetEnvironments();
   return updated;
 }

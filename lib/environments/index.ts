@@ -1,6 +1,9 @@
 export { listEnvironments, sortEnvironments } from "./list-environments";
 export {
+  cachedConnectorFor,
   connectorFor,
+  ENVIRONMENT_CACHE_MS,
+  forgetEnvironments,
   listConnections,
   testConnection,
   updateConnection,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
+import { ttlCache } from "@/lib/core/ttl-cache";
 import { decryptSecret, encryptSecret } from "@/lib/core/secrets";
 import {
   ConnectorError,
@@ -135,7 +136,7 @@ export async function updateConnection(
       },
     );
   }
-  return db.$transaction(async (tx) => {
+  const saved = await db.$transaction(async (tx) => {
     // guarded on what the checks above saw: a concurrent edit of the host or kind makes this
     // one fail instead of pairing the stored secrets with a host they were not checked for
     const { count } = await tx.environment.updateMany({
@@ -183,6 +184,8 @@ export async function updateConnection(
     });
     return publicConnection(updated);
   });
+  forgetEnvironments();
+  return saved;
 }
 
 // ───────── one connector per environment, rebuilt when its configuration changes ─────────
@@ -264,6 +267,27 @@ export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<Sale
   transports.set(connector, transport);
   cache.set(env.id, { fingerprint, connector });
   return connector;
+}
+
+/**
+ * How long the agent API trusts an environment's row from memory: a connection edited on another
+ * instance is used here within this bound (at once on the instance that saves it).
+ */
+export const ENVIRONMENT_CACHE_MS = 1_000;
+const environmentRows = ttlCache(ENVIRONMENT_CACHE_MS, loadEnv);
+
+/**
+ * The connector the agent API reads with, without a database read per call: the environment's
+ * row comes from a cache of at most ENVIRONMENT_CACHE_MS, and connectorFor rebuilds the
+ * connector when that row's connection differs from the one it was built for.
+ */
+export async function cachedConnectorFor(slug: string): Promise<SalesforceConnector> {
+  return connectorFor(await environmentRows.get(slug));
+}
+
+/** After a connection changes in this process. */
+export function forgetEnvironments() {
+  environmentRows.clear();
 }
 
 /** One fixed sentence per class: what the other side said is never kept or shown. */

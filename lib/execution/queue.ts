@@ -1,5 +1,6 @@
 import "server-only";
-import { getBoss, sendJob, stopBoss } from "@/lib/jobs/boss";
+import { coalesce } from "@/lib/core/coalesce";
+import { getBoss, sendJob, sendJobs, stopBoss } from "@/lib/jobs/boss";
 import { JOBS } from "@/lib/jobs/registry";
 
 /** The pg-boss queue approved work travels on (its policy: lib/jobs/registry.ts). */
@@ -20,9 +21,22 @@ export async function enqueueExecution(requestId: string, startAfter?: Date) {
   );
 }
 
-/** Best effort after a commit: the sweep is the safety net, so a queue hiccup is only logged. */
+/** Requests queued while the previous INSERT is in flight go together in the next one. */
+const enqueueCoalesced = coalesce<string, void>(async (_, requestIds) => {
+  await sendJobs(
+    "execute",
+    requestIds.map((requestId) => ({ payload: { requestId }, singletonKey: requestId })),
+  );
+  return requestIds.map(() => undefined);
+});
+
+/**
+ * Best effort after a commit: the sweep is the safety net, so a queue hiccup is only logged.
+ * Under load the agent API accepts many requests at once: their jobs share one INSERT (one
+ * commit) instead of one each.
+ */
 export function enqueueAfterCommit(requestId: string) {
-  return enqueueExecution(requestId).catch((e) =>
+  return enqueueCoalesced("execute", requestId).catch((e) =>
     console.error(`[queue] could not queue ${requestId} (the sweep will):`, e.message),
   );
 }

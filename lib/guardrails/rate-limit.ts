@@ -1,6 +1,7 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { Prisma, db, rawQuery } from "@/lib/db";
 import { auditAppendSql } from "@/lib/audit";
+import { coalesce } from "@/lib/core/coalesce";
 
 export type TRateWindow = { kind: "calls_minute" | "writes_hour"; limit: number };
 export type TRateResult = {
@@ -13,32 +14,85 @@ export type TRateResult = {
 
 const WINDOW_MS = { calls_minute: 60_000, writes_hour: 3_600_000 } as const;
 
+type TAdmission = { existing: boolean; rates: TRateResult[] };
+type TCounted = {
+  windows: TRateWindow[];
+  starts: Date[];
+  now: Date;
+  idempotencyKey: string | null;
+};
+
 /**
- * Count one call against each of an agent's fixed windows in PostgreSQL, so every app
- * instance on the database shares the counters: one atomic upsert statement, no
- * read-then-write race. Results come back in the order of `windows`.
+ * Count one call against each of an agent's fixed windows in PostgreSQL, so every app instance
+ * on the database shares the counters: one atomic upsert, no read-then-write race. With an
+ * idempotency key, the same statement first looks for the agent's request under that key: if
+ * there is one the call is a replay, answered as it was and not counted (`existing`).
+ *
+ * Calls of one agent to the same windows that arrive while its previous statement is in flight
+ * go together in the next one (`coalesce`): the counter row is locked until its commit is
+ * flushed, so one statement per call would serialise an agent at one disk flush per call. The
+ * batch adds its count at once and each call gets its own exact position (count − n + i), so
+ * the limit admits exactly as many calls as before, across instances too. Results come back in
+ * the order of `windows`.
  */
+export async function admitCall(
+  agentId: string,
+  windows: TRateWindow[],
+  now = new Date(),
+  idempotencyKey: string | null = null,
+): Promise<TAdmission> {
+  const starts = windows.map(
+    (w) => new Date(Math.floor(now.getTime() / WINDOW_MS[w.kind]) * WINDOW_MS[w.kind]),
+  );
+  const key = [agentId, ...windows.map((w, i) => `${w.kind}@${starts[i].getTime()}`)].join("|");
+  return admitCoalesced(key, { windows, starts, now, idempotencyKey });
+}
+
+const admitCoalesced = coalesce<TCounted, TAdmission>(async (key, calls) => {
+  const agentId = key.slice(0, key.indexOf("|"));
+  const { windows, starts } = calls[0];
+  const [row] = await rawQuery<{ fresh: number[]; counts: Record<string, number> }>(Prisma.sql`
+    with call as (
+      select k, ord::int from unnest(${calls.map((c) => c.idempotencyKey)}::text[]) with ordinality as c(k, ord)
+    ), fresh as (
+      select ord from call
+      where k is null or not exists (
+        select 1 from "ActionRequest" a where a."agentId" = ${agentId} and a."idempotencyKey" = call.k)
+    ), n as (select count(*)::int as n from fresh),
+    counted as (
+      insert into "RateLimitCounter" ("agentId", kind, "windowStart", count)
+      select ${agentId}, w.k, w.s at time zone 'UTC', n.n
+      from unnest(${windows.map((w) => w.kind)}::text[], ${starts.map((d) => d.toISOString())}::timestamptz[]) as w(k, s), n
+      where n.n > 0
+      on conflict ("agentId", kind, "windowStart") do update set count = "RateLimitCounter".count + excluded.count
+      returning kind, count
+    )
+    select (select coalesce(array_agg(ord order by ord), '{}') from fresh) as fresh,
+      (select coalesce(json_object_agg(kind, count), '{}') from counted) as counts`);
+  const position = new Map(row.fresh.map((ord, i) => [ord - 1, i]));
+  const n = row.fresh.length;
+  return calls.map((c, i): TAdmission => {
+    const at = position.get(i);
+    return {
+      existing: at === undefined,
+      rates: windows.map((w, j) => {
+        // this call's place in the window: the calls counted before it, plus itself
+        const used = at === undefined ? 0 : Number(row.counts[w.kind]) - n + at + 1;
+        const resetAt = new Date(starts[j].getTime() + WINDOW_MS[w.kind]);
+        const allowed = used <= w.limit;
+        const wait = Math.max(1, Math.ceil((resetAt.getTime() - c.now.getTime()) / 1000));
+        return { allowed, used, limit: w.limit, resetAt, retryAfterSeconds: allowed ? 0 : wait };
+      }),
+    };
+  });
+});
+
 export async function consumeRates(
   agentId: string,
   windows: TRateWindow[],
   now = new Date(),
 ): Promise<TRateResult[]> {
-  const starts = windows.map(
-    (w) => new Date(Math.floor(now.getTime() / WINDOW_MS[w.kind]) * WINDOW_MS[w.kind]),
-  );
-  const rows = await db.$queryRaw<{ kind: string; count: number }[]>`
-    insert into "RateLimitCounter" ("agentId", kind, "windowStart", count)
-    select ${agentId}, t.k, t.s at time zone 'UTC', 1
-    from unnest(${windows.map((w) => w.kind)}::text[], ${starts.map((d) => d.toISOString())}::timestamptz[]) as t(k, s)
-    on conflict ("agentId", kind, "windowStart") do update set count = "RateLimitCounter".count + 1
-    returning kind, count`;
-  return windows.map((w, i) => {
-    const used = Number(rows.find((r) => r.kind === w.kind)!.count);
-    const resetAt = new Date(starts[i].getTime() + WINDOW_MS[w.kind]);
-    const allowed = used <= w.limit;
-    const wait = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
-    return { allowed, used, limit: w.limit, resetAt, retryAfterSeconds: allowed ? 0 : wait };
-  });
+  return (await admitCall(agentId, windows, now)).rates;
 }
 
 export async function consumeRate(agentId: string, w: TRateWindow, now = new Date()) {
@@ -88,7 +142,7 @@ export async function recordRateRefusal(
     payload: { windowStart: windowStart.toISOString(), counter: REFUSED_KIND },
     at: now,
   });
-  const [row] = await db.$queryRaw<{ count: number }[]>`
+  const [row] = await rawQuery<{ count: number }>(Prisma.sql`
     with c as (
       insert into "RateLimitCounter" ("agentId", kind, "windowStart", count)
       values (${agent.id}, ${REFUSED_KIND}, ${windowStart.toISOString()}::timestamptz at time zone 'UTC', 1)
@@ -96,7 +150,7 @@ export async function recordRateRefusal(
       returning count
     )
     select c.count, case when c.count = 1 then (select a.id from (${audit}) a) end as "auditId"
-    from c`;
+    from c`);
   return Number(row.count);
 }
 

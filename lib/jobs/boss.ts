@@ -122,3 +122,21 @@ export async function sendJob<N extends TJobName>(
   const data = job.payload.parse(payload) as object;
   return (await getBoss()).send(job.queue, data, options);
 }
+
+/**
+ * Send several jobs of one kind in one INSERT (pg-boss `insert`: the same singleton rules as
+ * `send`, a job already waiting under a singleton key is not queued twice). Payloads are checked
+ * like sendJob's.
+ */
+export async function sendJobs<N extends TJobName>(
+  name: N,
+  jobs: { payload: TJobPayload<N>; singletonKey?: string }[],
+): Promise<void> {
+  const job = JOBS[name];
+  const rows = jobs.map((j) => ({
+    name: job.queue,
+    data: job.payload.parse(j.payload) as object,
+    ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}),
+  }));
+  if (rows.length) await (await getBoss()).insert(rows);
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { seedAgent } from "@/lib/seed/seed-helpers";
-import { createApiKey } from "@/lib/agents/api-keys";
+import { API_KEY_CACHE_MS, createApiKey } from "@/lib/agents/api-keys";
 import { createSandboxServer, type SandboxServer } from "@/lib/connectors/salesforce-sandbox";
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { resetKillSwitch, tripKillSwitch } from "@/lib/guardrails/kill-switches";
@@ -314,7 +314,10 @@ describe("agent API", () => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     await problem(res, 429, "rate_limited");
 
+    // suspended behind this instance's back (as by another instance): refused once the key's
+    // cached row is older than its bound
     await db.agent.update({ where: { id: limited.id }, data: { status: "suspended" } });
+    await new Promise((r) => setTimeout(r, API_KEY_CACHE_MS + 50));
     await problem(await get(k, "/me"), 403, "agent_inactive");
   });
 
