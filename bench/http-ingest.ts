@@ -12,12 +12,12 @@
  * graph of the load window (DIR/ingest-c<N>.svg) and its top frames (DIR/ingest-c<N>-top.txt).
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import pg from "pg";
 import { freePort } from "@/lib/db/embedded";
 import { buildIfNeeded, nextStartArgs } from "../scripts/lib/runtime";
@@ -27,6 +27,8 @@ import { startSandboxProcess } from "./lib/sandbox-process";
 import { startWireCounter, type TWireStatement } from "./lib/pg-wire-counter";
 import { flameGraph, type TCpuProfile } from "./lib/flame-graph";
 import { backendsOf, cpuMeter } from "./lib/proc-cpu";
+
+const execFileAsync = promisify(execFile);
 
 const { values } = parseArgs({
   options: {
@@ -194,8 +196,8 @@ END;
   return file;
 }
 
-function runPgbench(url: string, script: string, clients: number) {
-  const out = execFileSync(
+async function runPgbench(url: string, script: string, clients: number) {
+  const { stdout: out } = await execFileAsync(
     "pgbench",
     [
       "-n",
@@ -212,7 +214,7 @@ function runPgbench(url: string, script: string, clients: number) {
       "-r",
       url,
     ],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    { encoding: "utf8" },
   );
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
   return {
@@ -335,11 +337,11 @@ async function main() {
           database: backendsOf(new URL(database.url).pathname.slice(1)),
         });
         windows.push({ clients, ...http.window });
-        let pgb: ReturnType<typeof runPgbench> | null = null;
+        let pgb: Awaited<ReturnType<typeof runPgbench>> | null = null;
         const stopPgbenchCpu = cpuMeter(backendsOf(new URL(database.url).pathname.slice(1)));
         let pgbCpu = NaN;
         try {
-          pgb = runPgbench(database.url, script, clients);
+          pgb = await runPgbench(database.url, script, clients);
           pgbCpu = stopPgbenchCpu() / (pgb.tps * SECONDS);
         } catch (e) {
           const err = e as Error & { stderr?: string };

@@ -30,18 +30,29 @@ function pidsMatching(text: string): number[] {
 }
 
 /**
- * CPU spent by a set of processes between `start()` and the returned `stop()`: on a shared
+ * CPU spent by a set of processes between the call and the returned `stop()`: on a shared
  * machine the rate a bench reaches depends on its neighbours, the CPU each request costs much
- * less. `processes` are re-listed at the end, so backends that connect meanwhile count too.
+ * less. The set is re-listed every 100 ms, so processes that come (pgbench's backends) count
+ * too, and those that exit count up to their last reading. Keep the event loop free meanwhile.
  */
 export function cpuMeter(processes: () => number[]) {
-  const before = new Map(processes().map((p) => [p, cpuMs(p) ?? 0]));
-  return () => {
-    let total = 0;
-    for (const p of new Set([...before.keys(), ...processes()])) {
-      const now = cpuMs(p);
-      if (now !== null) total += now - (before.get(p) ?? 0);
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const read = (isStart: boolean) => {
+    for (const p of processes()) {
+      const ms = cpuMs(p);
+      if (ms === null) continue;
+      if (!first.has(p)) first.set(p, isStart ? ms : 0);
+      last.set(p, ms);
     }
+  };
+  read(true);
+  const timer = setInterval(() => read(false), 100);
+  return () => {
+    clearInterval(timer);
+    read(false);
+    let total = 0;
+    for (const [p, ms] of last) total += ms - (first.get(p) ?? 0);
     return total;
   };
 }
