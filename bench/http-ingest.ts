@@ -189,7 +189,7 @@ function pgbenchScript(dir: string, ids: { agentId: string; environmentId: strin
 BEGIN;
 INSERT INTO bench_request (id, "agentId", "environmentId", "idempotencyKey", "bodyHash", object, status, "decisionOutcome", "decisionMode", "decisionRule", "decisionReasons", "reasonCode", "reasonText", evidence, "recordSummary", "updatedAt") VALUES (${ar}, '${ids.agentId}', '${ids.environmentId}', ${ar}, md5(${ar}), 'Lead', 'auto_approved', 'auto_approved', 'auto', 'lead.create', ARRAY['Matrix: lead.create is auto'], 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"name":"Ada Bench"}', now());
 INSERT INTO bench_field_change (id, "actionRequestId", field, "oldValue", "newValue") VALUES ${fieldRows};
-INSERT INTO bench_audit (lane, seq, "actorType", "actorAgentId", action, "subjectType", "subjectId", "environmentId", object, "reasonCode", "reasonText", evidence, payload, "prevHash", hash) VALUES ('data', nextval('bench_audit_seq'), 'agent', '${ids.agentId}', 'action_request.created', 'action_request', ${ar}, '${ids.environmentId}', 'Lead', 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"status":"auto_approved","changes":${changes}}', md5(${ar}), md5(${ar} || 'x'));
+INSERT INTO bench_audit (lane, "actorType", "actorAgentId", action, "subjectType", "subjectId", "environmentId", object, "reasonCode", "reasonText", evidence, payload, "contentHash") VALUES ('data', 'agent', '${ids.agentId}', 'action_request.created', 'action_request', ${ar}, '${ids.environmentId}', 'Lead', 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"status":"auto_approved","changes":${changes}}', md5(${ar}));
 END;
 `,
   );
@@ -303,8 +303,7 @@ async function main() {
     await owner.connect();
     await owner.query(`CREATE TABLE bench_request (LIKE "ActionRequest" INCLUDING ALL);
       CREATE TABLE bench_field_change (LIKE "FieldChange" INCLUDING ALL);
-      CREATE TABLE bench_audit (LIKE "AuditEvent" INCLUDING ALL);
-      CREATE SEQUENCE bench_audit_seq`);
+      CREATE TABLE bench_audit (LIKE "AuditEvent" INCLUDING ALL)`);
     await owner.end();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "tg-bench-ingest-"));
     const script = pgbenchScript(work, { agentId: agent.id, environmentId: agent.environmentId });
