@@ -1,9 +1,11 @@
 "use client";
 
 import { useId, useRef, useState } from "react";
-import { Button, Field, Input, useAction } from "./ui";
+import { alertClass, Button, Field, Input, useAction } from "./ui";
 import { sendJson } from "./send-json";
 import type { TSwitchRow } from "./kill-switch-types";
+import { describePropagation } from "./kill-switch-propagation";
+import type { TPropagation } from "@/lib/guardrails/kill-switch-propagation";
 
 type TMode = "closed" | "form" | "confirm";
 
@@ -25,7 +27,7 @@ export function KillSwitchControls({
 }) {
   const [mode, setMode] = useState<TMode>("closed");
   const [reason, setReason] = useState("");
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; silent: string[] } | null>(null);
   const { busy, error, run, setError } = useAction();
   const toggle = useRef<HTMLButtonElement>(null);
   const id = useId();
@@ -50,19 +52,27 @@ export function KillSwitchControls({
   async function submit() {
     const ok = await run(async () => {
       const body = { scope: row.scope, ...(row.target ? { target: row.target } : {}), reason };
-      const res = await sendJson<{ killSwitch: { halted?: number } }>(
-        `/api/internal/kill-switches/${action}`,
-        "POST",
-        body,
-      );
+      const res = await sendJson<{
+        killSwitch: { halted?: number; propagation?: TPropagation };
+      }>(`/api/internal/kill-switches/${action}`, "POST", body);
       const halted = res.killSwitch.halted ?? 0;
       // show the result only once the rows below say the same thing
       await onChanged();
-      setMessage(
-        action === "trip"
-          ? `Tripped. ${halted} queued request${halted === 1 ? "" : "s"} halted.`
-          : "Reset. New requests in this scope are accepted again; halted requests stay halted.",
-      );
+      if (action === "trip") {
+        // the answer came once every running instance confirmed, or names those that did not
+        const reach = res.killSwitch.propagation
+          ? describePropagation(res.killSwitch.propagation)
+          : { summary: "", silent: [] };
+        setMessage({
+          text: `Tripped. ${halted} queued request${halted === 1 ? "" : "s"} halted. ${reach.summary}`.trim(),
+          silent: reach.silent,
+        });
+      } else {
+        setMessage({
+          text: "Reset. New requests in this scope are accepted again; halted requests stay halted.",
+          silent: [],
+        });
+      }
     });
     if (ok) close();
     else setMode("form");
@@ -149,9 +159,23 @@ export function KillSwitchControls({
         </form>
       )}
       {message && mode === "closed" && (
-        <p role="status" className={`${panelCell} text-xs text-muted`}>
-          {message}
-        </p>
+        <div role="status" className={`${panelCell} text-xs`}>
+          <p className={message.silent.length ? "font-medium text-amber-900" : "text-muted"}>
+            {message.text}
+          </p>
+          {message.silent.length > 0 && (
+            <ul
+              data-testid="unconfirmed-instances"
+              className={`${alertClass("warning", "sm")} mt-1 list-disc pl-6`}
+            >
+              {message.silent.map((s) => (
+                <li key={s} className="break-words">
+                  {s}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
     </>
   );

@@ -11,6 +11,10 @@ test("an admin trips and resets an agent switch, giving a reason each time", asy
   await page.getByRole("link", { name: "Kill switches" }).click();
   await expect(page.getByRole("heading", { name: "Kill switches", level: 1 })).toBeVisible();
   await expect(page.getByTestId("ks-global-global")).toContainText("Global switch");
+  // the instances a trip waits for: this run's web server and its worker, both listening
+  const instances = page.getByRole("region", { name: "Running instances" });
+  await expect(instances.getByTestId("instance-web")).toContainText("Listening");
+  await expect(instances.getByTestId("instance-worker")).toContainText("Listening");
 
   const row = agentRow(page);
   await expect(row).toContainText("Off");
@@ -29,7 +33,10 @@ test("an admin trips and resets an agent switch, giving a reason each time", asy
 
   await row.getByLabel("Why trip this switch?").fill("Quoting wrong prices in staging");
   await row.getByLabel("Why trip this switch?").press("Enter");
-  await expect(row.getByRole("status")).toHaveText(/^Tripped\. \d+ queued requests? halted\.$/);
+  // the answer came once the web server and the worker (the two running instances) confirmed it
+  await expect(row.getByRole("status")).toHaveText(
+    /^Tripped\. \d+ queued requests? halted\. All 2 running instances confirmed within \d+ ms\.$/,
+  );
   await expect(row.getByTestId("engaged-by")).toContainText("Ada Admin");
   await expect(row.getByTestId("engaged-by")).toContainText("Quoting wrong prices in staging");
   await expect(page.getByTestId("engaged-count")).toContainText(AGENT);

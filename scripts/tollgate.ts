@@ -7,6 +7,7 @@
  *   audit seal
  *   audit public-key
  *   audit checkpoint export [--out FILE]
+ *   kill-switch (trip|reset) --scope <scope> [--target …] --reason <text> --as <admin email>
  * Prints the secret once on stdout (one line, nothing else: the key, or the webhook signing
  * secret); messages go to stderr.
  * Uses DATABASE_URL, else the embedded PostgreSQL of a running `npm start`, else starts it.
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import { isAlive } from "@/lib/db/embedded";
 import { checkEnv, env, setEnv } from "@/lib/env";
 import { DATA_DIR, persistentSecret, resolveDatabase } from "./lib/runtime";
+import { KILL_SWITCH_USAGE, killSwitchCommand } from "./lib/kill-switch-command";
 
 const USAGE = [
   "usage: npm run tollgate -- agent-key create --agent <agent-slug> --env <env> [--label text] [--expires-days n]",
@@ -26,6 +28,7 @@ const USAGE = [
   "       npm run tollgate -- audit seal",
   "       npm run tollgate -- audit public-key",
   "       npm run tollgate -- audit checkpoint export [--out FILE]",
+  KILL_SWITCH_USAGE,
 ].join("\n");
 
 async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
@@ -243,6 +246,7 @@ async function main() {
   if (group === "audit" && command === "checkpoint" && rest[0] === "export") {
     return auditExport(rest.slice(1));
   }
+  if (group === "kill-switch") return killSwitchCommand(command, rest, withDatabase, USAGE);
   if ((group === "group-webhook" || group === "agent-callback") && command === "set") {
     return webhookCommand(group, rest);
   }

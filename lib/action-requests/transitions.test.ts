@@ -31,6 +31,8 @@ describe("action-request transitions", () => {
     ["executing", "succeeded", "worker", "execution.succeeded"],
     ["executing", "pending_approval", "worker", "execution.conflict_returned_to_approval"],
     ["executing", "retrying", "worker", "execution.retry_scheduled"],
+    ["executing", "halted", "system", "action_request.halted"],
+    ["executing", "halted", "user", false],
     ["executing", "approved", "worker", false],
     ["retrying", "executing", "worker", "execution.started"],
     ["retrying", "dead_lettered", "worker", "execution.dead_lettered"],

@@ -73,6 +73,8 @@ export const TRANSITIONS: Readonly<Record<TStatus, readonly TEdge[]>> = {
     // a field changed since the proposal: back to a person with the new current value
     E("pending_approval", ["worker"], "execution.conflict_returned_to_approval"),
     E("dead_lettered", ["worker"], "execution.dead_lettered"),
+    // a kill switch tripped after the claim: stopped at the gate before the write, nothing written
+    E("halted", ["system"], "action_request.halted"),
   ],
   retrying: [
     E("executing", ["worker"], "execution.started"),

@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma, db } from "@/lib/db";
 import { ttlCache } from "@/lib/core/ttl-cache";
 import { engagedKillSwitches } from "@/lib/guardrails/kill-switches";
+import { liveKillSwitchState } from "@/lib/guardrails/kill-switch-state";
 import type {
   TFieldOwnershipRow,
   TKillSwitchState,
@@ -99,7 +100,11 @@ const switchCache = ttlCache(SWITCH_TTL_MS, async (_: "all"): Promise<TKillSwitc
 
 export const policyConfig = () => configCache.get("all");
 export const agentGrants = (agentId: string) => grantCache.get(agentId);
-export const killSwitchState = () => switchCache.get("all");
+/**
+ * The agent API's kill-switch gate: from memory while this process's LISTEN connection is up
+ * (a trip is applied the moment its notice arrives), else from the short cache.
+ */
+export const killSwitchState = async () => liveKillSwitchState() ?? switchCache.get("all");
 
 /** Tests and the console call this after changing configuration in-process. */
 export function clearPolicyCaches() {

@@ -218,10 +218,32 @@ export const AUDIT_EVENTS = {
     "approver_group",
     z.strictObject({ group: str, url: z.null() }),
   ),
+  // change: the id the trip's notice carries and instances acknowledge (absent before issue 11)
   "kill_switch.tripped": def(
     "config",
     "kill_switch",
-    z.strictObject({ scope: str, target: str, halted: num }),
+    z.strictObject({ scope: str, target: str, halted: num, change: str.optional() }),
+  ),
+  // after a trip: which live instances acknowledged it within the wait, and which did not
+  "kill_switch.propagated": def(
+    "config",
+    "kill_switch",
+    z.strictObject({
+      change: str,
+      instances: num,
+      acknowledged: z.array(z.strictObject({ instance: str, kind: str, ms: num })),
+      unacknowledged: z.array(
+        z.strictObject({
+          instance: str,
+          kind: str,
+          host: str,
+          pid: num,
+          listening: z.boolean(),
+          lastBeatSecondsAgo: num,
+        }),
+      ),
+      waitedMs: num,
+    }),
   ),
   "kill_switch.reset": def(
     "config",

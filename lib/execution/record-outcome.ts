@@ -46,6 +46,19 @@ export async function recordOutcome(
       },
     });
 
+  if (outcome.kind === "halted") {
+    await finish("halted", { errorClass: "halted", code: "KILL_SWITCH", message: outcome.message });
+    await transitionRequest(tx, {
+      id: ar.id,
+      from: "executing",
+      to: "halted",
+      actor: { type: "system" },
+      reason: outcome.message,
+      data: { haltedAt: now },
+    });
+    return { outcome: "halted", detail: outcome.message };
+  }
+
   if (outcome.kind === "written") {
     await finish("succeeded");
     for (const f of ar.fieldChanges) {

@@ -5,6 +5,7 @@ import {
   type TConnectorCall,
   type TConnectorErrorClass,
 } from "@/lib/connectors/salesforce";
+import { gateWrite, KillSwitchEngaged } from "@/lib/guardrails/write-gate";
 import type { TLoaded } from "./execution-result";
 import { sameValue } from "./values";
 
@@ -20,6 +21,8 @@ export type TWriteOutcome =
       alreadyApplied: boolean;
     }
   | { kind: "conflict"; current: Record<string, unknown>; message: string }
+  /** a kill switch stopped it at the gate before the write: nothing was written */
+  | { kind: "halted"; message: string }
   | {
       kind: "error";
       errorClass: TConnectorErrorClass | "internal" | "outcome_unknown";
@@ -53,6 +56,7 @@ export async function writeToSalesforce(
 }
 
 function failureOf(e: unknown): TWriteOutcome {
+  if (e instanceof KillSwitchEngaged) return { kind: "halted", message: e.message };
   if (e instanceof ConnectorError) {
     return { kind: "error", errorClass: e.errorClass, code: e.code, message: e.message };
   }
@@ -93,7 +97,7 @@ async function write(
           "The worker stopped while this create was in flight. Check Salesforce for the record before retrying.",
       };
     }
-    const { id } = await sf.create(ar.object, values, { log });
+    const { id } = await gateWrite(ar, () => sf.create(ar.object, values, { log }));
     const back = await sf.read(ar.object, id, names, { log });
     return {
       kind: "written",
@@ -132,11 +136,13 @@ async function write(
       return { kind: "written", recordId, before: current, after: current, alreadyApplied: true };
     }
     try {
-      await sf.update(
-        ar.object,
-        recordId,
-        Object.fromEntries(pending.map((f) => [f.field, f.proposed])),
-        { ifUnmodifiedSince: lastModified, log },
+      await gateWrite(ar, () =>
+        sf.update(
+          ar.object,
+          recordId,
+          Object.fromEntries(pending.map((f) => [f.field, f.proposed])),
+          { ifUnmodifiedSince: lastModified, log },
+        ),
       );
     } catch (e) {
       // 412: the record changed after our read. Read again; only our fields matter.

@@ -3,7 +3,14 @@ import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
+import { prefixedId } from "@/lib/core/ids";
 import { checkTransition } from "@/lib/action-requests/transitions";
+import { liveInstances } from "@/lib/health/heartbeat";
+import {
+  awaitAcknowledgements,
+  openAckListener,
+  type TPropagation,
+} from "./kill-switch-propagation";
 
 export const ZKillSwitchInput = z
   .object({
@@ -14,6 +21,9 @@ export const ZKillSwitchInput = z
   })
   .strict();
 export type TKillSwitchInput = z.input<typeof ZKillSwitchInput>;
+
+/** A trip that halts a long queue writes an audit event per request: more than Prisma's 5 s. */
+const HALT_TRANSACTION = { maxWait: 10_000, timeout: 120_000 };
 
 /** Statuses of work that was allowed but has not started writing: a tripped switch halts it. */
 const HALTABLE = ["approved", "auto_approved", "retrying"] as const;
@@ -63,78 +73,134 @@ async function resolveTarget(tx: Tx, scope: string, target?: string) {
   };
 }
 
+/** A switch row as the routes answer it: `version` is a bigint, which JSON cannot carry. */
+function answer<T extends { version: bigint }>(row: T): Omit<T, "version"> {
+  const { version: _version, ...rest } = row;
+  return rest;
+}
+
 /**
- * Trip a switch: new requests in its scope are refused with 423 from the next request on
- * (every instance reads switch state from PostgreSQL), and queued approved work in the scope
- * is marked halted. The trip and each halt are audited in the same transaction.
+ * Trip a switch: queued approved work in its scope is marked halted, the trip and each halt
+ * audited, in one transaction — which also announces the trip on commit (a trigger's NOTIFY,
+ * migration …120000) with a change id. Every live instance (web server or worker) applies it in
+ * memory at once and acknowledges it once nothing that passed its gate before is still running
+ * (kill-switch-listener.ts). The answer waits for those acknowledgements, at most ~1 s, and
+ * names the instances that did not acknowledge (also in a `kill_switch.propagated` event).
  */
 export async function tripKillSwitch(
   input: TKillSwitchInput,
   actorUserId: string,
   context?: TRequestContext | null,
-) {
+  /** how long the answer waits for acknowledgements (ACK_WAIT_MS); tests on a busy machine wait longer */
+  opts: { ackWaitMs?: number } = {},
+): Promise<TKillSwitchTrip> {
   const data = ZKillSwitchInput.parse(input);
-  return db.$transaction(async (tx) => {
-    const t = await resolveTarget(tx, data.scope, data.target);
-    const now = new Date();
-    const sw = await tx.killSwitch.upsert({
-      where: { scopeKey: t.scopeKey },
-      create: {
-        scope: data.scope,
-        scopeKey: t.scopeKey,
-        ...t.data,
-        engaged: true,
-        reason: data.reason,
-        engagedById: actorUserId,
-        engagedAt: now,
-      },
-      update: {
-        engaged: true,
-        reason: data.reason,
-        engagedById: actorUserId,
-        engagedAt: now,
-        resetAt: null,
-        resetById: null,
-        resetReason: null,
-      },
-    });
-    const queued = await tx.actionRequest.findMany({
-      where: { status: { in: [...HALTABLE] }, ...t.where },
-      select: { id: true, status: true, environmentId: true },
-    });
-    if (queued.length) {
-      await tx.actionRequest.updateMany({
-        where: { id: { in: queued.map((q) => q.id) }, status: { in: [...HALTABLE] } },
-        data: { status: "halted", haltedAt: now },
+  const change = prefixedId("ksc");
+  // listening for acknowledgements before the commit, so none is missed
+  const listener = openAckListener();
+  let tripped;
+  try {
+    tripped = await db.$transaction(async (tx) => {
+      // the trigger puts this in the trip's notice; instances acknowledge under this id
+      await tx.$queryRaw`select set_config('tollgate.kill_switch_change', ${change}, true)`;
+      const t = await resolveTarget(tx, data.scope, data.target);
+      const now = new Date();
+      const sw = await tx.killSwitch.upsert({
+        where: { scopeKey: t.scopeKey },
+        create: {
+          scope: data.scope,
+          scopeKey: t.scopeKey,
+          ...t.data,
+          engaged: true,
+          reason: data.reason,
+          engagedById: actorUserId,
+          engagedAt: now,
+        },
+        update: {
+          engaged: true,
+          reason: data.reason,
+          engagedById: actorUserId,
+          engagedAt: now,
+          resetAt: null,
+          resetById: null,
+          resetReason: null,
+        },
       });
-    }
-    await writeAuditEvent(tx, {
-      actor: { type: "user", userId: actorUserId },
-      action: "kill_switch.tripped",
-      subjectId: sw.id,
-      environmentId: sw.environmentId,
-      reasonText: data.reason,
-      payload: { scope: data.scope, target: t.label, halted: queued.length },
-      context,
-      at: now,
-    });
-    for (const q of queued) {
+      const queued = await tx.actionRequest.findMany({
+        where: { status: { in: [...HALTABLE] }, ...t.where },
+        select: { id: true, status: true, environmentId: true },
+      });
+      if (queued.length) {
+        await tx.actionRequest.updateMany({
+          where: { id: { in: queued.map((q) => q.id) }, status: { in: [...HALTABLE] } },
+          data: { status: "halted", haltedAt: now },
+        });
+      }
       await writeAuditEvent(tx, {
         actor: { type: "user", userId: actorUserId },
-        action: HALT_EVENT.get(q.status as (typeof HALTABLE)[number])!,
-        subjectId: q.id,
-        environmentId: q.environmentId,
-        reasonText: `Kill switch (${t.label}): ${data.reason}`,
-        payload: { from: q.status, to: "halted", killSwitch: sw.id },
+        action: "kill_switch.tripped",
+        subjectId: sw.id,
+        environmentId: sw.environmentId,
+        reasonText: data.reason,
+        payload: { scope: data.scope, target: t.label, halted: queued.length, change },
         context,
         at: now,
       });
-    }
-    return { ...sw, label: t.label, halted: queued.length };
+      for (const q of queued) {
+        await writeAuditEvent(tx, {
+          actor: { type: "user", userId: actorUserId },
+          action: HALT_EVENT.get(q.status as (typeof HALTABLE)[number])!,
+          subjectId: q.id,
+          environmentId: q.environmentId,
+          reasonText: `Kill switch (${t.label}): ${data.reason}`,
+          payload: { from: q.status, to: "halted", killSwitch: sw.id },
+          context,
+          at: now,
+        });
+      }
+      // who must acknowledge, and the instant before the commit (database clock) that
+      // propagation is measured from
+      const expected = await liveInstances(tx);
+      const [{ at }] = await tx.$queryRaw<{ at: Date }[]>`
+        select clock_timestamp() at time zone 'UTC' as at`;
+      return { sw, label: t.label, halted: queued.length, expected, committedAt: at };
+      // one audit event per halted request: under load, with a long queue, that takes a while
+    }, HALT_TRANSACTION);
+  } catch (e) {
+    await (await listener)?.close();
+    throw e;
+  }
+  const { sw, label, halted, expected, committedAt } = tripped;
+  const propagation = await awaitAcknowledgements({
+    change,
+    expected,
+    committedAt,
+    listener: await listener,
+    waitMs: opts.ackWaitMs,
   });
+  await db.$transaction((tx) =>
+    writeAuditEvent(tx, {
+      actor: { type: "user", userId: actorUserId },
+      action: "kill_switch.propagated",
+      subjectId: sw.id,
+      environmentId: sw.environmentId,
+      payload: propagation,
+      context,
+    }),
+  );
+  return { ...answer(sw), label, halted, propagation };
 }
 
-/** Reset a switch. Halted work stays halted until someone resumes it explicitly. */
+export type TKillSwitchTrip = Omit<
+  Awaited<ReturnType<typeof db.killSwitch.findUniqueOrThrow>>,
+  "version"
+> & { label: string; halted: number; propagation: TPropagation };
+
+/**
+ * Reset a switch. Halted work stays halted until someone resumes it explicitly. Instances learn
+ * of it at once too (the same trigger), but the answer does not wait: a reset lets work through,
+ * and an instance that learns of it late only refuses a little longer.
+ */
 export async function resetKillSwitch(
   input: TKillSwitchInput,
   actorUserId: string,
@@ -161,7 +227,7 @@ export async function resetKillSwitch(
       context,
       at: now,
     });
-    return { ...updated, label: t.label };
+    return { ...answer(updated), label: t.label };
   });
 }
 

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { EXECUTE_QUEUE } from "@/lib/execution/queue";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce/errors";
 import { env } from "@/lib/env";
+import { listInstances } from "./heartbeat";
 
 /** Each check gets this long; a database that does not answer in time counts as unreachable. */
 const CHECK_TIMEOUT_MS = env().TOLLGATE_HEALTH_TIMEOUT_MS;
@@ -26,8 +27,9 @@ type THealthProblem =
   | "connector_check_failed";
 
 /**
- * What /api/health answers. Counts, ages and classes only: no worker ids (they hold host
- * names), no connection URLs, no error messages — the endpoint is public.
+ * What /api/health answers. Counts, ages and classes only: no instance ids or hosts (worker ids
+ * hold host names), no connection URLs, no error messages — the endpoint is public. Admins see
+ * each instance by name on the kill switches page.
  */
 export type THealth = {
   status: "ok" | "degraded";
@@ -38,6 +40,23 @@ export type THealth = {
     live: number;
     /** seconds since the freshest beat of any worker, null when none ever beat */
     lastBeatSecondsAgo: number | null;
+  };
+  /**
+   * Every registered process — web servers and workers — from the registry a kill-switch trip
+   * waits on: live ones, and stale ones (stopped beating; forgotten after an hour).
+   */
+  instances?: {
+    web: number;
+    workers: number;
+    /** live instances whose kill-switch LISTEN connection is down: a trip cannot reach them at once */
+    notListening: number;
+    list: {
+      kind: string;
+      status: "live" | "stale";
+      listening: boolean;
+      startedAt: string;
+      lastBeatSecondsAgo: number;
+    }[];
   };
   queue?: {
     /** pg-boss jobs waiting in `tollgate-execute` (null before the queue exists) */
@@ -70,18 +89,32 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
 
 const seconds = (v: number | null) => (v == null ? null : Math.round(v * 10) / 10);
 
-async function workerHealth(): Promise<NonNullable<THealth["worker"]>> {
-  const [row] = await db.$queryRaw<{ live: number; total: number; last: number | null }[]>`
-    select count(*) filter (
-             where "lastBeatAt" > (now() at time zone 'UTC') - make_interval(secs => "intervalMs" * 3 / 1000.0)
-           )::int as live,
-           count(*)::int as total,
-           extract(epoch from (now() at time zone 'UTC') - max("lastBeatAt"))::float8 as last
-    from "WorkerHeartbeat"`;
+type TInstanceRow = Awaited<ReturnType<typeof listInstances>>[number];
+
+function workerHealth(rows: TInstanceRow[]): NonNullable<THealth["worker"]> {
+  const workers = rows.filter((r) => r.kind === "worker");
+  const live = workers.filter((r) => r.live).length;
+  const last = workers.length ? Math.min(...workers.map((r) => r.lastBeatSecondsAgo)) : null;
   return {
-    status: row.live > 0 ? "ok" : row.total > 0 ? "stale" : "none",
-    live: row.live,
-    lastBeatSecondsAgo: seconds(row.last),
+    status: live > 0 ? "ok" : workers.length > 0 ? "stale" : "none",
+    live,
+    lastBeatSecondsAgo: seconds(last),
+  };
+}
+
+function instanceHealth(rows: TInstanceRow[]): NonNullable<THealth["instances"]> {
+  const live = rows.filter((r) => r.live);
+  return {
+    web: live.filter((r) => r.kind === "web").length,
+    workers: live.filter((r) => r.kind === "worker").length,
+    notListening: live.filter((r) => !r.listening).length,
+    list: rows.map((r) => ({
+      kind: r.kind,
+      status: r.live ? "live" : "stale",
+      listening: r.listening,
+      startedAt: r.startedAt.toISOString(),
+      lastBeatSecondsAgo: seconds(r.lastBeatSecondsAgo)!,
+    })),
   };
 }
 
@@ -156,24 +189,26 @@ export async function checkHealth(): Promise<{ httpStatus: 200 | 503; body: THea
       },
     };
   }
-  const [worker, queue, connectors] = await Promise.allSettled([
-    withTimeout(workerHealth()),
+  const [instances, queue, connectors] = await Promise.allSettled([
+    withTimeout(listInstances()),
     withTimeout(queueHealth()),
     withTimeout(connectorHealth()),
   ]);
   const problems: THealthProblem[] = [];
-  if (worker.status === "rejected") problems.push("worker_check_failed");
-  else if (worker.value.status !== "ok") problems.push("no_live_worker");
+  const worker =
+    instances.status === "fulfilled"
+      ? workerHealth(instances.value)
+      : ({ status: "unknown", live: 0, lastBeatSecondsAgo: null } as const);
+  if (instances.status === "rejected") problems.push("worker_check_failed");
+  else if (worker.status !== "ok") problems.push("no_live_worker");
   if (queue.status === "rejected") problems.push("queue_check_failed");
   if (connectors.status === "rejected") problems.push("connector_check_failed");
   const body: THealth = {
     status: problems.length ? "degraded" : "ok",
     problems,
     database: { status: "ok" },
-    worker:
-      worker.status === "fulfilled"
-        ? worker.value
-        : { status: "unknown", live: 0, lastBeatSecondsAgo: null },
+    worker,
+    ...(instances.status === "fulfilled" ? { instances: instanceHealth(instances.value) } : {}),
     ...(queue.status === "fulfilled" ? { queue: queue.value } : {}),
     ...(connectors.status === "fulfilled" ? { connectors: connectors.value } : {}),
   };

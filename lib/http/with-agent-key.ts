@@ -3,6 +3,7 @@ import { authenticateApiKey, type TAuthenticatedAgent } from "@/lib/agents/api-k
 import { AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 import { consumeRate, recordRateRefusal } from "@/lib/guardrails/rate-limit";
+import { runGated } from "@/lib/guardrails/kill-switch-state";
 import { MAX_BODY_BYTES } from "@/lib/agent-api/contract";
 import { toProblem } from "./problem";
 import { readJsonBody } from "./read-json-body";
@@ -21,13 +22,16 @@ type THandler<B, Q> = (ctx: {
  * instance through PostgreSQL), body size limit, JSON parsing, zod-parsed body and query, and
  * problem+json for every error. The handler returns data (sent as JSON) or, for a protocol
  * that answers itself (MCP), a Response. `countCall: false` leaves rate limiting to the
- * handler, which must record the refusal.
+ * handler, which must record the refusal. Each request runs gated (`runGated`): once it has read
+ * the kill switches, this process acknowledges a later trip only after the request has finished.
  */
 export function withAgentKey<B = undefined, Q = undefined>(
   opts: { body?: z.ZodType<B>; query?: z.ZodType<Q>; countCall?: boolean },
   handler: THandler<B, Q>,
 ) {
-  return async (req: Request, ctx: { params: Promise<Record<string, string>> }) => {
+  return (req: Request, ctx: { params: Promise<Record<string, string>> }) =>
+    runGated(() => handle(req, ctx));
+  async function handle(req: Request, ctx: { params: Promise<Record<string, string>> }) {
     const requestId = prefixedId("req", 8);
     try {
       const header = req.headers.get("authorization") ?? "";
@@ -68,5 +72,5 @@ export function withAgentKey<B = undefined, Q = undefined>(
     } catch (err) {
       return toProblem(err, requestId);
     }
-  };
+  }
 }

@@ -41,11 +41,13 @@ export async function resolveDatabase(
 const BUILD_INPUTS = [
   "app",
   "components",
+  "instrumentation.ts",
   "lib",
   "public",
   "next.config.ts",
   "package-lock.json",
   "postcss.config.mjs",
+  "proxy.ts",
   "tsconfig.json",
 ];
 

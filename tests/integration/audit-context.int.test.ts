@@ -82,7 +82,9 @@ describe("console actions record where they came from", () => {
       noParams,
     );
     expect(res.status).toBe(200);
-    const { killSwitch } = (await res.json()) as { killSwitch: { id: string; halted: number } };
+    const { killSwitch } = (await res.json()) as {
+      killSwitch: { id: string; halted: number; propagation: { change: string } };
+    };
     expect(killSwitch.halted).toBe(1);
 
     // one proxy trusted: the address it saw is the rightmost entry; the agent is cut short
@@ -96,6 +98,7 @@ describe("console actions record where they came from", () => {
       scope: "agent",
       target: `agent ${agent.slug} (dev)`,
       halted: 1,
+      change: killSwitch.propagation.change,
       context,
     });
     const halted = await db.auditEvent.findFirstOrThrow({
@@ -160,8 +163,11 @@ describe("console actions record where they came from", () => {
       where: { subjectId: killSwitch.id },
       orderBy: { id: "asc" },
     });
+    const browser = { ip: null, userAgent: BROWSER.slice(0, USER_AGENT_MAX) };
     expect(events.map((e) => [e.action, (e.payload as { context?: unknown }).context])).toEqual([
-      ["kill_switch.tripped", { ip: null, userAgent: BROWSER.slice(0, USER_AGENT_MAX) }],
+      ["kill_switch.tripped", browser],
+      // who acknowledged the trip, written once the answer's wait is over
+      ["kill_switch.propagated", browser],
       ["kill_switch.reset", { ip: null, userAgent: "curl/8.5.0" }],
     ]);
   });
@@ -180,6 +186,7 @@ describe("console actions record where they came from", () => {
       scope: "agent",
       target: `agent ${agent.slug} (dev)`,
       halted: 0,
+      change: sw.propagation.change,
     });
   });
 });

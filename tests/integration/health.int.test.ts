@@ -48,20 +48,20 @@ describe("/api/health", () => {
   });
 
   it("answers 200 with a fresh heartbeat and 503 once it is older than 3 intervals", async () => {
-    await beat("health-test:1", 1_000, 2);
+    await beat({ id: "health-test:1", kind: "worker", intervalMs: 1_000, concurrency: 2 });
     let r = await health();
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("ok");
     expect(r.body.worker).toMatchObject({ status: "ok", live: 1 });
 
-    await db.$executeRaw`update "WorkerHeartbeat" set "lastBeatAt" = "lastBeatAt" - interval '3.5 seconds'
-      where "workerId" = 'health-test:1'`;
+    await db.$executeRaw`update "RuntimeInstance" set "lastBeatAt" = "lastBeatAt" - interval '3.5 seconds'
+      where "id" = 'health-test:1'`;
     r = await health();
     expect(r.status).toBe(503);
     expect(r.body.problems).toEqual(["no_live_worker"]);
     expect(r.body.worker?.status).toBe("stale");
     expect(r.body.worker?.lastBeatSecondsAgo).toBeGreaterThanOrEqual(3.5);
-    await db.workerHeartbeat.deleteMany({});
+    await db.runtimeInstance.deleteMany({});
   });
 
   it("a running worker makes it healthy; stopping it cleanly removes its beat", async () => {
@@ -72,6 +72,29 @@ describe("/api/health", () => {
       await worker.stop();
     }
     expect((await health()).body.worker?.status).toBe("none");
+  });
+
+  it("lists every instance, web and worker, live or stale, with its listener, never by name", async () => {
+    const worker = await startWorker({ workerId: "health-test:listening", log: () => {} });
+    await beat({ id: "web:health-host-name:4242", kind: "web", intervalMs: 60_000 });
+    await beat({ id: "health-test:stale", kind: "worker", intervalMs: 1_000, concurrency: 1 });
+    await db.$executeRaw`update "RuntimeInstance" set "lastBeatAt" = "lastBeatAt" - interval '5 seconds'
+      where "id" = 'health-test:stale'`;
+    try {
+      const { body, text } = await health();
+      expect(body.instances).toMatchObject({ web: 1, workers: 1, notListening: 1 });
+      expect(body.instances!.list.map((i) => [i.kind, i.status, i.listening]).sort()).toEqual([
+        ["web", "live", false],
+        ["worker", "live", true],
+        ["worker", "stale", false],
+      ]);
+      for (const name of ["health-host-name", "4242", "health-test"]) {
+        expect(text).not.toContain(name);
+      }
+    } finally {
+      await worker.stop();
+      await db.runtimeInstance.deleteMany({});
+    }
   });
 
   it("goes 503 within seconds of a worker process being SIGKILLed", async () => {
@@ -104,7 +127,7 @@ describe("/api/health", () => {
   });
 
   it("reports queue depth and the connectors' error class, never hosts or messages", async () => {
-    await beat("health-test:2", 60_000, 1);
+    await beat({ id: "health-test:2", kind: "worker", intervalMs: 60_000, concurrency: 1 });
     await getBoss();
     await enqueueExecution("req_health_probe_a");
     await enqueueExecution("req_health_probe_b");

@@ -1,0 +1,60 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { coveringSwitch, isLive, runPassed } from "./kill-switch-state";
+
+/** A write stopped at the gate: an engaged kill switch covers its request. */
+export class KillSwitchEngaged extends Error {
+  constructor(
+    readonly scope: string,
+    readonly reason: string | null,
+  ) {
+    super(`Kill switch (${scope}) engaged: ${reason ?? "no reason given"}`);
+    this.name = "KillSwitchEngaged";
+  }
+}
+
+type TWork = {
+  environmentId: string;
+  agentId: string;
+  workflowVersion: { workflowId: string } | null;
+};
+
+async function engagedInDatabase(t: {
+  environmentId: string;
+  agentId: string;
+  workflowId: string | null;
+}) {
+  const [hit] = await db.$queryRaw<{ scope: string; reason: string | null }[]>`
+    select scope::text, reason from "KillSwitch"
+    where engaged and (scope = 'global'
+      or "environmentId" = ${t.environmentId}
+      or "agentId" = ${t.agentId}
+      or (${t.workflowId}::text is not null and "workflowId" = ${t.workflowId}))
+    order by scope limit 1`;
+  return hit ?? null;
+}
+
+/**
+ * The worker's last kill-switch gate, immediately before a Salesforce write starts: throws
+ * `KillSwitchEngaged` when a switch covers the request, else runs `write` and counts it as
+ * passed until it settles (this process acknowledges a trip only after such writes are done).
+ * The switches come from memory, which the LISTEN connection keeps current; while that is down,
+ * from the database. The check and the count happen with no await between them and `write`.
+ */
+export async function gateWrite<T>(work: TWork, write: () => Promise<T>): Promise<T> {
+  const target = {
+    environmentId: work.environmentId,
+    agentId: work.agentId,
+    workflowId: work.workflowVersion?.workflowId ?? null,
+  };
+  if (!isLive()) {
+    const hit = await engagedInDatabase(target);
+    if (hit) throw new KillSwitchEngaged(hit.scope, hit.reason);
+  }
+  // again after the read: the listener may have come up (and acknowledged a trip) meanwhile
+  if (isLive()) {
+    const hit = coveringSwitch(target);
+    if (hit) throw new KillSwitchEngaged(hit.scope, hit.reason);
+  }
+  return runPassed(write);
+}
