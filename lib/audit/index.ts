@@ -50,3 +50,4 @@ export {
   type TPublicKey,
   type TSigningKey,
 } from "./signing-key";
+export { getSealingStatus, type TLaneSealing } from "./sealing-status";

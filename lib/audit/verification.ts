@@ -2,6 +2,7 @@ import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { verifyAuditLane, type TLaneVerification } from "./verify-lane";
 import { AUDIT_LANES, type TAuditLane } from "./events";
+import { getSealingStatus } from "./sealing-status";
 import type { TPublicKey } from "./signing-key";
 import { env } from "@/lib/env";
 
@@ -184,20 +185,20 @@ export async function listBrokenLanes() {
   });
 }
 
-/** Each lane's head, event count, verification state and recent runs (the /audit page). */
+/**
+ * Each lane's head, sealing state (unsealed events and their age, last seal, newest signed
+ * checkpoint), verification state and recent runs (the /audit page).
+ */
 export async function getAuditStatus() {
-  const [heads, counts, states, runs] = await Promise.all([
-    db.auditLaneHead.findMany(),
-    db.auditEvent.groupBy({ by: ["lane"], _count: { _all: true } }),
+  const [sealing, states, runs] = await Promise.all([
+    getSealingStatus(),
     db.auditLaneVerification.findMany(),
     db.auditVerificationRun.findMany({ orderBy: { startedAt: "desc" }, take: 20 }),
   ]);
   return {
-    lanes: AUDIT_LANES.map((lane) => ({
-      lane,
-      head: heads.find((h) => h.lane === lane) ?? null,
-      eventCount: counts.find((c) => c.lane === lane)?._count._all ?? 0,
-      verification: states.find((s) => s.lane === lane) ?? null,
+    lanes: sealing.map((s) => ({
+      ...s,
+      verification: states.find((v) => v.lane === s.lane) ?? null,
     })),
     runs,
   };

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { getSealingStatus } from "@/lib/audit/sealing-status";
 import { EXECUTE_QUEUE } from "@/lib/execution/queue";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce/errors";
 import { env } from "@/lib/env";
@@ -24,7 +25,8 @@ type THealthProblem =
   | "no_live_worker"
   | "worker_check_failed"
   | "queue_check_failed"
-  | "connector_check_failed";
+  | "connector_check_failed"
+  | "audit_check_failed";
 
 /**
  * What /api/health answers. Counts, ages and classes only: no instance ids or hosts (worker ids
@@ -67,6 +69,17 @@ export type THealth = {
     oldestApprovedSecondsAgo: number | null;
     retrying: number;
     executing: number;
+  };
+  /**
+   * audit sealing (all lanes): events appended but not yet linked into their chain, the oldest
+   * one's age (the sealing lag), and how long ago a seal last moved a head and a checkpoint was
+   * last signed. Reported, not degrading: appends go on while the sealer is behind.
+   */
+  audit?: {
+    unsealed: number;
+    oldestUnsealedSecondsAgo: number | null;
+    lastSealSecondsAgo: number | null;
+    lastCheckpointSecondsAgo: number | null;
   };
   /** per environment: its Salesforce connection's last test, and the error class if it failed */
   connectors?: {
@@ -157,6 +170,22 @@ function errorClassOf(status: string, lastError: string | null): string | null {
   return (ERROR_CLASSES as readonly string[]).includes(prefix) ? prefix : "other";
 }
 
+async function auditHealth(): Promise<NonNullable<THealth["audit"]>> {
+  const lanes = await getSealingStatus();
+  const [now] = await db.$queryRaw<{ now: Date }[]>`select now() at time zone 'UTC' as now`;
+  const ago = (dates: (Date | null | undefined)[]) => {
+    const times = dates.filter((d): d is Date => !!d).map((d) => d.getTime());
+    return times.length ? seconds((now.now.getTime() - Math.max(...times)) / 1000) : null;
+  };
+  const oldest = lanes.map((l) => l.oldestUnsealedSecondsAgo).filter((s) => s != null);
+  return {
+    unsealed: lanes.reduce((n, l) => n + l.unsealed, 0),
+    oldestUnsealedSecondsAgo: oldest.length ? seconds(Math.max(...oldest)) : null,
+    lastSealSecondsAgo: ago(lanes.map((l) => (l.headSeq > 0 ? l.lastSealAt : null))),
+    lastCheckpointSecondsAgo: ago(lanes.map((l) => l.checkpoint?.at)),
+  };
+}
+
 async function connectorHealth(): Promise<NonNullable<THealth["connectors"]>> {
   const envs = await db.environment.findMany({
     select: { slug: true, sfStatus: true, sfLastError: true, sfLastCheckedAt: true },
@@ -189,10 +218,11 @@ export async function checkHealth(): Promise<{ httpStatus: 200 | 503; body: THea
       },
     };
   }
-  const [instances, queue, connectors] = await Promise.allSettled([
+  const [instances, queue, connectors, audit] = await Promise.allSettled([
     withTimeout(listInstances()),
     withTimeout(queueHealth()),
     withTimeout(connectorHealth()),
+    withTimeout(auditHealth()),
   ]);
   const problems: THealthProblem[] = [];
   const worker =
@@ -203,6 +233,7 @@ export async function checkHealth(): Promise<{ httpStatus: 200 | 503; body: THea
   else if (worker.status !== "ok") problems.push("no_live_worker");
   if (queue.status === "rejected") problems.push("queue_check_failed");
   if (connectors.status === "rejected") problems.push("connector_check_failed");
+  if (audit.status === "rejected") problems.push("audit_check_failed");
   const body: THealth = {
     status: problems.length ? "degraded" : "ok",
     problems,
@@ -211,6 +242,7 @@ export async function checkHealth(): Promise<{ httpStatus: 200 | 503; body: THea
     ...(instances.status === "fulfilled" ? { instances: instanceHealth(instances.value) } : {}),
     ...(queue.status === "fulfilled" ? { queue: queue.value } : {}),
     ...(connectors.status === "fulfilled" ? { connectors: connectors.value } : {}),
+    ...(audit.status === "fulfilled" ? { audit: audit.value } : {}),
   };
   return { httpStatus: problems.length ? 503 : 200, body };
 }

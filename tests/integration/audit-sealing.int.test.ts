@@ -10,12 +10,14 @@ import { db } from "@/lib/db";
 import {
   auditAppendSql,
   AUDIT_LANES,
+  getSealingStatus,
   sealLanes,
   sealNow,
   verifyAuditLane,
   writeAuditEvent,
   type TAuditInput,
 } from "@/lib/audit";
+import { checkHealth } from "@/lib/health";
 import { appendMany } from "./fixtures/audit-bulk";
 import { withClient } from "./fixtures/pg";
 
@@ -141,6 +143,13 @@ describe("audit sealing: the trigger and the function", () => {
 
       await withClient((c) => sealLanes(c));
       expect(await seqOf(later)).toEqual([null, null]);
+      // shown as unsealed, with their age, on /audit and in /api/health
+      const config = (await getSealingStatus()).find((l) => l.lane === "config")!;
+      expect(config.unsealed).toBeGreaterThanOrEqual(2);
+      expect(config.oldestUnsealedSecondsAgo).toBeGreaterThanOrEqual(0);
+      const { body } = await checkHealth();
+      expect(body.audit?.unsealed).toBeGreaterThanOrEqual(2);
+      expect(body.audit?.oldestUnsealedSecondsAgo).toBeGreaterThanOrEqual(0);
       await expect(sealNow({ timeoutMs: 300 })).rejects.toThrow(
         /committed audit event\(s\) are still unsealed: an older transaction is open/,
       );
@@ -156,6 +165,9 @@ describe("audit sealing: the trigger and the function", () => {
       // (xid, id) order: the early transaction's event first, none skipped, no gap
       expect([l1! - e!, l2! - e!]).toEqual([1, 2]);
       expect(await seqOf([BigInt(goneId)])).toEqual([null]);
+      const after = (await getSealingStatus()).find((l) => l.lane === "config")!;
+      expect(after).toMatchObject({ unsealed: 0, oldestUnsealedSecondsAgo: null });
+      expect(after.lastSealAt).not.toBeNull();
       await expectIntactLanes();
     } finally {
       await early.end();

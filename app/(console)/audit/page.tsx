@@ -13,54 +13,84 @@ export default async function AuditPage() {
     <>
       <PageHeader
         title="Audit integrity"
-        description="Each lane is a hash chain. Verification re-hashes its events and compares the last one with the lane's head, so a changed, removed or added event shows as a break. Workers verify new events every few minutes and whole lanes daily."
+        description="Each lane is a hash chain. Events are stored as they happen and sealed into their lane's chain within about a second by the workers' sealer, which also signs a checkpoint of each lane's head; until then an event is unsealed. Verification re-hashes the sealed events and compares the last one with the lane's head and its signed checkpoints, so a changed, removed or added event shows as a break. Workers verify new events every few minutes and whole lanes daily."
       >
         {can(user.roles, "audit:verify") && <AuditVerifyButton />}
       </PageHeader>
-      <Table.Frame label="Audit lanes" minWidth="52rem">
+      <Table.Frame label="Audit lanes" minWidth="72rem">
         <Table.Header
-          columns={["Lane", "Head", "Events", "Verified up to", "Last verification", "Result"]}
+          columns={[
+            "Lane",
+            "Head",
+            "Unsealed",
+            "Last sealed",
+            "Signed checkpoint",
+            "Verified up to",
+            "Last verification",
+            "Result",
+          ]}
         />
         <Table.Body>
-          {lanes.map(({ lane, head, eventCount, verification: v }) => (
-            <tr key={lane} data-testid={`lane-${lane}`}>
-              <Table.Cell className="font-medium">{lane}</Table.Cell>
-              <Table.Cell>
-                {head ? (
-                  <>
-                    seq {head.seq}{" "}
-                    <code className="text-xs text-muted" title={head.hash}>
-                      {head.hash.slice(0, 12)}…
-                    </code>
-                  </>
-                ) : (
-                  "no head row"
-                )}
-              </Table.Cell>
-              <Table.Cell>{eventCount}</Table.Cell>
-              <Table.Cell>{v?.verifiedSeq ? `seq ${v.verifiedSeq}` : "—"}</Table.Cell>
-              <Table.Cell className="text-muted">
-                {v?.lastRunAt ? formatTime(v.lastRunAt) : "never"}
-                {v?.lastFullAt && (
-                  <div className="text-xs text-muted">whole lane {formatTime(v.lastFullAt)}</div>
-                )}
-              </Table.Cell>
-              <Table.Cell>
-                {!v?.lastRunAt ? (
-                  <Badge>not verified yet</Badge>
-                ) : v.ok ? (
-                  <Badge tone="green">intact</Badge>
-                ) : (
-                  <div>
-                    <Badge tone="red">
-                      broken at seq {v.breakSeq} ({v.breakKind})
-                    </Badge>
-                    <div className="mt-1 text-xs text-muted">{v.breakDetail}</div>
-                  </div>
-                )}
-              </Table.Cell>
-            </tr>
-          ))}
+          {lanes.map((l) => {
+            const v = l.verification;
+            return (
+              <tr key={l.lane} data-testid={`lane-${l.lane}`}>
+                <Table.Cell className="font-medium">{l.lane}</Table.Cell>
+                <Table.Cell>
+                  seq {l.headSeq}{" "}
+                  <code className="text-xs text-muted" title={l.headHash}>
+                    {l.headHash.slice(0, 12)}…
+                  </code>
+                </Table.Cell>
+                <Table.Cell data-testid={`unsealed-${l.lane}`}>
+                  {l.unsealed === 0 ? (
+                    <span className="text-muted">none</span>
+                  ) : (
+                    <>
+                      <Badge tone="amber">{l.unsealed} unsealed</Badge>
+                      <div className="text-xs text-muted">
+                        oldest {Math.round(l.oldestUnsealedSecondsAgo ?? 0)} s ago
+                      </div>
+                    </>
+                  )}
+                </Table.Cell>
+                <Table.Cell className="text-muted">
+                  {l.lastSealAt && l.headSeq > 0 ? formatTime(l.lastSealAt) : "—"}
+                </Table.Cell>
+                <Table.Cell className="text-muted">
+                  {l.checkpoint ? (
+                    <>
+                      seq {l.checkpoint.seq}, {formatTime(l.checkpoint.at)}
+                      <div className="text-xs">key {l.checkpoint.keyId}</div>
+                    </>
+                  ) : (
+                    "none yet"
+                  )}
+                </Table.Cell>
+                <Table.Cell>{v?.verifiedSeq ? `seq ${v.verifiedSeq}` : "—"}</Table.Cell>
+                <Table.Cell className="text-muted">
+                  {v?.lastRunAt ? formatTime(v.lastRunAt) : "never"}
+                  {v?.lastFullAt && (
+                    <div className="text-xs text-muted">whole lane {formatTime(v.lastFullAt)}</div>
+                  )}
+                </Table.Cell>
+                <Table.Cell>
+                  {!v?.lastRunAt ? (
+                    <Badge>not verified yet</Badge>
+                  ) : v.ok ? (
+                    <Badge tone="green">intact</Badge>
+                  ) : (
+                    <div>
+                      <Badge tone="red">
+                        broken at seq {v.breakSeq} ({v.breakKind})
+                      </Badge>
+                      <div className="mt-1 text-xs text-muted">{v.breakDetail}</div>
+                    </div>
+                  )}
+                </Table.Cell>
+              </tr>
+            );
+          })}
         </Table.Body>
       </Table.Frame>
       <h2 className="mb-2 mt-8 text-sm font-semibold text-fg">Recent verifications</h2>
