@@ -6,7 +6,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { db } from "@/lib/db";
+import { db, disconnectDb } from "@/lib/db";
 import {
   runAuditVerification,
   sealNow,
@@ -17,6 +17,7 @@ import {
 import { contentHash } from "@/lib/audit/hash-chain";
 import { startLeaderLoops } from "@/lib/jobs/leader";
 import { withClient } from "./fixtures/pg";
+import { createTestDatabase } from "./test-database";
 
 /**
  * Signed checkpoints (lib/audit/checkpoints.ts): the sealing leader signs each lane's head with
@@ -80,10 +81,23 @@ async function appendConfig(n: number, label: string) {
 const head = (lane: "config") => db.auditLaneHead.findUniqueOrThrow({ where: { lane } });
 
 describe("audit checkpoints", () => {
-  beforeAll(() => {
+  // a database of its own: the shared one has other files' workers, whose sealing leader would
+  // sign with the default key (and these tests rewrite a lane's history)
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let sharedUrl: string | undefined;
+  beforeAll(async () => {
+    sharedUrl = process.env.DATABASE_URL;
+    database = await createTestDatabase("audit_cp");
+    await disconnectDb();
+    process.env.DATABASE_URL = database.url;
     vi.stubEnv("TOLLGATE_AUDIT_SIGNING_KEY_FILE", KEY);
   });
-  afterAll(() => vi.unstubAllEnvs());
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await disconnectDb();
+    process.env.DATABASE_URL = sharedUrl;
+    await database.drop();
+  });
 
   it("the sealing leader signs each lane's head about every second it moves", async () => {
     const leaders = startLeaderLoops({ workerId: "cp-test", log: () => {} });
