@@ -19,7 +19,7 @@ import { trustedHops } from "./auth/throttle";
 /** A variable set to the empty string counts as unset (`FOO= npm start`). */
 const unsetIfEmpty = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
-function whole(def: number, min = 1) {
+function whole(def: number, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return z.preprocess(
     unsetIfEmpty,
     z
@@ -27,7 +27,12 @@ function whole(def: number, min = 1) {
       .trim()
       .regex(/^\d+$/, { error: `must be a whole number ≥ ${min}` })
       .transform(Number)
-      .pipe(z.number().min(min, { error: `must be ≥ ${min}` }))
+      .pipe(
+        z
+          .number()
+          .min(min, { error: `must be ≥ ${min}` })
+          .max(max, { error: `must be ≤ ${max}` }),
+      )
       .default(def),
   );
 }
@@ -115,7 +120,7 @@ export const ZEnv = z.object({
   SF_SANDBOX_PORT: optionalPort,
   // worker
   TOLLGATE_WORKER_CONCURRENCY: whole(4),
-  TOLLGATE_EXECUTION_GRACE_MS: whole(60_000),
+  TOLLGATE_EXECUTION_LEASE_MS: whole(30_000, 2_000),
   TOLLGATE_HEARTBEAT_MS: whole(5_000, 100),
   TOLLGATE_HEALTH_TIMEOUT_MS: whole(3_000),
   TOLLGATE_WEBHOOK_MAX_ATTEMPTS: whole(8),

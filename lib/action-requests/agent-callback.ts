@@ -41,3 +41,13 @@ export async function queueAgentCallback(tx: Tx, requestId: string, status: stri
     },
   });
 }
+
+/** `queueAgentCallback` for many requests: only those whose agent has a callback URL. */
+export async function queueAgentCallbacks(tx: Tx, requestIds: string[], status: string) {
+  if (!CALLBACK_STATUSES.has(status) || !requestIds.length) return;
+  const called = await tx.actionRequest.findMany({
+    where: { id: { in: requestIds }, agent: { callbackUrl: { not: null } } },
+    select: { id: true },
+  });
+  for (const { id } of called) await queueAgentCallback(tx, id, status);
+}

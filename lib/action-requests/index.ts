@@ -7,4 +7,5 @@ export {
   type TStatus,
 } from "./transitions";
 export { transitionRequest } from "./transition-request";
+export { transitionRequests, type TMove } from "./transition-requests";
 export { lockActionRequest } from "./lock";

@@ -1,11 +1,18 @@
 import "server-only";
 import { type Prisma, type Tx } from "@/lib/db";
-import { writeAuditEvent, type TAuditInput, type TRequestContext } from "@/lib/audit";
+import {
+  auditEvent,
+  writeAuditEvent,
+  type TAuditAction,
+  type TAuditInput,
+  type TAuditPayload,
+  type TRequestContext,
+} from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
 import { queueAgentCallback } from "./agent-callback";
 import { checkTransition, type TActorKind, type TStatus } from "./transitions";
 
-type TActor = TAuditInput["actor"] | { type: "worker"; workerId: string };
+export type TActor = TAuditInput["actor"] | { type: "worker"; workerId: string };
 
 /**
  * Move one request from `from` to `to` inside the caller's transaction: allowed by the state
@@ -43,22 +50,41 @@ export async function transitionRequest(
     where: { id: args.id },
     select: { environmentId: true, object: true, recordId: true },
   });
-  await writeAuditEvent(tx, {
-    actor: args.actor.type === "worker" ? { type: "system" } : args.actor,
-    action: check.event,
-    subjectId: args.id,
-    environmentId: row.environmentId,
-    object: row.object,
-    recordId: row.recordId,
-    reasonText: args.reason ?? null,
-    payload: {
-      from: args.from,
-      to: args.to,
-      ...(args.actor.type === "worker" ? { workerId: args.actor.workerId } : {}),
-      ...args.payload,
-    },
-    context: args.context,
-  });
+  await writeAuditEvent(tx, transitionEvent(check.event, { ...args, ...row }));
   await queueAgentCallback(tx, args.id, args.to);
   return check.event;
+}
+
+/** The audit event of one move (the same for one request or a batch). */
+export function transitionEvent(
+  event: TAuditAction,
+  m: {
+    id: string;
+    from: TStatus;
+    to: TStatus;
+    actor: TActor;
+    reason?: string | null;
+    payload?: Record<string, unknown>;
+    context?: TRequestContext | null;
+    environmentId: string;
+    object: string;
+    recordId: string | null;
+  },
+): TAuditInput {
+  return auditEvent({
+    actor: m.actor.type === "worker" ? { type: "system" } : m.actor,
+    action: event,
+    subjectId: m.id,
+    environmentId: m.environmentId,
+    object: m.object,
+    recordId: m.recordId,
+    reasonText: m.reason ?? null,
+    payload: {
+      from: m.from,
+      to: m.to,
+      ...(m.actor.type === "worker" ? { workerId: m.actor.workerId } : {}),
+      ...m.payload,
+    } as TAuditPayload<TAuditAction>,
+    context: m.context,
+  });
 }

@@ -170,6 +170,8 @@ export const AUDIT_EVENTS = {
       at: str,
       attempt: num,
       workerId: str,
+      // recorded by a try that had lost its lease: its outcome is not recorded
+      late: z.literal(true).optional(),
     }),
   ),
 

@@ -5,6 +5,7 @@ export {
   type TAuditInput,
   type TAuditLane,
 } from "./write-audit-event";
+export { auditEvent, writeAuditEvents } from "./write-audit-events";
 export {
   AUDIT_EVENTS,
   AUDIT_ACTIONS,

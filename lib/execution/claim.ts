@@ -1,40 +1,50 @@
 import "server-only";
-import { db } from "@/lib/db";
-import { lockActionRequest, transitionRequest, type TStatus } from "@/lib/action-requests";
+import { db, Prisma, type Tx } from "@/lib/db";
+import { transitionRequest, transitionRequests, type TStatus } from "@/lib/action-requests";
 import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import { engagedSwitchFor } from "./kill-check";
-import { loadForExecution, RUNNABLE } from "./execution-result";
+import { loadForExecution, RUNNABLE, type TLoaded } from "./execution-result";
+import { leaseUntilSql, newLeaseHolder } from "./lease";
 
 /** Stop calling Salesforce when the org has used this share of its daily API allowance. */
 const API_USAGE_CEILING = 0.98;
 const API_LIMIT_PAUSE_MS = 15 * 60_000;
 
+/** One claimed try: the request as the try reads it, its try number, whether a worker died in the last one. */
+export type TClaimedTry = { ar: TLoaded; attempt: number; interrupted: boolean };
+
+export type TClaim =
+  | { outcome: "claimed"; holder: string; tries: TClaimedTry[] }
+  | { outcome: "skipped"; nextAttemptAt?: Date }
+  | { outcome: "halted" }
+  | { outcome: "postponed"; nextAttemptAt: Date };
+
 /**
  * Step 1 of a try: the guarded claim, in its own short transaction — a move to `executing` that
  * only one worker can win, after the last kill-switch check and the API-usage check; an
- * ExecutionAttempt row.
+ * ExecutionAttempt row; a lease on the row for this claim (`lease.ts`).
  */
-export async function claimTry(requestId: string, workerId: string) {
-  return db.$transaction(async (tx) => {
-    await lockActionRequest(tx, requestId);
+export async function claimTry(requestId: string, workerId: string): Promise<TClaim> {
+  // a job whose request already ran ends here, without a transaction
+  const [seen] = await db.$queryRaw<{ status: TStatus }[]>`
+    select status::text as status from "ActionRequest" where id = ${requestId}`;
+  if (!seen || !RUNNABLE.includes(seen.status)) return { outcome: "skipped" };
+  return db.$transaction(async (tx): Promise<TClaim> => {
+    // a row someone holds is being acted on (a claim, a decision, a batch being recorded); they
+    // queue whatever comes next, and the sweep re-queues runnable work nobody queued
+    const [free] = await tx.$queryRaw<{ id: string }[]>`
+      select id from "ActionRequest" where id = ${requestId} for update skip locked`;
+    if (!free) return { outcome: "skipped" };
     const ar = await loadForExecution(tx, requestId);
-    if (!ar || !RUNNABLE.includes(ar.status as TStatus)) return { outcome: "skipped" as const };
+    if (!ar || !RUNNABLE.includes(ar.status as TStatus)) return { outcome: "skipped" };
     const now = new Date();
-    if (ar.nextAttemptAt && ar.nextAttemptAt > now) return { outcome: "skipped" as const };
-    const from = ar.status as TStatus;
+    // not due yet: the job came early; it runs again when due
+    if (ar.nextAttemptAt && ar.nextAttemptAt > now)
+      return { outcome: "skipped", nextAttemptAt: ar.nextAttemptAt };
     const sw = await engagedSwitchFor(tx, ar);
     if (sw) {
-      if (from === "retrying" || from === "approved" || from === "auto_approved") {
-        await transitionRequest(tx, {
-          id: requestId,
-          from,
-          to: "halted",
-          actor: { type: "system" },
-          reason: `Kill switch (${sw.scope}) engaged: ${sw.reason ?? "no reason given"}`,
-          data: { haltedAt: now },
-        });
-      }
-      return { outcome: "halted" as const };
+      await halt(tx, ar, sw, now);
+      return { outcome: "halted" };
     }
     const env = ar.environment;
     if (
@@ -53,26 +63,47 @@ export async function claimTry(requestId: string, workerId: string) {
         reasonText: `Salesforce API usage is at ${env.sfApiUsageUsed}/${env.sfApiUsageLimit} today`,
         payload: { nextAttemptAt: next.toISOString(), workerId },
       });
-      return { outcome: "postponed" as const, nextAttemptAt: next };
+      return { outcome: "postponed", nextAttemptAt: next };
     }
+    const holder = newLeaseHolder(workerId);
+    const claimed = [ar];
     // Try numbers only ever grow (unique per request): a person's retry starts a fresh budget
     // at attemptsBase instead of resetting them (migration 20261202000600 healed older rows)
-    const attempt = ar.attempts + 1;
-    await transitionRequest(tx, {
-      id: requestId,
-      from,
+    await transitionRequests(tx, {
+      moves: claimed.map((c) => ({
+        id: c.id,
+        from: c.status as TStatus,
+        environmentId: c.environmentId,
+        object: c.object,
+        recordId: c.recordId,
+        payload: { attempt: c.attempts + 1 },
+      })),
       to: "executing",
       actor: { type: "worker", workerId },
-      data: { attempts: attempt, executedAt: now, nextAttemptAt: null, claimFailures: 0 },
-      payload: { attempt },
+      set: Prisma.sql`attempts = attempts + 1, "executedAt" = ${now}, "nextAttemptAt" = null,
+        "claimFailures" = 0, "leaseHolder" = ${holder}, "leaseUntil" = ${leaseUntilSql()}`,
     });
-    await tx.executionAttempt.create({
-      data: { actionRequestId: requestId, attemptNumber: attempt, workerId },
+    const tries = claimed.map((c) => ({
+      ar: c,
+      attempt: c.attempts + 1,
+      interrupted: c.lastErrorClass === "interrupted",
+    }));
+    await tx.executionAttempt.createMany({
+      data: tries.map((t) => ({ actionRequestId: t.ar.id, attemptNumber: t.attempt, workerId })),
     });
-    return {
-      outcome: "claimed" as const,
-      attempt,
-      interrupted: ar.lastErrorClass === "interrupted",
-    };
+    return { outcome: "claimed", holder, tries };
+  });
+}
+
+async function halt(tx: Tx, ar: TLoaded, sw: { scope: string; reason: string | null }, now: Date) {
+  const from = ar.status as TStatus;
+  if (from !== "retrying" && from !== "approved" && from !== "auto_approved") return;
+  await transitionRequest(tx, {
+    id: ar.id,
+    from,
+    to: "halted",
+    actor: { type: "system" },
+    reason: `Kill switch (${sw.scope}) engaged: ${sw.reason ?? "no reason given"}`,
+    data: { haltedAt: now },
   });
 }

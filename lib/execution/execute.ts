@@ -1,12 +1,14 @@
 import "server-only";
+import { performance } from "node:perf_hooks";
 import { db } from "@/lib/db";
 import type { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { mergeRetryPolicy, type TRetryPolicy } from "./retry-policy";
 import { recordClaimFailure } from "./claim-failure";
 import { claimTry } from "./claim";
-import { loadForExecution, type TExecutionResult } from "./execution-result";
+import type { TExecutionResult } from "./execution-result";
+import { Lease } from "./lease";
 import { writeToSalesforce } from "./write";
-import { recordOutcome } from "./record-outcome";
+import { recordTries } from "./record-tries";
 
 export type { TExecutionResult } from "./execution-result";
 
@@ -15,22 +17,28 @@ async function retryPolicy(): Promise<TRetryPolicy> {
 }
 
 /**
- * One execution try of an approved request, as a pg-boss job runs it. Three steps:
+ * One execution try of an approved request, as a pg-boss job runs it. No transaction is open
+ * while Salesforce is called. Three steps:
  *
  * 1. Claim (`claim.ts`, short transaction): a guarded move to `executing` that only one worker
- *    can win, after the last kill-switch check and the API-usage check; an ExecutionAttempt row.
- * 2. Write (`write.ts`, inside one transaction that holds the request's row lock for the
- *    Salesforce calls): read the record, compare with the value the approver saw, write with
- *    If-Unmodified-Since, read back. A worker that dies here releases the lock with its
- *    connection, which is how the sweep (`recoverInterrupted`, sweep.ts) tells a dead worker from a slow one.
- * 3. Record (`record-outcome.ts`, in that same transaction): before/after per field (data lane),
- *    each connector call (execution lane), the new status; or the retry / dead letter / return
- *    to approval.
+ *    can win, after the last kill-switch and API-usage checks; an ExecutionAttempt row; a lease
+ *    on the row (`lease.ts`) that this worker renews while it works.
+ * 2. Write (`write.ts`, outside any transaction): read the record, compare with the value the
+ *    approver saw, write with If-Unmodified-Since, read back. A write starts only inside the
+ *    lease, with a deadline before it ends.
+ * 3. Record (`record-tries.ts`, short transaction, guarded by status, try number and lease
+ *    holder): before/after per field (data lane), each connector call (execution lane), the
+ *    new status; or the retry, dead letter, return to approval. A try that lost its lease
+ *    records only its calls.
+ *
+ * A worker that dies after step 1 stops renewing; once the lease runs out the sweep
+ * (`recoverInterrupted`) sends the request to `retrying`, and its next try reads first.
  */
 export async function executeRequest(
   requestId: string,
   opts: { workerId: string; connector?: SalesforceConnector },
 ): Promise<TExecutionResult> {
+  const since = performance.now();
   let claim;
   try {
     claim = await claimTry(requestId, opts.workerId);
@@ -39,27 +47,20 @@ export async function executeRequest(
     return recordClaimFailure(requestId, e, opts.workerId);
   }
   if (claim.outcome !== "claimed") return claim;
-  return runAttempt(requestId, claim.attempt, claim.interrupted, opts);
-}
-
-/** Steps 2 and 3: the write and its record, under the request's row lock. */
-async function runAttempt(
-  requestId: string,
-  attempt: number,
-  afterInterruption: boolean,
-  opts: { workerId: string; connector?: SalesforceConnector },
-): Promise<TExecutionResult> {
-  const policy = await retryPolicy();
-  return db.$transaction(
-    async (tx) => {
-      const [mine] = await tx.$queryRaw<{ id: string }[]>`
-        select id from "ActionRequest"
-        where id = ${requestId} and status = 'executing' and attempts = ${attempt} for update`;
-      if (!mine) return { outcome: "skipped" as const, detail: "another worker took over" };
-      const ar = (await loadForExecution(tx, requestId))!;
-      const { outcome, log } = await writeToSalesforce(ar, afterInterruption, opts.connector);
-      return recordOutcome(tx, ar, attempt, outcome, log, policy, opts.workerId);
-    },
-    { maxWait: 10_000, timeout: 180_000 },
-  );
+  const [t] = claim.tries;
+  const lease = new Lease(claim.holder, [requestId], since).start();
+  try {
+    const policy = await retryPolicy();
+    const { outcome, log } = await writeToSalesforce(t.ar, t.interrupted, lease, opts.connector);
+    const results = await recordTries(
+      claim.holder,
+      [{ ...t, outcome }],
+      log,
+      policy,
+      opts.workerId,
+    );
+    return results.get(requestId)!;
+  } finally {
+    await lease.stop();
+  }
 }

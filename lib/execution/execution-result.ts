@@ -1,5 +1,5 @@
 import "server-only";
-import type { Tx } from "@/lib/db";
+import type { Prisma, Tx } from "@/lib/db";
 import type { TStatus } from "@/lib/action-requests";
 
 type TExecutionOutcome =
@@ -10,7 +10,8 @@ type TExecutionOutcome =
   | "halted"
   | "postponed"
   | "claim_failed"
-  | "skipped";
+  | "skipped"
+  | "interrupted";
 
 export type TExecutionResult = {
   outcome: TExecutionOutcome;
@@ -22,17 +23,17 @@ export type TExecutionResult = {
 /** The statuses a worker may claim a request from. */
 export const RUNNABLE: readonly TStatus[] = ["approved", "auto_approved", "retrying"];
 
-/** The request with what an execution try reads: field changes, action type, environment. */
+/** What an execution try reads with a request: field changes, action type, environment. */
+export const EXECUTION_INCLUDE = {
+  fieldChanges: true,
+  actionType: { select: { key: true, operation: true } },
+  workflowVersion: { select: { workflowId: true } },
+  environment: true,
+} satisfies Prisma.ActionRequestInclude;
+
+/** The request with what an execution try reads. */
 export async function loadForExecution(tx: Tx, id: string) {
-  return tx.actionRequest.findUnique({
-    where: { id },
-    include: {
-      fieldChanges: true,
-      actionType: { select: { key: true, operation: true } },
-      workflowVersion: { select: { workflowId: true } },
-      environment: true,
-    },
-  });
+  return tx.actionRequest.findUnique({ where: { id }, include: EXECUTION_INCLUDE });
 }
 
 export type TLoaded = NonNullable<Awaited<ReturnType<typeof loadForExecution>>>;

@@ -1,16 +1,86 @@
 import "server-only";
 import { Prisma, type Tx } from "@/lib/db";
 import { transitionRequest, type TStatus } from "@/lib/action-requests";
-import { requestSubject, writeAuditEvent } from "@/lib/audit";
+import {
+  auditEvent,
+  requestSubject,
+  writeAuditEvent,
+  writeAuditEvents,
+  type TAuditInput,
+} from "@/lib/audit";
 import type { TConnectorCall } from "@/lib/connectors/salesforce";
 import { afterFailure, type TRetryPolicy } from "./retry-policy";
 import type { TExecutionResult, TLoaded } from "./execution-result";
 import type { TWriteOutcome } from "./write";
 
+/** A request whose workers keep dying (or losing their lease) mid-try is parked after this many. */
+const MAX_INTERRUPTIONS = 3;
+
 /**
- * Step 3 of a try: what the write did, in the transaction that holds the request's row lock —
- * each connector call (execution lane), before/after per field (data lane) and the new status;
- * or the retry, the dead letter, the return to approval.
+ * Each connector call of a try as an execution-lane event under the request. `late`: the try
+ * had lost its lease when it came to record them, so they are all it records.
+ */
+export function callEvents(
+  ar: TLoaded,
+  attempt: number,
+  log: TConnectorCall[],
+  workerId: string,
+  extra: { late?: true } = {},
+): TAuditInput<"connector.call">[] {
+  const base = requestSubject(ar.id, ar);
+  return log.map((call) =>
+    auditEvent({
+      ...base,
+      actor: { type: "system" },
+      action: "connector.call",
+      payload: { ...call, attempt, workerId, ...extra },
+      at: new Date(call.at),
+    }),
+  );
+}
+
+export async function recordCalls(
+  tx: Tx,
+  ar: TLoaded,
+  attempt: number,
+  log: TConnectorCall[],
+  workerId: string,
+  extra: { late?: true } = {},
+) {
+  await writeAuditEvents(tx, callEvents(ar, attempt, log, workerId, extra));
+}
+
+/** The data-lane event of a write: before/after per field. */
+export function writtenEvent(
+  ar: TLoaded,
+  attempt: number,
+  outcome: TWriteOutcome & { kind: "written" },
+): TAuditInput<"record.updated" | "record.created"> {
+  return auditEvent({
+    ...requestSubject(ar.id, ar),
+    recordId: outcome.recordId,
+    actor: { type: "system" },
+    action: ar.recordId ? "record.updated" : "record.created",
+    reasonCode: ar.reasonCode,
+    reasonText: ar.reasonText,
+    evidence: ar.evidence,
+    payload: {
+      attempt,
+      alreadyApplied: outcome.alreadyApplied,
+      fields: ar.fieldChanges.map((f) => ({
+        field: f.field,
+        before: outcome.before[f.field] ?? null,
+        after: outcome.after[f.field] ?? null,
+      })),
+    },
+  });
+}
+
+/**
+ * Step 3 of a try, in a short transaction whose caller has checked (and locked) that the try
+ * still holds the request: what the write did — each connector call (execution lane),
+ * before/after per field (data lane) and the new status; or the retry, the dead letter, the
+ * return to approval.
  */
 export async function recordOutcome(
   tx: Tx,
@@ -23,15 +93,13 @@ export async function recordOutcome(
 ): Promise<TExecutionResult> {
   const now = new Date();
   const worker = { type: "worker" as const, workerId };
-  const base = requestSubject(ar.id, ar);
-  for (const call of log) {
-    await writeAuditEvent(tx, {
-      ...base,
-      actor: { type: "system" },
-      action: "connector.call",
-      payload: { ...call, attempt, workerId },
-      at: new Date(call.at),
-    });
+  await recordCalls(tx, ar, attempt, log, workerId);
+  if (outcome.kind === "lease_lost") {
+    const r = { id: ar.id, attempts: attempt, attemptsBase: ar.attemptsBase };
+    const parked = await interruptTry(tx, r, worker, log);
+    return parked
+      ? { outcome: "dead_lettered", detail: "interrupted too often" }
+      : { outcome: "interrupted" };
   }
   const finish = (o: string, err?: { errorClass: string; code: string; message: string }) =>
     tx.executionAttempt.update({
@@ -67,24 +135,7 @@ export async function recordOutcome(
         data: { appliedValue: toJson(outcome.after[f.field]) },
       });
     }
-    await writeAuditEvent(tx, {
-      ...base,
-      recordId: outcome.recordId,
-      actor: { type: "system" },
-      action: ar.recordId ? "record.updated" : "record.created",
-      reasonCode: ar.reasonCode,
-      reasonText: ar.reasonText,
-      evidence: ar.evidence,
-      payload: {
-        attempt,
-        alreadyApplied: outcome.alreadyApplied,
-        fields: ar.fieldChanges.map((f) => ({
-          field: f.field,
-          before: outcome.before[f.field] ?? null,
-          after: outcome.after[f.field] ?? null,
-        })),
-      },
-    });
+    await writeAuditEvent(tx, writtenEvent(ar, attempt, outcome));
     await transitionRequest(tx, {
       id: ar.id,
       from: "executing",
@@ -148,6 +199,70 @@ export async function recordOutcome(
   }
   await deadLetter(tx, ar.id, "executing", err, next.why, worker, attempt);
   return { outcome: "dead_lettered", detail: next.why };
+}
+
+/**
+ * A try that will not finish: its worker died (the sweep) or could not keep its lease long
+ * enough to start its write. The try is closed as interrupted and the request goes to
+ * `retrying` at once — the next try reads Salesforce before it writes — or, after
+ * MAX_INTERRUPTIONS in this budget of tries, to the dead-letter queue. True when parked.
+ */
+export async function interruptTry(
+  tx: Tx,
+  r: { id: string; attempts: number; attemptsBase: number },
+  actor: { type: "worker"; workerId: string },
+  log: TConnectorCall[] | null,
+): Promise<boolean> {
+  await tx.executionAttempt.updateMany({
+    where: { actionRequestId: r.id, attemptNumber: r.attempts, finishedAt: null },
+    data: {
+      finishedAt: new Date(),
+      outcome: "interrupted",
+      errorClass: "interrupted",
+      errorMessage: log
+        ? "The try's lease ran out before its write could start"
+        : "The worker stopped during this try",
+      ...(log ? { connectorCalls: log as unknown as Prisma.InputJsonValue } : {}),
+    },
+  });
+  const interruptions = await tx.executionAttempt.count({
+    // in this budget only: a person's retry starts the count again
+    where: { actionRequestId: r.id, outcome: "interrupted", attemptNumber: { gt: r.attemptsBase } },
+  });
+  const err = {
+    errorClass: "interrupted",
+    code: log ? "LEASE_LOST" : "WORKER_STOPPED",
+    message: log
+      ? "The worker running this request could not keep its lease to write; the next try reads Salesforce before it writes"
+      : "The worker running this request stopped mid-execution; the next try reads Salesforce before it writes",
+  };
+  if (interruptions >= MAX_INTERRUPTIONS) {
+    await deadLetter(
+      tx,
+      r.id,
+      "executing",
+      err,
+      `interrupted ${interruptions} times`,
+      actor,
+      r.attempts,
+    );
+    return true;
+  }
+  await transitionRequest(tx, {
+    id: r.id,
+    from: "executing",
+    to: "retrying",
+    actor,
+    reason: err.message,
+    data: {
+      lastErrorClass: err.errorClass,
+      lastErrorCode: err.code,
+      lastErrorMessage: err.message,
+      nextAttemptAt: new Date(),
+    },
+    payload: { attempt: r.attempts, errorClass: err.errorClass },
+  });
+  return false;
 }
 
 /** Park a request in the dead-letter queue (one open letter per request). */

@@ -2,19 +2,10 @@ import "server-only";
 import { db } from "@/lib/db";
 import { transitionRequest } from "@/lib/action-requests";
 import { requestSubject, writeAuditEvent } from "@/lib/audit";
-import { deadLetter } from "./record-outcome";
+import { interruptTry } from "./record-outcome";
 import { enqueueExecution } from "./queue";
-import { env } from "@/lib/env";
 
-/**
- * How long after an execution try started the sweep may decide its worker is gone. A write can
- * still be in flight at Salesforce until the connector's timeout, so this must exceed it:
- * recovering sooner could let a late write land after a second one.
- */
-const INTERRUPTED_AFTER_MS = env().TOLLGATE_EXECUTION_GRACE_MS;
 const SETTLE_MS = 5_000;
-/** A request whose workers keep dying mid-try is parked for a person after this many. */
-const MAX_INTERRUPTIONS = 3;
 
 /**
  * Queue every request that should run now: approved / auto-approved ones (a lost enqueue after
@@ -37,70 +28,20 @@ export async function enqueueDueRequests(limit = 500): Promise<number> {
 }
 
 /**
- * Requests stuck in `executing` whose worker died: their row is not locked (a live worker holds
- * the lock for the whole Salesforce write) and the try is older than INTERRUPTED_AFTER_MS.
- * They go to `retrying`; the next try reads the record first and does not write twice.
+ * Tries whose lease ran out: their worker died, or lost the database for longer than the lease
+ * (a live worker renews it every third of its length, lease.ts). No write of theirs can still
+ * be waiting for Salesforce's answer (a write starts only with a deadline inside the lease), so
+ * they go to `retrying` — interrupted, and the next try reads the record before it writes.
  */
 export async function recoverInterrupted(limit = 50): Promise<string[]> {
-  const cutoff = new Date(Date.now() - INTERRUPTED_AFTER_MS);
   return db.$transaction(
     async (tx) => {
       const rows = await tx.$queryRaw<{ id: string; attempts: number; attemptsBase: number }[]>`
         select id, attempts, "attemptsBase" from "ActionRequest"
-        where status = 'executing' and "executedAt" < ${cutoff}
-        order by "executedAt" limit ${limit} for update skip locked`;
+        where status = 'executing' and ("leaseUntil" is null or "leaseUntil" < (now() at time zone 'UTC'))
+        order by "leaseUntil" nulls first limit ${limit} for update skip locked`;
       const actor = { type: "worker" as const, workerId: "sweep" };
-      for (const r of rows) {
-        await tx.executionAttempt.updateMany({
-          where: { actionRequestId: r.id, attemptNumber: r.attempts, finishedAt: null },
-          data: {
-            finishedAt: new Date(),
-            outcome: "interrupted",
-            errorClass: "interrupted",
-            errorMessage: "The worker stopped during this try",
-          },
-        });
-        const interruptions = await tx.executionAttempt.count({
-          // in this budget only: a person's retry starts the count again
-          where: {
-            actionRequestId: r.id,
-            outcome: "interrupted",
-            attemptNumber: { gt: r.attemptsBase },
-          },
-        });
-        const err = {
-          errorClass: "interrupted",
-          code: "WORKER_STOPPED",
-          message:
-            "The worker running this request stopped mid-execution; the next try reads Salesforce before it writes",
-        };
-        if (interruptions >= MAX_INTERRUPTIONS) {
-          await deadLetter(
-            tx,
-            r.id,
-            "executing",
-            err,
-            `interrupted ${interruptions} times`,
-            actor,
-            r.attempts,
-          );
-          continue;
-        }
-        await transitionRequest(tx, {
-          id: r.id,
-          from: "executing",
-          to: "retrying",
-          actor,
-          reason: err.message,
-          data: {
-            lastErrorClass: err.errorClass,
-            lastErrorCode: err.code,
-            lastErrorMessage: err.message,
-            nextAttemptAt: new Date(),
-          },
-          payload: { attempt: r.attempts, errorClass: err.errorClass },
-        });
-      }
+      for (const r of rows) await interruptTry(tx, r, actor, null);
       return rows.map((r) => r.id);
     },
     { timeout: 30_000 },

@@ -7,9 +7,31 @@ import {
 } from "@/lib/connectors/salesforce";
 import { gateWrite, KillSwitchEngaged } from "@/lib/guardrails/write-gate";
 import type { TLoaded } from "./execution-result";
+import type { Lease } from "./lease";
 import { sameValue } from "./values";
 
-type TFieldRow = { field: string; expected: unknown; proposed: unknown };
+export type TFieldRow = { field: string; expected: unknown; proposed: unknown };
+
+/** Each changed field with the value the approver saw (expected) and the one to write. */
+export const fieldRows = (ar: TLoaded): TFieldRow[] =>
+  ar.fieldChanges.map((f) => ({
+    field: f.field,
+    expected: f.valueAtApproval ?? f.oldValue ?? null,
+    proposed: f.newValue ?? null,
+  }));
+
+/** Fields another writer changed away from what the approver saw (and not to our value). */
+export function changedByOthers(fields: TFieldRow[], current: Record<string, unknown>) {
+  return fields.filter(
+    (f) => !sameValue(current[f.field], f.expected) && !sameValue(current[f.field], f.proposed),
+  );
+}
+
+export function conflictMessage(changed: TFieldRow[], current: Record<string, unknown>) {
+  return `Changed in Salesforce since it was approved: ${changed
+    .map((f) => `${f.field} is now ${JSON.stringify(current[f.field])}`)
+    .join(", ")}`;
+}
 
 export type TWriteOutcome =
   | {
@@ -28,34 +50,34 @@ export type TWriteOutcome =
       errorClass: TConnectorErrorClass | "internal" | "outcome_unknown";
       code: string;
       message: string;
-    };
+    }
+  /** the lease could not cover a write: nothing was written, the try gives the request back */
+  | { kind: "lease_lost" };
 
 /**
- * Step 2 of a try: the Salesforce calls — read the record, compare with the value the approver
- * saw, write with If-Unmodified-Since, read back. It touches no database: every call is in
+ * Step 2 of a try, outside any transaction: the Salesforce calls — read the record, compare
+ * with the value the approver saw, write with If-Unmodified-Since (started only inside the
+ * lease, with a deadline before it ends), read back. It touches no database: every call is in
  * `log` for the record step, and a thrown error becomes an outcome.
  */
 export async function writeToSalesforce(
   ar: TLoaded,
   afterInterruption: boolean,
+  lease: Lease,
   connector?: SalesforceConnector,
 ): Promise<{ outcome: TWriteOutcome; log: TConnectorCall[] }> {
   const log: TConnectorCall[] = [];
-  const fields: TFieldRow[] = ar.fieldChanges.map((f) => ({
-    field: f.field,
-    expected: f.valueAtApproval ?? f.oldValue ?? null,
-    proposed: f.newValue ?? null,
-  }));
+  const fields = fieldRows(ar);
   const values = Object.fromEntries(fields.map((f) => [f.field, f.proposed]));
   try {
     const sf = connector ?? (await connectorFor(ar.environment));
-    return { outcome: await write(sf, ar, fields, values, log, afterInterruption), log };
+    return { outcome: await write(sf, ar, fields, values, log, afterInterruption, lease), log };
   } catch (e) {
     return { outcome: failureOf(e), log };
   }
 }
 
-function failureOf(e: unknown): TWriteOutcome {
+export function failureOf(e: unknown): TWriteOutcome {
   if (e instanceof KillSwitchEngaged) return { kind: "halted", message: e.message };
   if (e instanceof ConnectorError) {
     return { kind: "error", errorClass: e.errorClass, code: e.code, message: e.message };
@@ -73,7 +95,7 @@ function failureOf(e: unknown): TWriteOutcome {
   };
 }
 
-const pick = (rec: Record<string, unknown>, names: string[]) =>
+export const pick = (rec: Record<string, unknown>, names: string[]) =>
   Object.fromEntries(names.map((n) => [n, rec[n] ?? null]));
 
 async function write(
@@ -83,6 +105,7 @@ async function write(
   values: Record<string, unknown>,
   log: TConnectorCall[],
   afterInterruption: boolean,
+  lease: Lease,
 ): Promise<TWriteOutcome> {
   const names = fields.map((f) => f.field);
   const op = ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
@@ -97,7 +120,9 @@ async function write(
           "The worker stopped while this create was in flight. Check Salesforce for the record before retrying.",
       };
     }
-    const { id } = await gateWrite(ar, () => sf.create(ar.object, values, { log }));
+    const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
+    if (deadlineAt === null || !lease.holds(ar.id)) return { kind: "lease_lost" };
+    const { id } = await gateWrite(ar, () => sf.create(ar.object, values, { log, deadlineAt }));
     const back = await sf.read(ar.object, id, names, { log });
     return {
       kind: "written",
@@ -119,29 +144,23 @@ async function write(
   for (let round = 0; ; round++) {
     const { record, lastModified } = await sf.read(ar.object, recordId, names, { log });
     const current = pick(record, names);
-    const changedByOthers = fields.filter(
-      (f) => !sameValue(current[f.field], f.expected) && !sameValue(current[f.field], f.proposed),
-    );
-    if (changedByOthers.length) {
-      return {
-        kind: "conflict",
-        current,
-        message: `Changed in Salesforce since it was approved: ${changedByOthers
-          .map((f) => `${f.field} is now ${JSON.stringify(current[f.field])}`)
-          .join(", ")}`,
-      };
+    const changed = changedByOthers(fields, current);
+    if (changed.length) {
+      return { kind: "conflict", current, message: conflictMessage(changed, current) };
     }
     const pending = fields.filter((f) => !sameValue(current[f.field], f.proposed));
     if (pending.length === 0) {
       return { kind: "written", recordId, before: current, after: current, alreadyApplied: true };
     }
+    const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
+    if (deadlineAt === null || !lease.holds(ar.id)) return { kind: "lease_lost" };
     try {
       await gateWrite(ar, () =>
         sf.update(
           ar.object,
           recordId,
           Object.fromEntries(pending.map((f) => [f.field, f.proposed])),
-          { ifUnmodifiedSince: lastModified, log },
+          { ifUnmodifiedSince: lastModified, log, deadlineAt },
         ),
       );
     } catch (e) {

@@ -26,6 +26,7 @@ export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   execute: async ({ requestId }, { workerId, log }) => {
     const result = await executeRequest(requestId, { workerId });
     if (result.outcome !== "skipped") log(`${requestId}: ${result.outcome}`);
+    // a retry's time, or a job that came before its request was due
     if (result.nextAttemptAt) await enqueueExecution(requestId, result.nextAttemptAt);
   },
   recoverInterrupted: async () => {

@@ -97,7 +97,7 @@ export const JOBS = {
     pollingIntervalSeconds: 0.5,
     label: "execute",
   },
-  /** `executing` rows whose worker died go back to `retrying` after the grace period */
+  /** `executing` rows whose lease ran out (their worker died) go back to `retrying` */
   recoverInterrupted: tick(
     "tollgate-recover-interrupted",
     "recovered interrupted",

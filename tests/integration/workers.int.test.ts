@@ -106,8 +106,9 @@ describe("execution workers (child processes)", () => {
     const histories = await Promise.all(records.map((r) => box.historyCount(r, "NextStep")));
     // every PATCH takes 1.5 s: the worker dies with writes in flight, which still land
     await box.fault({ latencyMs: 1_500, latencyMethod: "PATCH" });
-    // longer than any in-flight call can take (1.5 s here), as the default is longer than the connector timeout
-    const grace = { TOLLGATE_EXECUTION_GRACE_MS: "5000" };
+    // a short lease, so the restart need not wait long: a write still starts only with its
+    // deadline inside it (the 1.5 s PATCHes here fit)
+    const grace = { TOLLGATE_EXECUTION_LEASE_MS: "5000" };
     // all six at once: every PATCH is in flight together, none finishes before the kill
     const first = await startWorker("doomed", { ...grace, WORKER_CONCURRENCY: "6" });
     for (const id of ids) await enqueueExecution(id);

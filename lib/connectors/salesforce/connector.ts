@@ -45,7 +45,15 @@ type THooks = {
    */
   transport?: Transport;
 };
-type TOpOptions = { log?: TConnectorCall[] };
+type TOpOptions = {
+  log?: TConnectorCall[];
+  /**
+   * No HTTP request of this operation may still be waiting at this instant (Date.now() ms):
+   * each one's timeout is cut to it, and none starts after it. Execution sets it inside its
+   * lease, so a write cannot be in flight once the lease runs out (lib/execution/lease.ts).
+   */
+  deadlineAt?: number;
+};
 
 const MAX_BATCH = 200;
 
@@ -71,6 +79,11 @@ export class SalesforceConnector {
     private readonly hooks: THooks = {},
   ) {
     this.timeoutMs = config.timeoutMs ?? 15_000;
+  }
+
+  /** The longest any one call may take before it is a `timeout`. */
+  get callTimeoutMs() {
+    return this.timeoutMs;
   }
 
   get apiBase() {
@@ -169,6 +182,11 @@ export class SalesforceConnector {
     for (let attempt = 0; ; attempt++) {
       const conn = await this.connection(opts);
       const started = Date.now();
+      const timeout = Math.min(this.timeoutMs, (opts.deadlineAt ?? Infinity) - started);
+      if (timeout < 1) {
+        // too late to start this request inside its deadline: not sent at all
+        throw new ConnectorError("timeout", "DEADLINE", "No time was left to send this call");
+      }
       try {
         const result = (await conn.request(
           {
@@ -177,7 +195,11 @@ export class SalesforceConnector {
             headers: { "content-type": "application/json", ...headers },
             body: body === undefined ? undefined : JSON.stringify(body),
           },
-          { retry: { maxRetries: 0 }, timeout: this.timeoutMs, noContentResponse: null } as never,
+          {
+            retry: { maxRetries: 0 },
+            timeout,
+            noContentResponse: null,
+          } as never,
         )) as T;
         this.record(opts, { op, method, path, ms: Date.now() - started, ok: true });
         this.reportUsage(conn);
