@@ -2,7 +2,7 @@
 
 import { useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { Alert, Badge, EmptyState } from "@/components/ui";
+import { Alert, Badge, EmptyState, useHydrated } from "@/components/ui";
 import { DeadLetterDetail } from "./dead-letter-detail";
 import type { TResolved } from "./letter-actions";
 import { LetterTable } from "./letter-table";
@@ -21,6 +21,7 @@ export function DeadLetterBoard(props: {
   now: string;
 }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const list = useDeadLetters(props.includeResolved, props.initial, props.now);
   const { deadLetters: rows, retryPolicy } = list.data;
   const [openId, setOpenId] = useState<string | null>(null);
@@ -80,7 +81,7 @@ export function DeadLetterBoard(props: {
           <input
             type="checkbox"
             checked={switching ? !props.includeResolved : props.includeResolved}
-            disabled={switching}
+            disabled={switching || !hydrated}
             onChange={(e) => {
               const next = e.target.checked;
               startSwitch(() =>

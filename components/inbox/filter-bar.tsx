@@ -2,7 +2,7 @@
 
 import { useMemo, useRef } from "react";
 import { useRouter } from "next/navigation";
-import { Select } from "@/components/ui";
+import { Select, useHydrated } from "@/components/ui";
 import { FILTERS, type TFilterName, type TFilters } from "./queries";
 import { KEY_HINT } from "./use-inbox-keys";
 
@@ -39,6 +39,8 @@ export function FilterBar({
   totalCapped: boolean;
 }) {
   const router = useRouter();
+  // a choice made before hydration would be lost (no handler yet, then React resets the value)
+  const hydrated = useHydrated();
   // filters chosen but not yet rendered: two quick changes must not lose the first
   const wanted = useRef<TFilters>(filters);
   const setFilter = (name: TFilterName, value: string) => {
@@ -72,6 +74,7 @@ export function FilterBar({
           <Select
             aria-label={LABELS[name]}
             className="mt-1"
+            disabled={!hydrated}
             value={filters[name] ?? ""}
             onChange={(e) => setFilter(name, e.target.value)}
           >
