@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
-import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
+import { auditEvent, writeAuditEvent, writeAuditEvents, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 import { checkTransition } from "@/lib/action-requests/transitions";
@@ -146,25 +146,29 @@ export async function tripKillSwitch(
         context,
         at: now,
       });
-      for (const q of queued) {
-        await writeAuditEvent(tx, {
-          actor: { type: "user", userId: actorUserId },
-          action: HALT_EVENT.get(q.status as (typeof HALTABLE)[number])!,
-          subjectId: q.id,
-          environmentId: q.environmentId,
-          reasonText: `Kill switch (${t.label}): ${data.reason}`,
-          payload: { from: q.status, to: "halted", killSwitch: sw.id },
-          context,
-          at: now,
-        });
-      }
+      // one statement per 500 halts: a trip under load halts a backlog, and one round trip per
+      // request kept the switch uncommitted for seconds (bench:killswitch)
+      await writeAuditEvents(
+        tx,
+        queued.map((q) =>
+          auditEvent({
+            actor: { type: "user", userId: actorUserId },
+            action: HALT_EVENT.get(q.status as (typeof HALTABLE)[number])!,
+            subjectId: q.id,
+            environmentId: q.environmentId,
+            reasonText: `Kill switch (${t.label}): ${data.reason}`,
+            payload: { from: q.status, to: "halted", killSwitch: sw.id },
+            context,
+            at: now,
+          }),
+        ),
+      );
       // who must acknowledge, and the instant before the commit (database clock) that
       // propagation is measured from
       const expected = await liveInstances(tx);
       const [{ at }] = await tx.$queryRaw<{ at: Date }[]>`
         select clock_timestamp() at time zone 'UTC' as at`;
       return { sw, label: t.label, halted: queued.length, expected, committedAt: at };
-      // one audit event per halted request: under load, with a long queue, that takes a while
     }, HALT_TRANSACTION);
   } catch (e) {
     await (await listener)?.close();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { db } from "@/lib/db";
+import { prefixedId } from "@/lib/core/ids";
 import { verifyAuditLane } from "@/lib/audit";
 import {
   engagedKillSwitches,
@@ -71,6 +72,49 @@ describe("kill switches", () => {
     const row = (await listKillSwitches()).find((r) => r.scope === "agent" && r.target === a.id);
     expect(row).toMatchObject({ engaged: true, engagedBy: "Ada Admin", resetAt: null });
     expect((await verifyAuditLane("config")).broken).toBeNull();
+    expect((await verifyAuditLane("execution")).broken).toBeNull();
+  });
+
+  it("a trip halting a backlog longer than one audit statement audits each request once", async () => {
+    const a = await s.agent("dev");
+    // more than the 500 appends writeAuditEvents puts in one statement
+    const ids = Array.from({ length: 620 }, () => prefixedId("ar"));
+    await db.actionRequest.createMany({
+      data: ids.map((id, i) => ({
+        id,
+        agentId: a.id,
+        environmentId: a.environmentId,
+        idempotencyKey: prefixedId("idem"),
+        bodyHash: "0".repeat(64),
+        object: "Opportunity",
+        status: (["approved", "auto_approved", "retrying"] as const)[i % 3],
+      })),
+    });
+    const sw = await tripKillSwitch(
+      { scope: "agent", target: a.id, reason: "a long queue" },
+      s.adminId,
+    );
+    expect(sw.halted).toBe(ids.length);
+    expect(await db.actionRequest.count({ where: { id: { in: ids }, status: "halted" } })).toBe(
+      ids.length,
+    );
+    const halts = await db.auditEvent.findMany({
+      where: { action: "action_request.halted", subjectId: { in: ids } },
+      select: { subjectId: true, lane: true, actorUserId: true, reasonText: true, payload: true },
+    });
+    expect(halts.map((h) => h.subjectId).sort()).toEqual([...ids].sort());
+    for (const h of halts) {
+      expect(h).toMatchObject({
+        lane: "execution",
+        actorUserId: s.adminId,
+        reasonText: `Kill switch (agent ${a.slug} (dev)): a long queue`,
+        payload: { to: "halted", killSwitch: sw.id },
+      });
+    }
+    const from = new Map(halts.map((h) => [h.subjectId, (h.payload as { from: string }).from]));
+    expect(
+      ids.map((id, i) => from.get(id) === ["approved", "auto_approved", "retrying"][i % 3]),
+    ).not.toContain(false);
     expect((await verifyAuditLane("execution")).broken).toBeNull();
   });
 
