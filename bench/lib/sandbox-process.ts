@@ -5,8 +5,11 @@ import { freePort } from "@/lib/db/embedded";
 /**
  * The Salesforce sandbox as its own process on loopback (demo data, nothing persisted, a daily
  * API limit no bench reaches), so a bench measures real HTTP and not an in-process shortcut.
+ * `control`: its /__sandbox/ routes too (GET /__sandbox/state counts the writes it took).
  */
-export async function startSandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
+export async function startSandboxProcess(
+  opts: { control?: boolean } = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -20,6 +23,7 @@ export async function startSandboxProcess(): Promise<{ url: string; child: Child
       "--no-persist",
       "--daily-limit",
       "100000000",
+      ...(opts.control ? ["--control"] : []),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
