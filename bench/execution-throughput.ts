@@ -1,11 +1,18 @@
 /**
  * Execution throughput: approved requests through pg-boss, the execution worker and the
- * Salesforce sandbox (its own process, on loopback), at worker concurrency 1, 4 and 8. Each
- * run gets fresh requests, one per record so none conflict-checks against another's write:
- * NextStep on the 150 demo opportunities, Title on open leads (made in the sandbox first when
- * the demo's are not enough). Checks every request succeeded with exactly one attempt and that
- * Salesforce holds every proposed value.
- *   npm run bench:execution [-- --n 600 --concurrency 1,4,8]
+ * Salesforce sandbox (its own process, on loopback). In one run:
+ *
+ * 1. the limit: the sandbox driven directly with the connector — single-record PATCHes from 8
+ *    callers, and `/composite/sobjects` PATCHes of 200 records — records written per second;
+ * 2. one request per call (TOLLGATE_EXECUTION_BATCH_SIZE=1) at worker concurrency 1, 4 and 8;
+ * 3. batching (TOLLGATE_EXECUTION_BATCH_SIZE=200): a burst of `--batch-n` approved updates
+ *    across 3 objects (Opportunity.NextStep, Lead.Title, Contact.Title) at once — writes/s
+ *    against the composite limit — then the same number approved at a steady `--rate` per
+ *    second (a queue that is not backlogged) — approve → succeeded p50/p99.
+ *
+ * Each request targets its own record, so none conflict-checks against another's write; every
+ * run checks each request succeeded with exactly one attempt and Salesforce holds its value.
+ *   npm run bench:execution [-- --n 300 --concurrency 1,4,8 --batch-n 1000 --batch-concurrency 4 --rate 100]
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
 import { parseArgs } from "node:util";
@@ -15,7 +22,7 @@ import { prefixedId } from "@/lib/core/ids";
 import { db, disconnectDb, Prisma } from "@/lib/db";
 import { startSandboxProcess } from "./lib/sandbox-process";
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
-import { enqueueExecution } from "@/lib/execution/queue";
+import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { startWorker } from "@/lib/execution/worker";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
@@ -23,31 +30,54 @@ import { dropProxyVariables, env, setEnv } from "@/lib/env";
 
 const { values } = parseArgs({
   options: {
-    n: { type: "string", default: "600" },
+    n: { type: "string", default: "300" },
     concurrency: { type: "string", default: "1,4,8" },
+    "batch-n": { type: "string", default: "1000" },
+    "batch-concurrency": { type: "string", default: "4" },
+    rate: { type: "string", default: "100" },
   },
 });
 const N = Number(values.n);
-const LEVELS = values.concurrency.split(",").map(Number);
+const LEVELS = values.concurrency.split(",").filter(Boolean).map(Number);
+const BATCH_N = Number(values["batch-n"]);
+const BATCH_CONCURRENCY = Number(values["batch-concurrency"]);
+const RATE = Number(values.rate);
 const UNFINISHED = ["approved", "executing", "retrying"] as const;
 
 function pct(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
-const ms = (xs: number[]) => {
+const quantiles = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return `p50 ${pct(s, 0.5).toFixed(0)} ms, p99 ${pct(s, 0.99).toFixed(0)} ms`;
+  return { p50: pct(s, 0.5), p99: pct(s, 0.99) };
 };
+const ms = (xs: number[]) => {
+  const q = quantiles(xs);
+  return `p50 ${q.p50.toFixed(0)} ms, p99 ${q.p99.toFixed(0)} ms`;
+};
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-type TTarget = { object: "Opportunity" | "Lead"; id: string; field: "NextStep" | "Title" };
+type TObject = "Opportunity" | "Lead" | "Contact";
+type TTarget = { object: TObject; id: string; field: "NextStep" | "Title" };
+const FIELD: Record<TObject, TTarget["field"]> = {
+  Opportunity: "NextStep",
+  Lead: "Title",
+  Contact: "Title",
+};
+const LIST: Record<TObject, string> = {
+  Opportunity: "SELECT Id FROM Opportunity",
+  Lead: "SELECT Id FROM Lead WHERE IsConverted = false",
+  Contact: "SELECT Id FROM Contact",
+};
 
 async function main() {
   dropProxyVariables();
+  const most = Math.max(...LEVELS, BATCH_CONCURRENCY);
   setEnv({
     TOLLGATE_SECRET_KEY: "bench-secret-key",
     TOLLGATE_ALLOW_LOOPBACK: "1", // the bundled sandbox
     // every busy job holds a connection for its Salesforce calls; leave room for claims and the sweep
-    DB_POOL_SIZE: String(2 * Math.max(...LEVELS) + 4),
+    DB_POOL_SIZE: String(2 * most + 4),
   });
   const started = Date.now();
   const database = await benchDatabase("bench_exec");
@@ -62,29 +92,41 @@ async function main() {
       ...DEFAULT_SANDBOX_CREDENTIALS,
     });
 
-    const opportunities = (await sf.query<{ Id: string }>("SELECT Id FROM Opportunity")).records;
-    const leads = (
-      await sf.query<{ Id: string }>("SELECT Id FROM Lead WHERE IsConverted = false")
-    ).records.map((r) => r.Id);
-    const made = Math.max(0, N - opportunities.length - leads.length);
-    for (let i = 0; i < made; i++) {
-      const { id } = await sf.create("Lead", {
-        LastName: `Throughput ${i}`,
-        Company: "Bench Co",
-        Status: "Open - Not Contacted",
-      });
-      leads.push(id);
+    // records: at least what the largest run needs of each object (a third each when batching)
+    const perObject = Math.max(Math.ceil(N / 3), Math.ceil(BATCH_N / 3));
+    const pools = {} as Record<TObject, string[]>;
+    let made = 0;
+    for (const object of ["Opportunity", "Lead", "Contact"] as TObject[]) {
+      const ids = (await sf.query<{ Id: string }>(LIST[object])).records.map((r) => r.Id);
+      for (let i = ids.length; i < perObject; i++, made++) {
+        const values =
+          object === "Opportunity"
+            ? { Name: `Throughput ${i}`, StageName: "Prospecting", CloseDate: "2027-06-30" }
+            : object === "Lead"
+              ? { LastName: `Throughput ${i}`, Company: "Bench Co", Status: "Open - Not Contacted" }
+              : { LastName: `Throughput ${i}` };
+        ids.push((await sf.create(object, values)).id);
+      }
+      pools[object] = ids.slice(0, perObject);
     }
-    const targets: TTarget[] = [
-      ...opportunities.map((r) => ({
-        object: "Opportunity" as const,
-        id: r.Id,
-        field: "NextStep" as const,
-      })),
-      ...leads.map((id) => ({ object: "Lead" as const, id, field: "Title" as const })),
-    ].slice(0, N);
+    /** `n` targets, a third of each object, each its own record. */
+    const targetsOf = (n: number): TTarget[] =>
+      Array.from({ length: n }, (_, i) => {
+        const object = (["Opportunity", "Lead", "Contact"] as TObject[])[i % 3];
+        return { object, id: pools[object][Math.floor(i / 3)], field: FIELD[object] };
+      });
 
     const prod = await db.environment.findUniqueOrThrow({ where: { slug: "prod" } });
+    // the demo has no Contact action: the bench adds one, in its own database
+    await db.actionType.create({
+      data: {
+        key: "contact.update_title",
+        name: "Update contact title",
+        object: "Contact",
+        operation: "update",
+        fields: ["Title"],
+      },
+    });
     const shape = async (agentSlug: string, workflowKey: string, actionType: string) => ({
       agent: await db.agent.findFirstOrThrow({
         where: { slug: agentSlug, environmentId: prod.id },
@@ -102,26 +144,73 @@ async function main() {
         "opportunity.change_stage",
       ),
       Lead: await shape("lead-enrichment-bot", "lead-enrichment", "lead.enrich"),
+      Contact: await shape("lead-enrichment-bot", "lead-enrichment", "contact.update_title"),
     };
     console.log(
-      `${targets.length} requests per run (${targets.filter((t) => t.object === "Opportunity").length} opportunities: NextStep, ${targets.filter((t) => t.object === "Lead").length} leads: Title${made ? `, ${made} of them made for the bench` : ""}); DB pool ${env().DB_POOL_SIZE}, queue pool ${env().TOLLGATE_QUEUE_POOL_SIZE}`,
+      `records: ${perObject} of each of Opportunity (NextStep), Lead (Title), Contact (Title)${made ? `, ${made} made for the bench` : ""}; DB pool ${env().DB_POOL_SIZE}, queue pool ${env().TOLLGATE_QUEUE_POOL_SIZE}`,
     );
 
     /** What each record holds now, as the agent would have read it when proposing. */
     const currentValues = async () => {
-      const read = async (soql: string, field: string) =>
-        (await sf.query<Record<string, unknown>>(soql)).records.map(
-          (r) => [r.Id as string, r[field] ?? null] as const,
+      const out = new Map<string, unknown>();
+      for (const object of ["Opportunity", "Lead", "Contact"] as TObject[]) {
+        const rows = await sf.query<Record<string, unknown>>(
+          `SELECT Id, ${FIELD[object]} FROM ${object}`,
         );
-      return new Map([
-        ...(await read("SELECT Id, NextStep FROM Opportunity", "NextStep")),
-        ...(await read("SELECT Id, Title FROM Lead WHERE IsConverted = false", "Title")),
-      ]);
+        for (const r of rows.records) out.set(r.Id as string, r[FIELD[object]] ?? null);
+      }
+      return out;
     };
 
-    for (const concurrency of LEVELS) {
+    // ── 1. the limit: the sandbox driven directly ──
+    const limitTargets = targetsOf(Math.min(600, 3 * perObject)).filter(
+      (t) => t.object === "Opportunity",
+    );
+    const single = await (async () => {
+      const queue = [...limitTargets];
+      const t0 = performance.now();
+      let n = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let t = queue.shift(); t; t = queue.shift()) {
+            await sf.update(t.object, t.id, { NextStep: `limit ${n}` });
+            n++;
+          }
+        }),
+      );
+      return n / ((performance.now() - t0) / 1000);
+    })();
+    const composite = await (async () => {
+      const batch = pools.Opportunity.slice(0, 200);
+      const t0 = performance.now();
+      const calls = 5;
+      for (let c = 0; c < calls; c++) {
+        const results = await sf.updateBatch(
+          "Opportunity",
+          batch.map((id) => ({ id, NextStep: `composite ${c}` })),
+          { allOrNone: false },
+        );
+        if (results.some((r) => !r.success)) throw new Error("a composite write failed");
+      }
+      return (calls * batch.length) / ((performance.now() - t0) / 1000);
+    })();
+    console.log(
+      `the limit (the sandbox, directly): single-record PATCH from 8 callers ${single.toFixed(0)} records/s; /composite/sobjects PATCH of 200 ${composite.toFixed(0)} records/s`,
+    );
+
+    let run = 0;
+    /** Approved requests for `targets`, inserted (with their changes) and queued; at `rate`/s when given. */
+    const runOnce = async (
+      label: string,
+      n: number,
+      concurrency: number,
+      batchSize: number,
+      rate?: number,
+    ) => {
+      setEnv({ TOLLGATE_EXECUTION_BATCH_SIZE: String(batchSize) }, { force: true });
+      const targets = targetsOf(n);
       const before = await currentValues();
-      const tag = `c${concurrency}`;
+      const tag = `r${run++}`;
       const rows = targets.map((t, i) => {
         const s = shapes[t.object];
         const id = prefixedId("ar");
@@ -164,35 +253,43 @@ async function main() {
         concurrency,
         workerId: `bench-${tag}`,
         log: (line) => {
-          if (line.endsWith(": succeeded") || line.startsWith("started")) return;
+          if (/: succeeded( \(with \d+ others: \d+ succeeded\))?$/.test(line)) return;
+          if (line.startsWith("started")) return;
           const queued = /^queued: (\d+)$/.exec(line);
           if (queued) sweepQueued += Number(queued[1]);
           else unexpected.push(line);
         },
       });
-      // requests and their changes land together: the sweep must never see one without the other
-      await db.$transaction([
-        db.actionRequest.createMany({ data: rows.map((r) => r.request) }),
-        db.fieldChange.createMany({ data: rows.map((r) => r.change) }),
-      ]);
+      /** approved now: decidedAt is the approval, then the job; the sweep must never see a request without its change */
+      const approve = async (part: typeof rows) => {
+        const at = new Date();
+        for (const r of part) r.request.decidedAt = at;
+        await db.$transaction([
+          db.actionRequest.createMany({ data: part.map((r) => r.request) }),
+          db.fieldChange.createMany({ data: part.map((r) => r.change) }),
+        ]);
+        // as an approval does: jobs queued while the previous INSERT is in flight share the next
+        await Promise.all(part.map((r) => enqueueAfterCommit(r.request.id)));
+      };
       const t0 = Date.now();
-      const queuedAt = new Map<string, number>();
-      await Promise.all(
-        ids.map(async (id) => {
-          queuedAt.set(id, Date.now());
-          await enqueueExecution(id);
-        }),
-      );
-      const enqueueMs = Date.now() - t0;
-      // generous: twice what one job per worker every half second would take
-      const deadline = Date.now() + 60_000 + (N * 1000) / concurrency;
+      if (!rate) await approve(rows);
+      else {
+        // every 100 ms a tenth of a second's worth
+        const step = Math.max(1, Math.round(rate / 10));
+        for (let i = 0; i < rows.length; i += step) {
+          const due = t0 + (i / rate) * 1000;
+          if (due > Date.now()) await sleep(due - Date.now());
+          await approve(rows.slice(i, i + step));
+        }
+      }
+      const deadline = Date.now() + 120_000 + (n * 1000) / concurrency;
       for (;;) {
         const open = await db.actionRequest.count({
           where: { id: { in: ids }, status: { in: [...UNFINISHED] } },
         });
         if (open === 0) break;
-        if (Date.now() > deadline) throw new Error(`${open} requests still unfinished (${tag})`);
-        await new Promise((r) => setTimeout(r, 50));
+        if (Date.now() > deadline) throw new Error(`${open} requests still unfinished (${label})`);
+        await sleep(50);
       }
       await worker.stop();
 
@@ -201,40 +298,75 @@ async function main() {
         select: {
           id: true,
           status: true,
+          decidedAt: true,
           executedAt: true,
           completedAt: true,
           lastErrorMessage: true,
-          attemptsLog: { select: { startedAt: true, finishedAt: true, outcome: true } },
+          attemptsLog: { select: { startedAt: true, finishedAt: true, connectorCalls: true } },
         },
       });
       const failed = done.filter((r) => r.status !== "succeeded");
       if (failed.length) {
         throw new Error(
-          `${failed.length} of ${ids.length} did not succeed (${tag}), e.g. ${failed[0].id}: ${failed[0].status} ${failed[0].lastErrorMessage ?? ""}`,
+          `${failed.length} of ${ids.length} did not succeed (${label}), e.g. ${failed[0].id}: ${failed[0].status} ${failed[0].lastErrorMessage ?? ""}`,
         );
       }
       const attempts = done.flatMap((r) => r.attemptsLog);
       if (attempts.length !== ids.length || done.some((r) => r.attemptsLog.length !== 1)) {
         throw new Error(
-          `${attempts.length} execution attempts for ${ids.length} requests (${tag})`,
+          `${attempts.length} execution attempts for ${ids.length} requests (${label})`,
         );
       }
       const after = await currentValues();
       const missing = rows.filter((r) => after.get(r.request.recordId) !== r.change.newValue);
       if (missing.length)
-        throw new Error(`${missing.length} proposed values are not in Salesforce (${tag})`);
+        throw new Error(`${missing.length} proposed values are not in Salesforce (${label})`);
+      const batched = attempts.filter((a) =>
+        (a.connectorCalls as { op: string }[]).some((c) => c.op === "update_batch"),
+      ).length;
 
       const last = Math.max(...done.map((r) => r.completedAt!.getTime()));
       const wall = (last - t0) / 1000;
-      const line = [
-        `concurrency ${concurrency}: ${ids.length} requests in ${wall.toFixed(1)} s = ${(ids.length / wall).toFixed(1)} requests/s`,
-        `  claim → succeeded (executedAt → completedAt): ${ms(done.map((r) => r.completedAt!.getTime() - r.executedAt!.getTime()))}`,
-        `  execution attempt (startedAt → finishedAt):   ${ms(attempts.map((a) => a.finishedAt!.getTime() - a.startedAt.getTime()))}`,
-        `  queued → succeeded (includes waiting):         ${ms(done.map((r) => r.completedAt!.getTime() - queuedAt.get(r.id)!))}`,
-        `  ${ids.length} succeeded, ${attempts.length} attempts (one each), every value read back from Salesforce; enqueue took ${enqueueMs} ms${sweepQueued ? `, the sweep also queued ${sweepQueued}` : ""}`,
-        ...unexpected.slice(0, 5).map((l) => `  worker said: ${l}`),
-      ].join("\n");
-      console.log(line);
+      const perSecond = ids.length / wall;
+      const approveToDone = done.map((r) => r.completedAt!.getTime() - r.decidedAt!.getTime());
+      console.log(
+        [
+          `${label}: ${ids.length} requests in ${wall.toFixed(1)} s = ${perSecond.toFixed(1)} writes/s${rate ? ` (approved at ${rate}/s)` : ""}`,
+          `  approve → succeeded (decidedAt → completedAt): ${ms(approveToDone)}`,
+          `  claim → succeeded (executedAt → completedAt):  ${ms(done.map((r) => r.completedAt!.getTime() - r.executedAt!.getTime()))}`,
+          `  ${ids.length} succeeded, one attempt each, ${batched} of them written in a batch, every value read back from Salesforce${sweepQueued ? `; the sweep also queued ${sweepQueued}` : ""}`,
+          ...unexpected.slice(0, 5).map((l) => `  worker said: ${l}`),
+        ].join("\n"),
+      );
+      return { perSecond, approveToDone: quantiles(approveToDone) };
+    };
+
+    // ── 2. one request per call ──
+    for (const concurrency of LEVELS) {
+      await runOnce(`one per call, concurrency ${concurrency}`, N, concurrency, 1);
+    }
+    // ── 3. batching ──
+    if (BATCH_N > 0) {
+      const burst = await runOnce(
+        `batches of ≤ 200, concurrency ${BATCH_CONCURRENCY}, ${BATCH_N} at once`,
+        BATCH_N,
+        BATCH_CONCURRENCY,
+        200,
+      );
+      const paced = await runOnce(
+        `batches of ≤ 200, concurrency ${BATCH_CONCURRENCY}, steady arrivals`,
+        BATCH_N,
+        BATCH_CONCURRENCY,
+        200,
+        RATE,
+      );
+      const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+      console.log(
+        [
+          `targets: batching ≥ 200 writes/s: ${burst.perSecond.toFixed(0)} writes/s = ${((100 * burst.perSecond) / composite).toFixed(0)}% of the sandbox's composite limit (${composite.toFixed(0)} records/s) — ${verdict(burst.perSecond >= 200)}`,
+          `         approve → succeeded p99 ≤ 2 s, not backlogged (${RATE}/s): ${paced.approveToDone.p99.toFixed(0)} ms — ${verdict(paced.approveToDone.p99 <= 2000)}`,
+        ].join("\n"),
+      );
     }
   } finally {
     if (sandbox) {

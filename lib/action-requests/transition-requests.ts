@@ -14,6 +14,8 @@ export type TMove = {
   object: string;
   recordId: string | null;
   payload?: Record<string, unknown>;
+  /** this row's own values, which `set` reads as `m.data` (jsonb) */
+  data?: Record<string, unknown>;
 };
 
 /**
@@ -21,7 +23,8 @@ export type TMove = {
  * caller's transaction: checked against the state machine, one guarded UPDATE (each row from
  * its own `from`; unless every row moves, 409 `state_changed` and the transaction rolls back),
  * one audit event per request — the same event transitionRequest writes — appended in one
- * statement, and the agents' callbacks. `set`: further columns, the same for every row.
+ * statement, and the agents' callbacks. `set`: further columns, the same expression for every row
+ * (`m.data` is the row's own `data`).
  */
 export async function transitionRequests(
   tx: Tx,
@@ -41,7 +44,8 @@ export async function transitionRequests(
   const set = args.set ? Prisma.sql`, ${args.set}` : Prisma.empty;
   const moved = await tx.$executeRaw`
     update "ActionRequest" ar set status = ${to}::"ActionRequestStatus", "updatedAt" = ${new Date()} ${set}
-    from unnest(${ids}::text[], ${moves.map((m) => m.from)}::text[]) as m(id, "from")
+    from unnest(${ids}::text[], ${moves.map((m) => m.from)}::text[],
+      ${moves.map((m) => JSON.stringify(m.data ?? {}))}::jsonb[]) as m(id, "from", data)
     where ar.id = m.id and ar.status::text = m."from"`;
   if (moved !== moves.length) {
     throw new AppError(

@@ -96,6 +96,27 @@ export function auditAppendSql<A extends TAuditAction>(input: TAuditInput<A>): P
     ${jsonb(input.source)}::jsonb, ${jsonb(input.evidence)}::jsonb, ${JSON.stringify(e.payload)}::jsonb, ${content})`;
 }
 
+/**
+ * Many events as the rows `tollgate_append_audit_many` inserts: the columns `auditAppendSql`
+ * passes one by one (a JSON null is SQL NULL there too), with each event's content hash.
+ */
+export function auditAppendRows(inputs: TAuditInput<TAuditAction>[]): string {
+  return JSON.stringify(
+    inputs.map((input) => {
+      const { event: e, content } = prepare(input);
+      return {
+        ...e,
+        createdAt: e.createdAt.toISOString(),
+        oldValue: e.oldValue ?? null,
+        newValue: e.newValue ?? null,
+        source: e.source ?? null,
+        evidence: e.evidence ?? null,
+        contentHash: content,
+      };
+    }),
+  );
+}
+
 /** What an append returns: the event's id; seq and hash stay null until it is sealed. */
 export type TAppended = { id: bigint; seq: number | null; hash: string | null };
 

@@ -1,7 +1,7 @@
 import "server-only";
-import { Prisma, type Tx } from "@/lib/db";
+import type { Tx } from "@/lib/db";
 import type { TAuditAction } from "./events";
-import { auditAppendSql, type TAuditInput } from "./write-audit-event";
+import { auditAppendRows, type TAuditInput } from "./write-audit-event";
 
 /**
  * An event built now and appended later (by `writeAuditEvents`, with others): typed as
@@ -11,17 +11,17 @@ export function auditEvent<A extends TAuditAction>(input: TAuditInput<A>): TAudi
   return input;
 }
 
-/** Appends per statement: ~20 parameters each, well below PostgreSQL's 65,535 a statement. */
-const PER_STATEMENT = 500;
+/** Events per statement: one jsonb parameter each, a few MB at most. */
+const PER_STATEMENT = 2_000;
 
 /**
- * Append many events inside the caller's transaction in one round trip per 500, in the order
- * given (each event is one `tollgate_append_audit` call of a UNION ALL, which PostgreSQL runs
- * in order) — what `writeAuditEvent` does for one, for a batch of requests.
+ * Append many events inside the caller's transaction in one round trip per 2,000, in the order
+ * given (`tollgate_append_audit_many` inserts a jsonb array's elements in order) — what
+ * `writeAuditEvent` does for one, for a batch of requests.
  */
 export async function writeAuditEvents(tx: Tx, inputs: TAuditInput<TAuditAction>[]) {
   for (let i = 0; i < inputs.length; i += PER_STATEMENT) {
-    const part = inputs.slice(i, i + PER_STATEMENT).map((input) => auditAppendSql(input));
-    await tx.$queryRaw(Prisma.join(part, " union all ", "", ""));
+    const rows = auditAppendRows(inputs.slice(i, i + PER_STATEMENT));
+    await tx.$queryRaw`select tollgate_append_audit_many(${rows}::jsonb)`;
   }
 }

@@ -2,8 +2,9 @@ import "server-only";
 import { db, Prisma, type Tx } from "@/lib/db";
 import { transitionRequest, transitionRequests, type TStatus } from "@/lib/action-requests";
 import { requestSubject, writeAuditEvent } from "@/lib/audit";
+import { env as config } from "@/lib/env";
 import { engagedSwitchFor } from "./kill-check";
-import { loadForExecution, RUNNABLE, type TLoaded } from "./execution-result";
+import { EXECUTION_INCLUDE, loadForExecution, RUNNABLE, type TLoaded } from "./execution-result";
 import { leaseUntilSql, newLeaseHolder } from "./lease";
 
 /** Stop calling Salesforce when the org has used this share of its daily API allowance. */
@@ -22,7 +23,10 @@ export type TClaim =
 /**
  * Step 1 of a try: the guarded claim, in its own short transaction — a move to `executing` that
  * only one worker can win, after the last kill-switch check and the API-usage check; an
- * ExecutionAttempt row; a lease on the row for this claim (`lease.ts`).
+ * ExecutionAttempt row; a lease on the row for this claim (`lease.ts`). An update claims with
+ * it other runnable updates of the same object in the same environment, up to
+ * TOLLGATE_EXECUTION_BATCH_SIZE in all, which this try writes in one Salesforce call
+ * (`write-batch.ts`); each is a try of its own request, recorded on it.
  */
 export async function claimTry(requestId: string, workerId: string): Promise<TClaim> {
   // a job whose request already ran ends here, without a transaction
@@ -66,7 +70,7 @@ export async function claimTry(requestId: string, workerId: string): Promise<TCl
       return { outcome: "postponed", nextAttemptAt: next };
     }
     const holder = newLeaseHolder(workerId);
-    const claimed = [ar];
+    const claimed = [ar, ...(await claimSiblings(tx, ar))];
     // Try numbers only ever grow (unique per request): a person's retry starts a fresh budget
     // at attemptsBase instead of resetting them (migration 20261202000600 healed older rows)
     await transitionRequests(tx, {
@@ -106,4 +110,63 @@ async function halt(tx: Tx, ar: TLoaded, sw: { scope: string; reason: string | n
     reason: `Kill switch (${sw.scope}) engaged: ${sw.reason ?? "no reason given"}`,
     data: { haltedAt: now },
   });
+}
+
+/** What a request's operation is: its action type's, else update when it names a record. */
+export const operationOf = (ar: Pick<TLoaded, "actionType" | "recordId">) =>
+  ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
+
+/**
+ * Runnable updates that can share `ar`'s Salesforce call: same environment and object, due,
+ * one per record (a call may not name a record twice) and never `ar`'s record, no kill switch
+ * engaged over them (their own job halts those), oldest first; rows another transaction holds
+ * are skipped, not waited for. Their queued jobs find them already run and end at once.
+ */
+async function claimSiblings(tx: Tx, ar: TLoaded): Promise<TLoaded[]> {
+  const room = config().TOLLGATE_EXECUTION_BATCH_SIZE - 1;
+  if (room < 1 || operationOf(ar) !== "update" || !ar.recordId) return [];
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    select ar.id from "ActionRequest" ar
+    where ar.id in (
+      select distinct on (c."recordId") c.id from "ActionRequest" c
+      left join "ActionType" t on t.id = c."actionTypeId"
+      where c.status in ('approved', 'auto_approved', 'retrying')
+        and c."environmentId" = ${ar.environmentId} and c.object = ${ar.object}
+        and c."recordId" is not null and c."recordId" <> ${ar.recordId} and c.id <> ${ar.id}
+        and (c."nextAttemptAt" is null or c."nextAttemptAt" <= now())
+        and coalesce(t.operation, 'update') = 'update'
+      order by c."recordId", c."createdAt")
+    order by ar."createdAt", ar.id
+    limit ${room}
+    for update of ar skip locked`;
+  if (!rows.length) return [];
+  const switches = await tx.$queryRaw<
+    {
+      scope: string;
+      environmentId: string | null;
+      agentId: string | null;
+      workflowId: string | null;
+    }[]
+  >`select scope::text, "environmentId", "agentId", "workflowId" from "KillSwitch" where engaged`;
+  const now = new Date();
+  const loaded = await tx.actionRequest.findMany({
+    where: { id: { in: rows.map((r) => r.id) } },
+    include: EXECUTION_INCLUDE,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  // read again under the lock: a row may have moved between the scan and its lock
+  return loaded.filter(
+    (c) =>
+      RUNNABLE.includes(c.status as TStatus) &&
+      (!c.nextAttemptAt || c.nextAttemptAt <= now) &&
+      c.recordId !== ar.recordId &&
+      operationOf(c) === "update" &&
+      !switches.some(
+        (k) =>
+          k.scope === "global" ||
+          k.environmentId === c.environmentId ||
+          k.agentId === c.agentId ||
+          (k.workflowId && k.workflowId === c.workflowVersion?.workflowId),
+      ),
+  );
 }

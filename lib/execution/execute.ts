@@ -8,7 +8,8 @@ import { claimTry } from "./claim";
 import type { TExecutionResult } from "./execution-result";
 import { Lease } from "./lease";
 import { writeToSalesforce } from "./write";
-import { recordTries } from "./record-tries";
+import { writeBatchToSalesforce } from "./write-batch";
+import { recordTries, type TFinishedTry } from "./record-tries";
 
 export type { TExecutionResult } from "./execution-result";
 
@@ -31,6 +32,10 @@ async function retryPolicy(): Promise<TRetryPolicy> {
  *    new status; or the retry, dead letter, return to approval. A try that lost its lease
  *    records only its calls.
  *
+ * An update may claim other runnable updates of its object with it (a batch, `claimTry`): they
+ * are written in one Salesforce call (`write-batch.ts`) and each recorded on its own request;
+ * `batch` in the result says what happened to each of the others.
+ *
  * A worker that dies after step 1 stops renewing; once the lease runs out the sweep
  * (`recoverInterrupted`) sends the request to `retrying`, and its next try reads first.
  */
@@ -47,19 +52,26 @@ export async function executeRequest(
     return recordClaimFailure(requestId, e, opts.workerId);
   }
   if (claim.outcome !== "claimed") return claim;
-  const [t] = claim.tries;
-  const lease = new Lease(claim.holder, [requestId], since).start();
+  const ids = claim.tries.map((t) => t.ar.id);
+  const lease = new Lease(claim.holder, ids, since).start();
   try {
     const policy = await retryPolicy();
-    const { outcome, log } = await writeToSalesforce(t.ar, t.interrupted, lease, opts.connector);
-    const results = await recordTries(
-      claim.holder,
-      [{ ...t, outcome }],
-      log,
-      policy,
-      opts.workerId,
-    );
-    return results.get(requestId)!;
+    let finished: TFinishedTry[];
+    if (claim.tries.length === 1) {
+      const [t] = claim.tries;
+      const { outcome, log } = await writeToSalesforce(t.ar, t.interrupted, lease, opts.connector);
+      finished = [{ ...t, outcome, log }];
+    } else {
+      const { outcomes, log } = await writeBatchToSalesforce(claim.tries, lease, opts.connector);
+      finished = claim.tries.map((t) => ({ ...t, outcome: outcomes.get(t.ar.id)!, log }));
+    }
+    const results = await recordTries(claim.holder, finished, policy, opts.workerId);
+    const result = results.get(requestId)!;
+    if (claim.tries.length === 1) return result;
+    return {
+      ...result,
+      batch: claim.tries.slice(1).map((t) => ({ requestId: t.ar.id, ...results.get(t.ar.id)! })),
+    };
   } finally {
     await lease.stop();
   }

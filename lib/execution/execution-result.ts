@@ -18,6 +18,8 @@ export type TExecutionResult = {
   /** when the next try may start (retrying, postponed) */
   nextAttemptAt?: Date;
   detail?: string;
+  /** the other requests of a batch this try wrote, each with its own outcome */
+  batch?: ({ requestId: string } & Omit<TExecutionResult, "batch">)[];
 };
 
 /** The statuses a worker may claim a request from. */

@@ -58,3 +58,39 @@ export async function gateWrite<T>(work: TWork, write: () => Promise<T>): Promis
   }
   return runPassed(write);
 }
+
+/**
+ * `gateWrite` for one Salesforce call that writes many requests (a batch): each request is
+ * checked against the switches, and `write` runs with those no switch covers (counted as passed
+ * until it settles); `stopped` names each covered request with its switch. As with one request,
+ * no await comes between the last check and the write.
+ */
+export async function gateWrites<W extends TWork, T>(
+  works: W[],
+  write: (allowed: W[]) => Promise<T>,
+): Promise<{ stopped: Map<W, KillSwitchEngaged>; result: T | null }> {
+  const targets = works.map((w) => ({
+    environmentId: w.environmentId,
+    agentId: w.agentId,
+    workflowId: w.workflowVersion?.workflowId ?? null,
+  }));
+  const stopped = new Map<W, KillSwitchEngaged>();
+  if (!isLive()) {
+    const seen = new Map<string, Awaited<ReturnType<typeof engagedInDatabase>>>();
+    for (const [i, t] of targets.entries()) {
+      const key = `${t.environmentId}|${t.agentId}|${t.workflowId}`;
+      if (!seen.has(key)) seen.set(key, await engagedInDatabase(t));
+      const hit = seen.get(key);
+      if (hit) stopped.set(works[i], new KillSwitchEngaged(hit.scope, hit.reason));
+    }
+  }
+  if (isLive()) {
+    for (const [i, t] of targets.entries()) {
+      const hit = coveringSwitch(t);
+      if (hit) stopped.set(works[i], new KillSwitchEngaged(hit.scope, hit.reason));
+    }
+  }
+  const allowed = works.filter((w) => !stopped.has(w));
+  if (!allowed.length) return { stopped, result: null };
+  return { stopped, result: await runPassed(() => write(allowed)) };
+}

@@ -1,7 +1,7 @@
 import "server-only";
 import type pg from "pg";
 import { createSealerStep, verifyAuditOnSchedule } from "@/lib/audit";
-import { executeRequest } from "@/lib/execution/execute";
+import { executeRequest, type TExecutionResult } from "@/lib/execution/execute";
 import { enqueueExecution } from "@/lib/execution/queue";
 import {
   enqueueDueRequests,
@@ -21,13 +21,24 @@ type THandler<N extends TJobName> = (
   ctx: TJobContext,
 ) => Promise<number | void>;
 
+/** ", with 199 others: 198 succeeded, 1 retrying" for a batch try; "" for one request. */
+function batchSummary(result: TExecutionResult) {
+  if (!result.batch?.length) return "";
+  const counts = new Map<string, number>();
+  for (const r of result.batch) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const parts = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ");
+  return ` (with ${result.batch.length} others: ${parts})`;
+}
+
 /** One handler per registered job: the registry says what and when, this says how. */
 export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   execute: async ({ requestId }, { workerId, log }) => {
     const result = await executeRequest(requestId, { workerId });
-    if (result.outcome !== "skipped") log(`${requestId}: ${result.outcome}`);
-    // a retry's time, or a job that came before its request was due
-    if (result.nextAttemptAt) await enqueueExecution(requestId, result.nextAttemptAt);
+    if (result.outcome !== "skipped") log(`${requestId}: ${result.outcome}${batchSummary(result)}`);
+    // a retry's time, or a job that came before its request was due; the same for each of a batch
+    for (const r of [{ requestId, ...result }, ...(result.batch ?? [])]) {
+      if (r.nextAttemptAt) await enqueueExecution(r.requestId, r.nextAttemptAt);
+    }
   },
   recoverInterrupted: async () => {
     const ids = await recoverInterrupted();

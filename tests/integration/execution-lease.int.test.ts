@@ -59,6 +59,7 @@ describe("execution leases", () => {
     // while B is in flight…
     const aFailed = {
       ...tryA,
+      log: late.log,
       outcome: {
         kind: "error" as const,
         errorClass: "validation" as const,
@@ -67,9 +68,8 @@ describe("execution leases", () => {
       },
     };
     const recordA = async () =>
-      (await recordTries(claimA.holder, [aFailed], late.log, DEFAULT_RETRY_POLICY, "worker-a")).get(
-        id,
-      )?.outcome;
+      (await recordTries(claimA.holder, [aFailed], DEFAULT_RETRY_POLICY, "worker-a")).get(id)
+        ?.outcome;
     const sinceB = performance.now();
     const claimB = await claimTry(id, "worker-b");
     if (claimB.outcome !== "claimed") throw new Error(`claim: ${claimB.outcome}`);
@@ -81,8 +81,7 @@ describe("execution leases", () => {
     const wroteB = await writeToSalesforce(tryB.ar, tryB.interrupted, leaseB);
     const recordedB = await recordTries(
       claimB.holder,
-      [{ ...tryB, outcome: wroteB.outcome }],
-      wroteB.log,
+      [{ ...tryB, outcome: wroteB.outcome, log: wroteB.log }],
       DEFAULT_RETRY_POLICY,
       "worker-b",
     );
@@ -130,23 +129,26 @@ describe("execution leases", () => {
     expect(r.attemptsLog.map((a) => a.outcome)).toEqual(["succeeded"]);
   });
 
-  it("a write's timeout is cut to end inside the lease", async () => {
-    const recordId = opp();
-    const id = await request({ recordId, changes: { NextStep: "slow write" } });
+  it.each([
+    ["one request", "1", "update"],
+    ["a batch", "200", "update_batch"],
+  ])("a write's timeout is cut to end inside the lease (%s)", async (_, batchSize, op) => {
+    vi.stubEnv("TOLLGATE_EXECUTION_BATCH_SIZE", batchSize);
+    const ids = [await request({ changes: { NextStep: "slow write" } })];
+    if (batchSize !== "1") ids.push(await request({ changes: { NextStep: "slow write too" } }));
     await box.fault({ latencyMs: 3 * LEASE_MS, latencyMethod: "PATCH" });
-    const result = await executeRequest(id, { workerId: "slow-writer" });
+    const result = await executeRequest(ids[0], { workerId: "slow-writer" });
+    vi.stubEnv("TOLLGATE_EXECUTION_BATCH_SIZE", undefined);
     expect(result.outcome).toBe("retrying");
-    const update = await db.auditEvent.findFirstOrThrow({
-      where: {
-        subjectId: id,
-        action: "connector.call",
-        payload: { path: ["op"], equals: "update" },
-      },
-    });
-    const call = update.payload as { ms: number; errorClass: string };
-    expect(call.errorClass).toBe("timeout");
-    // over before the lease (renewed just before the write) could run out
-    expect(call.ms).toBeLessThan(LEASE_MS);
+    for (const id of ids) {
+      const update = await db.auditEvent.findFirstOrThrow({
+        where: { subjectId: id, action: "connector.call", payload: { path: ["op"], equals: op } },
+      });
+      const call = update.payload as { ms: number; errorClass: string };
+      expect(call.errorClass).toBe("timeout");
+      // over before the lease (renewed just before the write) could run out
+      expect(call.ms).toBeLessThan(LEASE_MS);
+    }
     // the sandbox still applies the abandoned PATCH when its latency ends: let it, before the next test
     await waitFor(async () => (box.sandbox.state().inFlight.PATCH ?? 0) === 0, {
       what: "the abandoned PATCH to land",

@@ -243,8 +243,13 @@ describe("execution", () => {
     expect((await row(id)).status).toBe("halted");
     const resumed = await resumeHalted([id, late], adminId, "deploy rolled back");
     expect(resumed.resumed).toBe(2);
-    expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
-    expect((await executeRequest(late, worker)).outcome).toBe("succeeded");
+    // the first try may take the other with it, as a batch of one object's updates
+    const first = await executeRequest(id, worker);
+    expect(first.outcome).toBe("succeeded");
+    if (!first.batch?.some((b) => b.requestId === late)) {
+      expect((await executeRequest(late, worker)).outcome).toBe("succeeded");
+    }
+    expect((await row(late)).status).toBe("succeeded");
   });
 
   it("an unsupported operation is dead-lettered with a clear reason, never half-done", async () => {

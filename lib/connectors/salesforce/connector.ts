@@ -349,6 +349,38 @@ export class SalesforceConnector {
     );
   }
 
+  /**
+   * Up to 200 records of one object by id in one `/composite/sobjects/{object}` call, each with
+   * the fields asked for and its LastModifiedDate; in the order asked, null for a record that is
+   * gone.
+   */
+  async retrieveBatch(
+    object: string,
+    ids: string[],
+    fields: string[],
+    opts: TOpOptions = {},
+  ): Promise<({ record: Record<string, unknown>; lastModified: Date } | null)[]> {
+    if (ids.length === 0) return [];
+    if (ids.length > MAX_BATCH) {
+      throw new ConnectorError(
+        "validation",
+        "EXCEEDED_ID_LIMIT",
+        `A batch holds at most ${MAX_BATCH} records (got ${ids.length}); split it`,
+      );
+    }
+    const list = [...new Set([...fields, "Id", "LastModifiedDate"])];
+    const records = await this.call<(TSfRecord | null)[]>(
+      "retrieve_batch",
+      "POST",
+      `${this.apiBase}/composite/sobjects/${object}`,
+      opts,
+      { ids, fields: list },
+    );
+    return records.map((r) =>
+      r ? { record: stripAttributes(r), lastModified: new Date(String(r.LastModifiedDate)) } : null,
+    );
+  }
+
   /** SOQL with paging through nextRecordsUrl, up to `maxRecords`. */
   async query<T extends Record<string, unknown> = TSfRecord>(
     soql: string,

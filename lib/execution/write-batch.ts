@@ -1,0 +1,180 @@
+import { connectorFor } from "@/lib/environments";
+import {
+  classifyError,
+  type SalesforceConnector,
+  type TConnectorCall,
+} from "@/lib/connectors/salesforce";
+import { gateWrites } from "@/lib/guardrails/write-gate";
+import type { TClaimedTry } from "./claim";
+import type { Lease } from "./lease";
+import { sameValue } from "./values";
+import {
+  changedByOthers,
+  conflictMessage,
+  failureOf,
+  fieldRows,
+  pick,
+  type TFieldRow,
+  type TWriteOutcome,
+} from "./write";
+
+type TPending = { t: TClaimedTry; fields: TFieldRow[]; current: Record<string, unknown> };
+
+/**
+ * Step 2 of a batch try (several updates of one object in one environment, claimed together),
+ * outside any transaction, in three Salesforce calls whatever the batch's size:
+ *
+ * 1. read every record (`/composite/sobjects/{object}`, the fields of every request);
+ * 2. per request, as one request's try decides: a field another writer changed since the
+ *    approval is a conflict, values already there are already applied, the rest are written —
+ *    together in one `/composite/sobjects` PATCH with allOrNone=false, started only inside the
+ *    lease and past the kill-switch gate, each record's result its own (a per-record error is
+ *    classified as the same error on one record would be);
+ * 3. read back the records written.
+ *
+ * sObject Collections take no If-Unmodified-Since (Salesforce's conditional headers are for
+ * sObject Rows only), so the window a person's edit to the same field could be overwritten in
+ * is the one between this read and this write — milliseconds; a single request's try keeps its
+ * conditional write and TOLLGATE_EXECUTION_BATCH_SIZE=1 keeps every write conditional.
+ * Every call is on `log`; each request records all of them with its own outcome.
+ */
+export async function writeBatchToSalesforce(
+  tries: TClaimedTry[],
+  lease: Lease,
+  connector?: SalesforceConnector,
+): Promise<{ outcomes: Map<string, TWriteOutcome>; log: TConnectorCall[] }> {
+  const log: TConnectorCall[] = [];
+  const outcomes = new Map<string, TWriteOutcome>();
+  const settle = (t: TClaimedTry, o: TWriteOutcome) => outcomes.set(t.ar.id, o);
+  const { object, environment } = tries[0].ar;
+  try {
+    const sf = connector ?? (await connectorFor(environment));
+    const names = [...new Set(tries.flatMap((t) => t.ar.fieldChanges.map((f) => f.field)))];
+    const read = await sf.retrieveBatch(
+      object,
+      tries.map((t) => t.ar.recordId!),
+      names,
+      { log },
+    );
+    const pending: TPending[] = [];
+    for (const [i, t] of tries.entries()) {
+      const got = read[i];
+      if (!got) {
+        settle(t, {
+          kind: "error",
+          errorClass: "not_found",
+          code: "NOT_FOUND",
+          message: `${object} ${t.ar.recordId} is not in Salesforce (deleted, or never there)`,
+        });
+        continue;
+      }
+      const fields = fieldRows(t.ar);
+      const current = pick(
+        got.record,
+        fields.map((f) => f.field),
+      );
+      const changed = changedByOthers(fields, current);
+      if (changed.length) {
+        settle(t, { kind: "conflict", current, message: conflictMessage(changed, current) });
+      } else if (fields.every((f) => sameValue(current[f.field], f.proposed))) {
+        settle(t, {
+          kind: "written",
+          recordId: t.ar.recordId!,
+          before: current,
+          after: current,
+          alreadyApplied: true,
+        });
+      } else pending.push({ t, fields, current });
+    }
+    if (!pending.length) return { outcomes, log };
+
+    const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
+    const writable = pending.filter((p) => deadlineAt !== null && lease.holds(p.t.ar.id));
+    for (const p of pending) if (!writable.includes(p)) settle(p.t, { kind: "lease_lost" });
+    if (!writable.length) return { outcomes, log };
+
+    let sent: TPending[] = [];
+    let results;
+    try {
+      const works = writable.map((p) => ({
+        environmentId: p.t.ar.environmentId,
+        agentId: p.t.ar.agentId,
+        workflowVersion: p.t.ar.workflowVersion,
+        p,
+      }));
+      const gated = await gateWrites(works, (allowed) => {
+        sent = allowed.map((a) => a.p);
+        return sf.updateBatch(
+          object,
+          sent.map(({ t, fields, current }) => ({
+            id: t.ar.recordId!,
+            ...Object.fromEntries(
+              fields
+                .filter((f) => !sameValue(current[f.field], f.proposed))
+                .map((f) => [f.field, f.proposed]),
+            ),
+          })),
+          { allOrNone: false, log, deadlineAt: deadlineAt! },
+        );
+      });
+      for (const [w, stop] of gated.stopped)
+        settle(w.p.t, { kind: "halted", message: stop.message });
+      results = gated.result ?? [];
+    } catch (e) {
+      // the call as a whole failed (timeout, unavailable…): every record in it, as one would;
+      // those the gate had not let through yet (its read failed) were not sent at all
+      for (const p of writable) if (!outcomes.has(p.t.ar.id)) settle(p.t, failureOf(e));
+      return { outcomes, log };
+    }
+
+    const written: TPending[] = [];
+    for (const [i, p] of sent.entries()) {
+      const r = results[i];
+      if (r?.success) {
+        written.push(p);
+        continue;
+      }
+      const [first] = r?.errors ?? [];
+      const err = classifyError({
+        errorCode: first?.statusCode ?? "UNKNOWN",
+        message: first?.message ?? "Salesforce gave no result for this record",
+        fields: first?.fields ?? [],
+      });
+      settle(p.t, {
+        kind: "error",
+        errorClass: err.errorClass,
+        code: err.code,
+        message: err.message,
+      });
+    }
+    if (!written.length) return { outcomes, log };
+
+    try {
+      const back = await sf.retrieveBatch(
+        object,
+        written.map((p) => p.t.ar.recordId!),
+        names,
+        { log },
+      );
+      for (const [i, p] of written.entries()) {
+        settle(p.t, {
+          kind: "written",
+          recordId: p.t.ar.recordId!,
+          before: p.current,
+          after: pick(
+            back[i]?.record ?? {},
+            p.fields.map((f) => f.field),
+          ),
+          alreadyApplied: false,
+        });
+      }
+    } catch (e) {
+      // written but not read back: as after one record's write, the next try reads first
+      for (const p of written) settle(p.t, failureOf(e));
+    }
+    return { outcomes, log };
+  } catch (e) {
+    for (const t of tries) if (!outcomes.has(t.ar.id)) settle(t, failureOf(e));
+    return { outcomes, log };
+  }
+}
