@@ -126,16 +126,25 @@ export async function tripKillSwitch(
           resetReason: null,
         },
       });
-      const queued = await tx.actionRequest.findMany({
+      const candidates = await tx.actionRequest.findMany({
         where: { status: { in: [...HALTABLE] }, ...t.where },
-        select: { id: true, status: true, environmentId: true },
+        select: { id: true },
       });
-      if (queued.length) {
-        await tx.actionRequest.updateMany({
-          where: { id: { in: queued.map((q) => q.id) }, status: { in: [...HALTABLE] } },
-          data: { status: "halted", haltedAt: now },
-        });
-      }
+      // halted and audited: exactly the rows this update moved, each with the status it moved
+      // from, read under its row lock (a worker that claimed one meanwhile keeps it — its write
+      // stops at the gate instead — and it gets no halt event)
+      const queued = candidates.length
+        ? await tx.$queryRaw<{ id: string; status: string; environmentId: string }[]>`
+            with q as (
+              select id, status::text as status from "ActionRequest"
+              where id = any(${candidates.map((c) => c.id)})
+                and status in ('approved', 'auto_approved', 'retrying')
+              for update)
+            update "ActionRequest" ar set status = 'halted', "haltedAt" = ${now},
+              "updatedAt" = ${now}
+            from q where ar.id = q.id
+            returning ar.id, q.status, ar."environmentId"`
+        : [];
       await writeAuditEvent(tx, {
         actor: { type: "user", userId: actorUserId },
         action: "kill_switch.tripped",

@@ -146,6 +146,8 @@ describe("batched execution", () => {
       await request({ recordId: records[1], changes: { NextStep: "a person got there first" } }),
       await request({ recordId: records[2], changes: { NextStep: "changed under us" } }),
       await request({ recordId: records[3], changes: { NextStep: "gone" } }),
+      // a second request on the first record: a call may not name a record twice
+      await request({ recordId: records[0], changes: { Description: "the same record again" } }),
     ];
     await box.humanEdit("Opportunity", records[1], { NextStep: "a person got there first" });
     await box.humanEdit("Opportunity", records[2], { NextStep: "a person's other plan" });
@@ -154,6 +156,7 @@ describe("batched execution", () => {
 
     const result = await executeRequest(ids[0], { workerId: "batch-test" });
     expect(result.batch).toHaveLength(3);
+    expect(result.batch!.map((b) => b.requestId)).not.toContain(ids[4]);
     const rows = await db.actionRequest.findMany({ where: { id: { in: ids } } });
     const status = (i: number) => rows.find((r) => r.id === ids[i])!;
     expect(status(0).status).toBe("succeeded");
@@ -162,6 +165,10 @@ describe("batched execution", () => {
     expect(status(2).lastErrorCode).toBe("CHANGED_SINCE_APPROVAL");
     expect(status(3).lastErrorClass).toBe("not_found");
     expect(updateCalls() - writes).toBe(1);
+    expect(status(4).status).toBe("approved");
+    expect((await executeRequest(ids[4], { workerId: "batch-test" })).outcome).toBe("succeeded");
+    const { record } = await box.sf.read("Opportunity", records[0], ["NextStep", "Description"]);
+    expect(record).toMatchObject({ NextStep: "plain", Description: "the same record again" });
     const applied = await db.auditEvent.findFirstOrThrow({
       where: { lane: "data", subjectId: ids[1], action: "record.updated" },
     });

@@ -10,6 +10,8 @@ import {
   tripKillSwitch,
   type TKillSwitchInput,
 } from "@/lib/guardrails";
+import { waitFor } from "./fixtures/execution";
+import { withClient } from "./fixtures/pg";
 import { snapshotQueue, useScratch } from "./fixtures/scratch";
 
 const statusOf = async (id: string) =>
@@ -17,6 +19,42 @@ const statusOf = async (id: string) =>
 
 describe("kill switches", () => {
   const s = useScratch();
+
+  it("a request a worker claims while the trip waits for its row is neither halted nor audited as halted", async () => {
+    const a = await s.agent("dev");
+    const [claimed, queued] = [await s.request(a, "approved"), await s.request(a, "approved")];
+    const halted = await withClient(async (claimer) => {
+      // a worker's claim transaction holds the row; the trip has seen it approved
+      await claimer.query("begin");
+      await claimer.query(`select id from "ActionRequest" where id = $1 for update`, [claimed.id]);
+      const trip = tripKillSwitch({ scope: "agent", target: a.id, reason: "mid-claim" }, s.adminId);
+      // (the wait's statement text is not shown while the driver's extended protocol runs it)
+      await waitFor(
+        async () =>
+          (
+            await claimer.query(
+              `select count(*)::int as n from pg_stat_activity
+               where datname = current_database() and wait_event_type = 'Lock'
+                 and wait_event = 'transactionid'`,
+            )
+          ).rows[0].n > 0,
+        { what: "the trip to wait for the claimed row" },
+      );
+      await claimer.query(`update "ActionRequest" set status = 'executing' where id = $1`, [
+        claimed.id,
+      ]);
+      await claimer.query("commit");
+      return (await trip).halted;
+    });
+    expect(halted).toBe(1);
+    expect(await statusOf(claimed.id)).toBe("executing");
+    expect(await statusOf(queued.id)).toBe("halted");
+    const events = await db.auditEvent.findMany({
+      where: { action: "action_request.halted", subjectId: { in: [claimed.id, queued.id] } },
+      select: { subjectId: true },
+    });
+    expect(events.map((e) => e.subjectId)).toEqual([queued.id]);
+  });
 
   it("an agent switch halts that agent's approved, auto-approved and retrying work only, audited", async () => {
     const [a, b] = [await s.agent("dev"), await s.agent("dev")];
