@@ -2,6 +2,7 @@ import "server-only";
 import pg from "pg";
 import { assumeRuntimeRole } from "@/lib/db/pool";
 import { requireEnv } from "@/lib/env";
+import { dispatchJobWake, JOB_WAKE_CHANNEL } from "@/lib/jobs/wake";
 import {
   applySwitchChange,
   currentEpoch,
@@ -84,7 +85,8 @@ type TConn = {
 };
 
 /**
- * This process's one LISTEN connection for kill switches. On connect (and every reconnect) it
+ * This process's one LISTEN connection for kill switches (it also carries job wake-ups:
+ * lib/jobs/wake.ts). On connect (and every reconnect) it
  * listens first, then loads every switch, then applies what arrived meanwhile — so nothing
  * committed after the LISTEN is missed and versions keep the newest state. Each notification
  * is applied to memory at once (kill-switch-state.ts); a trip's (it carries a change id) is
@@ -152,6 +154,7 @@ export async function startKillSwitchListener(opts: {
     };
     const conn: TConn = { client, run, closed, drop: () => closedResolve() };
     client.on("notification", (msg) => {
+      if (msg.channel === JOB_WAKE_CHANNEL) return dispatchJobWake(msg.payload);
       if (msg.channel !== KILL_SWITCH_CHANNEL) return;
       const n = parse(msg.payload);
       if (!n) return;
@@ -167,6 +170,8 @@ export async function startKillSwitchListener(opts: {
       await client.connect();
       await assumeRuntimeRole(client);
       await run(`LISTEN ${KILL_SWITCH_CHANNEL}`);
+      // the same connection wakes this process's job consumers (lib/jobs/wake.ts)
+      await run(`LISTEN ${JOB_WAKE_CHANNEL}`);
       const { rows } = await run(LOAD_SQL);
       replaceSwitches((rows as Omit<TNotice, "change">[]).map(toEntry));
       loading = false;

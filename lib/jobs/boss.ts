@@ -1,4 +1,5 @@
 import "server-only";
+import { announceJobs } from "./wake";
 import PgBoss from "pg-boss";
 import { assumeRuntimeRole } from "@/lib/db/pool";
 import { env, requireEnv } from "@/lib/env";
@@ -120,7 +121,9 @@ export async function sendJob<N extends TJobName>(
 ): Promise<string | null> {
   const job = JOBS[name];
   const data = job.payload.parse(payload) as object;
-  return (await getBoss()).send(job.queue, data, options);
+  const id = await (await getBoss()).send(job.queue, data, options);
+  if (id && !("schedule" in job) && !options.startAfter) announceJobs(job.queue);
+  return id;
 }
 
 /**
@@ -138,5 +141,7 @@ export async function sendJobs<N extends TJobName>(
     data: job.payload.parse(j.payload) as object,
     ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}),
   }));
-  if (rows.length) await (await getBoss()).insert(rows);
+  if (!rows.length) return;
+  await (await getBoss()).insert(rows);
+  if (!("schedule" in job)) announceJobs(job.queue);
 }

@@ -3,6 +3,7 @@ import type PgBoss from "pg-boss";
 import { getBoss } from "./boss";
 import { JOB_HANDLERS, type TJobContext } from "./handlers";
 import { JOB_NAMES, JOBS, parsePayload, type TJobName } from "./registry";
+import { onJobWake } from "./wake";
 
 export type TConsumers = { stop: () => Promise<void> };
 
@@ -30,6 +31,7 @@ export async function startJobConsumers(
 ): Promise<TConsumers> {
   const boss = await getBoss({ supervise: true });
   const ids: string[] = [];
+  const unsubscribe: (() => void)[] = [];
   let stopped = false;
   const log = (line: string) => {
     if (!stopped) ctx.log(line);
@@ -80,6 +82,10 @@ export async function startJobConsumers(
         },
       );
       ids.push(workId);
+      // on-demand queues: fetch as soon as a producer in any process announces work (wake.ts)
+      if (!("schedule" in def)) {
+        unsubscribe.push(onJobWake(def.queue, () => !stopped && boss.notifyWorker(workId)));
+      }
     }
     if ("schedule" in def && "everySeconds" in def.schedule) {
       await boss.send(def.queue, {}).catch((e) => log(`${def.queue}: seed failed (${message(e)})`));
@@ -89,6 +95,7 @@ export async function startJobConsumers(
   return {
     stop: async () => {
       stopped = true;
+      for (const off of unsubscribe) off();
       for (const id of ids) await boss.offWork({ id }).catch(() => {});
     },
   };

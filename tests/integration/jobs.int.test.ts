@@ -4,7 +4,8 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "@/lib/db";
 import { startWorker, type TWorker } from "@/lib/execution/worker";
-import { getBoss, stopBoss } from "@/lib/jobs/boss";
+import { getBoss, sendJob, stopBoss } from "@/lib/jobs/boss";
+import { onJobWake } from "@/lib/jobs/wake";
 import { cronOf, JOB_NAMES, JOBS, MAINTENANCE_SECONDS } from "@/lib/jobs/registry";
 import { createTestDatabase } from "./test-database";
 import { waitFor } from "./fixtures/execution";
@@ -116,6 +117,28 @@ describe("background jobs (lib/jobs)", () => {
       { timeoutMs: 10_000, what: "the worker's pg-boss to run maintenance" },
     );
     expect(after.m).not.toBeNull();
+  });
+
+  it("a job sent on an on-demand queue is announced to every process's consumers (no wait for a poll)", async () => {
+    worker = await startWorker({ workerId: "jobs-test:wake", log: (l) => lines.push(l) });
+    const woken: string[] = [];
+    const off = onJobWake(JOBS.execute.queue, () => woken.push("execute"));
+    try {
+      // each under its own key, as enqueueExecution sends them (the queue keeps one waiting per key)
+      const send = (requestId: string, startAfter?: number) =>
+        sendJob("execute", { requestId }, { singletonKey: requestId, startAfter });
+      expect(await send("ar_wake_test")).not.toBeNull();
+      // through PostgreSQL: the announcement's NOTIFY reaches the worker's LISTEN connection
+      await waitFor(async () => woken.length > 0, { what: "the execute queue's wake-up" });
+      // a job that waits (startAfter) is not announced: its consumers would find nothing yet
+      woken.length = 0;
+      expect(await send("ar_wake_later", 60)).not.toBeNull();
+      expect(await send("ar_wake_test_2")).not.toBeNull();
+      await waitFor(async () => woken.length > 0, { what: "the second wake-up" });
+      expect(woken).toEqual(["execute"]);
+    } finally {
+      off();
+    }
   });
 
   it("fails a job whose payload is malformed with a log line, without running it", async () => {
