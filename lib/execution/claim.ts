@@ -45,6 +45,18 @@ export async function claimTry(requestId: string, workerId: string): Promise<TCl
     // not due yet: the job came early; it runs again when due
     if (ar.nextAttemptAt && ar.nextAttemptAt > now)
       return { outcome: "skipped", nextAttemptAt: ar.nextAttemptAt };
+    // one try at a time per record: a batch's write is unconditional, so no other request on
+    // this record may be writing meanwhile (the lock orders claims of one record)
+    if (ar.recordId && operationOf(ar) !== "create") {
+      await tx.$queryRaw`select pg_advisory_xact_lock(${RECORD_LOCK}, hashtext(${recordKey(ar)}))::text`;
+      const [busy] = await tx.$queryRaw<{ id: string }[]>`
+        select id from "ActionRequest"
+        where "environmentId" = ${ar.environmentId} and object = ${ar.object}
+          and left("recordId", 15) = left(${ar.recordId}, 15) and status = 'executing'
+          and id <> ${ar.id}
+        limit 1`;
+      if (busy) return { outcome: "skipped", nextAttemptAt: new Date(now.getTime() + 1_000) };
+    }
     const sw = await engagedSwitchFor(tx, ar);
     if (sw) {
       await halt(tx, ar, sw, now);
@@ -96,8 +108,24 @@ export async function claimTry(requestId: string, workerId: string): Promise<TCl
       data: tries.map((t) => ({ actionRequestId: t.ar.id, attemptNumber: t.attempt, workerId })),
     });
     return { outcome: "claimed", holder, tries };
-  });
+  }, CLAIM_TRANSACTION);
 }
+
+/** A batch's claim loads and moves up to 200 requests: more than Prisma's default 5 s. */
+const CLAIM_TRANSACTION = { timeout: 30_000 };
+
+/** The advisory-lock class of "a record's claims" (the key: recordKey). */
+const RECORD_LOCK = 0x7467_7263; // "tgrc"
+
+/** A record as Salesforce knows it: a 15- and an 18-character id name the same record. */
+const recordKey = (ar: { environmentId: string; object: string; recordId: string | null }) =>
+  `${ar.environmentId}:${ar.object}:${(ar.recordId ?? "").slice(0, 15)}`;
+
+/**
+ * Errors after which a write may or may not have landed: the next try reads and writes alone,
+ * with If-Unmodified-Since, so a late commit of the last one is seen as applied, never repeated.
+ */
+const OUTCOME_UNKNOWN = ["timeout", "unavailable", "interrupted", "internal", "outcome_unknown"];
 
 async function halt(tx: Tx, ar: TLoaded, sw: { scope: string; reason: string | null }, now: Date) {
   const from = ar.status as TStatus;
@@ -118,24 +146,37 @@ export const operationOf = (ar: Pick<TLoaded, "actionType" | "recordId">) =>
 
 /**
  * Runnable updates that can share `ar`'s Salesforce call: same environment and object, due,
- * one per record (a call may not name a record twice) and never `ar`'s record, no kill switch
- * engaged over them (their own job halts those), oldest first; rows another transaction holds
- * are skipped, not waited for. Their queued jobs find them already run and end at once.
+ * one per record (a call may not name a record twice: 15- and 18-character ids compared as one)
+ * and never `ar`'s record nor one another request is writing, no kill switch engaged over them
+ * (their own job halts those), not after an error that left the last write's outcome unknown
+ * (that try writes alone, conditionally), oldest first; rows another transaction holds are
+ * skipped, not waited for. Their queued jobs find them already run and end at once.
  */
 async function claimSiblings(tx: Tx, ar: TLoaded): Promise<TLoaded[]> {
   const room = config().TOLLGATE_EXECUTION_BATCH_SIZE - 1;
   if (room < 1 || operationOf(ar) !== "update" || !ar.recordId) return [];
+  if (ar.lastErrorClass && OUTCOME_UNKNOWN.includes(ar.lastErrorClass)) return [];
+  // a candidate's record lock is only tried (never waited for: no two claims can deadlock), and
+  // a record another request is writing (executing) is left alone, as the primary's claim does
   const rows = await tx.$queryRaw<{ id: string }[]>`
     select ar.id from "ActionRequest" ar
     where ar.id in (
-      select distinct on (c."recordId") c.id from "ActionRequest" c
+      select distinct on (left(c."recordId", 15)) c.id from "ActionRequest" c
       left join "ActionType" t on t.id = c."actionTypeId"
       where c.status in ('approved', 'auto_approved', 'retrying')
         and c."environmentId" = ${ar.environmentId} and c.object = ${ar.object}
-        and c."recordId" is not null and c."recordId" <> ${ar.recordId} and c.id <> ${ar.id}
-        and (c."nextAttemptAt" is null or c."nextAttemptAt" <= now())
+        and c."recordId" is not null and c.id <> ${ar.id}
+        and left(c."recordId", 15) <> left(${ar.recordId}, 15)
+        and (c."nextAttemptAt" is null or c."nextAttemptAt" <= (now() at time zone 'UTC'))
         and coalesce(t.operation, 'update') = 'update'
-      order by c."recordId", c."createdAt")
+        and (c."lastErrorClass" is null or c."lastErrorClass" <> all(${OUTCOME_UNKNOWN}))
+        and not exists (
+          select 1 from "ActionRequest" e
+          where e."environmentId" = c."environmentId" and e.object = c.object
+            and left(e."recordId", 15) = left(c."recordId", 15) and e.status = 'executing')
+        and pg_try_advisory_xact_lock(${RECORD_LOCK},
+          hashtext(c."environmentId" || ':' || c.object || ':' || left(c."recordId", 15)))
+      order by left(c."recordId", 15), c."createdAt")
     order by ar."createdAt", ar.id
     limit ${room}
     for update of ar skip locked`;
@@ -159,8 +200,9 @@ async function claimSiblings(tx: Tx, ar: TLoaded): Promise<TLoaded[]> {
     (c) =>
       RUNNABLE.includes(c.status as TStatus) &&
       (!c.nextAttemptAt || c.nextAttemptAt <= now) &&
-      c.recordId !== ar.recordId &&
+      recordKey(c) !== recordKey(ar) &&
       operationOf(c) === "update" &&
+      !(c.lastErrorClass && OUTCOME_UNKNOWN.includes(c.lastErrorClass)) &&
       !switches.some(
         (k) =>
           k.scope === "global" ||

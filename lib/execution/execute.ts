@@ -62,8 +62,8 @@ export async function executeRequest(
       const { outcome, log } = await writeToSalesforce(t.ar, t.interrupted, lease, opts.connector);
       finished = [{ ...t, outcome, log }];
     } else {
-      const { outcomes, log } = await writeBatchToSalesforce(claim.tries, lease, opts.connector);
-      finished = claim.tries.map((t) => ({ ...t, outcome: outcomes.get(t.ar.id)!, log }));
+      const written = await writeBatchToSalesforce(claim.tries, lease, opts.connector);
+      finished = claim.tries.map((t) => ({ ...t, ...written.get(t.ar.id)! }));
     }
     const results = await recordTries(claim.holder, finished, policy, opts.workerId);
     const result = results.get(requestId)!;

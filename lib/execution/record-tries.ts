@@ -28,6 +28,33 @@ export async function recordTries(
   policy: TRetryPolicy,
   workerId: string,
 ): Promise<Map<string, TExecutionResult>> {
+  if (tries.length === 1) return recordTogether(holder, tries, policy, workerId);
+  try {
+    return await recordTogether(holder, tries, policy, workerId);
+  } catch (e) {
+    // one request's record failing must not undo the others' (their writes are in Salesforce):
+    // each in a transaction of its own, so only the broken one is left to the sweep
+    console.error(`[execution] recording a batch of ${tries.length} failed, one by one:`, e);
+    const results = new Map<string, TExecutionResult>();
+    for (const t of tries) {
+      try {
+        for (const [id, r] of await recordTogether(holder, [t], policy, workerId))
+          results.set(id, r);
+      } catch (one) {
+        console.error(`[execution] could not record ${t.ar.id} (the sweep retries it):`, one);
+        results.set(t.ar.id, { outcome: "interrupted", detail: (one as Error).message });
+      }
+    }
+    return results;
+  }
+}
+
+async function recordTogether(
+  holder: string,
+  tries: TFinishedTry[],
+  policy: TRetryPolicy,
+  workerId: string,
+): Promise<Map<string, TExecutionResult>> {
   return db.$transaction(
     async (tx) => {
       const held = await stillHeld(tx, holder, tries);

@@ -1,6 +1,7 @@
 import { connectorFor } from "@/lib/environments";
 import {
   classifyError,
+  ConnectorError,
   type SalesforceConnector,
   type TConnectorCall,
 } from "@/lib/connectors/salesforce";
@@ -16,6 +17,7 @@ import {
   pick,
   type TFieldRow,
   type TWriteOutcome,
+  writeToSalesforce,
 } from "./write";
 
 type TPending = { t: TClaimedTry; fields: TFieldRow[]; current: Record<string, unknown> };
@@ -42,20 +44,34 @@ export async function writeBatchToSalesforce(
   tries: TClaimedTry[],
   lease: Lease,
   connector?: SalesforceConnector,
-): Promise<{ outcomes: Map<string, TWriteOutcome>; log: TConnectorCall[] }> {
+): Promise<Map<string, { outcome: TWriteOutcome; log: TConnectorCall[] }>> {
   const log: TConnectorCall[] = [];
   const outcomes = new Map<string, TWriteOutcome>();
   const settle = (t: TClaimedTry, o: TWriteOutcome) => outcomes.set(t.ar.id, o);
+  const done = () => new Map([...outcomes].map(([id, outcome]) => [id, { outcome, log }]));
   const { object, environment } = tries[0].ar;
   try {
     const sf = connector ?? (await connectorFor(environment));
     const names = [...new Set(tries.flatMap((t) => t.ar.fieldChanges.map((f) => f.field)))];
-    const read = await sf.retrieveBatch(
-      object,
-      tries.map((t) => t.ar.recordId!),
-      names,
-      { log },
-    );
+    let read;
+    try {
+      read = await sf.retrieveBatch(
+        object,
+        tries.map((t) => t.ar.recordId!),
+        names,
+        { log },
+      );
+    } catch (e) {
+      // one request's field the integration user cannot read (gone, misspelt, hidden) refuses
+      // the whole read: each request then goes alone, reading only its own fields
+      if (
+        e instanceof ConnectorError &&
+        (e.errorClass === "validation" || e.errorClass === "permission")
+      ) {
+        return oneByOne(tries, lease, sf, log);
+      }
+      throw e;
+    }
     const pending: TPending[] = [];
     for (const [i, t] of tries.entries()) {
       const got = read[i];
@@ -86,46 +102,43 @@ export async function writeBatchToSalesforce(
         });
       } else pending.push({ t, fields, current });
     }
-    if (!pending.length) return { outcomes, log };
+    if (!pending.length) return done();
 
     const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
     const writable = pending.filter((p) => deadlineAt !== null && lease.holds(p.t.ar.id));
     for (const p of pending) if (!writable.includes(p)) settle(p.t, { kind: "lease_lost" });
-    if (!writable.length) return { outcomes, log };
+    if (!writable.length) return done();
 
     let sent: TPending[] = [];
-    let results;
-    try {
-      const works = writable.map((p) => ({
-        environmentId: p.t.ar.environmentId,
-        agentId: p.t.ar.agentId,
-        workflowVersion: p.t.ar.workflowVersion,
-        p,
-      }));
-      const gated = await gateWrites(works, (allowed) => {
-        sent = allowed.map((a) => a.p);
-        return sf.updateBatch(
-          object,
-          sent.map(({ t, fields, current }) => ({
-            id: t.ar.recordId!,
-            ...Object.fromEntries(
-              fields
-                .filter((f) => !sameValue(current[f.field], f.proposed))
-                .map((f) => [f.field, f.proposed]),
-            ),
-          })),
-          { allOrNone: false, log, deadlineAt: deadlineAt! },
-        );
-      });
-      for (const [w, stop] of gated.stopped)
-        settle(w.p.t, { kind: "halted", message: stop.message });
-      results = gated.result ?? [];
-    } catch (e) {
-      // the call as a whole failed (timeout, unavailable…): every record in it, as one would;
-      // those the gate had not let through yet (its read failed) were not sent at all
-      for (const p of writable) if (!outcomes.has(p.t.ar.id)) settle(p.t, failureOf(e));
-      return { outcomes, log };
+    const works = writable.map((p) => ({
+      environmentId: p.t.ar.environmentId,
+      agentId: p.t.ar.agentId,
+      workflowVersion: p.t.ar.workflowVersion,
+      p,
+    }));
+    const gated = await gateWrites(works, (allowed) => {
+      sent = allowed.map((a) => a.p);
+      return sf.updateBatch(
+        object,
+        sent.map(({ t, fields, current }) => ({
+          id: t.ar.recordId!,
+          ...Object.fromEntries(
+            fields
+              .filter((f) => !sameValue(current[f.field], f.proposed))
+              .map((f) => [f.field, f.proposed]),
+          ),
+        })),
+        { allOrNone: false, log, deadlineAt: deadlineAt! },
+      );
+    });
+    // stopped at the gate: nothing of theirs was sent, whatever became of the call
+    for (const [w, stop] of gated.stopped) settle(w.p.t, { kind: "halted", message: stop.message });
+    if (gated.error !== undefined) {
+      // the call as a whole failed (timeout, unavailable…): every record in it, as one would
+      for (const p of sent) settle(p.t, failureOf(gated.error));
+      return done();
     }
+    const results = gated.result ?? [];
 
     const written: TPending[] = [];
     for (const [i, p] of sent.entries()) {
@@ -147,7 +160,7 @@ export async function writeBatchToSalesforce(
         message: err.message,
       });
     }
-    if (!written.length) return { outcomes, log };
+    if (!written.length) return done();
 
     try {
       const back = await sf.retrieveBatch(
@@ -157,12 +170,23 @@ export async function writeBatchToSalesforce(
         { log },
       );
       for (const [i, p] of written.entries()) {
+        const got = back[i];
+        if (!got) {
+          // as one record's read back would: its values after the write are unknown
+          settle(p.t, {
+            kind: "error",
+            errorClass: "not_found",
+            code: "NOT_FOUND",
+            message: `${object} ${p.t.ar.recordId} was written, then deleted before it could be read back`,
+          });
+          continue;
+        }
         settle(p.t, {
           kind: "written",
           recordId: p.t.ar.recordId!,
           before: p.current,
           after: pick(
-            back[i]?.record ?? {},
+            got.record,
             p.fields.map((f) => f.field),
           ),
           alreadyApplied: false,
@@ -172,9 +196,24 @@ export async function writeBatchToSalesforce(
       // written but not read back: as after one record's write, the next try reads first
       for (const p of written) settle(p.t, failureOf(e));
     }
-    return { outcomes, log };
+    return done();
   } catch (e) {
     for (const t of tries) if (!outcomes.has(t.ar.id)) settle(t, failureOf(e));
-    return { outcomes, log };
+    return done();
   }
+}
+
+/** Each try through the one-request path (its own read, conditional write), after the batch's `log`. */
+async function oneByOne(
+  tries: TClaimedTry[],
+  lease: Lease,
+  sf: SalesforceConnector,
+  log: TConnectorCall[],
+) {
+  const out = new Map<string, { outcome: TWriteOutcome; log: TConnectorCall[] }>();
+  for (const t of tries) {
+    const one = await writeToSalesforce(t.ar, t.interrupted, lease, sf);
+    out.set(t.ar.id, { outcome: one.outcome, log: [...log, ...one.log] });
+  }
+  return out;
 }

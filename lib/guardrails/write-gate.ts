@@ -68,7 +68,12 @@ export async function gateWrite<T>(work: TWork, write: () => Promise<T>): Promis
 export async function gateWrites<W extends TWork, T>(
   works: W[],
   write: (allowed: W[]) => Promise<T>,
-): Promise<{ stopped: Map<W, KillSwitchEngaged>; result: T | null }> {
+): Promise<{
+  stopped: Map<W, KillSwitchEngaged>;
+  result: T | null;
+  /** what `write` threw: the stopped ones were not part of it */
+  error?: unknown;
+}> {
   const targets = works.map((w) => ({
     environmentId: w.environmentId,
     agentId: w.agentId,
@@ -92,5 +97,9 @@ export async function gateWrites<W extends TWork, T>(
   }
   const allowed = works.filter((w) => !stopped.has(w));
   if (!allowed.length) return { stopped, result: null };
-  return { stopped, result: await runPassed(() => write(allowed)) };
+  try {
+    return { stopped, result: await runPassed(() => write(allowed)) };
+  } catch (error) {
+    return { stopped, result: null, error };
+  }
 }

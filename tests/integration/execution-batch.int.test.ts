@@ -10,6 +10,7 @@ import { verifyAuditLane } from "@/lib/audit";
 import {
   demoUser,
   newOpportunities as makeOpportunities,
+  requestFor,
   useExecutionSuite,
 } from "./fixtures/execution";
 
@@ -175,12 +176,21 @@ describe("batched execution", () => {
     expect((applied.payload as { alreadyApplied: boolean }).alreadyApplied).toBe(true);
   });
 
-  it("a switch tripped after the claim stops its agent's part of the batch at the gate", async () => {
+  it("a switch tripped after the claim stops its agent's part at the gate, even when the call fails", async () => {
     const records = await newOpportunities(3, "gated");
-    const ids: string[] = [];
-    for (const [i, recordId] of records.entries()) {
-      ids.push(await request({ recordId, changes: { NextStep: `gated #${i}` } }));
-    }
+    const other = await db.agent.findFirstOrThrow({
+      where: { slug: "lead-enrichment-bot", environment: { slug: "prod" } },
+    });
+    const ids = [
+      await request({ recordId: records[0], changes: { NextStep: "gated #0" } }),
+      await request({ recordId: records[1], changes: { NextStep: "gated #1" } }),
+      await requestFor(box.sf, {
+        agentId: other.id,
+        environmentId: other.environmentId,
+        recordId: records[2],
+        changes: { NextStep: "another agent's" },
+      }),
+    ];
     const since = performance.now();
     const claim = await claimTry(ids[0], "batch-test");
     if (claim.outcome !== "claimed") throw new Error(`claim: ${claim.outcome}`);
@@ -193,14 +203,75 @@ describe("batched execution", () => {
     const admin = await demoUser("admin@tollgate.demo");
     const sw = { scope: "agent" as const, target: claim.tries[0].ar.agentId, reason: "mid-batch" };
     await tripKillSwitch(sw, admin.id);
+    // the other agent's write is sent and fails as a whole
+    await box.fault({ failNext: { count: 1, status: 503 }, method: "PATCH" });
     try {
       const writes = updateCalls();
-      const { outcomes } = await writeBatchToSalesforce(claim.tries, lease);
-      expect([...outcomes.values()].map((o) => o.kind)).toEqual(["halted", "halted", "halted"]);
+      const written = await writeBatchToSalesforce(claim.tries, lease);
+      const kind = (id: string) => {
+        const o = written.get(id)!.outcome;
+        return o.kind === "error" ? `error:${o.errorClass}` : o.kind;
+      };
+      expect(ids.map(kind)).toEqual(["halted", "halted", "error:unavailable"]);
       expect(updateCalls()).toBe(writes);
     } finally {
       await resetKillSwitch({ ...sw, reason: "test over" }, admin.id);
       await lease.stop();
     }
+  });
+
+  it("never two tries on one record at once (15- or 18-character id), and after an unknown outcome a try writes alone", async () => {
+    const records = await newOpportunities(4, "one at a time");
+    const primary = await request({ recordId: records[0], changes: { NextStep: "primary" } });
+    const long = await request({ recordId: records[1], changes: { NextStep: "18" } });
+    const short = await request({
+      recordId: records[1].slice(0, 15),
+      changes: { Description: "15" },
+    });
+    const afterTimeout = await request({ recordId: records[2], changes: { NextStep: "again" } });
+    await db.actionRequest.update({
+      where: { id: afterTimeout },
+      data: { status: "retrying", lastErrorClass: "timeout", attempts: 1 },
+    });
+    // a request on records[3] is being written by another worker
+    await request({
+      recordId: records[3],
+      changes: { NextStep: "in flight" },
+      status: "executing",
+    });
+    const waiting = await request({ recordId: records[3], changes: { Description: "waits" } });
+
+    const claim = await claimTry(primary, "batch-test");
+    if (claim.outcome !== "claimed") throw new Error(`claim: ${claim.outcome}`);
+    const claimed = claim.tries.map((t) => t.ar.id);
+    expect(claimed).toHaveLength(2);
+    expect(claimed[0]).toBe(primary);
+    expect([long, short]).toContain(claimed[1]);
+    expect(claimed).not.toContain(afterTimeout);
+    expect(claimed).not.toContain(waiting);
+    // its own job waits for the other try on its record to finish
+    const own = await claimTry(waiting, "batch-test");
+    expect(own.outcome).toBe("skipped");
+    expect(own.outcome === "skipped" && own.nextAttemptAt).toBeInstanceOf(Date);
+    // and the one after a timeout claims alone: its write is conditional again
+    const alone = await claimTry(afterTimeout, "batch-test");
+    expect(alone.outcome === "claimed" && alone.tries.map((t) => t.ar.id)).toEqual([afterTimeout]);
+  });
+
+  it("a field one request cannot read sends each request alone instead of failing them all", async () => {
+    const records = await newOpportunities(2, "bad field");
+    const good = await request({ recordId: records[0], changes: { NextStep: "still written" } });
+    const bad = await request({ recordId: records[1], changes: { NextStep: "never" } });
+    await db.fieldChange.updateMany({
+      where: { actionRequestId: bad },
+      data: { field: "Bogus__c" },
+    });
+    const result = await executeRequest(good, { workerId: "batch-test" });
+    expect(result.outcome).toBe("succeeded");
+    expect(result.batch?.map((b) => b.requestId)).toEqual([bad]);
+    const row = await db.actionRequest.findUniqueOrThrow({ where: { id: bad } });
+    expect(row.lastErrorClass).toBe("validation");
+    const { record } = await box.sf.read("Opportunity", records[0], ["NextStep"]);
+    expect(record.NextStep).toBe("still written");
   });
 });

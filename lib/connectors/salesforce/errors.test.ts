@@ -18,6 +18,10 @@ describe("classifyError", () => {
     [{ errorCode: "INSUFFICIENT_ACCESS_OR_READONLY", message: "no" }, "permission"],
     [{ errorCode: "ERROR_HTTP_503", message: "down" }, "unavailable"],
     [{ errorCode: "SERVER_UNAVAILABLE", message: "down" }, "unavailable"],
+    [
+      { errorCode: "UNABLE_TO_LOCK_ROW", message: "unable to obtain exclusive access" },
+      "unavailable",
+    ],
     [{ code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:1" }, "unavailable"],
     [{ name: "AbortError", message: "The operation was aborted" }, "timeout"],
     [{ message: "Request was aborted due to timeout of 10 minutes." }, "timeout"],
