@@ -369,11 +369,7 @@ async function main() {
       );
     }
   } finally {
-    if (sandbox) {
-      const exited = new Promise((r) => sandbox!.child.once("exit", r));
-      sandbox.child.kill("SIGTERM");
-      await exited;
-    }
+    await sandbox?.stop();
     await disconnectDb();
     await database.drop();
   }

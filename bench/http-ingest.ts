@@ -23,6 +23,7 @@ import { freePort } from "@/lib/db/embedded";
 import { buildIfNeeded, nextStartArgs } from "../scripts/lib/runtime";
 import { childEnv, dropProxyVariables, env, setEnv } from "@/lib/env";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
+import { postActionRequest } from "./lib/agent-post";
 import { startSandboxProcess } from "./lib/sandbox-process";
 import { startWireCounter, type TWireStatement } from "./lib/pg-wire-counter";
 import { flameGraph, type TCpuProfile } from "./lib/flame-graph";
@@ -107,36 +108,7 @@ function client(port: number, key: string, sockets: number) {
       evidence: [{ type: "form_submission", ref: `hubspot:form/${n}` }],
     });
   };
-  const send = () =>
-    new Promise<TResult>((resolve) => {
-      const t = performance.now();
-      const payload = body();
-      const req = http.request(
-        {
-          agent,
-          host: "127.0.0.1",
-          port,
-          method: "POST",
-          path: "/api/agent/v1/action-requests",
-          headers: {
-            authorization: `Bearer ${key}`,
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(payload),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve({ ms: performance.now() - t, status: res.statusCode ?? 0 }));
-        },
-      );
-      req.on("error", (e) =>
-        resolve({
-          ms: performance.now() - t,
-          status: (e as NodeJS.ErrnoException).code ?? "error",
-        }),
-      );
-      req.end(payload);
-    });
+  const send = (): Promise<TResult> => postActionRequest({ agent, port, key, payload: body() });
   return { send, close: () => agent.destroy() };
 }
 
@@ -393,7 +365,7 @@ async function main() {
       }
     }
   } finally {
-    if (sandbox) sandbox.child.kill("SIGTERM");
+    await sandbox?.stop();
     await disconnectDb();
     await database.drop();
   }

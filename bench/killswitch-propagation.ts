@@ -44,6 +44,7 @@ import { childEnv, dropProxyVariables, env, setEnv } from "@/lib/env";
 import { buildIfNeeded, nextStartArgs } from "../scripts/lib/runtime";
 import { NODE_TS } from "../scripts/lib/node-ts";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
+import { postActionRequest } from "./lib/agent-post";
 import { startSandboxProcess } from "./lib/sandbox-process";
 
 const { values } = parseArgs({
@@ -207,26 +208,7 @@ function startLoad(apps: { port: number }[], key: string) {
         reason: { code: "INBOUND_FORM", text: "Demo request form" },
         evidence: [{ type: "form_submission", ref: `hubspot:form/${n}` }],
       });
-      const req = http.request(
-        {
-          agent,
-          host: "127.0.0.1",
-          port,
-          method: "POST",
-          path: "/api/agent/v1/action-requests",
-          headers: {
-            authorization: `Bearer ${key}`,
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(payload),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on("error", (e) => resolve((e as NodeJS.ErrnoException).code ?? "error"));
-      req.end(payload);
+      void postActionRequest({ agent, port, key, payload }).then((r) => resolve(r.status));
     });
   const running = Promise.all(
     apps.flatMap((app, i) => {
@@ -657,11 +639,7 @@ async function main() {
     throw e;
   } finally {
     for (const p of [...procs].reverse()) await stop(p);
-    if (sandbox) {
-      const exited = new Promise((r) => sandbox!.child.once("exit", r));
-      sandbox.child.kill("SIGTERM");
-      await exited;
-    }
+    await sandbox?.stop();
     await disconnectDb();
     await database.drop();
     fs.rmSync(keyDir, { recursive: true, force: true });

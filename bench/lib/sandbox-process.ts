@@ -9,7 +9,7 @@ import { freePort } from "@/lib/db/embedded";
  */
 export async function startSandboxProcess(
   opts: { control?: boolean } = {},
-): Promise<{ url: string; child: ChildProcess }> {
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -31,5 +31,11 @@ export async function startSandboxProcess(
     child.stdout!.on("data", (d) => String(d).includes("listening") && resolve());
     child.on("exit", (code) => reject(new Error(`the sandbox exited (${code})`)));
   });
-  return { url: `http://127.0.0.1:${port}`, child };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  return { url: `http://127.0.0.1:${port}`, child, stop };
 }

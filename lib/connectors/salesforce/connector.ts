@@ -57,6 +57,16 @@ type TOpOptions = {
 
 const MAX_BATCH = 200;
 
+function checkBatchSize(n: number) {
+  if (n > MAX_BATCH) {
+    throw new ConnectorError(
+      "validation",
+      "EXCEEDED_ID_LIMIT",
+      `A batch holds at most ${MAX_BATCH} records (got ${n}); split it`,
+    );
+  }
+}
+
 function stripAttributes<T extends Record<string, unknown>>(record: T): T {
   const { attributes: _a, ...rest } = record as T & { attributes?: unknown };
   return rest as T;
@@ -325,13 +335,7 @@ export class SalesforceConnector {
     opts: TOpOptions & { allOrNone?: boolean } = {},
   ): Promise<TBatchResult[]> {
     if (records.length === 0) return [];
-    if (records.length > MAX_BATCH) {
-      throw new ConnectorError(
-        "validation",
-        "EXCEEDED_ID_LIMIT",
-        `A batch holds at most ${MAX_BATCH} records (got ${records.length}); split it`,
-      );
-    }
+    checkBatchSize(records.length);
     const body = {
       allOrNone: opts.allOrNone ?? true,
       records: records.map(({ id, ...values }) => ({
@@ -361,13 +365,7 @@ export class SalesforceConnector {
     opts: TOpOptions = {},
   ): Promise<({ record: Record<string, unknown>; lastModified: Date } | null)[]> {
     if (ids.length === 0) return [];
-    if (ids.length > MAX_BATCH) {
-      throw new ConnectorError(
-        "validation",
-        "EXCEEDED_ID_LIMIT",
-        `A batch holds at most ${MAX_BATCH} records (got ${ids.length}); split it`,
-      );
-    }
+    checkBatchSize(ids.length);
     const list = [...new Set([...fields, "Id", "LastModifiedDate"])];
     const records = await this.call<(TSfRecord | null)[]>(
       "retrieve_batch",
