@@ -161,7 +161,7 @@ function pgbenchScript(dir: string, ids: { agentId: string; environmentId: strin
 BEGIN;
 INSERT INTO bench_request (id, "agentId", "environmentId", "idempotencyKey", "bodyHash", object, status, "decisionOutcome", "decisionMode", "decisionRule", "decisionReasons", "reasonCode", "reasonText", evidence, "recordSummary", "updatedAt") VALUES (${ar}, '${ids.agentId}', '${ids.environmentId}', ${ar}, md5(${ar}), 'Lead', 'auto_approved', 'auto_approved', 'auto', 'lead.create', ARRAY['Matrix: lead.create is auto'], 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"name":"Ada Bench"}', now());
 INSERT INTO bench_field_change (id, "actionRequestId", field, "oldValue", "newValue") VALUES ${fieldRows};
-INSERT INTO bench_audit (lane, "actorType", "actorAgentId", action, "subjectType", "subjectId", "environmentId", object, "reasonCode", "reasonText", evidence, payload, "contentHash") VALUES ('data', 'agent', '${ids.agentId}', 'action_request.created', 'action_request', ${ar}, '${ids.environmentId}', 'Lead', 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"status":"auto_approved","changes":${changes}}', md5(${ar}));
+INSERT INTO bench_audit (lane, "actorType", "actorAgentId", action, "subjectType", "subjectId", "environmentId", object, "reasonCode", "reasonText", evidence, payload, "contentHash") VALUES ('data', 'agent', '${ids.agentId}', 'action_request.created', 'action_request', ${ar}, '${ids.environmentId}', 'Lead', 'INBOUND_FORM', 'Demo request form', '[{"type":"form_submission","ref":"hubspot form 1"}]', '{"status":"auto_approved","changes":${changes}}', encode(sha256(convert_to(${ar}, 'UTF8')), 'hex'));
 END;
 `,
   );
