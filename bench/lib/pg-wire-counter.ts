@@ -5,7 +5,9 @@ export type TWireStatement = { at: number; conn: number; sql: string };
 
 /**
  * A loopback TCP proxy in front of PostgreSQL that reads the frontend side of the protocol and
- * records every statement (a simple Query, or an Execute of the last Parse) and every round trip
+ * records every statement (a simple Query, or an Execute of the statement the last Bind named: the
+ * unnamed one's last Parse, or a named prepared statement's text from its Parse on that
+ * connection, sent once per connection) and every round trip
  * (a Query, or a Sync closing an extended-protocol batch). Point a server's DATABASE_URL at
  * `port` and attribute what it sent to the requests in flight. Counting, not timing: the extra
  * hop costs latency, so a bench measures speed on a direct connection.
@@ -22,7 +24,9 @@ export async function startWireCounter(target: { host: string; port: number }) {
     sockets.add(client).add(upstream);
     let buf = Buffer.alloc(0);
     let started = false; // the startup message (and SSL/GSS requests before it) has no type byte
-    let lastParse = "";
+    let lastParse = ""; // the unnamed statement's text
+    const named = new Map<string, string>(); // prepared statements of this connection
+    let bound = "";
     client.on("data", (chunk) => {
       upstream.write(chunk);
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -48,9 +52,14 @@ export async function startWireCounter(target: { host: string; port: number }) {
           roundTrips.push(now);
         } else if (type === "P") {
           const nameEnd = body.indexOf(0);
-          lastParse = cString(body, nameEnd + 1);
+          const name = cString(body, 0);
+          if (name) named.set(name, cString(body, nameEnd + 1));
+          else lastParse = cString(body, nameEnd + 1);
+        } else if (type === "B") {
+          const stmt = cString(body, body.indexOf(0) + 1);
+          bound = stmt ? (named.get(stmt) ?? `(prepared ${stmt})`) : lastParse;
         } else if (type === "E") {
-          statements.push({ at: now, conn, sql: lastParse });
+          statements.push({ at: now, conn, sql: bound });
         } else if (type === "S") {
           roundTrips.push(now);
         }

@@ -1,5 +1,5 @@
 import "server-only";
-import { Prisma, db, rawQuery } from "@/lib/db";
+import { Prisma, db, preparedQuery } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { auditAppendSql, type TAuditPayload } from "@/lib/audit";
 import { AGENT_ERROR_STATUS, AppError, isErrorCode, type TAgentErrorCode } from "@/lib/core/errors";
@@ -49,8 +49,9 @@ export type TInsert = {
   now: Date;
 };
 
+// one text whether or not the value is null: the statement is prepared (preparedQuery)
 const ts = (d: Date | null) =>
-  d ? Prisma.sql`${d.toISOString()}::timestamptz at time zone 'UTC'` : Prisma.sql`null`;
+  Prisma.sql`${d ? d.toISOString() : null}::timestamptz at time zone 'UTC'`;
 const jsonb = (v: unknown) =>
   Prisma.sql`${v === null || v === undefined ? null : JSON.stringify(v)}::jsonb`;
 
@@ -83,7 +84,7 @@ export async function insertRequest<A extends "action_request.created" | "action
     at: r.now,
   });
   try {
-    await rawQuery(Prisma.sql`
+    await preparedQuery(Prisma.sql`
     with ar as (
       insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
         "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
@@ -151,7 +152,7 @@ export async function replay(
 
 /** Concurrent duplicates: the unique (agent, key) constraint picks one winner; the rest replay it. */
 async function afterUniqueViolation(e: unknown, agentId: string, key: string, bodyHash: string) {
-  // 23505 from pg (rawQuery), P2002/P2010 from Prisma
+  // 23505 from pg (preparedQuery), P2002/P2010 from Prisma
   const unique =
     (e instanceof Error && (e as { code?: unknown }).code === "23505") ||
     (e instanceof Prisma.PrismaClientKnownRequestError &&

@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { Prisma, db, rawQuery } from "@/lib/db";
+import { Prisma, db, preparedQuery } from "@/lib/db";
 import { ttlCache } from "@/lib/core/ttl-cache";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
@@ -221,7 +221,7 @@ class UnknownKey extends Error {}
 
 const keyCache = ttlCache(API_KEY_CACHE_MS, async (prefix: string): Promise<TKeyRow> => {
   const [row] =
-    await rawQuery<TKeyRow>(Prisma.sql`select k.id, k.hash, k."expiresAt", k."revokedAt", k."lastUsedAt",
+    await preparedQuery<TKeyRow>(Prisma.sql`select k.id, k.hash, k."expiresAt", k."revokedAt", k."lastUsedAt",
       json_build_object('id', a.id, 'slug', a.slug, 'name', a.name, 'status', a.status, 'phase', a.phase,
         'environmentId', a."environmentId", 'ownerId', a."ownerId", 'callsPerMinute', a."callsPerMinute",
         'writesPerHour', a."writesPerHour", 'environment', json_build_object('slug', e.slug)) as agent

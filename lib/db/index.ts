@@ -3,6 +3,7 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
 import { runtimePoolConfig } from "./pool";
+import { MAX_PREPARED_TEXTS, statementNames } from "./prepared";
 import { env, requireEnv } from "@/lib/env";
 
 export { Prisma } from "@/lib/generated/prisma/client";
@@ -55,6 +56,31 @@ const TYPES = {
  */
 export async function rawQuery<T>(query: Prisma.Sql): Promise<T[]> {
   const res = await current().pool.query({ text: query.text, values: query.values, types: TYPES });
+  return res.rows as T[];
+}
+
+const nameFor = statementNames(MAX_PREPARED_TEXTS, () =>
+  console.warn(
+    `[tollgate] preparedQuery: more than ${MAX_PREPARED_TEXTS} distinct SQL texts, later ones run ` +
+      `unnamed — a caller builds its text with a variable shape (use rawQuery for such SQL)`,
+  ),
+);
+
+/**
+ * `rawQuery` as a NAMED PREPARED STATEMENT: each pool connection parses and plans the text once,
+ * then only binds and executes it (the hot path's long statements were parsed and planned again
+ * on every call). Only for texts that are the same on every call — parameters for
+ * everything that varies, each with an explicit cast where the context does not fix its type, so
+ * one plan fits every call: the name is the text's hash (`statementName`), a text of another
+ * shape would be one more statement on every connection (past MAX_PREPARED_TEXTS texts run
+ * unnamed). Statements belong to their connection, which SET ROLE made the runtime role before
+ * its first query (lib/db/pool.ts). A statement that fails ends its connection (pg.Pool's
+ * `query` releases it with the error): pg can be left believing a statement exists that the
+ * server closed (a value whose serialisation throws at bind time), and no connection keeps that.
+ */
+export async function preparedQuery<T>(query: Prisma.Sql): Promise<T[]> {
+  const { text, values } = query;
+  const res = await current().pool.query({ name: nameFor(text), text, values, types: TYPES });
   return res.rows as T[];
 }
 

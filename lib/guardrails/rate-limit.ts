@@ -1,5 +1,5 @@
 import "server-only";
-import { Prisma, db, rawQuery } from "@/lib/db";
+import { Prisma, db, preparedQuery } from "@/lib/db";
 import { auditAppendSql } from "@/lib/audit";
 import { coalesce } from "@/lib/core/coalesce";
 
@@ -51,7 +51,7 @@ export async function admitCall(
 const admitCoalesced = coalesce<TCounted, TAdmission>(async (key, calls) => {
   const agentId = key.slice(0, key.indexOf("|"));
   const { windows, starts } = calls[0];
-  const [row] = await rawQuery<{ fresh: number[]; counts: Record<string, number> }>(Prisma.sql`
+  const [row] = await preparedQuery<{ fresh: number[]; counts: Record<string, number> }>(Prisma.sql`
     with call as (
       select k, ord::int from unnest(${calls.map((c) => c.idempotencyKey)}::text[]) with ordinality as c(k, ord)
     ), fresh as (
@@ -142,7 +142,7 @@ export async function recordRateRefusal(
     payload: { windowStart: windowStart.toISOString(), counter: REFUSED_KIND },
     at: now,
   });
-  const [row] = await rawQuery<{ count: number }>(Prisma.sql`
+  const [row] = await preparedQuery<{ count: number }>(Prisma.sql`
     with c as (
       insert into "RateLimitCounter" ("agentId", kind, "windowStart", count)
       values (${agent.id}, ${REFUSED_KIND}, ${windowStart.toISOString()}::timestamptz at time zone 'UTC', 1)
