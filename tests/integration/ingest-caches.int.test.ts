@@ -108,8 +108,10 @@ describe("ingest caches", () => {
     await db.agent.update({ where: { id: agent.id }, data: { callsPerMinute: 1 } });
     try {
       await past(API_KEY_CACHE_MS);
-      const res = await me(key);
-      expect(res.status).toBe(429);
+      // a minute may begin among these (its first call is within 1): never before two of them
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await me(key)).status);
+      expect(statuses).toContain(429);
     } finally {
       await db.agent.update({
         where: { id: agent.id },
