@@ -7,7 +7,8 @@ export const GENESIS_HASH = "0".repeat(64);
 export type THashedEvent = {
   lane: string;
   seq: number;
-  createdAt: Date;
+  /** a Date, or its ISO form (`toISOString`): both hash the same */
+  createdAt: Date | string;
   actorType: string;
   actorAgentId?: string | null;
   actorUserId?: string | null;
@@ -30,40 +31,75 @@ export type THashedEvent = {
   contentHash?: string | null;
 };
 
+const PG_TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?$/;
+
+/**
+ * A `timestamp without time zone` as PostgreSQL writes it (UTC here), in the ISO form the app's
+ * Date gives (`toISOString`: milliseconds, the rest cut off): what the content hash covers,
+ * without making a Date of each of a million rows. Anything unusual goes through a Date.
+ */
+export function pgTimestampIso(text: string): string {
+  const m = PG_TIMESTAMP.exec(text);
+  if (!m) return new Date(text.replace(" ", "T") + "Z").toISOString();
+  return `${m[1]}T${m[2]}.${m[3] ? (m[3] + "00").slice(0, 3) : "000"}Z`;
+}
+
+/**
+ * The fields an event's content hash covers, in the order canonicalJson sorts them (none starts
+ * with a digit), and the value each stands for when absent.
+ */
+const CONTENT_FIELDS = [
+  ["action", undefined],
+  ["actorAgentId", null],
+  ["actorType", undefined],
+  ["actorUserId", null],
+  ["createdAt", undefined],
+  ["environmentId", null],
+  ["evidence", null],
+  ["field", null],
+  ["lane", undefined],
+  ["newValue", null],
+  ["object", null],
+  ["oldValue", null],
+  ["payload", {}],
+  ["reasonCode", null],
+  ["reasonText", null],
+  ["recordId", null],
+  ["source", null],
+  ["subjectId", undefined],
+  ["subjectType", undefined],
+] as const satisfies readonly (readonly [keyof THashedEvent, unknown])[];
+
+/**
+ * The canonical JSON of an event's content: `canonicalJson` of an object naming every field
+ * (a stored row also carries id, seq and hashes, which are not content), written field by field
+ * in sorted order instead of sorting a copy (verification hashes a million of these).
+ */
+export function contentJson(e: Omit<THashedEvent, "seq" | "prevHash">): string {
+  const parts: string[] = [];
+  for (const [key, absent] of CONTENT_FIELDS) {
+    const raw = (e as Record<string, unknown>)[key];
+    // the required fields are written as they are (null included), the optional ones default
+    const v = absent === undefined ? raw : (raw ?? absent);
+    if (v === undefined) continue;
+    const json = canonicalJson(v) as string | undefined;
+    if (json !== undefined) parts.push(`"${key}":${json}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
 /**
  * sha256 of everything an event says except its place in the chain. Computed by the app and
  * stored with the event (`contentHash`); the sealer (tollgate_seal_audit) links it into the
  * lane's chain later. Verification recomputes it from the columns.
  */
 export function contentHash(e: Omit<THashedEvent, "seq" | "prevHash">): string {
-  // name every field: a stored row also carries id, seq and hashes, which are not content
-  const body = canonicalJson({
-    lane: e.lane,
-    createdAt: e.createdAt,
-    actorType: e.actorType,
-    action: e.action,
-    subjectType: e.subjectType,
-    subjectId: e.subjectId,
-    actorAgentId: e.actorAgentId ?? null,
-    actorUserId: e.actorUserId ?? null,
-    environmentId: e.environmentId ?? null,
-    object: e.object ?? null,
-    recordId: e.recordId ?? null,
-    field: e.field ?? null,
-    oldValue: e.oldValue ?? null,
-    newValue: e.newValue ?? null,
-    reasonCode: e.reasonCode ?? null,
-    reasonText: e.reasonText ?? null,
-    source: e.source ?? null,
-    evidence: e.evidence ?? null,
-    payload: e.payload ?? {},
-  });
-  return crypto.createHash("sha256").update(body).digest("hex");
+  return crypto.hash("sha256", contentJson(e), "hex");
 }
 
 /** The chain link: sha256("<prevHash>:<seq>:<contentHash>"), hex — also computed in SQL. */
 function linkHash(prevHash: string, seq: number, content: string): string {
-  return crypto.createHash("sha256").update(`${prevHash}:${seq}:${content}`).digest("hex");
+  return crypto.hash("sha256", `${prevHash}:${seq}:${content}`, "hex");
 }
 
 export function hashEvent(e: THashedEvent): string {

@@ -31,21 +31,33 @@ export async function runAuditVerification(opts: {
   /** the key checkpoints must be signed with (default: this installation's, if it has one) */
   key?: TPublicKey | null;
 }): Promise<TLaneRun[]> {
+  // the lanes are walked at once, each on a connection of its own (one walk's hashing overlaps
+  // another's reads), and recorded in order
+  const lanes = opts.lanes ?? AUDIT_LANES;
+  const walks = await Promise.allSettled(
+    lanes.map(async (lane) => {
+      const startedAt = new Date();
+      const state = await db.auditLaneVerification.upsert({
+        where: { lane },
+        create: { lane },
+        update: {},
+      });
+      const from =
+        opts.mode === "incremental" && state.ok && state.verifiedSeq > 0
+          ? { seq: state.verifiedSeq, hash: state.verifiedHash }
+          : undefined;
+      return { lane, startedAt, result: await verifyAuditLane(lane, { from, key: opts.key }) };
+    }),
+  );
   const out: TLaneRun[] = [];
-  for (const lane of opts.lanes ?? AUDIT_LANES) {
-    const startedAt = new Date();
-    const state = await db.auditLaneVerification.upsert({
-      where: { lane },
-      create: { lane },
-      update: {},
-    });
-    const from =
-      opts.mode === "incremental" && state.ok && state.verifiedSeq > 0
-        ? { seq: state.verifiedSeq, hash: state.verifiedHash }
-        : undefined;
-    const result = await verifyAuditLane(lane, { from, key: opts.key });
+  for (const walk of walks) {
+    if (walk.status === "rejected") continue;
+    const { lane, startedAt, result } = walk.value;
     out.push(await record(lane, result, startedAt, opts));
   }
+  // a walk that failed (the database went away) is no result: the others are kept, then it throws
+  const failed = walks.find((w) => w.status === "rejected");
+  if (failed) throw failed.reason;
   return out;
 }
 
