@@ -333,6 +333,7 @@ async function main() {
         [
           `${label}: ${ids.length} requests in ${wall.toFixed(1)} s = ${perSecond.toFixed(1)} writes/s${rate ? ` (approved at ${rate}/s)` : ""}`,
           `  approve → succeeded (decidedAt → completedAt): ${ms(approveToDone)}`,
+          `  approve → claim (decidedAt → executedAt):      ${ms(done.map((r) => r.executedAt!.getTime() - r.decidedAt!.getTime()))}`,
           `  claim → succeeded (executedAt → completedAt):  ${ms(done.map((r) => r.completedAt!.getTime() - r.executedAt!.getTime()))}`,
           `  ${ids.length} succeeded, one attempt each, ${batched} of them written in a batch, every value read back from Salesforce${sweepQueued ? `; the sweep also queued ${sweepQueued}` : ""}`,
           ...unexpected.slice(0, 5).map((l) => `  worker said: ${l}`),

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { claimTry } from "@/lib/execution/claim";
 import { executeRequest } from "@/lib/execution/execute";
@@ -14,13 +14,6 @@ import {
   useExecutionSuite,
 } from "./fixtures/execution";
 
-/** Every runnable request, so a batch holds exactly the requests a test made. */
-const parkRunnable = () =>
-  db.actionRequest.updateMany({
-    where: { status: { in: ["approved", "auto_approved", "retrying", "executing"] } },
-    data: { status: "halted", haltedAt: new Date() },
-  });
-
 /**
  * Batched execution: runnable updates of one object in one environment are written together,
  * up to 200 in one `/composite/sobjects` call (allOrNone=false); each request gets its own
@@ -31,9 +24,6 @@ describe("batched execution", () => {
 
   const newOpportunities = (n: number, label: string) => makeOpportunities(box, n, label);
   const updateCalls = () => box.sandbox.state().writes.update;
-
-  beforeAll(parkRunnable);
-  beforeEach(parkRunnable);
 
   it("one bad record among 200: 199 succeed in one call, the bad one is classified as alone", async () => {
     // the same bad change alone, through the one-record path, for comparison

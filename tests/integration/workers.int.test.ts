@@ -128,12 +128,12 @@ describe("execution workers (child processes)", () => {
       // all six at once: every PATCH is in flight together, none finishes before the kill
       const first = await startWorker("doomed", { ...grace, ...batch, WORKER_CONCURRENCY: "6" });
       for (const id of ids) await enqueueExecution(id);
+      // killed while the sandbox holds its PATCHes (one per request, or the batch's one): the
+      // reads are done, the writes in flight, and they still land after the kill
       await waitFor(
-        async () =>
-          (await db.actionRequest.count({ where: { id: { in: ids }, status: "executing" } })) >= 2,
-        { what: "requests executing" },
+        async () => (box.sandbox.state().inFlight.PATCH ?? 0) >= (batchSize === "1" ? 2 : 1),
+        { what: "PATCHes in flight" },
       );
-      await new Promise((r) => setTimeout(r, 1_700)); // the reads are done; PATCHes are in flight
       await stop(first, "SIGKILL");
       const stuck = await db.actionRequest.count({
         where: { id: { in: ids }, status: "executing" },
