@@ -1,5 +1,5 @@
 import "server-only";
-import { Prisma, rawQuery } from "@/lib/db";
+import { Prisma, preparedQuery } from "@/lib/db";
 
 /**
  * Waking a queue's consumers when work arrives, in every process: pg-boss polls an idle queue
@@ -44,7 +44,9 @@ export function announceJobs(queue: string) {
     try {
       do {
         state.again = false;
-        await rawQuery(Prisma.sql`select pg_notify(${JOB_WAKE_CHANNEL}, ${queue})`);
+        await preparedQuery(
+          Prisma.sql`select pg_notify(${JOB_WAKE_CHANNEL}::text, ${queue}::text)`,
+        );
       } while (state.again);
     } catch (e) {
       console.error(
