@@ -26,6 +26,10 @@ export const PERMISSIONS = {
   "field_ownership:write": ["admin", "system_owner", "risk_owner"],
   "inbox:read": ["admin", "approver", "ops_owner"],
   "inbox:decide": ["approver", "admin"],
+  // every request in any status, its history and exports (the Requests page, record timelines)
+  "requests:read": ALL,
+  // ask for a succeeded request to be undone (a revert request, approved like any other)
+  "requests:revert": ["admin", "ops_owner"],
   "audit:read": ALL,
   // run a verification from the console; see the banner when a lane is broken
   "audit:verify": ["admin", "ops_owner"],
