@@ -21,9 +21,15 @@ export async function queueAgentCallback(tx: Tx, requestId: string, status: stri
   if (!CALLBACK_STATUSES.has(status)) return;
   const ar = await tx.actionRequest.findUniqueOrThrow({
     where: { id: requestId },
-    select: { ...renderSelect, agent: { select: { id: true, slug: true, callbackUrl: true } } },
+    select: {
+      ...renderSelect,
+      requestedById: true,
+      agent: { select: { id: true, slug: true, callbackUrl: true } },
+    },
   });
-  if (!ar.agent.callbackUrl) return;
+  // a request a person asked for (a revert) is not the agent's: the agent hears of its own
+  // request becoming `reverted` instead
+  if (!ar.agent.callbackUrl || ar.requestedById) return;
   // the body an agent's GET would return now, so a callback and a poll read the same
   const body = renderActionRequest({ ...ar, status }, false);
   await tx.webhookDelivery.create({

@@ -119,6 +119,12 @@ export async function decideWaiting(
             `You own ${ar.agent.slug}; someone else must approve this ${waiting.noun}`,
           );
         }
+        if (decision === "approve" && ar.requestedById === user.id) {
+          throw new AppError(
+            "separation_of_duties",
+            `You asked for this ${ar.revertsId ? "revert" : waiting.noun}; someone else must approve it`,
+          );
+        }
         if (ar.approvals.some((a) => a.approverId === user.id)) {
           throw new AppError("already_decided", `You have already decided this ${waiting.noun}`);
         }
@@ -148,7 +154,9 @@ export async function decideWaiting(
           });
           return { status: waiting.refused, approvals: ar.approvals.length + 1, required };
         }
-        if (seen) await recordSeenValues(tx, requestId, seen);
+        // a revert checks Salesforce against what Tollgate wrote (or what its requester chose to
+        // overwrite), never against what an approver saw: that could approve a person's edit away
+        if (seen && !ar.revertsId) await recordSeenValues(tx, requestId, seen);
         const approvals = ar.approvals.filter((a) => a.decision === "approved").length + 1;
         if (approvals < required) {
           // one of several approvals: recorded on its own, the request keeps waiting

@@ -111,7 +111,33 @@ export const AUDIT_EVENTS = {
   // by the worker's last check (execute.ts), or a tripped kill switch (kill-switches.ts)
   "action_request.halted": request(transition({ killSwitch: str.optional() })),
   "action_request.resumed": request(transition()),
-  "action_request.reverted": request(transition()),
+  // the original, when its revert succeeded (lib/reverts/settle-revert.ts): the revert and the
+  // fields it restored
+  "action_request.reverted": request(
+    transition({ revertRequestId: str.optional(), fields: z.array(str).optional() }),
+  ),
+  // a person asked for a succeeded write to be undone: the new revert request's first event
+  "action_request.revert_requested": request(
+    z.strictObject({
+      reverts: str,
+      fields: z.array(
+        z.strictObject({
+          field: str,
+          from: z.unknown(),
+          to: z.unknown(),
+          resolution: z.enum(["restore", "overwrite"]),
+        }),
+      ),
+      skipped: z.array(str),
+      overwriteReason: str.nullable(),
+      approverRole: str.nullable(),
+      requiredApprovals: num,
+    }),
+  ),
+  // a revert found a field changed after its plan: it failed, nothing was overwritten
+  "action_request.revert_conflicted": request(
+    z.strictObject({ reverts: str, attempt: num, currentValues: values.nullable(), workerId: str }),
+  ),
   // from/to are approver groups here, not statuses
   "action_request.escalated": request(
     z.strictObject({ from: str.nullable(), to: str.nullable(), overdueMinutes: num }),

@@ -47,6 +47,10 @@ const CONSOLE_ERROR_STATUS = {
   invalid_transition: 409,
   not_engaged: 409,
   agent_retired: 409,
+  // reverts (lib/reverts): not a succeeded update, a revert already open, conflicts unresolved
+  not_revertible: 409,
+  revert_open: 409,
+  revert_conflict: 409,
   invalid_condition: 422,
 } as const satisfies Record<string, number> & {
   // a code has one status: the agent table may not be redefined here

@@ -4,6 +4,8 @@ import type { TStatus } from "@/lib/action-requests";
 
 type TExecutionOutcome =
   | "succeeded"
+  /** a revert that found a field changed since its plan (lib/reverts/settle-revert.ts) */
+  | "failed"
   | "retrying"
   | "dead_lettered"
   | "back_to_approval"

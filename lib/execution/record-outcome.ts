@@ -12,6 +12,7 @@ import type { TConnectorCall } from "@/lib/connectors/salesforce";
 import { afterFailure, type TRetryPolicy } from "./retry-policy";
 import type { TExecutionResult, TLoaded } from "./execution-result";
 import type { TWriteOutcome } from "./write";
+import { settleRevertConflict, settleRevertSucceeded } from "@/lib/reverts/settle-revert";
 
 /** A request whose workers keep dying (or losing their lease) mid-try is parked after this many. */
 const MAX_INTERRUPTIONS = 3;
@@ -151,6 +152,8 @@ export async function recordOutcome(
       },
       payload: { attempt, alreadyApplied: outcome.alreadyApplied },
     });
+    // a revert that succeeded: its original request is now reverted
+    if (ar.revertsId) await settleRevertSucceeded(tx, ar, worker, now);
     return { outcome: "succeeded" };
   }
 
@@ -160,6 +163,11 @@ export async function recordOutcome(
       code: "CHANGED_SINCE_APPROVAL",
       message: outcome.message,
     });
+    if (ar.revertsId) {
+      // a revert never goes back to an approver who could approve a person's edit away
+      await settleRevertConflict(tx, ar, attempt, outcome.current, outcome.message, worker, now);
+      return { outcome: "failed", detail: outcome.message };
+    }
     await returnToApproval(tx, ar, outcome.current, outcome.message, worker, now);
     return { outcome: "back_to_approval", detail: outcome.message };
   }

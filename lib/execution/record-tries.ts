@@ -8,6 +8,7 @@ import type { TExecutionResult } from "./execution-result";
 import { callEvents, recordCalls, recordOutcome, writtenEvent } from "./record-outcome";
 import type { TRetryPolicy } from "./retry-policy";
 import type { TWriteOutcome } from "./write";
+import { settleRevertSucceeded } from "@/lib/reverts/settle-revert";
 
 /** A try with what its write did and the connector calls it made (a batch's calls are each request's). */
 export type TFinishedTry = TClaimedTry & { outcome: TWriteOutcome; log: TConnectorCall[] };
@@ -130,6 +131,9 @@ async function recordSucceeded(tx: Tx, done: TWritten[], workerId: string) {
       after = m.data->'after', "lastErrorClass" = null, "lastErrorCode" = null,
       "lastErrorMessage" = null`,
   });
+  for (const t of done) {
+    if (t.ar.revertsId) await settleRevertSucceeded(tx, t.ar, { type: "worker", workerId }, now);
+  }
 }
 
 /** The tries of this claim that still hold their request, locked until the commit. */

@@ -1,0 +1,139 @@
+import "server-only";
+import { db, type Prisma, type Tx } from "@/lib/db";
+import { AppError, notFound } from "@/lib/core/errors";
+import { connectorFor } from "@/lib/environments";
+import type { SalesforceConnector } from "@/lib/connectors/salesforce";
+import { sameValue } from "@/lib/execution/values";
+
+/** Statuses in which a revert request is still open: a second revert of the same write waits. */
+export const OPEN_REVERT_STATUSES = [
+  "pending_approval",
+  "approved",
+  "executing",
+  "retrying",
+  "halted",
+  "dead_lettered",
+] as const;
+
+/**
+ * One field of a revert, as Salesforce holds it now:
+ * - `restorable`: still what Tollgate wrote; the revert writes `before` back;
+ * - `conflict`: someone changed it since Tollgate wrote it; never overwritten unless a person
+ *   chooses to, with a reason (then the value they saw is what the write checks against);
+ * - `already_restored`: it is back at `before` already; nothing to write.
+ */
+export type TRevertField = {
+  field: string;
+  before: unknown;
+  written: unknown;
+  current: unknown;
+  state: "restorable" | "conflict" | "already_restored";
+};
+
+export type TRevertPlan = {
+  requestId: string;
+  object: string;
+  recordId: string;
+  fields: TRevertField[];
+};
+
+export const ORIGINAL_INCLUDE = {
+  fieldChanges: { orderBy: { field: "asc" as const } },
+  actionType: { select: { id: true, key: true, operation: true } },
+  environment: true,
+} satisfies Prisma.ActionRequestInclude;
+
+export type TOriginal = Prisma.ActionRequestGetPayload<{ include: typeof ORIGINAL_INCLUDE }>;
+
+/** Why this request cannot be reverted, in words for the person asking, or null. */
+export function notRevertibleReason(ar: {
+  status: string;
+  recordId: string | null;
+  resultRecordId: string | null;
+  actionType: { operation: string } | null;
+  fieldChanges: { revertedAt: Date | null }[];
+}): string | null {
+  const op = ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
+  if (ar.status === "reverted") return "It was reverted already";
+  if (ar.status !== "succeeded")
+    return `Only a succeeded write can be reverted; this request is ${ar.status.replaceAll("_", " ")}`;
+  if (op === "create")
+    return `It created ${ar.resultRecordId ?? "a record"}: undoing a create means deleting the record, which Tollgate does not do. Delete it in Salesforce if it must go`;
+  if (op !== "update" || !ar.recordId) return `Tollgate cannot revert a ${op}`;
+  if (ar.fieldChanges.every((f) => f.revertedAt))
+    return "Every field it changed was reverted already";
+  return null;
+}
+
+/** The value Salesforce held just before Tollgate's write: what the approver saw, else the proposal's. */
+const beforeOf = (f: TOriginal["fieldChanges"][number]) => f.valueAtApproval ?? f.oldValue ?? null;
+/** What Tollgate wrote: read back after the write, else what it asked for. */
+const writtenOf = (f: TOriginal["fieldChanges"][number]) => f.appliedValue ?? f.newValue ?? null;
+
+/** Compare each field Tollgate wrote with Salesforce now (pure). */
+export function classifyFields(
+  changes: { field: string; before: unknown; written: unknown }[],
+  current: Record<string, unknown>,
+): TRevertField[] {
+  return changes.map((c) => {
+    const now = current[c.field] ?? null;
+    const state = sameValue(now, c.before)
+      ? "already_restored"
+      : sameValue(now, c.written)
+        ? "restorable"
+        : "conflict";
+    return { ...c, current: now, state };
+  });
+}
+
+/** The original request, checked revertible; throws a 404 or a `not_revertible` 409. */
+export async function loadRevertible(client: Tx | typeof db, requestId: string) {
+  const ar = await client.actionRequest.findUnique({
+    where: { id: requestId },
+    include: ORIGINAL_INCLUDE,
+  });
+  if (!ar) throw notFound("Action request");
+  const why = notRevertibleReason(ar);
+  if (why) throw new AppError("not_revertible", why);
+  return ar;
+}
+
+/** The open revert of this request, if any. */
+export async function openRevertOf(client: Tx | typeof db, requestId: string) {
+  return client.actionRequest.findFirst({
+    where: { revertsId: requestId, status: { in: [...OPEN_REVERT_STATUSES] } },
+    select: { id: true, status: true },
+  });
+}
+
+/**
+ * What reverting this request would do now: each field it changed and not yet reverted, with
+ * the value before Tollgate's write, what Tollgate wrote and what Salesforce holds now (one
+ * read). Nothing is written. Throws when the request cannot be reverted.
+ */
+export async function planRevert(
+  requestId: string,
+  opts: { connector?: SalesforceConnector } = {},
+): Promise<TRevertPlan> {
+  const ar = await loadRevertible(db, requestId);
+  return planFor(ar, opts.connector);
+}
+
+export async function planFor(
+  ar: TOriginal,
+  connector?: SalesforceConnector,
+): Promise<TRevertPlan> {
+  const open = ar.fieldChanges.filter((f) => !f.revertedAt);
+  const names = open.map((f) => f.field);
+  const sf = connector ?? (await connectorFor(ar.environment));
+  const { record } = await sf.read(ar.object, ar.recordId!, names);
+  return {
+    requestId: ar.id,
+    object: ar.object,
+    recordId: ar.recordId!,
+    fields: classifyFields(
+      open.map((f) => ({ field: f.field, before: beforeOf(f), written: writtenOf(f) })),
+      record,
+    ),
+  };
+}

@@ -1,0 +1,261 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { executeRequest } from "@/lib/execution/execute";
+import { decideActionRequest } from "@/lib/approvals";
+import { planRevert, requestRevert } from "@/lib/reverts";
+import { verifyAuditLane } from "@/lib/audit";
+import { AppError } from "@/lib/core/errors";
+import type { TCurrentUser } from "@/lib/auth";
+import { demoUser, newOpportunities, useExecutionSuite } from "./fixtures/execution";
+
+/**
+ * Reverting one succeeded write (issue 12): the revert is a request of its own, approved by the
+ * original rule's approvers (never by whoever asked for it), executed like any update, and it
+ * never overwrites a field someone changed after Tollgate wrote it unless a person chose to.
+ */
+describe("revert one request", () => {
+  const { box, request } = useExecutionSuite(0);
+  const worker = { workerId: "revert-test-worker" };
+  let ops: TCurrentUser;
+  let approver: TCurrentUser;
+  let viewer: TCurrentUser;
+
+  beforeAll(async () => {
+    ops = await demoUser("ops@tollgate.demo", ["ops_owner"]);
+    approver = await demoUser("approver@tollgate.demo", ["approver"], ["deal_desk"]);
+    viewer = await demoUser("vp@tollgate.demo", ["viewer"]);
+  });
+
+  const CHANGE = { StageName: "Negotiation/Review", Amount: 777000, NextStep: "Send the contract" };
+
+  /** A fresh opportunity, a 3-field change written to it by Tollgate: [record id, request id, values before]. */
+  async function written(label: string, changes: Record<string, unknown> = CHANGE) {
+    const [recordId] = await newOpportunities(box, 1, label);
+    const before = (await box.sf.read("Opportunity", recordId, Object.keys(changes))).record;
+    const id = await request({ recordId, changes });
+    expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
+    return { recordId, id, before };
+  }
+
+  const read = async (recordId: string, fields: string[]) => {
+    const { record } = await box.sf.read("Opportunity", recordId, fields);
+    return Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
+  };
+
+  const codeOf = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return "no error";
+    } catch (e) {
+      if (e instanceof AppError) return e.code;
+      throw e;
+    }
+  };
+
+  it("restores all three fields, through an approval by the original rule's group", async () => {
+    const { recordId, id, before } = await written("Revert three");
+    expect(await read(recordId, Object.keys(CHANGE))).toMatchObject(CHANGE);
+
+    const plan = await planRevert(id);
+    expect(plan.fields.map((f) => [f.field, f.state])).toEqual([
+      ["Amount", "restorable"],
+      ["NextStep", "restorable"],
+      ["StageName", "restorable"],
+    ]);
+
+    const revert = await requestRevert(ops, id, { reason: "The agent misread the call notes" });
+    expect(revert).toMatchObject({
+      status: "pending_approval",
+      reverts: id,
+      approverRole: "deal_desk",
+    });
+    expect(revert.fields).toHaveLength(3);
+
+    expect((await decideActionRequest(revert.id, approver, { decision: "approve" })).status).toBe(
+      "approved",
+    );
+    expect((await executeRequest(revert.id, worker)).outcome).toBe("succeeded");
+
+    const fields = Object.keys(CHANGE);
+    expect(await read(recordId, fields)).toEqual(
+      Object.fromEntries(fields.map((f) => [f, before[f] ?? null])),
+    );
+    const original = await db.actionRequest.findUniqueOrThrow({
+      where: { id },
+      include: { fieldChanges: true, reversals: true },
+    });
+    expect(original.status).toBe("reverted");
+    expect(original.fieldChanges.every((f) => f.revertedAt)).toBe(true);
+    expect(original.reversals).toHaveLength(1);
+    expect(original.reversals[0]).toMatchObject({ status: "succeeded", requestedById: ops.id });
+    const events = await db.auditEvent.findMany({
+      where: { subjectId: { in: [id, revert.id] } },
+      select: { action: true, subjectId: true },
+    });
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { action: "action_request.revert_requested", subjectId: revert.id },
+        { action: "record.updated", subjectId: revert.id },
+        { action: "action_request.reverted", subjectId: id },
+      ]),
+    );
+    for (const lane of ["data", "execution"] as const) {
+      expect((await verifyAuditLane(lane)).broken).toBeNull();
+    }
+    // reverted once: a second revert is refused
+    expect(await codeOf(requestRevert(ops, id, { reason: "again" }))).toBe("not_revertible");
+  });
+
+  it("reports a field edited in Salesforce since the write as a conflict and never overwrites it", async () => {
+    const { recordId, id, before } = await written("Revert conflict");
+    await box.humanEdit("Opportunity", recordId, { NextStep: "Customer asked for a call" });
+
+    const plan = await planRevert(id);
+    expect(plan.fields.find((f) => f.field === "NextStep")).toMatchObject({
+      state: "conflict",
+      current: "Customer asked for a call",
+      written: CHANGE.NextStep,
+    });
+    // unresolved: refused, nothing created
+    const refused = await requestRevert(ops, id, { reason: "Back it out" }).catch((e) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused.code).toBe("revert_conflict");
+    expect(refused.message).toContain("NextStep");
+    expect(await db.actionRequest.count({ where: { revertsId: id } })).toBe(0);
+    // overwrite without a reason: refused
+    expect(
+      await codeOf(
+        requestRevert(ops, id, { reason: "Back it out", resolutions: { NextStep: "overwrite" } }),
+      ),
+    ).toBe("invalid_body");
+
+    // skip it: the other two are restored, the person's edit stays
+    const revert = await requestRevert(ops, id, {
+      reason: "Back it out",
+      resolutions: { NextStep: "skip" },
+    });
+    expect(revert.fields.map((f) => f.field).sort()).toEqual(["Amount", "StageName"]);
+    await decideActionRequest(revert.id, approver, { decision: "approve" });
+    expect((await executeRequest(revert.id, worker)).outcome).toBe("succeeded");
+    expect(await read(recordId, ["StageName", "Amount", "NextStep"])).toEqual({
+      StageName: before.StageName,
+      Amount: before.Amount,
+      NextStep: "Customer asked for a call",
+    });
+    const fc = await db.fieldChange.findMany({ where: { actionRequestId: id } });
+    expect(
+      fc
+        .filter((f) => f.revertedAt)
+        .map((f) => f.field)
+        .sort(),
+    ).toEqual(["Amount", "StageName"]);
+  });
+
+  it("fails, overwriting nothing, when a person edits the field after the revert was approved", async () => {
+    const { recordId, id } = await written("Revert late edit");
+    const revert = await requestRevert(ops, id, { reason: "Wrong account" });
+    // the approver saw the person's new value: that must not become the value the write accepts
+    await box.humanEdit("Opportunity", recordId, { Amount: 5 });
+    await decideActionRequest(revert.id, approver, {
+      decision: "approve",
+      seen: { Amount: 5, StageName: CHANGE.StageName, NextStep: CHANGE.NextStep },
+    });
+    const result = await executeRequest(revert.id, worker);
+    expect(result.outcome).toBe("failed");
+    expect(await read(recordId, ["Amount", "StageName"])).toEqual({
+      Amount: 5,
+      StageName: CHANGE.StageName,
+    });
+    const r = await db.actionRequest.findUniqueOrThrow({ where: { id: revert.id } });
+    expect(r).toMatchObject({ status: "failed", lastErrorClass: "conflict" });
+    const original = await db.actionRequest.findUniqueOrThrow({
+      where: { id },
+      include: { reversals: true },
+    });
+    expect(original.status).toBe("succeeded");
+    expect(original.reversals[0].status).toBe("conflict");
+
+    // a new plan shows the conflict; overwriting it needs, and records, a reason
+    const again = await requestRevert(ops, id, {
+      reason: "Wrong account",
+      resolutions: { Amount: "overwrite" },
+      overwriteReason: "The 5 was a typo by the rep; the forecast needs the old amount",
+    });
+    expect(again.fields.find((f) => f.field === "Amount")).toMatchObject({
+      resolution: "overwrite",
+      from: 5,
+    });
+    await decideActionRequest(again.id, approver, { decision: "approve" });
+    expect((await executeRequest(again.id, worker)).outcome).toBe("succeeded");
+    const restored = await db.actionRequest.findUniqueOrThrow({ where: { id } });
+    expect(restored.status).toBe("reverted");
+  });
+
+  it("settles each revert of a batch on its own original (one composite call)", async () => {
+    const a = await written("Revert batch A");
+    const b = await written("Revert batch B");
+    const ra = await requestRevert(ops, a.id, { reason: "Batch back-out" });
+    const rb = await requestRevert(ops, b.id, { reason: "Batch back-out" });
+    // b's record is edited after its revert was planned: only b conflicts
+    await box.humanEdit("Opportunity", b.recordId, { StageName: "Closed Won" });
+    await decideActionRequest(ra.id, approver, { decision: "approve" });
+    await decideActionRequest(rb.id, approver, { decision: "approve" });
+    const result = await executeRequest(ra.id, worker);
+    expect(result.outcome).toBe("succeeded");
+    expect(result.batch).toEqual([
+      expect.objectContaining({ requestId: rb.id, outcome: "failed" }),
+    ]);
+    expect(await read(a.recordId, ["Amount"])).toEqual({ Amount: a.before.Amount ?? null });
+    expect(await read(b.recordId, ["StageName", "Amount"])).toEqual({
+      StageName: "Closed Won",
+      Amount: CHANGE.Amount,
+    });
+    const [oa, ob] = await Promise.all(
+      [a.id, b.id].map((id) => db.actionRequest.findUniqueOrThrow({ where: { id } })),
+    );
+    expect([oa.status, ob.status]).toEqual(["reverted", "succeeded"]);
+  });
+
+  it("may not be approved by the person who asked for it, nor asked for by a viewer", async () => {
+    const { id } = await written("Revert duties");
+    expect(await codeOf(requestRevert(viewer, id, { reason: "I can't" }))).toBe("forbidden");
+    const asker = {
+      ...ops,
+      roles: ["ops_owner", "approver"],
+      groups: ["deal_desk"],
+    } as TCurrentUser;
+    const revert = await requestRevert(asker, id, { reason: "Self-approval attempt" });
+    expect(await codeOf(decideActionRequest(revert.id, asker, { decision: "approve" }))).toBe(
+      "separation_of_duties",
+    );
+    const still = await db.actionRequest.findUniqueOrThrow({ where: { id: revert.id } });
+    expect(still.status).toBe("pending_approval");
+  });
+
+  it("opens one revert per request when two people ask at once", async () => {
+    const { id } = await written("Revert race");
+    const admin = await demoUser("admin@tollgate.demo", ["admin"]);
+    const results = await Promise.allSettled([
+      requestRevert(ops, id, { reason: "First" }),
+      requestRevert(admin, id, { reason: "Second" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(lost.reason.code).toBe("revert_open");
+    expect(await db.actionRequest.count({ where: { revertsId: id } })).toBe(1);
+  });
+
+  it("refuses what cannot be reverted with the reason", async () => {
+    const [recordId] = await newOpportunities(box, 1, "Revert pending");
+    const pending = await request({ recordId, changes: { Amount: 1 }, status: "pending_approval" });
+    const e = await requestRevert(ops, pending, { reason: "Not written" }).catch((x) => x);
+    expect(e.code).toBe("not_revertible");
+    expect(e.message).toContain("pending approval");
+    expect(await codeOf(requestRevert(ops, "ar_missing", { reason: "Nothing" }))).toBe("not_found");
+    const { id } = await written("Revert bad body");
+    expect(await codeOf(requestRevert(ops, id, { reason: "" }))).toBe("invalid_body");
+    expect(await codeOf(requestRevert(ops, id, { reason: "ok ok", extra: 1 } as never))).toBe(
+      "invalid_body",
+    );
+  });
+});
