@@ -3,6 +3,7 @@ import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import { NAV } from "../components/nav";
 import { signIn } from "./helpers";
+import type { TE2eFixtures } from "./fixtures/prepare";
 
 /**
  * Every screen of the console, as the specs that look at all of them (accessibility, overflow)
@@ -84,6 +85,16 @@ export const SCREENS: TConsoleScreen[] = [
       await visit(page, "/dead-letters");
       await page.locator("button[data-open]").first().click();
       await expect(page.getByTestId("dl-timeline")).toBeVisible();
+    },
+  },
+  {
+    name: "request page",
+    route: "/requests/[id]",
+    user: "ops",
+    async open(page) {
+      const { revert } = JSON.parse(process.env.E2E_FIXTURES!) as TE2eFixtures;
+      await visit(page, `/requests/${revert.requestId}`);
+      await expect(page.getByTestId("rq-timeline")).toBeVisible();
     },
   },
   {

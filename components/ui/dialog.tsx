@@ -15,6 +15,8 @@ type TDialogProps = {
   footer?: React.ReactNode;
   /** `alertdialog` for a confirmation that interrupts (a destructive step) */
   role?: "dialog" | "alertdialog";
+  /** `wide` for a dialog holding a table (a className cannot widen it: both widths would apply) */
+  size?: "default" | "wide";
   className?: string;
   children?: React.ReactNode;
 };
@@ -58,7 +60,10 @@ export function Dialog(props: TDialogProps) {
   return (
     <Frame
       props={props}
-      contentClass="left-1/2 top-1/2 max-h-[85vh] w-[calc(100vw-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-xl p-6"
+      contentClass={cx(
+        "left-1/2 top-1/2 max-h-[85vh] w-[calc(100vw-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-xl p-6",
+        props.size === "wide" ? "max-w-3xl" : "max-w-lg",
+      )}
     />
   );
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
-import { AUDIT_ENTRY_SELECT, contextOf } from "@/lib/audit";
+import { AUDIT_ENTRY_SELECT } from "@/lib/audit";
+import { toAttemptRow, toTimelineEvent } from "./history-rows";
 import { notFound } from "@/lib/core/errors";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce";
 import { mergeRetryPolicy, RETRYABLE } from "./retry-policy";
@@ -83,41 +84,6 @@ export async function listDeadLetters(opts: { includeResolved?: boolean } = {}) 
 }
 export type TDeadLetterRow = Awaited<ReturnType<typeof listDeadLetters>>[number];
 
-/** One connector call as an ExecutionAttempt stores it; older rows may lack some keys. */
-export type TAttemptCall = {
-  op: string;
-  method: string | null;
-  path: string | null;
-  ms: number | null;
-  ok: boolean | null;
-  status: number | null;
-  errorClass: string | null;
-  code: string | null;
-  at: string | null;
-};
-
-function toCalls(json: Prisma.JsonValue): TAttemptCall[] {
-  if (!Array.isArray(json)) return [];
-  return json.flatMap((c) => {
-    if (!c || typeof c !== "object" || Array.isArray(c)) return [];
-    const str = (k: string) => (typeof c[k] === "string" ? (c[k] as string) : null);
-    const num = (k: string) => (typeof c[k] === "number" ? (c[k] as number) : null);
-    return [
-      {
-        op: str("op") ?? "call",
-        method: str("method"),
-        path: str("path") ?? str("object"),
-        ms: num("ms"),
-        ok: typeof c.ok === "boolean" ? c.ok : null,
-        status: num("status"),
-        errorClass: str("errorClass"),
-        code: str("code"),
-        at: str("at"),
-      },
-    ];
-  });
-}
-
 /**
  * A dead-lettered request's whole story for the operator who decides what to do with it: the
  * letter, the field diff, every execution try with its connector calls, and the request's
@@ -165,36 +131,8 @@ export async function getDeadLetter(requestId: string) {
       valueAtApproval: f.valueAtApproval,
       appliedValue: f.appliedValue,
     })),
-    attempts: ar.attemptsLog.map((a) => ({
-      attemptNumber: a.attemptNumber,
-      workerId: a.workerId,
-      startedAt: a.startedAt,
-      finishedAt: a.finishedAt,
-      outcome: a.outcome,
-      errorClass: a.errorClass,
-      errorCode: a.errorCode,
-      errorMessage: a.errorMessage,
-      calls: toCalls(a.connectorCalls),
-    })),
-    events: events.map((e) => ({
-      // a BigInt does not survive JSON
-      id: e.id.toString(),
-      seq: e.seq,
-      createdAt: e.createdAt,
-      action: e.action,
-      actor:
-        e.actorType === "user"
-          ? (e.actorUser?.name ?? "a person")
-          : e.actorType === "agent"
-            ? (e.actorAgent?.slug ?? "an agent")
-            : e.actorType,
-      reasonText: e.reasonText,
-      // a connector call's method, path and answer, already listed under its try
-      call: e.action === "connector.call" ? (toCalls([e.payload])[0] ?? null) : null,
-      payload: e.payload,
-      // where a person's action came from (console actions only)
-      context: contextOf(e.payload),
-    })),
+    attempts: ar.attemptsLog.map(toAttemptRow),
+    events: events.map(toTimelineEvent),
   };
 }
 export type TDeadLetterDetail = Awaited<ReturnType<typeof getDeadLetter>>;

@@ -52,7 +52,9 @@ export function notRevertibleReason(ar: {
   resultRecordId: string | null;
   actionType: { operation: string } | null;
   fieldChanges: { revertedAt: Date | null }[];
+  revertsId: string | null;
 }): string | null {
+  if (ar.revertsId) return "It is a revert: to make the change again, the agent proposes it again";
   const op = ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
   if (ar.status === "reverted") return "It was reverted already";
   if (ar.status !== "succeeded")

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { executeRequest } from "@/lib/execution/execute";
 import { decideActionRequest } from "@/lib/approvals";
 import { planRevert, requestRevert } from "@/lib/reverts";
+import { getRequestHistory } from "@/lib/requests/request-history";
 import { verifyAuditLane } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
 import type { TCurrentUser } from "@/lib/auth";
@@ -230,6 +231,51 @@ describe("revert one request", () => {
     );
     const still = await db.actionRequest.findUniqueOrThrow({ where: { id: revert.id } });
     expect(still.status).toBe("pending_approval");
+  });
+
+  it("tells a request's whole story on its page, the revert linked both ways", async () => {
+    const { id } = await written("Revert history");
+    const revert = await requestRevert(ops, id, { reason: "History check" });
+    expect((await getRequestHistory(id)).revert.blockedBy).toContain(revert.id);
+    await decideActionRequest(revert.id, approver, { decision: "approve", reason: "Agreed" });
+    await executeRequest(revert.id, worker);
+
+    const h = await getRequestHistory(id);
+    expect(h.request).toMatchObject({ id, status: "reverted" });
+    expect(h.request.agent.slug).toBe("pipeline-hygiene-bot");
+    expect(h.proposal.reasonText).toBe("integration test");
+    expect(h.fieldChanges.map((f) => [f.field, f.newValue, !!f.revertedAt])).toEqual([
+      ["Amount", CHANGE.Amount, true],
+      ["NextStep", CHANGE.NextStep, true],
+      ["StageName", CHANGE.StageName, true],
+    ]);
+    expect(h.attempts).toHaveLength(1);
+    expect(h.attempts[0].calls.map((c) => c.op)).toContain("update");
+    expect(h.revert.blockedBy).toBe("It was reverted already");
+    expect(h.revert.requests).toEqual([
+      expect.objectContaining({
+        id: revert.id,
+        status: "succeeded",
+        requestedBy: "Olive Ops",
+        reason: "History check",
+        fields: ["Amount", "NextStep", "StageName"],
+      }),
+    ]);
+    const actions = h.events.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["record.updated", "action_request.reverted"]));
+    expect(h.events.every((e) => typeof e.sealed === "boolean" && e.lane)).toBe(true);
+
+    const r = await getRequestHistory(revert.id);
+    expect(r.revert.of).toMatchObject({ id, status: "reverted" });
+    expect(r.request.requestedBy).toBe("Olive Ops");
+    expect(r.approvals).toEqual([
+      expect.objectContaining({ approver: approver.name, decision: "approved", reason: "Agreed" }),
+    ]);
+    expect(r.revert.blockedBy).toContain("It is a revert");
+    expect(await codeOf(requestRevert(ops, revert.id, { reason: "Undo the undo" }))).toBe(
+      "not_revertible",
+    );
+    await expect(getRequestHistory("ar_nope")).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("opens one revert per request when two people ask at once", async () => {
