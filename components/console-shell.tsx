@@ -5,6 +5,7 @@ import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 import { AuditBanner } from "./audit-banner";
 import { ToastProvider } from "./ui";
+import { RecordSearch } from "./record-search";
 
 export function ConsoleShell({
   user,
@@ -22,6 +23,7 @@ export function ConsoleShell({
           <Link href="/" className="px-5 py-4 text-lg font-semibold tracking-tight">
             Tollgate
           </Link>
+          {can(user.roles, "requests:read") && <RecordSearch />}
           <nav aria-label="Console" className="flex-1 space-y-5 px-3 py-2">
             {sections.map((s) => (
               <div key={s}>

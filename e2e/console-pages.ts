@@ -98,6 +98,25 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "find a record, a bad id",
+    route: "/records",
+    user: "vp",
+    async open(page) {
+      await visit(page, "/records?id=not-an-id");
+      await expect(page.getByText("15 or 18 letters and digits").first()).toBeVisible();
+    },
+  },
+  {
+    name: "record timeline",
+    route: "/records/[id]",
+    user: "ops",
+    async open(page) {
+      const { revert } = JSON.parse(process.env.E2E_FIXTURES!) as TE2eFixtures;
+      await visit(page, `/records/${revert.recordId}`);
+      await expect(page.getByTestId("record-timeline")).toBeVisible();
+    },
+  },
+  {
     name: "not found in the console",
     route: "(not-found)",
     user: "admin",

@@ -24,7 +24,20 @@ test("ops reverts a stage change Tollgate wrote; deal desk approves; the page fo
   expect(await stage()).toBe(revert.stageWritten);
 
   await signIn(page, "ops");
-  await page.goto(`/requests/${revert.requestId}`);
+  // the search box on every page: the record's timeline says why the stage changed
+  await page
+    .getByRole("search", { name: "Find a record" })
+    .getByRole("textbox")
+    .fill(revert.recordId);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/records/${revert.recordId}$`));
+  const timeline = page.getByTestId("record-timeline");
+  const entry = timeline.getByTestId(`tl-${revert.requestId}`);
+  await expect(entry).toContainText("Call notes say legal review started (e2e)");
+  await expect(entry).toContainText(`StageName: ${revert.stageBefore} → ${revert.stageWritten}`);
+  await expect(entry).toContainText("in Salesforce's field history");
+  await entry.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`/requests/${revert.requestId}$`));
   const history = page.getByTestId("request-history");
   await expect(history).toContainText("Call notes say legal review started (e2e)");
   const fields = page.getByRole("table", { name: "Field changes" });
@@ -84,4 +97,17 @@ test("ops reverts a stage change Tollgate wrote; deal desk approves; the page fo
     path: test.info().outputPath("request-reverted-1440.png"),
     fullPage: true,
   });
+  // the timeline shows the revert on top, the write marked reverted
+  await page.goto(`/records/${revert.recordId}`);
+  await expect(timeline.getByTestId(`tl-${revertId}`)).toContainText(
+    `StageName: ${revert.stageWritten} → ${revert.stageBefore}`,
+  );
+  await expect(timeline.getByTestId(`tl-${revert.requestId}`)).toContainText("reverted");
+  for (const width of [1024, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({
+      path: test.info().outputPath(`record-timeline-${width}.png`),
+      fullPage: true,
+    });
+  }
 });
