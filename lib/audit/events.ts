@@ -208,6 +208,22 @@ export const AUDIT_EVENTS = {
   "field.changed": def("data", "action_request", z.strictObject({})),
   "field.reverted": def("data", "action_request", z.strictObject({})),
 
+  // ── reconciliation (lib/reconcile): a run's window and figures ──
+  "reconciliation.completed": def(
+    "execution",
+    "reconciliation",
+    z.strictObject({
+      windowStart: str,
+      windowEnd: str,
+      trigger: z.enum(["schedule", "person"]),
+      checked: num,
+      matched: num,
+      drifted: num,
+      missing: num,
+      unreadable: num,
+    }),
+  ),
+
   // ── agents and their keys ──
   "agent.created": def("config", "agent", z.strictObject({ slug: str, phase: str, owner: str })),
   "agent.callback_set": def("config", "agent", z.strictObject({ agent: str, url: str })),

@@ -11,6 +11,7 @@ import {
 } from "@/lib/execution/sweep";
 import { pruneRateCounters } from "@/lib/guardrails/rate-limit";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
+import { reconcileAll } from "@/lib/reconcile/reconcile";
 import type { TJobName, TJobPayload, TLeaderName } from "./registry";
 
 export type TJobContext = { workerId: string; log: (line: string) => void };
@@ -52,6 +53,7 @@ export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   // the lanes due (TOLLGATE_AUDIT_VERIFY_MS), claimed by one worker each; logs only breaks
   verifyAudit: async () => (await verifyAuditOnSchedule()).filter((r) => r.broken).length,
   pruneRateCounters: () => pruneRateCounters(),
+  reconcile: () => reconcileAll(),
 };
 
 /** One step of a leader loop, on the leader's own connection (the one holding its lock). */

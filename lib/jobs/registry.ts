@@ -25,7 +25,6 @@ import type PgBoss from "pg-boss";
  * below): sealing the audit lanes.
  *
  * The jobs coming next take one entry each here and a handler: rolling up metrics (`cron`),
- * reconciling an environment with Salesforce (on demand, payload `{ environmentId }`),
  * detecting anomalies (`everySeconds`).
  */
 
@@ -131,6 +130,12 @@ export const JOBS = {
     { cron: "*/10 * * * *" },
     300,
   ),
+  /**
+   * every environment with a Salesforce connection: the fields Tollgate wrote in the last
+   * TOLLGATE_RECONCILE_WINDOW_HOURS read back and compared (lib/reconcile); a person's "Run now"
+   * runs the same service at once
+   */
+  reconcile: tick("tollgate-reconcile", "drifted fields found", { cron: "17 * * * *" }, 1800),
 } as const satisfies Record<string, TJobDefinition>;
 
 /**

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { withSession } from "@/lib/http/with-session";
+import { reconcileEnvironment } from "@/lib/reconcile/reconcile";
+import { listReconciliationRuns } from "@/lib/reconcile/runs";
+
+// GET /api/internal/reconciliation — the runs, newest first
+export const GET = withSession({ permission: "requests:read" }, async () => ({
+  runs: await listReconciliationRuns(),
+}));
+
+const ZRunNow = z
+  .object({
+    environmentId: z.string().min(1).max(64),
+    /** hours back from now (default TOLLGATE_RECONCILE_WINDOW_HOURS) */
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .optional(),
+  })
+  .strict();
+
+// POST /api/internal/reconciliation — run one environment's reconciliation now, and answer its run
+export const POST = withSession(
+  { permission: "reconciliation:run", body: ZRunNow },
+  async ({ user, body, context }) => {
+    const to = new Date();
+    return reconcileEnvironment({
+      environmentId: body.environmentId,
+      from: body.hours ? new Date(to.getTime() - body.hours * 3_600_000) : undefined,
+      to,
+      trigger: "person",
+      requestedById: user.id,
+      context,
+    });
+  },
+);
