@@ -25,6 +25,7 @@ import { childEnv, dropProxyVariables, env, setEnv } from "@/lib/env";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { postActionRequest } from "./lib/agent-post";
 import { startSandboxProcess } from "./lib/sandbox-process";
+import { unlimitedLeadAgent } from "./lib/unlimited-agent";
 import { startWireCounter, type TWireStatement } from "./lib/pg-wire-counter";
 import { flameGraph, type TCpuProfile } from "./lib/flame-graph";
 import { backendsOf, cpuMeter } from "./lib/proc-cpu";
@@ -258,18 +259,10 @@ async function main() {
 
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
     const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
-    const { createApiKey } = await import("@/lib/agents/api-keys");
     await seedDemoOrg({ history: false });
     sandbox = await startSandboxProcess();
     await pointDemoEnvironmentsAt(sandbox.url);
-    const agent = await db.agent.findFirstOrThrow({
-      where: { slug: "lead-enrichment-bot", environment: { slug: "prod" } },
-    });
-    await db.agent.update({
-      where: { id: agent.id },
-      data: { callsPerMinute: 100_000_000, writesPerHour: 100_000_000 },
-    });
-    const key = (await createApiKey({ agentSlug: agent.slug, envSlug: "prod" })).plaintext;
+    const { agent, key } = await unlimitedLeadAgent();
     // as the owner (the runtime role makes no tables); pgbench connects as the owner too
     const owner = new pg.Client({ connectionString: database.url });
     await owner.connect();

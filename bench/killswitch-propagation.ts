@@ -46,6 +46,7 @@ import { NODE_TS } from "../scripts/lib/node-ts";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { postActionRequest } from "./lib/agent-post";
 import { startSandboxProcess } from "./lib/sandbox-process";
+import { unlimitedLeadAgent } from "./lib/unlimited-agent";
 
 const { values } = parseArgs({
   options: {
@@ -330,7 +331,6 @@ async function main() {
     );
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
     const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
-    const { createApiKey } = await import("@/lib/agents/api-keys");
     const { SalesforceConnector } = await import("@/lib/connectors/salesforce");
     const { DEFAULT_SANDBOX_CREDENTIALS } = await import("@/lib/connectors/salesforce-sandbox");
     await seedDemoOrg({ history: false });
@@ -341,14 +341,7 @@ async function main() {
       const s = (await res.json()) as { writes: Record<string, number> };
       return Object.values(s.writes).reduce((a, b) => a + b, 0);
     };
-    const agent = await db.agent.findFirstOrThrow({
-      where: { slug: "lead-enrichment-bot", environment: { slug: "prod" } },
-    });
-    await db.agent.update({
-      where: { id: agent.id },
-      data: { callsPerMinute: 100_000_000, writesPerHour: 100_000_000 },
-    });
-    const key = (await createApiKey({ agentSlug: agent.slug, envSlug: "prod" })).plaintext;
+    const { agent, key } = await unlimitedLeadAgent();
 
     const apps = [];
     for (const name of ["app A", "app B"]) {
