@@ -7,7 +7,8 @@
  * foreign keys, no lock beyond the inserts). Each client level runs HTTP, then pgbench.
  *   npm run bench:ingest [-- --clients 16,64 --seconds 10 --pool 16 --statements 200 --profile DIR]
  * Before the load, `--statements N` sequential requests go through a wire counter
- * (bench/lib/pg-wire-counter.ts) to count the SQL statements and round trips each one costs.
+ * (bench/lib/pg-wire-counter.ts) to count the SQL statements and round trips each one costs,
+ * then 16 clients for 3 s: statements per request under load, by kind (what coalesces).
  * `--profile DIR` runs the server under `node --cpu-prof` and writes, per client level, a flame
  * graph of the load window (DIR/ingest-c<N>.svg) and its top frames (DIR/ingest-c<N>-top.txt).
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
@@ -218,6 +219,25 @@ async function countStatements(databaseUrl: string, key: string, n: number) {
       per.push(counter.between(from, performance.now()));
     }
     c.close();
+    // the same under load: 16 clients for 3 s, so what coalesces (admissions, job wake-ups) shows
+    const busy = client(server.port, key, 16);
+    const from = performance.now();
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (performance.now() - from < 3_000) {
+          if ((await busy.send()).status !== 201) throw new Error("unexpected status under load");
+          sent++;
+        }
+      }),
+    );
+    busy.close();
+    const loaded = counter.between(from, performance.now());
+    const kinds = new Map<string, number>();
+    for (const st of loaded.statements) {
+      const k = shortSql(st).slice(0, 40);
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    }
     const counts = per.map((p) => p.statements.length);
     const trips = per.map((p) => p.roundTrips);
     const typical = per.find((p) => p.statements.length === median(counts))!;
@@ -227,6 +247,11 @@ async function countStatements(databaseUrl: string, key: string, n: number) {
       roundTrips: { median: median(trips), min: Math.min(...trips), max: Math.max(...trips) },
       mean: counts.reduce((a, b) => a + b, 0) / n,
       typical: typical.statements.map(shortSql),
+      underLoad: {
+        requests: sent,
+        perRequest: loaded.statements.length / sent,
+        byKind: [...kinds].map(([k, n]) => `${(n / sent).toFixed(2)}  ${k}`),
+      },
     };
   } finally {
     await stopServer(server.child);
@@ -283,6 +308,11 @@ async function main() {
       );
       console.log(`a typical request's statements:`);
       for (const q of s.typical) console.log(`  ${q}`);
+      console.log(
+        `under load (16 clients, 3 s through the same counter, ${s.underLoad.requests} requests): ` +
+          `${s.underLoad.perRequest.toFixed(2)} statements per request, by kind:`,
+      );
+      for (const k of s.underLoad.byKind) console.log(`  ${k}`);
     }
 
     const profileDir = values.profile ? path.resolve(values.profile) : undefined;
