@@ -1,5 +1,6 @@
 import { prefixedId } from "@/lib/core/ids";
-import { enqueueAfterCommit } from "@/lib/execution/queue";
+import { JOBS } from "@/lib/jobs/registry";
+import { announceJobs } from "@/lib/jobs/wake";
 import { riskScore } from "@/lib/policy/risk";
 import type { TDecided } from "./decide-request";
 import { insertRequest, type TCreated, type TIngest } from "./persist-action-request";
@@ -13,8 +14,8 @@ const DAY_MS = 86_400_000;
 const DEFAULT_EXPIRY_MS = 3 * DAY_MS;
 
 /**
- * Step 5: the request, its field changes, the decision and its audit event in one statement;
- * an auto-approved request is queued for the worker once that commits.
+ * Step 5: the request, its field changes, the decision, its audit event and (auto-approved) its
+ * execution job in one statement; the workers are woken once that commits.
  */
 export async function persistAccepted(
   ctx: TIngest,
@@ -52,6 +53,7 @@ export async function persistAccepted(
       before,
       slaDueAt,
       expiresAt: waits ? new Date(now.getTime() + DEFAULT_EXPIRY_MS) : null,
+      enqueue: decision.outcome === "auto_approved",
       riskScore: riskScore({
         mode: decision.mode,
         rule: decision.rule,
@@ -80,7 +82,8 @@ export async function persistAccepted(
     },
   );
   if (replayed) return replayed;
-  if (decision.outcome === "auto_approved") await enqueueAfterCommit(id);
+  // its job committed with it (insertRequest): wake the workers
+  if (decision.outcome === "auto_approved") announceJobs(JOBS.execute.queue);
   const rendered = renderActionRequest(
     {
       id,

@@ -16,8 +16,9 @@ import { refuse, refuseOverRate, refuseWith } from "./refuse-action-request";
  * reused idempotency key, read the record from Salesforce, ask the policy engine, then persist
  * the request, its field changes, the decision and its audit event in one statement. Refusals
  * are recorded too, then thrown as AppErrors with the refusal's code. A new request costs two
- * SQL statements (the admission and the insert) plus its share of a coalesced job insert;
- * everything else comes from caches of at most 1 s (policy-context.ts, api-keys.ts).
+ * SQL statements (the admission and the insert, which also queues an auto-approved request's
+ * job) plus its share of a throttled job wake-up; everything else comes from caches of at most
+ * 1 s (policy-context.ts, api-keys.ts).
  */
 export async function createActionRequest(
   agent: TAuthenticatedAgent,

@@ -3,6 +3,8 @@ import { Prisma, db, preparedQuery } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { auditAppendSql, type TAuditPayload } from "@/lib/audit";
 import { AGENT_ERROR_STATUS, AppError, isErrorCode, type TAgentErrorCode } from "@/lib/core/errors";
+import { jobInsertSql } from "@/lib/jobs/job-insert-sql";
+import { JOBS } from "@/lib/jobs/registry";
 import type { TActionRequestInput, TActionRequestResponse } from "./contract";
 import { renderActionRequest, renderSelect } from "@/lib/action-requests/response";
 import type { TRecordSummary } from "./record-summary";
@@ -46,6 +48,8 @@ export type TInsert = {
   expiresAt: Date | null;
   riskScore?: number;
   refusal?: TRefusal;
+  /** queue the request's execution job in the same statement (an auto-approved request) */
+  enqueue?: boolean;
   now: Date;
 };
 
@@ -55,9 +59,20 @@ const ts = (d: Date | null) =>
 const jsonb = (v: unknown) =>
   Prisma.sql`${v === null || v === undefined ? null : JSON.stringify(v)}::jsonb`;
 
+// the execution job as `enqueueExecution` would queue it (payload { requestId }, singleton key
+// the request's id), from the inserted row; the text is the same whether or not it is queued
+const executeJob = (enqueue: boolean) =>
+  jobInsertSql(
+    JOBS.execute.queue,
+    Prisma.sql`select jsonb_build_object('requestId', ar.id) as data, ar.id as singleton_key
+      from ar where ${enqueue}::boolean`,
+  );
+
 /**
- * The request, its field changes and its audit event as ONE statement: atomic on its own, and
- * the audit lane is locked only while PostgreSQL finishes it — the ingest hot path.
+ * The request, its field changes, its audit event and (`enqueue`) its execution job as ONE
+ * statement: atomic on its own, and the audit lane is locked only while PostgreSQL finishes it —
+ * the ingest hot path. The job commits with the request: it is never queued for a request that
+ * did not commit, nor lost after one that did.
  */
 export async function insertRequest<A extends "action_request.created" | "action_request.refused">(
   r: TInsert,
@@ -105,7 +120,7 @@ export async function insertRequest<A extends "action_request.created" | "action
       select 'fc_' || replace(gen_random_uuid()::text, '-', ''), ar.id, f.field, f.old, f.new
       from ar, jsonb_to_recordset(${jsonb(fields)}) as f(field text, old jsonb, new jsonb)
       returning 1
-    )
+    ), job as (${executeJob(!!r.enqueue)})
     select a.* from ar, (${auditSql}) a`);
     return null;
   } catch (e) {

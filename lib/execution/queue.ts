@@ -32,8 +32,9 @@ const enqueueCoalesced = coalesce<string, void>(async (_, requestIds) => {
 
 /**
  * Best effort after a commit: the sweep is the safety net, so a queue hiccup is only logged.
- * Under load the agent API accepts many requests at once: their jobs share one INSERT (one
- * commit) instead of one each.
+ * Approvals arriving together (bulk decisions, resumes) share one INSERT (one commit) instead of
+ * one each. The agent API queues an auto-approved request's job in its own insert instead
+ * (insertRequest, lib/jobs/job-insert-sql.ts).
  */
 export function enqueueAfterCommit(requestId: string) {
   return enqueueCoalesced("execute", requestId).catch((e) =>

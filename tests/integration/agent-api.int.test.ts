@@ -163,10 +163,19 @@ describe("agent API", () => {
       reason: { code: "ENRICHMENT_MATCH" },
     });
     expect(enrich.status).toBe(201);
-    expect(await enrich.json()).toMatchObject({
+    const enriched = await enrich.json();
+    expect(enriched).toMatchObject({
       status: "auto_approved",
       decision: { mode: "auto" },
     });
+    // the auto-approved request's execution job committed with it; work waiting for a person has none
+    const jobsOf = (id: string) =>
+      db.$queryRaw<{ name: string; data: unknown }[]>`
+        select name, data from pgboss.job where singleton_key = ${id}`;
+    expect(await jobsOf(enriched.id)).toEqual([
+      { name: "tollgate-execute", data: { requestId: enriched.id } },
+    ]);
+    expect(await jobsOf(early.id)).toEqual([]);
 
     const amount = await (
       await post(keys["prod/pipeline-hygiene-bot"], {

@@ -2,9 +2,10 @@ import { NODE_TS } from "@/scripts/lib/node-ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "@/lib/db";
+import { disconnectDb, Prisma, rawQuery } from "@/lib/db";
 import { startWorker, type TWorker } from "@/lib/execution/worker";
 import { getBoss, sendJob, stopBoss } from "@/lib/jobs/boss";
+import { jobInsertSql } from "@/lib/jobs/job-insert-sql";
 import { onJobWake } from "@/lib/jobs/wake";
 import { cronOf, JOB_NAMES, JOBS, MAINTENANCE_SECONDS } from "@/lib/jobs/registry";
 import { createTestDatabase } from "./test-database";
@@ -138,6 +139,41 @@ describe("background jobs (lib/jobs)", () => {
       expect(woken).toEqual(["execute"]);
     } finally {
       off();
+    }
+  });
+
+  it("a job queued in a producer's own statement (jobInsertSql) is the row pg-boss's insert writes", async () => {
+    const boss = await getBoss();
+    // as the runtime role, in one statement, as insertRequest queues an auto-approved request's job
+    const viaSql = (queue: string, key: string) =>
+      rawQuery<{ id: string }>(Prisma.sql`
+        with j as (${jobInsertSql(
+          queue,
+          Prisma.sql`select jsonb_build_object('requestId', ${key}::text) as data, ${key}::text as singleton_key`,
+        )}) select id from j`);
+    for (const queue of [JOBS.execute.queue, JOBS.expireStale.queue]) {
+      const tag = `${queue}-${Date.now().toString(36)}`;
+      await boss.insert([
+        { name: queue, data: { requestId: `${tag}-boss` }, singletonKey: `${tag}-boss` },
+      ]);
+      expect(await viaSql(queue, `${tag}-sql`)).toHaveLength(1);
+      const rows = (
+        await owner.query(
+          `select singleton_key, data, name, priority, state::text, singleton_on, dead_letter,
+             expire_in::text, retry_limit, retry_delay, retry_backoff, policy,
+             (keep_until - start_after)::text as kept, start_after <= now() as due
+           from pgboss.job where singleton_key in ($1, $2) order by singleton_key`,
+          [`${tag}-boss`, `${tag}-sql`],
+        )
+      ).rows;
+      expect(rows).toHaveLength(2);
+      const [byBoss, bySql] = rows;
+      expect(bySql.data).toEqual({ requestId: `${tag}-sql` });
+      const rest = (r: Record<string, unknown>) => ({ ...r, singleton_key: 0, data: 0 });
+      expect(rest(bySql)).toEqual(rest(byBoss));
+      expect(byBoss.due).toBe(true);
+      // one job waiting per singleton key (the execute queue's policy): a second is not queued
+      if (queue === JOBS.execute.queue) expect(await viaSql(queue, `${tag}-sql`)).toHaveLength(0);
     }
   });
 
