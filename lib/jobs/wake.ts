@@ -26,35 +26,46 @@ export function dispatchJobWake(queue: string | undefined) {
   for (const fn of handlers.get(queue ?? "") ?? []) fn();
 }
 
-const inFlight = new Map<string, { again: boolean }>();
+/**
+ * At most one notice per queue and process this often. Under load every request queues a job;
+ * each notice is a commit of its own (a WAL flush, under PostgreSQL's one lock for notifying
+ * commits, which a kill switch's trip also takes), so one notice covers the jobs committed in
+ * this span; a lone job is still announced at once.
+ */
+export const WAKE_MIN_GAP_MS = 20;
+
+const queues = new Map<string, { pending: boolean; lastAt: number; sending: Promise<void> }>();
 
 /**
- * Announce committed jobs on `queue`, best effort and not awaited by the producer: a notice sent
- * while the previous one for the queue is in flight is folded into one more after it.
+ * Announce committed jobs on `queue`, best effort and not awaited by the producer. A notice
+ * covers every job committed before it is sent: the first goes at once, and calls meanwhile
+ * share one more, sent WAKE_MIN_GAP_MS after the last and never beside one in flight.
  */
 export function announceJobs(queue: string) {
-  const running = inFlight.get(queue);
-  if (running) {
-    running.again = true;
-    return;
+  let state = queues.get(queue);
+  if (!state) {
+    state = { pending: false, lastAt: -Infinity, sending: Promise.resolve() };
+    queues.set(queue, state);
   }
-  const state = { again: false };
-  inFlight.set(queue, state);
-  void (async () => {
-    try {
-      do {
-        state.again = false;
-        await preparedQuery(
-          Prisma.sql`select pg_notify(${JOB_WAKE_CHANNEL}::text, ${queue}::text)`,
-        );
-      } while (state.again);
-    } catch (e) {
-      console.error(
-        `[jobs] could not announce ${queue} (its consumers poll):`,
-        (e as Error).message,
-      );
-    } finally {
-      inFlight.delete(queue);
-    }
-  })();
+  if (state.pending) return;
+  state.pending = true;
+  const s = state;
+  const wait = s.lastAt + WAKE_MIN_GAP_MS - performance.now();
+  const send = () => {
+    s.sending = s.sending.then(() => {
+      s.pending = false;
+      s.lastAt = performance.now();
+      return notify(queue);
+    });
+  };
+  if (wait > 0) setTimeout(send, wait).unref();
+  else send();
+}
+
+async function notify(queue: string) {
+  try {
+    await preparedQuery(Prisma.sql`select pg_notify(${JOB_WAKE_CHANNEL}::text, ${queue}::text)`);
+  } catch (e) {
+    console.error(`[jobs] could not announce ${queue} (its consumers poll):`, (e as Error).message);
+  }
 }
