@@ -69,6 +69,7 @@ export function useRequestRevert(id: string) {
       reason: string;
       resolutions: Record<string, TResolution>;
       overwriteReason?: string;
+      seen: Record<string, unknown>;
     }) =>
       sendJson<{ id: string; status: string; approverRole: string | null }>(
         url(id, "/revert"),

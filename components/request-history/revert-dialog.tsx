@@ -26,6 +26,7 @@ const STATE: Record<
   restorable: { label: "will be restored", tone: "green" },
   conflict: { label: "changed since", tone: "red" },
   already_restored: { label: "already back", tone: "gray" },
+  already_there: { label: "was already so: not Tollgate's change", tone: "gray" },
 };
 
 /**
@@ -74,6 +75,8 @@ export function RevertDialog({
     revert.mutate({
       reason,
       resolutions: chosen,
+      // what this plan showed: the server refuses if Salesforce moved since
+      seen: Object.fromEntries(fields.map((f) => [f.field, f.current])),
       ...(overwriting ? { overwriteReason } : {}),
     });
   }
@@ -122,20 +125,33 @@ export function RevertDialog({
                   <TableCell>{show(f.current)}</TableCell>
                   <TableCell>
                     {f.state === "conflict" ? (
-                      <Select
-                        aria-label={`What to do with ${f.field}`}
-                        value={resolutions[f.field] ?? ""}
-                        onChange={(e) =>
-                          setResolutions((r) => ({
-                            ...r,
-                            [f.field]: e.target.value as TResolution | "",
-                          }))
-                        }
-                      >
-                        <option value="">Choose…</option>
-                        <option value="skip">Skip: keep {show(f.current)}</option>
-                        <option value="overwrite">Overwrite with {show(f.before)}</option>
-                      </Select>
+                      <>
+                        <Select
+                          aria-label={`What to do with ${f.field}`}
+                          value={resolutions[f.field] ?? ""}
+                          onChange={(e) =>
+                            setResolutions((r) => ({
+                              ...r,
+                              [f.field]: e.target.value as TResolution | "",
+                            }))
+                          }
+                        >
+                          <option value="">Choose…</option>
+                          <option value="skip">Skip: keep {show(f.current)}</option>
+                          <option value="overwrite">Overwrite with {show(f.before)}</option>
+                        </Select>
+                        {f.laterRequestId && (
+                          <div className="mt-1 text-muted">
+                            written again later by{" "}
+                            <Link
+                              className="font-mono underline"
+                              href={`/requests/${f.laterRequestId}`}
+                            >
+                              {f.laterRequestId}
+                            </Link>
+                          </div>
+                        )}
+                      </>
                     ) : (
                       <Badge tone={STATE[f.state].tone}>{STATE[f.state].label}</Badge>
                     )}

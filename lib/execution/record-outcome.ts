@@ -133,7 +133,10 @@ export async function recordOutcome(
     for (const f of ar.fieldChanges) {
       await tx.fieldChange.update({
         where: { id: f.id },
-        data: { appliedValue: toJson(outcome.after[f.field]) },
+        data: {
+          appliedValue: toJson(outcome.after[f.field]),
+          valueBeforeWrite: toJson(outcome.before[f.field]),
+        },
       });
     }
     await writeAuditEvent(tx, writtenEvent(ar, attempt, outcome));
@@ -200,6 +203,11 @@ export async function recordOutcome(
       },
     });
     return { outcome: "retrying", nextAttemptAt: at };
+  }
+  if (next.kind === "back_to_approval" && ar.revertsId) {
+    // a revert's conditional write refused twice (the record keeps changing): it fails
+    await settleRevertConflict(tx, ar, attempt, null, err.message, worker, now);
+    return { outcome: "failed", detail: err.message };
   }
   if (next.kind === "back_to_approval") {
     await returnToApproval(tx, ar, null, err.message, worker, now);

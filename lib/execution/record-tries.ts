@@ -108,12 +108,16 @@ async function recordSucceeded(tx: Tx, done: TWritten[], workerId: string) {
       ${done.map((t) => json(t.log))}::jsonb[]) as v(id, attempt, calls)
     where e."actionRequestId" = v.id and e."attemptNumber" = v.attempt`;
   const applied = done.flatMap((t) =>
-    t.ar.fieldChanges.map((f) => ({ id: f.id, value: json(t.outcome.after[f.field]) })),
+    t.ar.fieldChanges.map((f) => ({
+      id: f.id,
+      value: json(t.outcome.after[f.field]),
+      before: json(t.outcome.before[f.field]),
+    })),
   );
   await tx.$executeRaw`
-    update "FieldChange" f set "appliedValue" = v.value
-    from unnest(${applied.map((a) => a.id)}::text[], ${applied.map((a) => a.value)}::jsonb[])
-      as v(id, value)
+    update "FieldChange" f set "appliedValue" = v.value, "valueBeforeWrite" = v.before
+    from unnest(${applied.map((a) => a.id)}::text[], ${applied.map((a) => a.value)}::jsonb[],
+      ${applied.map((a) => a.before)}::jsonb[]) as v(id, value, before)
     where f.id = v.id`;
   await transitionRequests(tx, {
     moves: done.map((t) => ({

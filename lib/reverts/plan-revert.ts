@@ -18,16 +18,20 @@ export const OPEN_REVERT_STATUSES = [
 /**
  * One field of a revert, as Salesforce holds it now:
  * - `restorable`: still what Tollgate wrote; the revert writes `before` back;
- * - `conflict`: someone changed it since Tollgate wrote it; never overwritten unless a person
- *   chooses to, with a reason (then the value they saw is what the write checks against);
- * - `already_restored`: it is back at `before` already; nothing to write.
+ * - `conflict`: someone changed it since Tollgate wrote it (`laterRequestId`: a later Tollgate
+ *   write did); never overwritten unless a person chooses to, with a reason (then the value they
+ *   saw is what the write checks against);
+ * - `already_restored`: it is back at `before` already; nothing to write;
+ * - `already_there`: Salesforce held the written value before Tollgate's write (someone else
+ *   made that change): not Tollgate's to undo.
  */
 export type TRevertField = {
   field: string;
   before: unknown;
   written: unknown;
   current: unknown;
-  state: "restorable" | "conflict" | "already_restored";
+  state: "restorable" | "conflict" | "already_restored" | "already_there";
+  laterRequestId?: string | null;
 };
 
 export type TRevertPlan = {
@@ -67,25 +71,61 @@ export function notRevertibleReason(ar: {
   return null;
 }
 
-/** The value Salesforce held just before Tollgate's write: what the approver saw, else the proposal's. */
-const beforeOf = (f: TOriginal["fieldChanges"][number]) => f.valueAtApproval ?? f.oldValue ?? null;
+/**
+ * The value Salesforce held just before Tollgate's write: read at the write (valueBeforeWrite);
+ * for writes recorded before that was kept, what the approver saw, else the proposal's.
+ */
+const beforeOf = (f: TOriginal["fieldChanges"][number]) =>
+  f.valueBeforeWrite ?? f.valueAtApproval ?? f.oldValue ?? null;
 /** What Tollgate wrote: read back after the write, else what it asked for. */
 const writtenOf = (f: TOriginal["fieldChanges"][number]) => f.appliedValue ?? f.newValue ?? null;
+/** The field already held the written value when Tollgate came to write it. */
+const alreadyThere = (f: TOriginal["fieldChanges"][number]) =>
+  f.valueBeforeWrite !== null && sameValue(f.valueBeforeWrite, writtenOf(f));
 
 /** Compare each field Tollgate wrote with Salesforce now (pure). */
 export function classifyFields(
-  changes: { field: string; before: unknown; written: unknown }[],
+  changes: {
+    field: string;
+    before: unknown;
+    written: unknown;
+    alreadyThere?: boolean;
+    laterRequestId?: string | null;
+  }[],
   current: Record<string, unknown>,
 ): TRevertField[] {
-  return changes.map((c) => {
+  return changes.map(({ alreadyThere: there, laterRequestId, ...c }) => {
     const now = current[c.field] ?? null;
-    const state = sameValue(now, c.before)
-      ? "already_restored"
-      : sameValue(now, c.written)
-        ? "restorable"
-        : "conflict";
-    return { ...c, current: now, state };
+    const state = there
+      ? "already_there"
+      : laterRequestId
+        ? "conflict"
+        : sameValue(now, c.before)
+          ? "already_restored"
+          : sameValue(now, c.written)
+            ? "restorable"
+            : "conflict";
+    return { ...c, current: now, state, laterRequestId: laterRequestId ?? null };
   });
+}
+
+/**
+ * The later Tollgate write of each of these fields on the record, if any: reverting the earlier
+ * one would silently undo it, so such a field is a conflict.
+ */
+async function laterWrites(ar: TOriginal, fields: string[]) {
+  if (!ar.completedAt || !fields.length) return new Map<string, string>();
+  const rows = await db.$queryRaw<{ field: string; id: string }[]>`
+    select distinct on (f.field) f.field, r.id
+    from "ActionRequest" r join "FieldChange" f on f."actionRequestId" = r.id
+    where left(r."recordId", 15) = ${ar.recordId!.slice(0, 15)}
+      and r."environmentId" = ${ar.environmentId} and r.object = ${ar.object}
+      and r.id <> ${ar.id} and coalesce(r."revertsId", '') <> ${ar.id}
+      and r.status in ('succeeded', 'reverted')
+      and r."completedAt" > ${ar.completedAt.toISOString()}::timestamptz at time zone 'UTC'
+      and f.field = any(${fields})
+    order by f.field, r."completedAt" desc`;
+  return new Map(rows.map((r) => [r.field, r.id]));
 }
 
 /** The original request, checked revertible; throws a 404 or a `not_revertible` 409. */
@@ -127,6 +167,7 @@ export async function planFor(
 ): Promise<TRevertPlan> {
   const open = ar.fieldChanges.filter((f) => !f.revertedAt);
   const names = open.map((f) => f.field);
+  const later = await laterWrites(ar, names);
   const sf = connector ?? (await connectorFor(ar.environment));
   const { record } = await sf.read(ar.object, ar.recordId!, names);
   return {
@@ -134,7 +175,13 @@ export async function planFor(
     object: ar.object,
     recordId: ar.recordId!,
     fields: classifyFields(
-      open.map((f) => ({ field: f.field, before: beforeOf(f), written: writtenOf(f) })),
+      open.map((f) => ({
+        field: f.field,
+        before: beforeOf(f),
+        written: writtenOf(f),
+        alreadyThere: alreadyThere(f),
+        laterRequestId: later.get(f.field) ?? null,
+      })),
       record,
     ),
   };

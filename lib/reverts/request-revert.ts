@@ -7,6 +7,7 @@ import { AppError } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 import { lockActionRequest } from "@/lib/action-requests";
 import type { SalesforceConnector } from "@/lib/connectors/salesforce";
+import { sameValue } from "@/lib/execution/values";
 import { loadRevertible, openRevertOf, planFor, type TRevertField } from "./plan-revert";
 
 export const ZRevertInput = z
@@ -16,6 +17,11 @@ export const ZRevertInput = z
     resolutions: z.record(z.string().max(200), z.enum(["skip", "overwrite"])).default({}),
     /** required when a resolution overwrites: why a person's later edit may be replaced */
     overwriteReason: z.string().trim().max(2000).optional(),
+    /**
+     * the value of each field in Salesforce as the plan showed it: a field that changed since is
+     * refused (409), so nothing is decided on a value the person never saw
+     */
+    seen: z.record(z.string().max(200), z.unknown()),
   })
   .strict();
 export type TRevertInput = z.input<typeof ZRevertInput>;
@@ -82,11 +88,24 @@ export async function requestRevert(
       errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
     });
   }
-  const { reason, resolutions, overwriteReason } = parsed.data;
+  const { reason, overwriteReason, seen } = parsed.data;
+  const resolutionOf = (field: string) =>
+    Object.hasOwn(parsed.data.resolutions, field) ? parsed.data.resolutions[field] : undefined;
   // read Salesforce before any transaction: no row lock is held across an HTTP call
   const plan = await planFor(await loadRevertible(db, requestId), opts.connector);
+  const moved = plan.fields.filter(
+    (f) => !Object.hasOwn(seen, f.field) || !sameValue(seen[f.field], f.current),
+  );
+  if (moved.length) {
+    throw new AppError(
+      "state_changed",
+      `Salesforce changed since the plan was read: ${moved
+        .map((f) => `${f.field} is now ${JSON.stringify(f.current)}`)
+        .join(", ")}. Review the revert again`,
+    );
+  }
   const conflicts = plan.fields.filter((f) => f.state === "conflict");
-  const unresolved = conflicts.filter((f) => !resolutions[f.field]);
+  const unresolved = conflicts.filter((f) => !resolutionOf(f.field));
   if (unresolved.length) {
     throw new AppError(
       "revert_conflict",
@@ -96,12 +115,14 @@ export async function requestRevert(
       {
         errors: unresolved.map((f) => ({
           path: `resolutions.${f.field}`,
-          message: `Now ${JSON.stringify(f.current)}; Tollgate wrote ${JSON.stringify(f.written)}`,
+          message: f.laterRequestId
+            ? `Written again later by ${f.laterRequestId}`
+            : `Now ${JSON.stringify(f.current)}; Tollgate wrote ${JSON.stringify(f.written)}`,
         })),
       },
     );
   }
-  const overwrites = conflicts.filter((f) => resolutions[f.field] === "overwrite");
+  const overwrites = conflicts.filter((f) => resolutionOf(f.field) === "overwrite");
   if (overwrites.length && (overwriteReason ?? "").length < 3) {
     throw new AppError("invalid_body", "Say why a later edit may be overwritten", {
       errors: [{ path: "overwriteReason", message: "Required to overwrite a changed field" }],

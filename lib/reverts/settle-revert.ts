@@ -25,8 +25,9 @@ async function reversalOf(tx: Tx, revert: TRevert) {
 }
 
 /**
- * A revert request succeeded (inside the execution record step's transaction): the original
- * request becomes `reverted`, the fields restored are marked on it, and its Reversal row is done.
+ * A revert request succeeded (inside the execution record step's transaction): the fields
+ * restored are marked on the original, which becomes `reverted` once none is left, and its
+ * Reversal row is done.
  */
 export async function settleRevertSucceeded(tx: Tx, revert: TRevert, worker: TWorker, now: Date) {
   if (!revert.revertsId) return;
@@ -35,14 +36,21 @@ export async function settleRevertSucceeded(tx: Tx, revert: TRevert, worker: TWo
     where: { actionRequestId: revert.revertsId, field: { in: fields }, revertedAt: null },
     data: { revertedAt: now },
   });
-  await transitionRequest(tx, {
-    id: revert.revertsId,
-    from: "succeeded",
-    to: "reverted",
-    actor: worker,
-    reason: `Reverted by ${revert.id}`,
-    payload: { revertRequestId: revert.id, fields },
+  // reverted once every field it changed is: a revert that skipped a field leaves the request
+  // succeeded, so that field can still be reverted later
+  const left = await tx.fieldChange.count({
+    where: { actionRequestId: revert.revertsId, revertedAt: null },
   });
+  if (left === 0) {
+    await transitionRequest(tx, {
+      id: revert.revertsId,
+      from: "succeeded",
+      to: "reverted",
+      actor: worker,
+      reason: `Reverted by ${revert.id}`,
+      payload: { revertRequestId: revert.id, fields },
+    });
+  }
   const reversal = await reversalOf(tx, revert);
   if (reversal) {
     await tx.reversal.update({

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { executeRequest } from "@/lib/execution/execute";
 import { decideActionRequest } from "@/lib/approvals";
-import { planRevert, requestRevert } from "@/lib/reverts";
+import { planRevert, requestRevert, type TRevertInput } from "@/lib/reverts";
 import { getRequestHistory } from "@/lib/requests/request-history";
 import { verifyAuditLane } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
@@ -26,6 +26,13 @@ describe("revert one request", () => {
     approver = await demoUser("approver@tollgate.demo", ["approver"], ["deal_desk"]);
     viewer = await demoUser("vp@tollgate.demo", ["viewer"]);
   });
+
+  /** Ask for a revert as the dialog does: with the values the plan showed. */
+  const ask = async (user: TCurrentUser, id: string, input: Omit<TRevertInput, "seen">) => {
+    const plan = await planRevert(id).catch(() => null);
+    const seen = Object.fromEntries((plan?.fields ?? []).map((f) => [f.field, f.current]));
+    return requestRevert(user, id, { ...input, seen });
+  };
 
   const CHANGE = { StageName: "Negotiation/Review", Amount: 777000, NextStep: "Send the contract" };
 
@@ -64,7 +71,7 @@ describe("revert one request", () => {
       ["StageName", "restorable"],
     ]);
 
-    const revert = await requestRevert(ops, id, { reason: "The agent misread the call notes" });
+    const revert = await ask(ops, id, { reason: "The agent misread the call notes" });
     expect(revert).toMatchObject({
       status: "pending_approval",
       reverts: id,
@@ -104,7 +111,7 @@ describe("revert one request", () => {
       expect((await verifyAuditLane(lane)).broken).toBeNull();
     }
     // reverted once: a second revert is refused
-    expect(await codeOf(requestRevert(ops, id, { reason: "again" }))).toBe("not_revertible");
+    expect(await codeOf(ask(ops, id, { reason: "again" }))).toBe("not_revertible");
   });
 
   it("reports a field edited in Salesforce since the write as a conflict and never overwrites it", async () => {
@@ -118,20 +125,18 @@ describe("revert one request", () => {
       written: CHANGE.NextStep,
     });
     // unresolved: refused, nothing created
-    const refused = await requestRevert(ops, id, { reason: "Back it out" }).catch((e) => e);
+    const refused = await ask(ops, id, { reason: "Back it out" }).catch((e) => e);
     expect(refused).toBeInstanceOf(AppError);
     expect(refused.code).toBe("revert_conflict");
     expect(refused.message).toContain("NextStep");
     expect(await db.actionRequest.count({ where: { revertsId: id } })).toBe(0);
     // overwrite without a reason: refused
     expect(
-      await codeOf(
-        requestRevert(ops, id, { reason: "Back it out", resolutions: { NextStep: "overwrite" } }),
-      ),
+      await codeOf(ask(ops, id, { reason: "Back it out", resolutions: { NextStep: "overwrite" } })),
     ).toBe("invalid_body");
 
     // skip it: the other two are restored, the person's edit stays
-    const revert = await requestRevert(ops, id, {
+    const revert = await ask(ops, id, {
       reason: "Back it out",
       resolutions: { NextStep: "skip" },
     });
@@ -150,11 +155,22 @@ describe("revert one request", () => {
         .map((f) => f.field)
         .sort(),
     ).toEqual(["Amount", "StageName"]);
+    // a skipped field can still be reverted later: the request stays succeeded until then
+    expect((await db.actionRequest.findUniqueOrThrow({ where: { id } })).status).toBe("succeeded");
+    const rest = await ask(ops, id, {
+      reason: "The rest",
+      resolutions: { NextStep: "overwrite" },
+      overwriteReason: "The rep agreed the note was the agent's",
+    });
+    expect(rest.fields.map((f) => f.field)).toEqual(["NextStep"]);
+    await decideActionRequest(rest.id, approver, { decision: "approve" });
+    expect((await executeRequest(rest.id, worker)).outcome).toBe("succeeded");
+    expect((await db.actionRequest.findUniqueOrThrow({ where: { id } })).status).toBe("reverted");
   });
 
   it("fails, overwriting nothing, when a person edits the field after the revert was approved", async () => {
     const { recordId, id } = await written("Revert late edit");
-    const revert = await requestRevert(ops, id, { reason: "Wrong account" });
+    const revert = await ask(ops, id, { reason: "Wrong account" });
     // the approver saw the person's new value: that must not become the value the write accepts
     await box.humanEdit("Opportunity", recordId, { Amount: 5 });
     await decideActionRequest(revert.id, approver, {
@@ -177,7 +193,7 @@ describe("revert one request", () => {
     expect(original.reversals[0].status).toBe("conflict");
 
     // a new plan shows the conflict; overwriting it needs, and records, a reason
-    const again = await requestRevert(ops, id, {
+    const again = await ask(ops, id, {
       reason: "Wrong account",
       resolutions: { Amount: "overwrite" },
       overwriteReason: "The 5 was a typo by the rep; the forecast needs the old amount",
@@ -192,11 +208,55 @@ describe("revert one request", () => {
     expect(restored.status).toBe("reverted");
   });
 
+  it("refuses a revert decided on values Salesforce no longer holds", async () => {
+    const { recordId, id } = await written("Revert stale plan");
+    const plan = await planRevert(id);
+    const seen = Object.fromEntries(plan.fields.map((f) => [f.field, f.current]));
+    await box.humanEdit("Opportunity", recordId, { Amount: 9 });
+    const e = await requestRevert(ops, id, { reason: "Stale", seen }).catch((x) => x);
+    expect(e.code).toBe("state_changed");
+    expect(e.message).toContain("Amount is now 9");
+    expect(await db.actionRequest.count({ where: { revertsId: id } })).toBe(0);
+  });
+
+  it("leaves a value that was already there before Tollgate's write", async () => {
+    const [recordId] = await newOpportunities(box, 1, "Revert already there");
+    const id = await request({
+      recordId,
+      changes: { StageName: "Negotiation/Review", NextStep: "Call" },
+    });
+    // a person made the stage change before the write ran: Tollgate wrote only NextStep
+    await box.humanEdit("Opportunity", recordId, { StageName: "Negotiation/Review" });
+    expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
+    const plan = await planRevert(id);
+    expect(plan.fields.map((f) => [f.field, f.state])).toEqual([
+      ["NextStep", "restorable"],
+      ["StageName", "already_there"],
+    ]);
+    const revert = await ask(ops, id, { reason: "Undo the note" });
+    expect(revert.fields.map((f) => f.field)).toEqual(["NextStep"]);
+    await decideActionRequest(revert.id, approver, { decision: "approve" });
+    expect((await executeRequest(revert.id, worker)).outcome).toBe("succeeded");
+    expect(await read(recordId, ["StageName"])).toEqual({ StageName: "Negotiation/Review" });
+  });
+
+  it("treats a field a later Tollgate write changed as a conflict", async () => {
+    const { recordId, id } = await written("Revert later write");
+    const later = await request({ recordId, changes: { Amount: 888 } });
+    expect((await executeRequest(later, worker)).outcome).toBe("succeeded");
+    const plan = await planRevert(id);
+    expect(plan.fields.find((f) => f.field === "Amount")).toMatchObject({
+      state: "conflict",
+      laterRequestId: later,
+    });
+    expect(await codeOf(ask(ops, id, { reason: "Undo" }))).toBe("revert_conflict");
+  });
+
   it("settles each revert of a batch on its own original (one composite call)", async () => {
     const a = await written("Revert batch A");
     const b = await written("Revert batch B");
-    const ra = await requestRevert(ops, a.id, { reason: "Batch back-out" });
-    const rb = await requestRevert(ops, b.id, { reason: "Batch back-out" });
+    const ra = await ask(ops, a.id, { reason: "Batch back-out" });
+    const rb = await ask(ops, b.id, { reason: "Batch back-out" });
     // b's record is edited after its revert was planned: only b conflicts
     await box.humanEdit("Opportunity", b.recordId, { StageName: "Closed Won" });
     await decideActionRequest(ra.id, approver, { decision: "approve" });
@@ -219,13 +279,13 @@ describe("revert one request", () => {
 
   it("may not be approved by the person who asked for it, nor asked for by a viewer", async () => {
     const { id } = await written("Revert duties");
-    expect(await codeOf(requestRevert(viewer, id, { reason: "I can't" }))).toBe("forbidden");
+    expect(await codeOf(ask(viewer, id, { reason: "I can't" }))).toBe("forbidden");
     const asker = {
       ...ops,
       roles: ["ops_owner", "approver"],
       groups: ["deal_desk"],
     } as TCurrentUser;
-    const revert = await requestRevert(asker, id, { reason: "Self-approval attempt" });
+    const revert = await ask(asker, id, { reason: "Self-approval attempt" });
     expect(await codeOf(decideActionRequest(revert.id, asker, { decision: "approve" }))).toBe(
       "separation_of_duties",
     );
@@ -235,7 +295,7 @@ describe("revert one request", () => {
 
   it("tells a request's whole story on its page, the revert linked both ways", async () => {
     const { id } = await written("Revert history");
-    const revert = await requestRevert(ops, id, { reason: "History check" });
+    const revert = await ask(ops, id, { reason: "History check" });
     expect((await getRequestHistory(id)).revert.blockedBy).toContain(revert.id);
     await decideActionRequest(revert.id, approver, { decision: "approve", reason: "Agreed" });
     await executeRequest(revert.id, worker);
@@ -272,9 +332,7 @@ describe("revert one request", () => {
       expect.objectContaining({ approver: approver.name, decision: "approved", reason: "Agreed" }),
     ]);
     expect(r.revert.blockedBy).toContain("It is a revert");
-    expect(await codeOf(requestRevert(ops, revert.id, { reason: "Undo the undo" }))).toBe(
-      "not_revertible",
-    );
+    expect(await codeOf(ask(ops, revert.id, { reason: "Undo the undo" }))).toBe("not_revertible");
     await expect(getRequestHistory("ar_nope")).rejects.toMatchObject({ code: "not_found" });
   });
 
@@ -282,8 +340,8 @@ describe("revert one request", () => {
     const { id } = await written("Revert race");
     const admin = await demoUser("admin@tollgate.demo", ["admin"]);
     const results = await Promise.allSettled([
-      requestRevert(ops, id, { reason: "First" }),
-      requestRevert(admin, id, { reason: "Second" }),
+      ask(ops, id, { reason: "First" }),
+      ask(admin, id, { reason: "Second" }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
@@ -294,14 +352,12 @@ describe("revert one request", () => {
   it("refuses what cannot be reverted with the reason", async () => {
     const [recordId] = await newOpportunities(box, 1, "Revert pending");
     const pending = await request({ recordId, changes: { Amount: 1 }, status: "pending_approval" });
-    const e = await requestRevert(ops, pending, { reason: "Not written" }).catch((x) => x);
+    const e = await ask(ops, pending, { reason: "Not written" }).catch((x) => x);
     expect(e.code).toBe("not_revertible");
     expect(e.message).toContain("pending approval");
-    expect(await codeOf(requestRevert(ops, "ar_missing", { reason: "Nothing" }))).toBe("not_found");
+    expect(await codeOf(ask(ops, "ar_missing", { reason: "Nothing" }))).toBe("not_found");
     const { id } = await written("Revert bad body");
-    expect(await codeOf(requestRevert(ops, id, { reason: "" }))).toBe("invalid_body");
-    expect(await codeOf(requestRevert(ops, id, { reason: "ok ok", extra: 1 } as never))).toBe(
-      "invalid_body",
-    );
+    expect(await codeOf(ask(ops, id, { reason: "" }))).toBe("invalid_body");
+    expect(await codeOf(ask(ops, id, { reason: "ok ok", extra: 1 } as never))).toBe("invalid_body");
   });
 });
