@@ -45,7 +45,14 @@ export function RecordTimeline({ initial, env }: { initial: TTimeline; env: stri
 
   const entries = useMemo(() => {
     const requests = pages.flatMap((p) => p.requests);
-    const changes = first.salesforce.changes;
+    // each page brings the history of its span (edges overlap a little): one row once, as the
+    // page that matched it to a Tollgate write saw it
+    const byId = new Map<string, TChange>();
+    for (const c of pages.flatMap((p) => p.salesforce.changes)) {
+      const had = byId.get(c.id);
+      if (!had || (!had.requestId && c.requestId)) byId.set(c.id, c);
+    }
+    const changes = [...byId.values()];
     const confirmedBy = new Map<string, Set<string>>();
     for (const c of changes) {
       if (!c.requestId) continue;
@@ -112,6 +119,21 @@ export function RecordTimeline({ initial, env }: { initial: TTimeline; env: stri
           <Alert tone="warning" className="mt-3">
             {first.salesforce.error}
           </Alert>
+        )}
+        {first.otherEnvironments.length > 0 && (
+          <p className="mt-3 text-sm text-muted">
+            Also in{" "}
+            {first.otherEnvironments.map((e, i) => (
+              <span key={e.slug}>
+                {i > 0 && ", "}
+                <Link className="underline" href={`/records/${first.recordId}?env=${e.slug}`}>
+                  {e.name}
+                </Link>
+              </span>
+            ))}
+            : a sandbox copied from production keeps its record ids, so each environment has its own
+            timeline.
+          </p>
         )}
         {!first.environment && (
           <Alert tone="info" className="mt-3">

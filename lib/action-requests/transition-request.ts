@@ -46,12 +46,13 @@ export async function transitionRequest(
       `The request is no longer ${args.from.replaceAll("_", " ")}: someone or something acted on it first`,
     );
   }
-  const row = await tx.actionRequest.findUniqueOrThrow({
+  const { revertsId, ...row } = await tx.actionRequest.findUniqueOrThrow({
     where: { id: args.id },
-    select: { environmentId: true, object: true, recordId: true },
+    select: { environmentId: true, object: true, recordId: true, revertsId: true },
   });
   await writeAuditEvent(tx, transitionEvent(check.event, { ...args, ...row }));
   await queueAgentCallback(tx, args.id, args.to);
+  if (revertsId) await closeReversals(tx, [args.id], args.to);
   return check.event;
 }
 
@@ -87,4 +88,16 @@ export function transitionEvent(
     } as TAuditPayload<TAuditAction>,
     context: m.context,
   });
+}
+
+/**
+ * A revert request that ends without writing (denied, expired, discarded) or fails closes the
+ * Reversal row it carries out, so no reversal stays `planned` for ever; its success and its
+ * conflict are recorded by lib/reverts/settle-revert.ts.
+ */
+export async function closeReversals(tx: Tx, revertIds: string[], to: TStatus) {
+  if (!["denied", "expired", "discarded", "failed"].includes(to) || !revertIds.length) return;
+  await tx.$executeRaw`
+    update "Reversal" set status = ${to}, "completedAt" = ${new Date()}
+    where status = 'planned' and detail->>'revertRequestId' = any(${revertIds}::text[])`;
 }

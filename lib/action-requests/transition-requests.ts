@@ -3,7 +3,7 @@ import { Prisma, type Tx } from "@/lib/db";
 import { writeAuditEvents, type TAuditAction } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
 import { queueAgentCallbacks } from "./agent-callback";
-import { transitionEvent, type TActor } from "./transition-request";
+import { closeReversals, transitionEvent, type TActor } from "./transition-request";
 import { checkTransition, type TActorKind, type TStatus } from "./transitions";
 
 /** One request's part of a bulk move: where it moves from and what its audit event says. */
@@ -60,4 +60,5 @@ export async function transitionRequests(
     ),
   );
   await queueAgentCallbacks(tx, ids, to);
+  await closeReversals(tx, ids, to);
 }

@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
-import type { SalesforceConnector } from "@/lib/connectors/salesforce";
+import { fieldHistoryOf, type SalesforceConnector } from "@/lib/connectors/salesforce";
 import { sameValue } from "@/lib/execution/values";
 
 /** Records read per Salesforce call (the composite retrieve's limit). */
@@ -54,12 +54,6 @@ async function writesIn(environmentId: string, from: Date, to: Date): Promise<TW
     order by r.object, 3, f.field`;
 }
 
-/** The field-history object and its parent field for a tracked object (Salesforce's names). */
-const historyOf = (object: string) =>
-  object === "Opportunity"
-    ? { name: "OpportunityFieldHistory", parent: "OpportunityId" }
-    : { name: `${object}History`, parent: `${object}Id` };
-
 /** Who last changed each drifted field, from the record's field history (best effort). */
 async function whoChanged(sf: SalesforceConnector, drifts: TFinding[]) {
   const byRecord = new Map<string, TFinding[]>();
@@ -71,8 +65,8 @@ async function whoChanged(sf: SalesforceConnector, drifts: TFinding[]) {
   const seen: { finding: TFinding; userId: string }[] = [];
   for (const list of [...byRecord.values()].slice(0, HISTORY_LOOKUPS)) {
     const { object, recordId } = list[0];
-    if (!/^[a-zA-Z0-9]{15,18}$/.test(recordId) || !/^\w+$/.test(object)) continue;
-    const h = historyOf(object);
+    const h = fieldHistoryOf(object);
+    if (!h || !/^[a-zA-Z0-9]{15,18}$/.test(recordId)) continue;
     const fields = [...new Set(list.map((d) => d.field))].filter((f) => /^\w+$/.test(f));
     try {
       const { records } = await sf.query<{

@@ -3,7 +3,11 @@ import { z } from "zod";
 import { db, Prisma } from "@/lib/db";
 import { AppError } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
-import { ConnectorError, type SalesforceConnector } from "@/lib/connectors/salesforce";
+import {
+  ConnectorError,
+  fieldHistoryOf,
+  type SalesforceConnector,
+} from "@/lib/connectors/salesforce";
 import { sameValue } from "@/lib/execution/values";
 
 /** Tollgate requests shown per page of a record's timeline, newest first. */
@@ -29,12 +33,6 @@ export const ZTimelineQuery = z
     before: z.string().trim().max(64).optional(),
   })
   .strict();
-
-/** The field-history object and its parent field for a tracked object (Salesforce's names). */
-function historyObject(object: string) {
-  if (object === "Opportunity") return { name: "OpportunityFieldHistory", parent: "OpportunityId" };
-  return { name: `${object}History`, parent: `${object}Id` };
-}
 
 type THistoryRow = {
   Id: string;
@@ -101,6 +99,25 @@ export async function getRecordTimeline(
     if (!at) throw new AppError("invalid_query", "The page cursor names no request");
     cursor = at;
   }
+  // One org per timeline: a sandbox copied from production keeps production's record ids, so
+  // each environment's requests and history are its own. The one named, else the newest
+  // request's; the others that have requests on this id are listed to switch to.
+  const present = await db.$queryRaw<{ environmentId: string; at: Date }[]>`
+    select "environmentId", max("createdAt") as at from "ActionRequest"
+    where left("recordId", 15) = ${id15} or left("resultRecordId", 15) = ${id15}
+    group by "environmentId" order by at desc`;
+  const env = q.env
+    ? await db.environment.findUnique({ where: { slug: q.env } })
+    : present.length
+      ? await db.environment.findUnique({ where: { id: present[0].environmentId } })
+      : null;
+  if (q.env && !env) throw new AppError("invalid_query", `No environment "${q.env}"`);
+  const others = await db.environment.findMany({
+    where: { id: { in: present.map((p) => p.environmentId).filter((i) => i !== env?.id) } },
+    select: { slug: true, name: true },
+    orderBy: { slug: "asc" },
+  });
+  const inEnv = env ? Prisma.sql`and "environmentId" = ${env.id}` : Prisma.sql`and false`;
   const after = cursor
     ? Prisma.sql`and ("createdAt", id) < (${cursor.createdAt.toISOString()}::timestamptz at time zone 'UTC', ${cursor.id})`
     : Prisma.empty;
@@ -110,11 +127,11 @@ export async function getRecordTimeline(
   const found = await db.$queryRaw<TRow[]>`
     with page as (
       select id, "createdAt" from (
-        (select id, "createdAt" from "ActionRequest" where left("recordId", 15) = ${id15} ${after}
+        (select id, "createdAt" from "ActionRequest" where left("recordId", 15) = ${id15} ${inEnv} ${after}
          order by left("recordId", 15) desc, "createdAt" desc, id desc limit ${TIMELINE_PAGE + 1})
         union all
         (select id, "createdAt" from "ActionRequest" where left("resultRecordId", 15) = ${id15}
-           and "recordId" is null ${after}
+           and "recordId" is null ${inEnv} ${after}
          order by left("resultRecordId", 15) desc, "createdAt" desc, id desc limit ${TIMELINE_PAGE + 1})
       ) u
       order by "createdAt" desc, id desc
@@ -142,16 +159,15 @@ export async function getRecordTimeline(
   const rows = found.slice(0, TIMELINE_PAGE);
 
   const newest = rows[0];
-  const env = q.env
-    ? await db.environment.findUnique({ where: { slug: q.env } })
-    : newest
-      ? await db.environment.findUnique({ where: { id: newest.environmentId } })
-      : null;
-  if (q.env && !env) throw new AppError("invalid_query", `No environment "${q.env}"`);
   const object = newest?.object ?? null;
-
-  const history =
-    env && object && !cursor ? await readHistory(env, object, parsed.data, opts) : null;
+  // this page's share of the field history: newer than the previous page's oldest request (none
+  // on the first page), and — when older pages follow — not older than this page's oldest, so a
+  // change an older request made is matched on that request's page, never shown as outside
+  const span = {
+    before: cursor?.createdAt ?? null,
+    from: more ? rows[rows.length - 1].createdAt : null,
+  };
+  const history = env && object ? await readHistory(env, object, parsed.data, span, opts) : null;
 
   const requests = rows.map((r) => ({
     id: r.id,
@@ -222,6 +238,7 @@ export async function getRecordTimeline(
     object,
     name: (newest?.recordSummary as { name?: string | null } | null)?.name ?? null,
     environment: env ? { slug: env.slug, name: env.name } : null,
+    otherEnvironments: others,
     requests,
     nextBefore: more ? rows[rows.length - 1].id : null,
     salesforce: history
@@ -236,13 +253,21 @@ async function readHistory(
   env: Parameters<typeof connectorFor>[0],
   object: string,
   recordId: string,
+  span: { before: Date | null; from: Date | null },
   opts: { connector?: SalesforceConnector },
 ): Promise<{ rows: THistoryRow[]; users: Map<string, string>; error: string | null }> {
-  const h = historyObject(object);
+  const h = fieldHistoryOf(object);
+  if (!h) return { rows: [], users: new Map(), error: `No field history for ${object}` };
+  // SOQL datetime literals (UTC, no quotes); the window's edges widened by the match window
+  const soqlTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const bounds = [
+    span.before && `CreatedDate < ${soqlTime(new Date(span.before.getTime() + MATCH_WINDOW_MS))}`,
+    span.from && `CreatedDate >= ${soqlTime(span.from)}`,
+  ].filter(Boolean);
   try {
     const sf = opts.connector ?? (await connectorFor(env));
     const { records } = await sf.query<THistoryRow>(
-      `SELECT Id, Field, OldValue, NewValue, CreatedDate, CreatedById FROM ${h.name} WHERE ${h.parent} = '${recordId}' ORDER BY CreatedDate DESC`,
+      `SELECT Id, Field, OldValue, NewValue, CreatedDate, CreatedById FROM ${h.name} WHERE ${h.parent} = '${recordId}'${bounds.map((b) => ` AND ${b}`).join("")} ORDER BY CreatedDate DESC`,
       { maxRecords: HISTORY_LIMIT },
     );
     const rows = records.filter((r) => r.Field !== "created");

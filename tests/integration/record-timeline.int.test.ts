@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { executeRequest } from "@/lib/execution/execute";
 import { getRecordTimeline, TIMELINE_PAGE } from "@/lib/requests/record-timeline";
-import { newOpportunities, useExecutionSuite } from "./fixtures/execution";
+import { newOpportunities, requestFor, useExecutionSuite } from "./fixtures/execution";
 
 /**
  * "Why did this field change?" (issue 12): a record's Tollgate requests merged with its
@@ -89,7 +89,10 @@ describe("record timeline", () => {
     const first = await getRecordTimeline(recordId);
     expect(first.requests).toHaveLength(TIMELINE_PAGE);
     expect(first.nextBefore).toBe(first.requests[TIMELINE_PAGE - 1].id);
+    // each page reads its own span of the field history (bounded SOQL the org accepts)
+    expect(first.salesforce).toMatchObject({ read: true, error: null });
     const second = await getRecordTimeline(recordId, { before: first.nextBefore! });
+    expect(second.salesforce).toMatchObject({ read: true, error: null });
     expect(second.requests).toHaveLength(5);
     expect(second.nextBefore).toBeNull();
     const all = [...first.requests, ...second.requests].map((r) => r.id);
@@ -100,6 +103,29 @@ describe("record timeline", () => {
         (_, i) => `ar_tl_${recordId}_${String(n - 1 - i).padStart(3, "0")}`,
       ),
     );
+  });
+
+  it("keeps each environment's requests on its own timeline (a sandbox keeps production's ids)", async () => {
+    const [recordId] = await newOpportunities(box, 1, "Timeline envs");
+    const prod = await request({ recordId, changes: { Amount: 1 }, status: "pending_approval" });
+    const staging = await db.agent.findFirstOrThrow({
+      where: { environment: { slug: "staging" } },
+    });
+    const copy = await requestFor(box.sf, {
+      agentId: staging.id,
+      environmentId: staging.environmentId,
+      recordId,
+      changes: { Amount: 2 },
+      status: "pending_approval",
+    });
+    // the newest request (staging's) picks the default; each environment sees only its own
+    const byDefault = await getRecordTimeline(recordId);
+    expect(byDefault.environment?.slug).toBe("staging");
+    expect(byDefault.requests.map((r) => r.id)).toEqual([copy]);
+    expect(byDefault.otherEnvironments.map((e) => e.slug)).toEqual(["prod"]);
+    const inProd = await getRecordTimeline(recordId, { env: "prod" });
+    expect(inProd.requests.map((r) => r.id)).toEqual([prod]);
+    expect(inProd.otherEnvironments.map((e) => e.slug)).toEqual(["staging"]);
   });
 
   it("refuses a malformed id or an unknown environment, and says when it knows no org", async () => {

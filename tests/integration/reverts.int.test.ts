@@ -291,6 +291,11 @@ describe("revert one request", () => {
     );
     const still = await db.actionRequest.findUniqueOrThrow({ where: { id: revert.id } });
     expect(still.status).toBe("pending_approval");
+    // denied: the revert ends, and so does the reversal it carried (never left planned)
+    await decideActionRequest(revert.id, approver, { decision: "deny", reason: "Keep the stage" });
+    const reversal = await db.reversal.findFirstOrThrow({ where: { actionRequestId: id } });
+    expect(reversal).toMatchObject({ status: "denied" });
+    expect(reversal.completedAt).toBeInstanceOf(Date);
   });
 
   it("tells a request's whole story on its page, the revert linked both ways", async () => {

@@ -12,3 +12,4 @@ export {
   publicErrorMessage,
   type TConnectorErrorClass,
 } from "./errors";
+export { fieldHistoryOf } from "./field-history";
