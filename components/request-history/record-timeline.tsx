@@ -71,7 +71,7 @@ export function RecordTimeline({ initial, env }: { initial: TTimeline; env: stri
         .map((c) => ({ kind: "outside" as const, at: c.at, change: c })),
     ];
     return list.sort((a, b) => b.at.localeCompare(a.at));
-  }, [pages, first]);
+  }, [pages]);
 
   const fields = useMemo(() => {
     const all = new Set<string>();
