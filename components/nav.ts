@@ -17,6 +17,12 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
     permission: "dead_letters:read",
     section: "Govern",
   },
+  {
+    href: "/reconciliation",
+    label: "Reconciliation",
+    permission: "requests:read",
+    section: "Govern",
+  },
   { href: "/audit", label: "Audit integrity", permission: "audit:read", section: "Govern" },
   {
     href: "/environments",
