@@ -101,25 +101,44 @@ export function Attempts({ rows }: { rows: TLetterDetail["attempts"] }) {
   );
 }
 
+/**
+ * One audit event as a timeline line: when, what, by whom, a connector call's method, path and
+ * answer, the reason, where a person's action came from. `lead` goes before the action (a lane),
+ * `tail` after the actor (a seal status).
+ */
+export function TimelineEntry({
+  e,
+  lead,
+  tail,
+}: {
+  e: TLetterDetail["events"][number];
+  lead?: React.ReactNode;
+  tail?: React.ReactNode;
+}) {
+  return (
+    <li>
+      <span className="text-muted">{formatTime(e.createdAt)}</span> {lead}
+      <span className="font-mono">{e.action}</span> <span className="text-muted">by {e.actor}</span>
+      {tail}
+      {e.call && (
+        <span className="break-all font-mono text-muted">
+          {" "}
+          {e.call.method} {e.call.path}{" "}
+          {e.call.status ?? (e.call.ok === false ? (e.call.code ?? "failed") : "ok")}
+        </span>
+      )}
+      {e.reasonText && <div className="text-muted">“{e.reasonText}”</div>}
+      <RequestOrigin context={e.context} />
+    </li>
+  );
+}
+
 export function Timeline({ rows }: { rows: TLetterDetail["events"] }) {
   return (
     <HistorySection id="dl-timeline" title="Audit timeline">
       <ol className="space-y-1 border-l border-line pl-4 text-xs" data-testid="dl-timeline">
         {rows.map((e) => (
-          <li key={e.id}>
-            <span className="text-muted">{formatTime(e.createdAt)}</span>{" "}
-            <span className="font-mono">{e.action}</span>{" "}
-            <span className="text-muted">by {e.actor}</span>
-            {e.call && (
-              <span className="break-all font-mono text-muted">
-                {" "}
-                {e.call.method} {e.call.path}{" "}
-                {e.call.status ?? (e.call.ok === false ? (e.call.code ?? "failed") : "ok")}
-              </span>
-            )}
-            {e.reasonText && <div className="text-muted">“{e.reasonText}”</div>}
-            <RequestOrigin context={e.context} />
-          </li>
+          <TimelineEntry key={e.id} e={e} />
         ))}
       </ol>
     </HistorySection>

@@ -14,8 +14,7 @@ import {
   type TBadgeTone,
 } from "@/components/ui";
 import { formatTime } from "@/components/format";
-import { RequestOrigin } from "@/components/request-origin";
-import { Attempts } from "@/components/dead-letters/letter-history";
+import { Attempts, TimelineEntry } from "@/components/dead-letters/letter-history";
 import { show } from "@/components/inbox/shared";
 import { useRequestHistory, type THistory } from "./queries";
 import { RevertDialog } from "./revert-dialog";
@@ -341,35 +340,36 @@ export function RequestHistory({
       <Section id="rq-audit" title="Audit trail">
         <ol className="space-y-1 border-l border-line pl-4 text-xs" data-testid="rq-timeline">
           {h.events.map((e) => (
-            <li key={e.id}>
-              <span className="text-muted">{formatTime(e.createdAt)}</span>{" "}
-              <Badge tone="gray">{e.lane}</Badge> <span className="font-mono">{e.action}</span>{" "}
-              <span className="text-muted">by {e.actor}</span>{" "}
-              {e.sealed ? (
-                <span
-                  className="text-muted"
-                  title={`Sealed at position ${e.seq} of the ${e.lane} chain`}
-                >
-                  · sealed #{e.seq}
-                </span>
-              ) : (
-                <Badge
-                  tone="amber"
-                  title="Committed; the sealer has not linked it into the chain yet"
-                >
-                  unsealed
-                </Badge>
-              )}
-              {e.call && (
-                <span className="break-all font-mono text-muted">
-                  {" "}
-                  {e.call.method} {e.call.path}{" "}
-                  {e.call.status ?? (e.call.ok === false ? (e.call.code ?? "failed") : "ok")}
-                </span>
-              )}
-              {e.reasonText && <div className="text-muted">“{e.reasonText}”</div>}
-              <RequestOrigin context={e.context} />
-            </li>
+            <TimelineEntry
+              key={e.id}
+              e={e}
+              lead={
+                <>
+                  <Badge tone="gray">{e.lane}</Badge>{" "}
+                </>
+              }
+              tail={
+                e.sealed ? (
+                  <span
+                    className="text-muted"
+                    title={`Sealed at position ${e.seq} of the ${e.lane} chain`}
+                  >
+                    {" "}
+                    · sealed #{e.seq}
+                  </span>
+                ) : (
+                  <>
+                    {" "}
+                    <Badge
+                      tone="amber"
+                      title="Committed; the sealer has not linked it into the chain yet"
+                    >
+                      unsealed
+                    </Badge>
+                  </>
+                )
+              }
+            />
           ))}
         </ol>
       </Section>

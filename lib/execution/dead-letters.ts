@@ -1,7 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { AUDIT_ENTRY_SELECT } from "@/lib/audit";
-import { toAttemptRow, toTimelineEvent } from "./history-rows";
+import { toAttemptRow, toFieldRow, toTimelineEvent } from "./history-rows";
 import { notFound } from "@/lib/core/errors";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce";
 import { mergeRetryPolicy, RETRYABLE } from "./retry-policy";
@@ -124,13 +124,7 @@ export async function getDeadLetter(requestId: string) {
       lastErrorCode: ar.lastErrorCode,
       lastErrorMessage: ar.lastErrorMessage,
     },
-    fieldChanges: ar.fieldChanges.map((f) => ({
-      field: f.field,
-      oldValue: f.oldValue,
-      newValue: f.newValue,
-      valueAtApproval: f.valueAtApproval,
-      appliedValue: f.appliedValue,
-    })),
+    fieldChanges: ar.fieldChanges.map(toFieldRow),
     attempts: ar.attemptsLog.map(toAttemptRow),
     events: events.map(toTimelineEvent),
   };

@@ -44,6 +44,17 @@ export function toCalls(json: Prisma.JsonValue): TAttemptCall[] {
 
 type TAttempt = Prisma.ExecutionAttemptGetPayload<object>;
 
+/** One field's values along the way: proposed over what, seen at approval, written. */
+export function toFieldRow(f: Prisma.FieldChangeGetPayload<object>) {
+  return {
+    field: f.field,
+    oldValue: f.oldValue,
+    newValue: f.newValue,
+    valueAtApproval: f.valueAtApproval,
+    appliedValue: f.appliedValue,
+  };
+}
+
 /** One execution try with its calls. */
 export function toAttemptRow(a: TAttempt) {
   return {

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { AUDIT_ENTRY_SELECT } from "@/lib/audit";
 import { notFound } from "@/lib/core/errors";
-import { toAttemptRow, toTimelineEvent } from "@/lib/execution/history-rows";
+import { toAttemptRow, toFieldRow, toTimelineEvent } from "@/lib/execution/history-rows";
 import { notRevertibleReason, OPEN_REVERT_STATUSES } from "@/lib/reverts/plan-revert";
 
 /** Events shown on one request's page; a request has a few dozen, a long retry story a few hundred. */
@@ -125,14 +125,7 @@ export async function getRequestHistory(id: string) {
         escalatedTo: ar.escalatedTo,
       },
     },
-    fieldChanges: ar.fieldChanges.map((f) => ({
-      field: f.field,
-      oldValue: f.oldValue,
-      newValue: f.newValue,
-      valueAtApproval: f.valueAtApproval,
-      appliedValue: f.appliedValue,
-      revertedAt: f.revertedAt,
-    })),
+    fieldChanges: ar.fieldChanges.map((f) => ({ ...toFieldRow(f), revertedAt: f.revertedAt })),
     approvals: ar.approvals.map((a) => ({
       approver: a.approver.name,
       decision: a.decision,
