@@ -2,9 +2,20 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { NAV } from "./nav";
+
+/**
+ * The page and the pages under it are the link's (/agents/…), except those under a longer
+ * entry of its own (/audit/events is not /audit's).
+ */
+export function isActive(href: string, pathname: string | null): boolean {
+  if (!pathname) return false;
+  const under = (h: string) => pathname === h || pathname.startsWith(`${h}/`);
+  return under(href) && !NAV.some((n) => n.href.startsWith(`${href}/`) && under(n.href));
+}
 
 export function NavLink({ href, children }: { href: string; children: React.ReactNode }) {
-  const active = usePathname()?.startsWith(href);
+  const active = isActive(href, usePathname());
   return (
     <Link
       href={href}

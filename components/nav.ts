@@ -24,6 +24,7 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
     section: "Govern",
   },
   { href: "/audit", label: "Audit integrity", permission: "audit:read", section: "Govern" },
+  { href: "/audit/events", label: "Audit events", permission: "audit:read", section: "Govern" },
   {
     href: "/environments",
     label: "Environments",

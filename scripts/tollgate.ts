@@ -7,6 +7,7 @@
  *   audit seal
  *   audit public-key
  *   audit checkpoint export [--out FILE]
+ *   audit verify-export FILE [--public-key FILE]
  *   kill-switch (trip|reset) --scope <scope> [--target …] --reason <text> --as <admin email>
  * Prints the secret once on stdout (one line, nothing else: the key, or the webhook signing
  * secret); messages go to stderr.
@@ -28,6 +29,7 @@ const USAGE = [
   "       npm run tollgate -- audit seal",
   "       npm run tollgate -- audit public-key",
   "       npm run tollgate -- audit checkpoint export [--out FILE]",
+  "       npm run tollgate -- audit verify-export FILE [--public-key FILE]",
   KILL_SWITCH_USAGE,
 ].join("\n");
 
@@ -233,6 +235,40 @@ async function auditExport(rest: string[]) {
   });
 }
 
+/**
+ * audit verify-export: check a console export (GET /api/internal/audit/export) without the
+ * database — the signed checkpoint on its first line, every event re-hashed, and an unfiltered
+ * lane's chain ending at the checkpoint. Exits 1 on any problem.
+ */
+async function auditVerifyExport(rest: string[]) {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { "public-key": { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const readline = await import("node:readline");
+  const { checkExportLines } = await import("@/lib/audit/check-export");
+  const { publicKeyFromPem } = await import("@/lib/audit/signing-key");
+  const keyFile = values["public-key"];
+  const key = keyFile ? publicKeyFromPem(fs.readFileSync(keyFile, "utf8"), keyFile) : null;
+  const lines = readline.createInterface({ input: fs.createReadStream(positionals[0]) });
+  const r = await checkExportLines(lines, key);
+  const cp = r.checkpoint
+    ? `checkpoint seq ${r.checkpoint.seq}, signature ${r.checkpoint.signature} (key ${r.keyId}${r.keyFromFile ? ", the key in the file: compare its id with audit public-key" : ""})`
+    : "no checkpoint";
+  console.log(
+    `${r.lane}: ${r.events} events${r.filtered ? " (filtered: each re-hashed alone)" : ""}, ${cp}`,
+  );
+  for (const p of r.problems) console.log(`BROKEN: ${p}`);
+  if (r.problems.length) process.exitCode = 1;
+  else console.log("ok");
+}
+
 async function main() {
   const bad = checkEnv();
   if (bad) {
@@ -243,6 +279,7 @@ async function main() {
   if (group === "audit" && command === "verify") return auditVerify(rest);
   if (group === "audit" && command === "seal") return auditSeal();
   if (group === "audit" && command === "public-key") return auditPublicKey();
+  if (group === "audit" && command === "verify-export") return auditVerifyExport(rest);
   if (group === "audit" && command === "checkpoint" && rest[0] === "export") {
     return auditExport(rest.slice(1));
   }

@@ -52,3 +52,16 @@ export {
   type TSigningKey,
 } from "./signing-key";
 export { getSealingStatus, type TLaneSealing } from "./sealing-status";
+export {
+  filterConditions,
+  listAuditEvents,
+  parseAuditQuery,
+  ZAuditEventQuery,
+  ZAuditFilters,
+  type TAuditEventQuery,
+  type TAuditEventRow,
+  type TAuditFilters,
+  type TSealStatus,
+} from "./explore";
+export { verifyAuditEvent, type TEventVerification } from "./verify-event";
+export { EXPORT_PAGE, openAuditExport, type TExportHeader } from "./export-lane";
