@@ -3,6 +3,7 @@ import type { TPermission } from "@/lib/auth/permissions";
 /** The console's pages. Only pages that exist are listed; each shows only to roles that may open it. */
 export const NAV: { href: string; label: string; permission: TPermission; section: string }[] = [
   { href: "/inbox", label: "Approval inbox", permission: "inbox:read", section: "Work" },
+  { href: "/requests", label: "Requests", permission: "requests:read", section: "Work" },
   { href: "/agents", label: "Agents", permission: "agents:read", section: "Govern" },
   { href: "/policy", label: "Policy matrix", permission: "policy:read", section: "Govern" },
   {
