@@ -6,7 +6,9 @@ import { requestContext } from "./request-context";
 
 const ROOT = path.join(process.cwd(), "app", "api", "internal");
 /** State-changing console routes that write no audit event (a verification run is its own record). */
-const NO_AUDIT_EVENT = ["audit/verify/route.ts"];
+// POSTs that write no audit event: a verification run (recorded as a run), and one event's
+// re-hash (reads only; a POST so it is never cached or prefetched)
+const NO_AUDIT_EVENT = ["audit/verify/route.ts", "audit/events/[id]/verify/route.ts"];
 
 function routeFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
