@@ -13,10 +13,10 @@ const ZRunNow = z
     environmentId: z.string().min(1).max(64),
     /** hours back from now (default TOLLGATE_RECONCILE_WINDOW_HOURS) */
     hours: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 90)
+      .number({ error: "Hours back must be a number" })
+      .int("Hours back must be a whole number")
+      .min(1, "Look back at least 1 hour")
+      .max(24 * 90, "Look back at most 2,160 hours (90 days)")
       .optional(),
   })
   .strict();
