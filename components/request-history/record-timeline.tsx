@@ -9,7 +9,7 @@ import { show } from "@/components/inbox/shared";
 import { sendJson } from "@/components/send-json";
 import type { TSerialized } from "@/lib/core/serialize";
 import type { TRecordTimeline } from "@/lib/requests/record-timeline";
-import { StatusBadge } from "./request-history";
+import { StatusBadge } from "@/components/requests/status-badge";
 
 type TTimeline = TSerialized<TRecordTimeline>;
 type TRequest = TTimeline["requests"][number];

@@ -11,32 +11,13 @@ import {
   TableCell,
   TableFrame,
   TableHeader,
-  type TBadgeTone,
 } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { Attempts, TimelineEntry } from "@/components/dead-letters/letter-history";
 import { show } from "@/components/inbox/shared";
 import { useRequestHistory, type THistory } from "./queries";
 import { RevertDialog } from "./revert-dialog";
-
-const STATUS_TONE: Record<string, TBadgeTone> = {
-  succeeded: "green",
-  reverted: "violet",
-  pending_approval: "amber",
-  draft: "amber",
-  approved: "blue",
-  auto_approved: "blue",
-  executing: "blue",
-  retrying: "amber",
-  failed: "red",
-  dead_lettered: "red",
-  denied: "red",
-  halted: "red",
-};
-
-export function StatusBadge({ status }: { status: string }) {
-  return <Badge tone={STATUS_TONE[status] ?? "gray"}>{status.replaceAll("_", " ")}</Badge>;
-}
+import { StatusBadge } from "@/components/requests/status-badge";
 
 const words = (s: string | null | undefined) => (s ? s.replaceAll("_", " ") : "—");
 

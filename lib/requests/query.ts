@@ -1,24 +1,8 @@
 import { z } from "zod";
+import { STATUSES } from "@/lib/action-requests/transitions";
 
-/** Every status an action request can be in, in the order the filter lists them. */
-export const REQUEST_STATUSES = [
-  "received",
-  "observed",
-  "denied",
-  "pending_approval",
-  "draft",
-  "approved",
-  "auto_approved",
-  "executing",
-  "succeeded",
-  "failed",
-  "retrying",
-  "dead_lettered",
-  "reverted",
-  "expired",
-  "halted",
-  "discarded",
-] as const;
+/** Every status an action request can be in, in the order the filter lists them (the lifecycle's). */
+export const REQUEST_STATUSES = STATUSES;
 export type TRequestStatus = (typeof REQUEST_STATUSES)[number];
 
 const optionalText = (max: number) =>
