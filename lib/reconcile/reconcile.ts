@@ -1,5 +1,5 @@
 import "server-only";
-import { db, Prisma } from "@/lib/db";
+import { connectRuntimeClient, db, Prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
@@ -11,8 +11,8 @@ import { sameValue } from "@/lib/execution/values";
 const CHUNK = 200;
 /** Drifted records whose field history is read to say who changed them (one call each). */
 const HISTORY_LOOKUPS = 200;
-/** A run still `running` after this long died with its process: it is closed as failed. */
-const STALE_RUN_MS = 15 * 60_000;
+
+type TEnvironment = NonNullable<Awaited<ReturnType<typeof db.environment.findUnique>>>;
 
 type TWrite = {
   requestId: string;
@@ -180,15 +180,40 @@ export async function reconcileEnvironment(
   const from =
     input.from ?? new Date(to.getTime() - env().TOLLGATE_RECONCILE_WINDOW_HOURS * 3_600_000);
   if (!(from < to)) throw new AppError("invalid_body", "The window must start before it ends");
-  // a run left `running` by a process that died would block every later one
-  await db.reconciliationRun.updateMany({
-    where: {
-      environmentId: environment.id,
-      status: "running",
-      startedAt: { lt: new Date(Date.now() - STALE_RUN_MS) },
-    },
-    data: { status: "failed", finishedAt: new Date(), error: "interrupted: its process stopped" },
-  });
+  const busy = () =>
+    new AppError(
+      "state_changed",
+      `A reconciliation of ${environment.name} is already running; wait for it to finish`,
+    );
+  // The run holds a session-level advisory lock on a connection of its own for as long as it
+  // runs: a process killed mid-run loses its connection and the server releases the lock, so
+  // the next run knows at once that a row still `running` is an orphan, not a live run.
+  const lock = await connectRuntimeClient("tollgate-reconcile");
+  try {
+    const { rows } = await lock.query<{ got: boolean }>(
+      `select pg_try_advisory_lock(hashtext('tollgate'), hashtext($1)) as got`,
+      [`reconcile:${environment.id}`],
+    );
+    if (!rows[0].got) throw busy();
+    await db.reconciliationRun.updateMany({
+      where: { environmentId: environment.id, status: "running" },
+      data: { status: "failed", finishedAt: new Date(), error: "interrupted: its process stopped" },
+    });
+    return await runLocked(environment, from, to, input, opts, busy);
+  } finally {
+    // ending the connection releases the lock
+    await lock.end().catch(() => {});
+  }
+}
+
+async function runLocked(
+  environment: TEnvironment,
+  from: Date,
+  to: Date,
+  input: Parameters<typeof reconcileEnvironment>[0],
+  opts: { connector?: SalesforceConnector },
+  busy: () => AppError,
+) {
   let run;
   try {
     run = await db.reconciliationRun.create({
@@ -201,11 +226,7 @@ export async function reconcileEnvironment(
       },
     });
   } catch (e) {
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002")
-      throw new AppError(
-        "state_changed",
-        `A reconciliation of ${environment.name} is already running; wait for it to finish`,
-      );
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") throw busy();
     throw e;
   }
   try {

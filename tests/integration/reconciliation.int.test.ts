@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { connectRuntimeClient, db } from "@/lib/db";
 import { executeRequest } from "@/lib/execution/execute";
 import { reconcileEnvironment } from "@/lib/reconcile/reconcile";
 import { getReconciliationRun } from "@/lib/reconcile/runs";
@@ -102,6 +102,42 @@ describe("reconciliation", () => {
     for (const l of lost) expect(l.reason.code).toBe("state_changed");
     expect(runs.some((r) => r.status === "fulfilled")).toBe(true);
     expect(await db.reconciliationRun.count({ where: { status: "running" } })).toBe(0);
+  });
+
+  it("takes over at once from a run whose process died, never from a live one", async () => {
+    // a process killed mid-run leaves its row `running` (here: the row, with no lock holder)
+    const orphan = await db.reconciliationRun.create({
+      data: {
+        environmentId: agent.environmentId,
+        windowStart: from,
+        windowEnd: new Date(),
+        trigger: "schedule",
+      },
+    });
+    const run = await reconcileEnvironment(
+      { environmentId: agent.environmentId, from, trigger: "schedule" },
+      { connector: box.sf },
+    );
+    expect(run.status).toBe("done");
+    expect(
+      await db.reconciliationRun.findUniqueOrThrow({ where: { id: orphan.id } }),
+    ).toMatchObject({ status: "failed", error: "interrupted: its process stopped" });
+
+    // a live run (another process holding the environment's lock) is waited for, not taken over
+    const other = await connectRuntimeClient("reconcile-test-other-process");
+    try {
+      await other.query(`select pg_advisory_lock(hashtext('tollgate'), hashtext($1))`, [
+        `reconcile:${agent.environmentId}`,
+      ]);
+      await expect(
+        reconcileEnvironment(
+          { environmentId: agent.environmentId, from, trigger: "person", requestedById: opsId },
+          { connector: box.sf },
+        ),
+      ).rejects.toMatchObject({ code: "state_changed" });
+    } finally {
+      await other.end();
+    }
   });
 
   it("records a run whose Salesforce read fails as unreadable, never as matching", async () => {
