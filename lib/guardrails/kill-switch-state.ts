@@ -133,7 +133,7 @@ export function liveKillSwitchState(): TKillSwitchState[] | null {
 /** The engaged switch (from memory) that covers work of this agent, environment and workflow. */
 export function coveringSwitch(target: {
   environmentId: string;
-  agentId: string;
+  agentId: string | null;
   workflowId: string | null;
 }): TSwitchEntry | null {
   const order = ["global", "environment", "agent", "workflow"] as const;
@@ -143,7 +143,7 @@ export function coveringSwitch(target: {
     const covers =
       e.scope === "global" ||
       (e.scope === "environment" && e.environmentId === target.environmentId) ||
-      (e.scope === "agent" && e.agentId === target.agentId) ||
+      (e.scope === "agent" && target.agentId !== null && e.agentId === target.agentId) ||
       (e.scope === "workflow" && target.workflowId !== null && e.workflowId === target.workflowId);
     if (covers && (!best || order.indexOf(e.scope) < order.indexOf(best.scope))) best = e;
   }

@@ -59,7 +59,8 @@ async function resolveTarget(tx: Tx, scope: string, target?: string) {
     return {
       scopeKey: `agent:${agent.id}`,
       label: `agent ${agent.slug} (${agent.environment.slug})`,
-      where: { agentId: agent.id },
+      // a person's revert of the agent's write is not the agent's work: it stays queued
+      where: { agentId: agent.id, requestedById: null },
       data: { agentId: agent.id },
     };
   }
@@ -68,7 +69,7 @@ async function resolveTarget(tx: Tx, scope: string, target?: string) {
   return {
     scopeKey: `workflow:${wf.id}`,
     label: `workflow ${wf.key}`,
-    where: { workflowVersion: { workflowId: wf.id } },
+    where: { workflowVersion: { workflowId: wf.id }, requestedById: null },
     data: { workflowId: wf.id },
   };
 }

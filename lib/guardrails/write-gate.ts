@@ -17,13 +17,32 @@ type TWork = {
   environmentId: string;
   agentId: string;
   workflowVersion: { workflowId: string } | null;
+  /** set on a revert a person asked for */
+  requestedById?: string | null;
 };
 
-async function engagedInDatabase(t: {
+export type TSwitchTarget = {
   environmentId: string;
-  agentId: string;
+  agentId: string | null;
   workflowId: string | null;
-}) {
+};
+
+/**
+ * What a kill switch must cover to stop this request. A revert a person asked for (one at a
+ * time or in a backout) undoes the agent's write; it is not the agent's work, so the agent's or
+ * its workflow's switch — tripped, often, because of the very writes being undone — does not stop
+ * it. The global and environment switches do.
+ */
+export function switchTarget(work: TWork): TSwitchTarget {
+  const person = Boolean(work.requestedById);
+  return {
+    environmentId: work.environmentId,
+    agentId: person ? null : work.agentId,
+    workflowId: person ? null : (work.workflowVersion?.workflowId ?? null),
+  };
+}
+
+async function engagedInDatabase(t: TSwitchTarget) {
   const [hit] = await db.$queryRaw<{ scope: string; reason: string | null }[]>`
     select scope::text, reason from "KillSwitch"
     where engaged and (scope = 'global'
@@ -42,11 +61,7 @@ async function engagedInDatabase(t: {
  * from the database. The check and the count happen with no await between them and `write`.
  */
 export async function gateWrite<T>(work: TWork, write: () => Promise<T>): Promise<T> {
-  const target = {
-    environmentId: work.environmentId,
-    agentId: work.agentId,
-    workflowId: work.workflowVersion?.workflowId ?? null,
-  };
+  const target = switchTarget(work);
   if (!isLive()) {
     const hit = await engagedInDatabase(target);
     if (hit) throw new KillSwitchEngaged(hit.scope, hit.reason);
@@ -74,11 +89,7 @@ export async function gateWrites<W extends TWork, T>(
   /** what `write` threw: the stopped ones were not part of it */
   error?: unknown;
 }> {
-  const targets = works.map((w) => ({
-    environmentId: w.environmentId,
-    agentId: w.agentId,
-    workflowId: w.workflowVersion?.workflowId ?? null,
-  }));
+  const targets = works.map(switchTarget);
   const stopped = new Map<W, KillSwitchEngaged>();
   if (!isLive()) {
     const seen = new Map<string, Awaited<ReturnType<typeof engagedInDatabase>>>();

@@ -7,6 +7,7 @@ import { getRequestHistory } from "@/lib/requests/request-history";
 import { verifyAuditLane } from "@/lib/audit";
 import { AppError } from "@/lib/core/errors";
 import type { TCurrentUser } from "@/lib/auth";
+import { tripKillSwitch, resetKillSwitch } from "@/lib/guardrails/kill-switches";
 import { demoUser, newOpportunities, useExecutionSuite } from "./fixtures/execution";
 
 /**
@@ -15,7 +16,7 @@ import { demoUser, newOpportunities, useExecutionSuite } from "./fixtures/execut
  * never overwrites a field someone changed after Tollgate wrote it unless a person chose to.
  */
 describe("revert one request", () => {
-  const { box, request } = useExecutionSuite(0);
+  const { box, agent, request } = useExecutionSuite(0);
   const worker = { workerId: "revert-test-worker" };
   let ops: TCurrentUser;
   let approver: TCurrentUser;
@@ -275,6 +276,38 @@ describe("revert one request", () => {
       [a.id, b.id].map((id) => db.actionRequest.findUniqueOrThrow({ where: { id } })),
     );
     expect([oa.status, ob.status]).toEqual(["reverted", "succeeded"]);
+  });
+
+  it("is not stopped by the agent's kill switch (a person's undo), but is by the environment's", async () => {
+    const a = await written("Revert under agent switch");
+    const b = await written("Revert under environment switch");
+    const admin = (await demoUser("admin@tollgate.demo")).id;
+    const ra = await ask(ops, a.id, { reason: "The agent's writes go back" });
+    const rb = await ask(ops, b.id, { reason: "The agent's writes go back" });
+    await decideActionRequest(ra.id, approver, { decision: "approve" });
+    // the agent is stopped because of the writes being undone: its switch leaves the revert
+    // queued (not halted) and lets its write through
+    await tripKillSwitch({ scope: "agent", target: agent.agentId, reason: "bad writes" }, admin);
+    try {
+      const queued = await db.actionRequest.findUniqueOrThrow({ where: { id: ra.id } });
+      expect(queued.status).toBe("approved");
+      expect((await executeRequest(ra.id, worker)).outcome).toBe("succeeded");
+      expect(await read(a.recordId, ["Amount"])).toEqual({ Amount: a.before.Amount ?? null });
+      // an environment switch stops every write there, a person's revert too
+      const { slug } = await db.environment.findUniqueOrThrow({
+        where: { id: agent.environmentId },
+      });
+      await tripKillSwitch({ scope: "environment", target: slug, reason: "all stop" }, admin);
+      try {
+        await decideActionRequest(rb.id, approver, { decision: "approve" });
+        expect((await executeRequest(rb.id, worker)).outcome).toBe("halted");
+        expect(await read(b.recordId, ["Amount"])).toEqual({ Amount: CHANGE.Amount });
+      } finally {
+        await resetKillSwitch({ scope: "environment", target: slug, reason: "over" }, admin);
+      }
+    } finally {
+      await resetKillSwitch({ scope: "agent", target: agent.agentId, reason: "over" }, admin);
+    }
   });
 
   it("may not be approved by the person who asked for it, nor asked for by a viewer", async () => {
