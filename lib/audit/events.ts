@@ -132,6 +132,9 @@ export const AUDIT_EVENTS = {
       overwriteReason: str.nullable(),
       approverRole: str.nullable(),
       requiredApprovals: num,
+      // a revert a bulk backout queued (approved with the backout by the person who started it)
+      backoutId: str.optional(),
+      approvedById: str.optional(),
     }),
   ),
   // a revert found a field changed after its plan: it failed, nothing was overwritten
@@ -222,6 +225,35 @@ export const AUDIT_EVENTS = {
       missing: num,
       unreadable: num,
     }),
+  ),
+
+  // ── bulk backouts (lib/backouts): the plan's selection and figures, then each step ──
+  "backout.planned": def(
+    "execution",
+    "backout",
+    z.strictObject({
+      agentId: str.nullable(),
+      workflowVersionId: str.nullable(),
+      actionTypeId: str.nullable(),
+      windowStart: str,
+      windowEnd: str,
+      requests: num,
+      records: num,
+      restorable: num,
+      conflicts: num,
+      alreadyRestored: num,
+      alreadyThere: num,
+      notRevertible: num,
+    }),
+  ),
+  "backout.started": def("execution", "backout", z.strictObject({ restorable: num })),
+  "backout.paused": def("execution", "backout", z.strictObject({ halted: num })),
+  "backout.resumed": def("execution", "backout", z.strictObject({ resumed: num })),
+  "backout.cancelled": def("execution", "backout", z.strictObject({ discarded: num })),
+  "backout.completed": def(
+    "execution",
+    "backout",
+    z.strictObject({ restored: num, conflicts: num, failed: num }),
   ),
 
   // ── agents and their keys ──

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "requests:read": ALL,
   // ask for a succeeded request to be undone (a revert request, approved like any other)
   "requests:revert": ["admin", "ops_owner"],
+  // start or resume a bulk backout another person planned (planning is requests:revert)
+  "backouts:start": ["admin", "ops_owner", "risk_owner"],
   // run a reconciliation with Salesforce now (the report itself is requests:read)
   "reconciliation:run": ["admin", "ops_owner"],
   "audit:read": ALL,

@@ -12,6 +12,7 @@ import {
 import { pruneRateCounters } from "@/lib/guardrails/rate-limit";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
 import { reconcileAll } from "@/lib/reconcile/reconcile";
+import { advanceBackouts } from "@/lib/backouts/run-backout";
 import type { TJobName, TJobPayload, TLeaderName } from "./registry";
 
 export type TJobContext = { workerId: string; log: (line: string) => void };
@@ -54,6 +55,7 @@ export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   verifyAudit: async () => (await verifyAuditOnSchedule()).filter((r) => r.broken).length,
   pruneRateCounters: () => pruneRateCounters(),
   reconcile: () => reconcileAll(),
+  backouts: () => advanceBackouts(),
 };
 
 /** One step of a leader loop, on the leader's own connection (the one holding its lock). */

@@ -136,6 +136,11 @@ export const JOBS = {
    * runs the same service at once
    */
   reconcile: tick("tollgate-reconcile", "drifted fields found", { cron: "17 * * * *" }, 1800),
+  /**
+   * running bulk backouts (lib/backouts) advance: the next records' reverts are queued (a few
+   * hundred at a time, as room frees up), and a backout with nothing left is finished
+   */
+  backouts: tick("tollgate-backouts", "backout reverts queued", { everySeconds: 1 }, LEASE_SECONDS),
 } as const satisfies Record<string, TJobDefinition>;
 
 /**

@@ -71,17 +71,28 @@ export function notRevertibleReason(ar: {
   return null;
 }
 
+/** The values a FieldChange keeps of one field (the model's, or a raw query's row). */
+type TWrittenField = {
+  valueBeforeWrite: unknown;
+  valueAtApproval: unknown;
+  oldValue: unknown;
+  appliedValue: unknown;
+  newValue: unknown;
+};
+
 /**
  * The value Salesforce held just before Tollgate's write: read at the write (valueBeforeWrite);
  * for writes recorded before that was kept, what the approver saw, else the proposal's.
  */
-const beforeOf = (f: TOriginal["fieldChanges"][number]) =>
+export const beforeOf = (f: TWrittenField) =>
   f.valueBeforeWrite ?? f.valueAtApproval ?? f.oldValue ?? null;
 /** What Tollgate wrote: read back after the write, else what it asked for. */
-const writtenOf = (f: TOriginal["fieldChanges"][number]) => f.appliedValue ?? f.newValue ?? null;
+export const writtenOf = (f: TWrittenField) => f.appliedValue ?? f.newValue ?? null;
 /** The field already held the written value when Tollgate came to write it. */
-const alreadyThere = (f: TOriginal["fieldChanges"][number]) =>
-  f.valueBeforeWrite !== null && sameValue(f.valueBeforeWrite, writtenOf(f));
+export const alreadyThere = (f: TWrittenField) =>
+  f.valueBeforeWrite !== null &&
+  f.valueBeforeWrite !== undefined &&
+  sameValue(f.valueBeforeWrite, writtenOf(f));
 
 /** Compare each field Tollgate wrote with Salesforce now (pure). */
 export function classifyFields(

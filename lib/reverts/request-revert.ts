@@ -156,6 +156,17 @@ export async function requestRevert(
           `A revert of this request is already ${open.status.replaceAll("_", " ")}: ${open.id}`,
         );
       }
+      const [backout] = await tx.$queryRaw<{ id: string; status: string }[]>`
+        select b.id, b.status from "BackoutItem" i join "Backout" b on b.id = i."backoutId"
+        where i."requestIds" @> array[${requestId}] and i.state = 'restorable'
+          and b.status in ('running', 'paused')
+        limit 1`;
+      if (backout) {
+        throw new AppError(
+          "revert_open",
+          `Backout ${backout.id} (${backout.status}) is undoing this request; it reverts it, or pause and cancel it first`,
+        );
+      }
       const now = new Date();
       const { approverRole, requiredApprovals } = await revertApprovers(tx, ar);
       const id = prefixedId("ar");

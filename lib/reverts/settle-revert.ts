@@ -6,6 +6,7 @@ import { writeAuditEvent } from "@/lib/audit";
 type TRevert = {
   id: string;
   revertsId: string | null;
+  backoutId?: string | null;
   environmentId: string;
   object: string;
   recordId: string | null;
@@ -13,51 +14,66 @@ type TRevert = {
 };
 type TWorker = { type: "worker"; workerId: string };
 
-/** The Reversal row (on the original) that this revert request carries out. */
-async function reversalOf(tx: Tx, revert: TRevert) {
-  return tx.reversal.findFirst({
-    where: {
-      actionRequestId: revert.revertsId!,
-      detail: { path: ["revertRequestId"], equals: revert.id },
-    },
-    select: { id: true },
+/**
+ * The Reversal rows (on the originals) that this revert request carries out: succeeded, or a
+ * conflict (the failed transition closed them as failed just before: a conflict says more).
+ */
+async function settleReversals(tx: Tx, revert: TRevert, status: string, now: Date) {
+  await tx.$executeRaw`
+    update "Reversal" set status = ${status}, "completedAt" = ${now}
+    where detail->>'revertRequestId' = ${revert.id} and status in ('planned', 'failed')`;
+}
+
+/**
+ * Which original wrote which field this revert restores: the one it names, or for a backout's
+ * revert (one per record) each selected write of each field (BackoutItem.requestIds).
+ */
+async function undoneWrites(tx: Tx, revert: TRevert) {
+  const fields = revert.fieldChanges.map((f) => f.field);
+  if (!revert.backoutId) return fields.map((field) => ({ id: revert.revertsId!, field }));
+  const items = await tx.backoutItem.findMany({
+    where: { revertRequestId: revert.id },
+    select: { field: true, requestIds: true },
   });
+  return items.flatMap((i) => i.requestIds.map((id) => ({ id, field: i.field! })));
 }
 
 /**
  * A revert request succeeded (inside the execution record step's transaction): the fields
- * restored are marked on the original, which becomes `reverted` once none is left, and its
- * Reversal row is done.
+ * restored are marked on each original, which becomes `reverted` once none of its fields is
+ * left, and the Reversal rows it carried out are done.
  */
 export async function settleRevertSucceeded(tx: Tx, revert: TRevert, worker: TWorker, now: Date) {
   if (!revert.revertsId) return;
-  const fields = revert.fieldChanges.map((f) => f.field);
-  await tx.fieldChange.updateMany({
-    where: { actionRequestId: revert.revertsId, field: { in: fields }, revertedAt: null },
-    data: { revertedAt: now },
-  });
+  const undone = await undoneWrites(tx, revert);
+  await tx.$executeRaw`
+    update "FieldChange" f set "revertedAt" = ${now}
+    from unnest(${undone.map((u) => u.id)}::text[], ${undone.map((u) => u.field)}::text[])
+      as v(id, field)
+    where f."actionRequestId" = v.id and f.field = v.field and f."revertedAt" is null`;
   // reverted once every field it changed is: a revert that skipped a field leaves the request
   // succeeded, so that field can still be reverted later
-  const left = await tx.fieldChange.count({
-    where: { actionRequestId: revert.revertsId, revertedAt: null },
-  });
-  if (left === 0) {
+  const originals = [...new Set(undone.map((u) => u.id))];
+  const done = await tx.$queryRaw<{ id: string }[]>`
+    select r.id from "ActionRequest" r
+    where r.id = any(${originals}::text[]) and r.status = 'succeeded'
+      and not exists (select 1 from "FieldChange" f
+        where f."actionRequestId" = r.id and f."revertedAt" is null)
+    order by r.id`;
+  for (const { id } of done) {
     await transitionRequest(tx, {
-      id: revert.revertsId,
+      id,
       from: "succeeded",
       to: "reverted",
       actor: worker,
       reason: `Reverted by ${revert.id}`,
-      payload: { revertRequestId: revert.id, fields },
+      payload: {
+        revertRequestId: revert.id,
+        fields: undone.filter((u) => u.id === id).map((u) => u.field),
+      },
     });
   }
-  const reversal = await reversalOf(tx, revert);
-  if (reversal) {
-    await tx.reversal.update({
-      where: { id: reversal.id },
-      data: { status: "succeeded", completedAt: now },
-    });
-  }
+  await settleReversals(tx, revert, "succeeded", now);
 }
 
 /**
@@ -103,11 +119,5 @@ export async function settleRevertConflict(
     },
   });
   if (!revert.revertsId) return;
-  const reversal = await reversalOf(tx, revert);
-  if (reversal) {
-    await tx.reversal.update({
-      where: { id: reversal.id },
-      data: { status: "conflict", completedAt: now },
-    });
-  }
+  await settleReversals(tx, revert, "conflict", now);
 }
