@@ -8,7 +8,7 @@ import type { TExecutionResult } from "./execution-result";
 import { callEvents, recordCalls, recordOutcome, writtenEvent } from "./record-outcome";
 import type { TRetryPolicy } from "./retry-policy";
 import type { TWriteOutcome } from "./write";
-import { settleRevertSucceeded } from "@/lib/reverts/settle-revert";
+import { settleRevertsSucceeded } from "@/lib/reverts/settle-revert";
 
 /** A try with what its write did and the connector calls it made (a batch's calls are each request's). */
 export type TFinishedTry = TClaimedTry & { outcome: TWriteOutcome; log: TConnectorCall[] };
@@ -135,9 +135,12 @@ async function recordSucceeded(tx: Tx, done: TWritten[], workerId: string) {
       after = m.data->'after', "lastErrorClass" = null, "lastErrorCode" = null,
       "lastErrorMessage" = null`,
   });
-  for (const t of done) {
-    if (t.ar.revertsId) await settleRevertSucceeded(tx, t.ar, { type: "worker", workerId }, now);
-  }
+  await settleRevertsSucceeded(
+    tx,
+    done.map((t) => t.ar),
+    { type: "worker", workerId },
+    now,
+  );
 }
 
 /** The tries of this claim that still hold their request, locked until the commit. */

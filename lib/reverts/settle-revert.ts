@@ -1,6 +1,6 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
-import { transitionRequest } from "@/lib/action-requests";
+import { transitionRequest, transitionRequests } from "@/lib/action-requests";
 import { writeAuditEvent } from "@/lib/audit";
 
 type TRevert = {
@@ -25,27 +25,35 @@ async function settleReversals(tx: Tx, revert: TRevert, status: string, now: Dat
 }
 
 /**
- * Which original wrote which field this revert restores: the one it names, or for a backout's
+ * Which original wrote which field each revert restores: the one it names, or for a backout's
  * revert (one per record) each selected write of each field (BackoutItem.requestIds).
  */
-async function undoneWrites(tx: Tx, revert: TRevert) {
-  const fields = revert.fieldChanges.map((f) => f.field);
-  if (!revert.backoutId) return fields.map((field) => ({ id: revert.revertsId!, field }));
-  const items = await tx.backoutItem.findMany({
-    where: { revertRequestId: revert.id },
-    select: { field: true, requestIds: true },
-  });
-  return items.flatMap((i) => i.requestIds.map((id) => ({ id, field: i.field! })));
+async function undoneWrites(tx: Tx, reverts: TRevert[]) {
+  const undone = reverts
+    .filter((r) => !r.backoutId)
+    .flatMap((r) =>
+      r.fieldChanges.map((f) => ({ revertId: r.id, id: r.revertsId!, field: f.field })),
+    );
+  const fromBackouts = reverts.filter((r) => r.backoutId).map((r) => r.id);
+  if (fromBackouts.length) {
+    const items = await tx.$queryRaw<{ revertId: string; id: string; field: string }[]>`
+      select i."revertRequestId" as "revertId", unnest(i."requestIds") as id, i.field
+      from "BackoutItem" i where i."revertRequestId" = any(${fromBackouts}::text[])`;
+    undone.push(...items);
+  }
+  return undone;
 }
 
 /**
- * A revert request succeeded (inside the execution record step's transaction): the fields
- * restored are marked on each original, which becomes `reverted` once none of its fields is
- * left, and the Reversal rows it carried out are done.
+ * Revert requests succeeded (inside the execution record step's transaction, one or a batch's
+ * many at once): the fields restored are marked on each original, which becomes `reverted` once
+ * none of its fields is left, and the Reversal rows they carried out are done. A handful of
+ * statements whatever the number.
  */
-export async function settleRevertSucceeded(tx: Tx, revert: TRevert, worker: TWorker, now: Date) {
-  if (!revert.revertsId) return;
-  const undone = await undoneWrites(tx, revert);
+export async function settleRevertsSucceeded(tx: Tx, all: TRevert[], worker: TWorker, now: Date) {
+  const reverts = all.filter((r) => r.revertsId);
+  if (!reverts.length) return;
+  const undone = await undoneWrites(tx, reverts);
   await tx.$executeRaw`
     update "FieldChange" f set "revertedAt" = ${now}
     from unnest(${undone.map((u) => u.id)}::text[], ${undone.map((u) => u.field)}::text[])
@@ -54,26 +62,41 @@ export async function settleRevertSucceeded(tx: Tx, revert: TRevert, worker: TWo
   // reverted once every field it changed is: a revert that skipped a field leaves the request
   // succeeded, so that field can still be reverted later
   const originals = [...new Set(undone.map((u) => u.id))];
-  const done = await tx.$queryRaw<{ id: string }[]>`
-    select r.id from "ActionRequest" r
+  const done = await tx.$queryRaw<
+    { id: string; environmentId: string; object: string; recordId: string | null }[]
+  >`
+    select r.id, r."environmentId", r.object, r."recordId" from "ActionRequest" r
     where r.id = any(${originals}::text[]) and r.status = 'succeeded'
       and not exists (select 1 from "FieldChange" f
         where f."actionRequestId" = r.id and f."revertedAt" is null)
-    order by r.id`;
-  for (const { id } of done) {
-    await transitionRequest(tx, {
-      id,
-      from: "succeeded",
+    order by r.id
+    for update`;
+  if (done.length) {
+    const by = (id: string) => undone.filter((u) => u.id === id);
+    await transitionRequests(tx, {
+      moves: done.map((o) => {
+        const mine = by(o.id);
+        const revertRequestId = mine.at(-1)!.revertId;
+        return {
+          ...o,
+          from: "succeeded" as const,
+          payload: { revertRequestId, fields: mine.map((u) => u.field) },
+        };
+      }),
       to: "reverted",
       actor: worker,
-      reason: `Reverted by ${revert.id}`,
-      payload: {
-        revertRequestId: revert.id,
-        fields: undone.filter((u) => u.id === id).map((u) => u.field),
-      },
+      reason: `Reverted by ${reverts.length === 1 ? reverts[0].id : `${reverts.length} revert requests`}`,
     });
   }
-  await settleReversals(tx, revert, "succeeded", now);
+  await tx.$executeRaw`
+    update "Reversal" set status = 'succeeded', "completedAt" = ${now}
+    where detail->>'revertRequestId' = any(${reverts.map((r) => r.id)}::text[])
+      and status in ('planned', 'failed')`;
+}
+
+/** One revert request succeeded: `settleRevertsSucceeded` for one. */
+export function settleRevertSucceeded(tx: Tx, revert: TRevert, worker: TWorker, now: Date) {
+  return settleRevertsSucceeded(tx, [revert], worker, now);
 }
 
 /**
