@@ -256,7 +256,9 @@ async function advanceOne(id: string): Promise<{ queued: string[]; finished: boo
         select count(*) filter (where status::text = any(${[...IN_FLIGHT]}))::int as "inFlight",
           count(*) filter (where status = 'halted' or status = 'pending_approval')::int as halted
         from "ActionRequest" where "backoutId" = ${id}`;
-      const room = Math.max(0, MAX_IN_FLIGHT - inFlight);
+      // halted ones count too: under an engaged switch the backout stalls at its window instead
+      // of queueing every record only to have each halted at its claim
+      const room = Math.max(0, MAX_IN_FLIGHT - inFlight - halted);
       const records = room
         ? await tx.$queryRaw<{ object: string; recordId: string }[]>`
             select object, "recordId" from "BackoutItem"
