@@ -13,17 +13,13 @@
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
 import { parseArgs } from "node:util";
-import { SalesforceConnector } from "@/lib/connectors/salesforce";
-import { DEFAULT_SANDBOX_CREDENTIALS } from "@/lib/connectors/salesforce-sandbox";
 import { db, disconnectDb } from "@/lib/db";
 import { dropProxyVariables, setEnv } from "@/lib/env";
-import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { startWorker } from "@/lib/execution/worker";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import type { TCurrentUser } from "@/lib/auth";
 import { BEFORE, seedAgentWrites, WRITTEN } from "@/tests/integration/fixtures/agent-writes";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
-import { startSandboxProcess } from "./lib/sandbox-process";
+import { demoOrgOnSandbox, type startSandboxProcess } from "./lib/sandbox-process";
 
 const { values } = parseArgs({
   options: {
@@ -54,14 +50,9 @@ async function main() {
   const database = await benchDatabase("bench_backout");
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
   try {
-    await seedDemoOrg({ history: false });
-    sandbox = await startSandboxProcess();
-    await pointDemoEnvironmentsAt(sandbox.url);
-    const sf = new SalesforceConnector({
-      loginUrl: sandbox.url,
-      apiVersion: "62.0",
-      ...DEFAULT_SANDBOX_CREDENTIALS,
-    });
+    const org = await demoOrgOnSandbox();
+    sandbox = org.sandbox;
+    const { sf } = org;
     const agent = await db.agent.findFirstOrThrow({
       where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
     });

@@ -16,15 +16,11 @@
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
 import { parseArgs } from "node:util";
-import { SalesforceConnector } from "@/lib/connectors/salesforce";
-import { DEFAULT_SANDBOX_CREDENTIALS } from "@/lib/connectors/salesforce-sandbox";
 import { prefixedId } from "@/lib/core/ids";
 import { db, disconnectDb, Prisma } from "@/lib/db";
-import { startSandboxProcess } from "./lib/sandbox-process";
-import { pointDemoEnvironmentsAt } from "@/lib/environments";
+import { demoOrgOnSandbox, type startSandboxProcess } from "./lib/sandbox-process";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { startWorker } from "@/lib/execution/worker";
-import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { dropProxyVariables, env, setEnv } from "@/lib/env";
 
@@ -97,14 +93,9 @@ async function main() {
   const database = await benchDatabase("bench_exec");
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
   try {
-    await seedDemoOrg({ history: false });
-    sandbox = await startSandboxProcess();
-    await pointDemoEnvironmentsAt(sandbox.url);
-    const sf = new SalesforceConnector({
-      loginUrl: sandbox.url,
-      apiVersion: "62.0",
-      ...DEFAULT_SANDBOX_CREDENTIALS,
-    });
+    const org = await demoOrgOnSandbox();
+    sandbox = org.sandbox;
+    const { sf } = org;
 
     // records: at least what the largest run needs of each object (a third each when batching)
     const perObject = Math.max(Math.ceil(N / 3), Math.ceil(BATCH_N / 3));

@@ -39,3 +39,31 @@ export async function startSandboxProcess(
   };
   return { url: `http://127.0.0.1:${port}`, child, stop };
 }
+
+/**
+ * The demo org (no seeded history) in the bench's database, the sandbox as its own process, every
+ * demo environment pointed at it, and a connector to it: what the execution benches start from.
+ */
+export async function demoOrgOnSandbox(opts: { control?: boolean } = {}) {
+  const [{ seedDemoOrg }, { pointDemoEnvironmentsAt }, { SalesforceConnector }, sandboxLib] =
+    await Promise.all([
+      import("@/lib/seed/seed-demo-org"),
+      import("@/lib/environments"),
+      import("@/lib/connectors/salesforce"),
+      import("@/lib/connectors/salesforce-sandbox"),
+    ]);
+  await seedDemoOrg({ history: false });
+  const sandbox = await startSandboxProcess(opts);
+  try {
+    await pointDemoEnvironmentsAt(sandbox.url);
+  } catch (e) {
+    await sandbox.stop();
+    throw e;
+  }
+  const sf = new SalesforceConnector({
+    loginUrl: sandbox.url,
+    apiVersion: "62.0",
+    ...sandboxLib.DEFAULT_SANDBOX_CREDENTIALS,
+  });
+  return { sandbox, sf };
+}

@@ -1,5 +1,3 @@
-import { NODE_TS } from "@/scripts/lib/node-ts";
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { executeRequest } from "@/lib/execution/execute";
@@ -15,10 +13,11 @@ import {
   startBackout,
 } from "@/lib/backouts";
 import { planRevert, requestRevert } from "@/lib/reverts";
-import { AppError } from "@/lib/core/errors";
 import type { TCurrentUser } from "@/lib/auth";
 import { demoUser, useExecutionSuite, waitFor } from "./fixtures/execution";
 import { BEFORE, seedAgentWrites, WRITTEN } from "./fixtures/agent-writes";
+import { codeOf } from "./fixtures/errors";
+import { workerProcesses } from "./fixtures/worker-process";
 
 const FIELDS = Object.keys(BEFORE(0));
 
@@ -40,16 +39,6 @@ describe("bulk backout", () => {
     admin = await demoUser("admin@tollgate.demo", ["admin"]);
     viewer = await demoUser("vp@tollgate.demo", ["viewer"]);
   });
-
-  const codeOf = async (p: Promise<unknown>) => {
-    try {
-      await p;
-      return "no error";
-    } catch (e) {
-      if (e instanceof AppError) return e.code;
-      throw e;
-    }
-  };
 
   const valuesOf = async (ids: string[]) => {
     const out = new Map<string, Record<string, unknown>>();
@@ -273,35 +262,9 @@ describe("bulk backout", () => {
   });
 
   describe("10,000 field changes across 2,000 records, the worker killed mid-way", () => {
-    const children: ChildProcess[] = [];
-    const startWorker = (workerId: string, env: Record<string, string> = {}) =>
-      new Promise<ChildProcess>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [...NODE_TS, "tests/integration/fixtures/worker-child.ts"],
-          {
-            stdio: ["ignore", "pipe", "inherit"],
-            env: { ...process.env, WORKER_ID: workerId, ...env },
-          },
-        );
-        children.push(child);
-        let out = "";
-        child.stdout!.on("data", (d: Buffer) => {
-          out += d.toString();
-          if (out.includes("ready\n")) resolve(child);
-        });
-        child.once("exit", (code) =>
-          reject(new Error(`worker ${workerId} exited (${code}): ${out}`)),
-        );
-      });
-    const kill = async (child: ChildProcess, signal: NodeJS.Signals) => {
-      if (child.exitCode !== null || child.signalCode) return;
-      const gone = new Promise((r) => child.once("exit", r));
-      child.kill(signal);
-      await gone;
-    };
+    const workers = workerProcesses();
     afterEach(async () => {
-      for (const c of children.splice(0)) await kill(c, "SIGKILL");
+      await workers.stopAll();
       await box.fault({ latencyMs: 0, latencyMethod: null });
     });
 
@@ -340,7 +303,7 @@ describe("bulk backout", () => {
       // slow composite writes, so the kill lands with the backout part done
       await box.fault({ latencyMs: 400, latencyMethod: "PATCH" });
       const grace = { TOLLGATE_EXECUTION_LEASE_MS: "5000", TOLLGATE_EXECUTION_BATCH_SIZE: "200" };
-      const doomed = await startWorker("backout-doomed", { ...grace, WORKER_CONCURRENCY: "4" });
+      const doomed = await workers.start("backout-doomed", { ...grace, WORKER_CONCURRENCY: "4" });
       await startBackout(admin, plan.id);
       const seenProgress: number[] = [];
       await waitFor(
@@ -351,12 +314,12 @@ describe("bulk backout", () => {
         },
         { timeoutMs: 60_000, what: "the backout under way with writes in flight" },
       );
-      await kill(doomed, "SIGKILL");
+      await workers.stop(doomed, "SIGKILL");
       const atKill = await progressIn(db, plan.id);
       expect(atKill.done).toBeLessThan(plan.restorable);
       await box.fault({ latencyMs: 0, latencyMethod: null });
 
-      await startWorker("backout-survivor", grace);
+      await workers.start("backout-survivor", grace);
       await waitFor(
         async () =>
           (await db.backout.findUniqueOrThrow({ where: { id: plan.id } })).status === "done",

@@ -5,10 +5,11 @@ import { decideActionRequest } from "@/lib/approvals";
 import { planRevert, requestRevert, type TRevertInput } from "@/lib/reverts";
 import { getRequestHistory } from "@/lib/requests/request-history";
 import { verifyAuditLane } from "@/lib/audit";
-import { AppError } from "@/lib/core/errors";
 import type { TCurrentUser } from "@/lib/auth";
 import { tripKillSwitch, resetKillSwitch } from "@/lib/guardrails/kill-switches";
 import { demoUser, newOpportunities, useExecutionSuite } from "./fixtures/execution";
+import { AppError } from "@/lib/core/errors";
+import { codeOf } from "./fixtures/errors";
 
 /**
  * Reverting one succeeded write (issue 12): the revert is a request of its own, approved by the
@@ -49,16 +50,6 @@ describe("revert one request", () => {
   const read = async (recordId: string, fields: string[]) => {
     const { record } = await box.sf.read("Opportunity", recordId, fields);
     return Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
-  };
-
-  const codeOf = async (p: Promise<unknown>) => {
-    try {
-      await p;
-      return "no error";
-    } catch (e) {
-      if (e instanceof AppError) return e.code;
-      throw e;
-    }
   };
 
   it("restores all three fields, through an approval by the original rule's group", async () => {

@@ -1,9 +1,8 @@
-import { NODE_TS } from "@/scripts/lib/node-ts";
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { enqueueExecution } from "@/lib/execution/queue";
 import { newOpportunities, useExecutionSuite, waitFor } from "./fixtures/execution";
+import { workerProcesses } from "./fixtures/worker-process";
 
 const TERMINAL = ["succeeded", "dead_lettered"] as const;
 
@@ -13,35 +12,9 @@ const TERMINAL = ["succeeded", "dead_lettered"] as const;
  */
 describe("execution workers (child processes)", () => {
   const { box, request } = useExecutionSuite(60);
-  const children: ChildProcess[] = [];
-
-  const startWorker = (workerId: string, env: Record<string, string> = {}) =>
-    new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [...NODE_TS, "tests/integration/fixtures/worker-child.ts"],
-        {
-          stdio: ["ignore", "pipe", "inherit"],
-          env: { ...process.env, WORKER_ID: workerId, ...env },
-        },
-      );
-      children.push(child);
-      let out = "";
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        if (process.env.DEBUG_WORKERS) process.stderr.write(`[${workerId}] ${d.toString()}`);
-        if (out.includes("ready\n")) resolve(child);
-      });
-      child.once("exit", (code) =>
-        reject(new Error(`worker ${workerId} exited (${code}): ${out}`)),
-      );
-    });
-  const stop = async (child: ChildProcess, signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode) return;
-    const gone = new Promise((r) => child.once("exit", r));
-    child.kill(signal);
-    await gone;
-  };
+  const workers = workerProcesses();
+  const startWorker = workers.start;
+  const stop = workers.stop;
 
   /** One approved NextStep change per record, labelled `<label> #<i>`. */
   const approvedOn = async (records: string[], label: string) => {
@@ -65,9 +38,7 @@ describe("execution workers (child processes)", () => {
       data: { status: "halted", haltedAt: new Date() },
     });
   });
-  afterEach(async () => {
-    for (const c of children.splice(0)) await stop(c, "SIGKILL");
-  });
+  afterEach(() => workers.stopAll());
 
   // one request per try (every write conditional), and batches of up to 200 per try
   describe.each([
