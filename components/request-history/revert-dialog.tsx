@@ -19,6 +19,9 @@ import {
 import { show } from "@/components/inbox/shared";
 import { useRequestRevert, useRevertPlan, type TPlan, type TResolution } from "./queries";
 
+/** What the server calls the record of a create's revert in `seen` and `resolutions`. */
+const RECORD_KEY = "LastModifiedDate";
+
 const STATE: Record<
   TPlan["fields"][number]["state"],
   { label: string; tone: "green" | "red" | "gray" }
@@ -51,11 +54,20 @@ export function RevertDialog({
   const [resolutions, setResolutions] = useState<Record<string, TResolution | "">>({});
 
   const fields = plan.data?.fields ?? [];
+  // a create's revert deletes the record it made: one "field", the record, keyed as the server
+  // keys it (its LastModifiedDate is what the write checks)
+  const record = plan.data?.kind === "delete" ? plan.data.record : null;
   const conflicts = fields.filter((f) => f.state === "conflict");
-  const overwriting = conflicts.some((f) => resolutions[f.field] === "overwrite");
-  const restoring =
-    fields.filter((f) => f.state === "restorable").length +
-    conflicts.filter((f) => resolutions[f.field] === "overwrite").length;
+  const recordConflict = record?.state === "conflict";
+  const overwriting =
+    conflicts.some((f) => resolutions[f.field] === "overwrite") ||
+    (recordConflict && resolutions[RECORD_KEY] === "overwrite");
+  const restoring = record
+    ? record.state === "deletable" || (recordConflict && resolutions[RECORD_KEY] === "overwrite")
+      ? 1
+      : 0
+    : fields.filter((f) => f.state === "restorable").length +
+      conflicts.filter((f) => resolutions[f.field] === "overwrite").length;
 
   function close(next: boolean) {
     if (!next) {
@@ -76,7 +88,9 @@ export function RevertDialog({
       reason,
       resolutions: chosen,
       // what this plan showed: the server refuses if Salesforce moved since
-      seen: Object.fromEntries(fields.map((f) => [f.field, f.current])),
+      seen: record
+        ? { [RECORD_KEY]: record.lastModified }
+        : Object.fromEntries(fields.map((f) => [f.field, f.current])),
       ...(overwriting ? { overwriteReason } : {}),
     });
   }
@@ -112,54 +126,98 @@ export function RevertDialog({
         <Alert tone="error">{plan.error.message}</Alert>
       ) : (
         <form onSubmit={submit} noValidate className="space-y-4">
-          <TableFrame label="Fields to revert" minWidth="40rem" dense tableClassName="text-xs">
-            <TableHeader
-              columns={["Field", "Before the write", "Tollgate wrote", "Salesforce now", "Revert"]}
-            />
-            <TableBody>
-              {fields.map((f) => (
-                <tr key={f.field} className="align-top" data-testid={`revert-field-${f.field}`}>
-                  <TableCell className="font-mono">{f.field}</TableCell>
-                  <TableCell className="font-medium">{show(f.before)}</TableCell>
-                  <TableCell className="text-muted">{show(f.written)}</TableCell>
-                  <TableCell>{show(f.current)}</TableCell>
-                  <TableCell>
-                    {f.state === "conflict" ? (
-                      <>
-                        <Select
-                          aria-label={`What to do with ${f.field}`}
-                          value={resolutions[f.field] ?? ""}
-                          onChange={(e) =>
-                            setResolutions((r) => ({
-                              ...r,
-                              [f.field]: e.target.value as TResolution | "",
-                            }))
-                          }
-                        >
-                          <option value="">Choose…</option>
-                          <option value="skip">Skip: keep {show(f.current)}</option>
-                          <option value="overwrite">Overwrite with {show(f.before)}</option>
-                        </Select>
-                        {f.laterRequestId && (
-                          <div className="mt-1 text-muted">
-                            written again later by{" "}
-                            <Link
-                              className="font-mono underline"
-                              href={`/requests/${f.laterRequestId}`}
-                            >
-                              {f.laterRequestId}
-                            </Link>
-                          </div>
-                        )}
-                      </>
-                    ) : (
-                      <Badge tone={STATE[f.state].tone}>{STATE[f.state].label}</Badge>
-                    )}
-                  </TableCell>
-                </tr>
-              ))}
-            </TableBody>
-          </TableFrame>
+          {record && plan.data ? (
+            <div className="space-y-2" data-testid="revert-delete">
+              <p>
+                This request created {plan.data.object}{" "}
+                <span className="font-mono">{plan.data.recordId}</span>. Its rule lets Tollgate
+                revert a create by <strong>deleting that record</strong>.
+              </p>
+              {record.state === "already_gone" ? (
+                <Alert tone="info">
+                  The record is gone from Salesforce already: nothing to revert.
+                </Alert>
+              ) : record.state === "conflict" ? (
+                <>
+                  <Alert tone="warning">
+                    Someone changed the record after Tollgate created it (last modified{" "}
+                    {record.lastModified}). Deleting it would throw that work away.
+                  </Alert>
+                  <Select
+                    aria-label="What to do with the record"
+                    value={resolutions[RECORD_KEY] ?? ""}
+                    onChange={(e) =>
+                      setResolutions((r) => ({
+                        ...r,
+                        [RECORD_KEY]: e.target.value as TResolution | "",
+                      }))
+                    }
+                  >
+                    <option value="">Choose…</option>
+                    <option value="skip">Keep it</option>
+                    <option value="overwrite">Delete it anyway</option>
+                  </Select>
+                </>
+              ) : (
+                <Badge tone="green">nobody changed it since: it will be deleted</Badge>
+              )}
+            </div>
+          ) : (
+            <TableFrame label="Fields to revert" minWidth="40rem" dense tableClassName="text-xs">
+              <TableHeader
+                columns={[
+                  "Field",
+                  "Before the write",
+                  "Tollgate wrote",
+                  "Salesforce now",
+                  "Revert",
+                ]}
+              />
+              <TableBody>
+                {fields.map((f) => (
+                  <tr key={f.field} className="align-top" data-testid={`revert-field-${f.field}`}>
+                    <TableCell className="font-mono">{f.field}</TableCell>
+                    <TableCell className="font-medium">{show(f.before)}</TableCell>
+                    <TableCell className="text-muted">{show(f.written)}</TableCell>
+                    <TableCell>{show(f.current)}</TableCell>
+                    <TableCell>
+                      {f.state === "conflict" ? (
+                        <>
+                          <Select
+                            aria-label={`What to do with ${f.field}`}
+                            value={resolutions[f.field] ?? ""}
+                            onChange={(e) =>
+                              setResolutions((r) => ({
+                                ...r,
+                                [f.field]: e.target.value as TResolution | "",
+                              }))
+                            }
+                          >
+                            <option value="">Choose…</option>
+                            <option value="skip">Skip: keep {show(f.current)}</option>
+                            <option value="overwrite">Overwrite with {show(f.before)}</option>
+                          </Select>
+                          {f.laterRequestId && (
+                            <div className="mt-1 text-muted">
+                              written again later by{" "}
+                              <Link
+                                className="font-mono underline"
+                                href={`/requests/${f.laterRequestId}`}
+                              >
+                                {f.laterRequestId}
+                              </Link>
+                            </div>
+                          )}
+                        </>
+                      ) : (
+                        <Badge tone={STATE[f.state].tone}>{STATE[f.state].label}</Badge>
+                      )}
+                    </TableCell>
+                  </tr>
+                ))}
+              </TableBody>
+            </TableFrame>
+          )}
           {conflicts.length > 0 && (
             <Alert tone="warning">
               {conflicts.length === 1 ? "One field was" : `${conflicts.length} fields were`} changed
@@ -198,7 +256,9 @@ export function RevertDialog({
             >
               {restoring === 0
                 ? "Nothing to revert"
-                : `Ask to revert ${restoring} field${restoring === 1 ? "" : "s"}`}
+                : record
+                  ? "Ask to delete the record"
+                  : `Ask to revert ${restoring} field${restoring === 1 ? "" : "s"}`}
             </Button>
           </div>
         </form>

@@ -135,6 +135,8 @@ export const AUDIT_EVENTS = {
       // a revert a bulk backout queued (approved with the backout by the person who started it)
       backoutId: str.optional(),
       approvedById: str.optional(),
+      // a create's revert: the record it deletes
+      deletes: str.optional(),
     }),
   ),
   // a revert found a field changed after its plan: it failed, nothing was overwritten

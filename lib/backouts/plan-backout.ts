@@ -186,7 +186,7 @@ export function planItems(
     };
     if (r.op === "create") {
       listWhole(
-        `It created ${r.resultRecordId ?? "a record"}: Tollgate does not delete records. Delete it in Salesforce if it must go`,
+        `It created ${r.resultRecordId ?? "a record"}: a backout does not delete records. Revert it from its own page (by deleting the record, where its rule allows) or in Salesforce`,
         r.resultRecordId,
       );
       continue;

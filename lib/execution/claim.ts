@@ -140,9 +140,12 @@ async function halt(tx: Tx, ar: TLoaded, sw: { scope: string; reason: string | n
   });
 }
 
-/** What a request's operation is: its action type's, else update when it names a record. */
-export const operationOf = (ar: Pick<TLoaded, "actionType" | "recordId">) =>
-  ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
+/**
+ * What a request's operation is: its own (a create's revert deletes), else its action type's,
+ * else update when it names a record.
+ */
+export const operationOf = (ar: Pick<TLoaded, "actionType" | "recordId" | "operation">) =>
+  ar.operation ?? ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
 
 /**
  * Runnable updates that can share `ar`'s Salesforce call: same environment and object, due,

@@ -6,6 +6,7 @@ import {
   type TConnectorErrorClass,
 } from "@/lib/connectors/salesforce";
 import { gateWrite, KillSwitchEngaged } from "@/lib/guardrails/write-gate";
+import { operationOf } from "./claim";
 import type { TLoaded } from "./execution-result";
 import type { Lease } from "./lease";
 import { sameValue } from "./values";
@@ -108,7 +109,10 @@ async function write(
   lease: Lease,
 ): Promise<TWriteOutcome> {
   const names = fields.map((f) => f.field);
-  const op = ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
+  const op = operationOf(ar);
+  if (op === "delete" && ar.revertsId && ar.recordId) {
+    return deleteRecord(sf, ar, ar.recordId, log, lease);
+  }
   if (op === "create") {
     if (afterInterruption) {
       // A create cannot be matched to its record by reading; never risk a duplicate.
@@ -177,4 +181,43 @@ async function write(
       alreadyApplied: false,
     };
   }
+}
+
+/**
+ * A create's revert: the record deleted if it still shows the LastModifiedDate its plan read
+ * (the revert's `before`), with If-Unmodified-Since, so an edit made since is never deleted
+ * away — a conflict instead. A record already gone is done (a try after an interruption finds
+ * its own delete there).
+ */
+async function deleteRecord(
+  sf: SalesforceConnector,
+  ar: TLoaded,
+  recordId: string,
+  log: TConnectorCall[],
+  lease: Lease,
+): Promise<TWriteOutcome> {
+  const seen = (ar.before as Record<string, unknown> | null)?.LastModifiedDate;
+  let lastModified: Date;
+  try {
+    ({ lastModified } = await sf.read(ar.object, recordId, ["LastModifiedDate"], { log }));
+  } catch (e) {
+    if (e instanceof ConnectorError && e.errorClass === "not_found") {
+      return { kind: "written", recordId, before: {}, after: {}, alreadyApplied: true };
+    }
+    throw e;
+  }
+  const current = { LastModifiedDate: lastModified.toISOString() };
+  if (typeof seen !== "string" || lastModified.getTime() !== new Date(seen).getTime()) {
+    return {
+      kind: "conflict",
+      current,
+      message: `Changed in Salesforce since the revert was planned (last modified ${current.LastModifiedDate}): not deleted`,
+    };
+  }
+  const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
+  if (deadlineAt === null || !lease.holds(ar.id)) return { kind: "lease_lost" };
+  await gateWrite(ar, () =>
+    sf.delete(ar.object, recordId, { ifUnmodifiedSince: lastModified, log, deadlineAt }),
+  );
+  return { kind: "written", recordId, before: {}, after: {}, alreadyApplied: false };
 }

@@ -11,6 +11,7 @@ export type TRuleSettingKey =
   | "loggingRequired"
   | "reversible"
   | "rollbackPlan"
+  | "rollbackByDelete"
   | "slaMinutes";
 
 export function pickRuleSettings<R extends Record<TRuleSettingKey, unknown>>(
@@ -25,6 +26,7 @@ export function pickRuleSettings<R extends Record<TRuleSettingKey, unknown>>(
     loggingRequired: rule.loggingRequired,
     reversible: rule.reversible,
     rollbackPlan: rule.rollbackPlan,
+    rollbackByDelete: rule.rollbackByDelete,
     slaMinutes: rule.slaMinutes,
   };
 }

@@ -3,7 +3,11 @@ import { db } from "@/lib/db";
 import { AUDIT_ENTRY_SELECT } from "@/lib/audit";
 import { notFound } from "@/lib/core/errors";
 import { toAttemptRow, toFieldRow, toTimelineEvent } from "@/lib/execution/history-rows";
-import { notRevertibleReason, OPEN_REVERT_STATUSES } from "@/lib/reverts/plan-revert";
+import {
+  deleteAllowedFor,
+  notRevertibleReason,
+  OPEN_REVERT_STATUSES,
+} from "@/lib/reverts/plan-revert";
 
 /** Events shown on one request's page; a request has a few dozen, a long retry story a few hundred. */
 const EVENT_LIMIT = 1_000;
@@ -158,7 +162,7 @@ export async function getRequestHistory(id: string) {
       /** why it cannot be reverted now, or null */
       blockedBy: openRevert
         ? `A revert of it is already ${openRevert.status.replaceAll("_", " ")}: ${openRevert.id}`
-        : notRevertibleReason(ar),
+        : notRevertibleReason(ar, await deleteAllowedFor(db, ar)),
       /** the request this one reverts */
       of: reverted
         ? { id: reverted.id, status: reverted.status, actionType: reverted.actionType?.name }

@@ -2,7 +2,7 @@ import "server-only";
 import { db, type Prisma, type Tx } from "@/lib/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
-import type { SalesforceConnector } from "@/lib/connectors/salesforce";
+import { ConnectorError, type SalesforceConnector } from "@/lib/connectors/salesforce";
 import { sameValue } from "@/lib/execution/values";
 
 /** Statuses in which a revert request is still open: a second revert of the same write waits. */
@@ -34,12 +34,33 @@ export type TRevertField = {
   laterRequestId?: string | null;
 };
 
+/**
+ * The revert of a create, where its rule allows (PolicyRule.rollbackByDelete): the record it
+ * made is deleted —
+ * - `deletable`: nobody changed it since Tollgate created it;
+ * - `conflict`: someone changed it since (LastModifiedDate after the create); deleted only if a
+ *   person chooses to, with a reason;
+ * - `already_gone`: deleted already; nothing to do.
+ */
+export type TRevertRecord = {
+  state: "deletable" | "conflict" | "already_gone";
+  /** Salesforce's LastModifiedDate now (ISO), null when the record is gone */
+  lastModified: string | null;
+};
+
 export type TRevertPlan = {
   requestId: string;
   object: string;
   recordId: string;
+  /** update: fields go back; delete: the record a create made is deleted */
+  kind: "update" | "delete";
   fields: TRevertField[];
+  /** for a delete */
+  record: TRevertRecord | null;
 };
+
+/** What a revert's `seen` and `resolutions` call the record of a delete. */
+export const RECORD_KEY = "LastModifiedDate";
 
 export const ORIGINAL_INCLUDE = {
   fieldChanges: { orderBy: { field: "asc" as const } },
@@ -50,21 +71,26 @@ export const ORIGINAL_INCLUDE = {
 export type TOriginal = Prisma.ActionRequestGetPayload<{ include: typeof ORIGINAL_INCLUDE }>;
 
 /** Why this request cannot be reverted, in words for the person asking, or null. */
-export function notRevertibleReason(ar: {
-  status: string;
-  recordId: string | null;
-  resultRecordId: string | null;
-  actionType: { operation: string } | null;
-  fieldChanges: { revertedAt: Date | null }[];
-  revertsId: string | null;
-}): string | null {
+export function notRevertibleReason(
+  ar: {
+    status: string;
+    recordId: string | null;
+    resultRecordId: string | null;
+    actionType: { operation: string } | null;
+    fieldChanges: { revertedAt: Date | null }[];
+    revertsId: string | null;
+  },
+  /** the active rule of its action type lets a create be reverted by deleting its record */
+  deleteAllowed = false,
+): string | null {
   if (ar.revertsId) return "It is a revert: to make the change again, the agent proposes it again";
   const op = ar.actionType?.operation ?? (ar.recordId ? "update" : "create");
   if (ar.status === "reverted") return "It was reverted already";
   if (ar.status !== "succeeded")
     return `Only a succeeded write can be reverted; this request is ${ar.status.replaceAll("_", " ")}`;
-  if (op === "create")
-    return `It created ${ar.resultRecordId ?? "a record"}: undoing a create means deleting the record, which Tollgate does not do. Delete it in Salesforce if it must go`;
+  if (op === "create" && (!deleteAllowed || !ar.resultRecordId))
+    return `It created ${ar.resultRecordId ?? "a record"}: undoing a create means deleting the record, which its rule does not let Tollgate do. Delete it in Salesforce if it must go`;
+  if (op === "create") return null;
   if (op !== "update" || !ar.recordId) return `Tollgate cannot revert a ${op}`;
   if (ar.fieldChanges.every((f) => f.revertedAt))
     return "Every field it changed was reverted already";
@@ -139,6 +165,23 @@ async function laterWrites(ar: TOriginal, fields: string[]) {
   return new Map(rows.map((r) => [r.field, r.id]));
 }
 
+/**
+ * Whether a create of this action type may be reverted by deleting its record: the active
+ * matrix's rule for it says so (and the rule is reversible).
+ */
+export async function deleteAllowedFor(
+  client: Tx | typeof db,
+  ar: { actionTypeId: string | null; actionType: { operation: string } | null },
+) {
+  if (ar.actionType?.operation !== "create" || !ar.actionTypeId) return false;
+  const rule = await client.policyRule.findFirst({
+    where: { actionTypeId: ar.actionTypeId, matrixVersion: { status: "active" } },
+    orderBy: { matrixVersion: { version: "desc" } },
+    select: { rollbackByDelete: true, reversible: true },
+  });
+  return Boolean(rule?.rollbackByDelete && rule.reversible);
+}
+
 /** The original request, checked revertible; throws a 404 or a `not_revertible` 409. */
 export async function loadRevertible(client: Tx | typeof db, requestId: string) {
   const ar = await client.actionRequest.findUnique({
@@ -146,7 +189,7 @@ export async function loadRevertible(client: Tx | typeof db, requestId: string) 
     include: ORIGINAL_INCLUDE,
   });
   if (!ar) throw notFound("Action request");
-  const why = notRevertibleReason(ar);
+  const why = notRevertibleReason(ar, await deleteAllowedFor(client, ar));
   if (why) throw new AppError("not_revertible", why);
   return ar;
 }
@@ -176,6 +219,7 @@ export async function planFor(
   ar: TOriginal,
   connector?: SalesforceConnector,
 ): Promise<TRevertPlan> {
+  if (ar.actionType?.operation === "create") return planDelete(ar, connector);
   const open = ar.fieldChanges.filter((f) => !f.revertedAt);
   const names = open.map((f) => f.field);
   const later = await laterWrites(ar, names);
@@ -185,6 +229,8 @@ export async function planFor(
     requestId: ar.id,
     object: ar.object,
     recordId: ar.recordId!,
+    kind: "update",
+    record: null,
     fields: classifyFields(
       open.map((f) => ({
         field: f.field,
@@ -196,4 +242,27 @@ export async function planFor(
       record,
     ),
   };
+}
+
+/**
+ * The revert of a create: the record it made, read now. Changed since Tollgate created it when
+ * its LastModifiedDate is after the request completed (Tollgate's own create and read-back came
+ * before that).
+ */
+async function planDelete(ar: TOriginal, connector?: SalesforceConnector): Promise<TRevertPlan> {
+  const sf = connector ?? (await connectorFor(ar.environment));
+  const recordId = ar.resultRecordId!;
+  let record: TRevertRecord;
+  try {
+    const { lastModified } = await sf.read(ar.object, recordId, [RECORD_KEY]);
+    const changed = ar.completedAt !== null && lastModified > ar.completedAt;
+    record = {
+      state: changed ? "conflict" : "deletable",
+      lastModified: lastModified.toISOString(),
+    };
+  } catch (e) {
+    if (!(e instanceof ConnectorError && e.errorClass === "not_found")) throw e;
+    record = { state: "already_gone", lastModified: null };
+  }
+  return { requestId: ar.id, object: ar.object, recordId, kind: "delete", fields: [], record };
 }

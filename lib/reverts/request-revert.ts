@@ -8,7 +8,14 @@ import { prefixedId } from "@/lib/core/ids";
 import { lockActionRequest } from "@/lib/action-requests";
 import type { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { sameValue } from "@/lib/execution/values";
-import { loadRevertible, openRevertOf, planFor, type TRevertField } from "./plan-revert";
+import {
+  loadRevertible,
+  openRevertOf,
+  planFor,
+  RECORD_KEY,
+  type TRevertField,
+  type TRevertPlan,
+} from "./plan-revert";
 
 export const ZRevertInput = z
   .object({
@@ -93,6 +100,9 @@ export async function requestRevert(
     Object.hasOwn(parsed.data.resolutions, field) ? parsed.data.resolutions[field] : undefined;
   // read Salesforce before any transaction: no row lock is held across an HTTP call
   const plan = await planFor(await loadRevertible(db, requestId), opts.connector);
+  if (plan.kind === "delete") {
+    return createRevert(user, requestId, reason, context, deleteShape(plan, parsed.data));
+  }
   const moved = plan.fields.filter(
     (f) => !Object.hasOwn(seen, f.field) || !sameValue(seen[f.field], f.current),
   );
@@ -144,6 +154,98 @@ export async function requestRevert(
     );
   }
 
+  return createRevert(user, requestId, reason, context, {
+    operation: null,
+    recordId: plan.recordId,
+    current: Object.fromEntries(plan.fields.map((f) => [f.field, f.current])),
+    restore,
+    skipped,
+    overwriteReason: overwrites.length ? (overwriteReason ?? null) : null,
+  });
+}
+
+/** What a revert request is made of, for an update's fields or a create's record. */
+type TRevertShape = {
+  /** "delete" for a create's revert, else null (its action type's operation: update) */
+  operation: "delete" | null;
+  recordId: string;
+  /** what the plan showed Salesforce holding (the revert's `before`) */
+  current: Record<string, unknown>;
+  restore: (TRevertField & { resolution: "restore" | "overwrite" })[];
+  skipped: { field: string; state: string; current: unknown }[];
+  overwriteReason: string | null;
+};
+
+/**
+ * A create's revert: its record deleted, the write checking Salesforce still shows the
+ * LastModifiedDate the plan read (If-Unmodified-Since), so an edit made after the plan fails it.
+ * A record someone changed after Tollgate created it is deleted only if the person chose to
+ * overwrite, with a reason.
+ */
+function deleteShape(
+  plan: TRevertPlan,
+  input: {
+    resolutions: Record<string, "skip" | "overwrite">;
+    overwriteReason?: string;
+    seen: Record<string, unknown>;
+  },
+): TRevertShape {
+  const record = plan.record!;
+  if (record.state === "already_gone") {
+    throw new AppError(
+      "not_revertible",
+      `${plan.object} ${plan.recordId} is gone from Salesforce already`,
+    );
+  }
+  if (input.seen[RECORD_KEY] !== record.lastModified) {
+    throw new AppError(
+      "state_changed",
+      `Salesforce changed since the plan was read: ${plan.object} ${plan.recordId} was modified at ${record.lastModified}. Review the revert again`,
+    );
+  }
+  const resolution = Object.hasOwn(input.resolutions, RECORD_KEY)
+    ? input.resolutions[RECORD_KEY]
+    : undefined;
+  if (record.state === "conflict" && !resolution) {
+    throw new AppError(
+      "revert_conflict",
+      `${plan.object} ${plan.recordId} was changed in Salesforce after Tollgate created it (last modified ${record.lastModified}). Skip it or delete it anyway with a reason`,
+      {
+        errors: [{ path: `resolutions.${RECORD_KEY}`, message: `Modified ${record.lastModified}` }],
+      },
+    );
+  }
+  if (record.state === "conflict" && resolution === "skip") {
+    throw new AppError("not_revertible", "The record is skipped: nothing to revert");
+  }
+  const overwrite = record.state === "conflict";
+  if (overwrite && (input.overwriteReason ?? "").length < 3) {
+    throw new AppError("invalid_body", "Say why a record changed since may be deleted", {
+      errors: [{ path: "overwriteReason", message: "Required to delete a changed record" }],
+    });
+  }
+  return {
+    operation: "delete",
+    recordId: plan.recordId,
+    current: { [RECORD_KEY]: record.lastModified },
+    restore: [],
+    skipped: [],
+    overwriteReason: overwrite ? (input.overwriteReason ?? null) : null,
+  };
+}
+
+/**
+ * The revert request itself, in one transaction holding the original's row: one open revert
+ * per request, none of a request a running backout is undoing.
+ */
+function createRevert(
+  user: TCurrentUser,
+  requestId: string,
+  reason: string,
+  context: TRequestContext | null | undefined,
+  shape: TRevertShape,
+) {
+  const { restore, skipped } = shape;
   return db.$transaction(
     async (tx) => {
       await lockActionRequest(tx, requestId);
@@ -170,7 +272,7 @@ export async function requestRevert(
       const now = new Date();
       const { approverRole, requiredApprovals } = await revertApprovers(tx, ar);
       const id = prefixedId("ar");
-      const current = Object.fromEntries(plan.fields.map((f) => [f.field, f.current]));
+      const current = shape.current;
       const slaMs = ar.slaDueAt ? ar.slaDueAt.getTime() - ar.createdAt.getTime() : DEFAULT_SLA_MS;
       await tx.actionRequest.create({
         data: {
@@ -183,7 +285,8 @@ export async function requestRevert(
           bodyHash: "",
           system: ar.system,
           object: ar.object,
-          recordId: ar.recordId,
+          recordId: shape.recordId,
+          operation: shape.operation,
           accountId: ar.accountId,
           status: "pending_approval",
           decisionOutcome: "pending_approval",
@@ -230,7 +333,8 @@ export async function requestRevert(
             revertRequestId: id,
             fields,
             skipped: skipped.map((f) => ({ field: f.field, state: f.state, current: f.current })),
-            overwriteReason: overwrites.length ? overwriteReason : null,
+            overwriteReason: shape.overwriteReason,
+            ...(shape.operation === "delete" ? { deletes: shape.recordId } : {}),
           } as Prisma.InputJsonValue,
         },
       });
@@ -240,14 +344,15 @@ export async function requestRevert(
         subjectId: id,
         environmentId: ar.environmentId,
         object: ar.object,
-        recordId: ar.recordId,
+        recordId: shape.recordId,
         reasonCode: "revert",
         reasonText: reason,
         payload: {
           reverts: ar.id,
           fields,
           skipped: skipped.map((f) => f.field),
-          overwriteReason: overwrites.length ? (overwriteReason ?? null) : null,
+          overwriteReason: shape.overwriteReason,
+          ...(shape.operation === "delete" ? { deletes: shape.recordId } : {}),
           approverRole,
           requiredApprovals,
         },

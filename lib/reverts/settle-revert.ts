@@ -7,6 +7,8 @@ type TRevert = {
   id: string;
   revertsId: string | null;
   backoutId?: string | null;
+  /** "delete": a create's revert, which undoes every field the create set */
+  operation?: string | null;
   environmentId: string;
   object: string;
   recordId: string | null;
@@ -30,10 +32,21 @@ async function settleReversals(tx: Tx, revert: TRevert, status: string, now: Dat
  */
 async function undoneWrites(tx: Tx, reverts: TRevert[]) {
   const undone = reverts
-    .filter((r) => !r.backoutId)
+    .filter((r) => !r.backoutId && r.operation !== "delete")
     .flatMap((r) =>
       r.fieldChanges.map((f) => ({ revertId: r.id, id: r.revertsId!, field: f.field })),
     );
+  const deletes = reverts.filter((r) => r.operation === "delete");
+  if (deletes.length) {
+    const created = await tx.fieldChange.findMany({
+      where: { actionRequestId: { in: deletes.map((r) => r.revertsId!) } },
+      select: { actionRequestId: true, field: true },
+    });
+    for (const f of created) {
+      const revertId = deletes.find((r) => r.revertsId === f.actionRequestId)!.id;
+      undone.push({ revertId, id: f.actionRequestId, field: f.field });
+    }
+  }
   const fromBackouts = reverts.filter((r) => r.backoutId).map((r) => r.id);
   if (fromBackouts.length) {
     const items = await tx.$queryRaw<{ revertId: string; id: string; field: string }[]>`

@@ -246,6 +246,8 @@ type TDefaultRule = {
   loggingRequired: string;
   reversible: boolean;
   rollbackPlan: string;
+  /** a create under it may be reverted by deleting the record it made */
+  rollbackByDelete: boolean;
   slaMinutes: number | null;
   conditions: TMatrixCondition[];
   constraints: TFieldConstraint[];
@@ -263,6 +265,7 @@ export const DEFAULT_MATRIX: TDefaultRule[] = [
     loggingRequired: "full evidence",
     reversible: true,
     rollbackPlan: "bulk delete plan",
+    rollbackByDelete: true,
     slaMinutes: null,
     conditions: [],
     constraints: [],
@@ -277,6 +280,7 @@ export const DEFAULT_MATRIX: TDefaultRule[] = [
     loggingRequired: "old/new values + source",
     reversible: true,
     rollbackPlan: "revert batch",
+    rollbackByDelete: false,
     slaMinutes: null,
     conditions: [],
     constraints: [
@@ -294,6 +298,7 @@ export const DEFAULT_MATRIX: TDefaultRule[] = [
     loggingRequired: "approver + reason",
     reversible: false,
     rollbackPlan: "revert mapping plan",
+    rollbackByDelete: false,
     slaMinutes: 60,
     conditions: [],
     constraints: [],
@@ -308,6 +313,7 @@ export const DEFAULT_MATRIX: TDefaultRule[] = [
     loggingRequired: "record diff snapshot",
     reversible: true,
     rollbackPlan: "backout script",
+    rollbackByDelete: false,
     slaMinutes: 240,
     conditions: [],
     constraints: [{ field: "Amount", min: 0 }],
@@ -322,6 +328,7 @@ export const DEFAULT_MATRIX: TDefaultRule[] = [
     loggingRequired: "reason + evidence",
     reversible: true,
     rollbackPlan: "revert stage + downstream tasks",
+    rollbackByDelete: false,
     slaMinutes: 240,
     conditions: [
       {
@@ -342,6 +349,7 @@ export const DEFAULT_MATRIX: TDefaultRule[] = [
     loggingRequired: "before/after + approver",
     reversible: true,
     rollbackPlan: "revert + audit note",
+    rollbackByDelete: false,
     slaMinutes: 1440,
     conditions: [
       {
@@ -362,6 +370,7 @@ export const DEFAULT_MATRIX: TDefaultRule[] = [
     loggingRequired: "execution trace",
     reversible: false,
     rollbackPlan: "defined rollback in billing",
+    rollbackByDelete: false,
     slaMinutes: 480,
     conditions: [],
     constraints: [],

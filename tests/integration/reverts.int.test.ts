@@ -32,7 +32,10 @@ describe("revert one request", () => {
   /** Ask for a revert as the dialog does: with the values the plan showed. */
   const ask = async (user: TCurrentUser, id: string, input: Omit<TRevertInput, "seen">) => {
     const plan = await planRevert(id).catch(() => null);
-    const seen = Object.fromEntries((plan?.fields ?? []).map((f) => [f.field, f.current]));
+    const seen =
+      plan?.kind === "delete"
+        ? { LastModifiedDate: plan.record!.lastModified }
+        : Object.fromEntries((plan?.fields ?? []).map((f) => [f.field, f.current]));
     return requestRevert(user, id, { ...input, seen });
   };
 
@@ -376,6 +379,80 @@ describe("revert one request", () => {
     const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(lost.reason.code).toBe("revert_open");
     expect(await db.actionRequest.count({ where: { revertsId: id } })).toBe(1);
+  });
+
+  it("reverts a create by deleting its record where the rule allows, never a record changed since unless chosen", async () => {
+    const oncall = await demoUser("approver@tollgate.demo", ["approver"], ["revops_oncall"]);
+    const create = async (name: string) => {
+      const id = await request({
+        recordId: null,
+        object: "Lead",
+        actionType: "lead.create",
+        changes: { LastName: name, Company: `${name} Co` },
+        status: "auto_approved",
+        approverRole: null,
+      });
+      expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
+      const { resultRecordId } = await db.actionRequest.findUniqueOrThrow({ where: { id } });
+      return { id, leadId: resultRecordId! };
+    };
+    const gone = async (leadId: string) =>
+      box.sf.read("Lead", leadId, ["LastName"]).then(
+        () => false,
+        (e) => e.errorClass === "not_found",
+      );
+
+    // lead.create's rule: "bulk delete plan", rollbackByDelete — the record goes
+    const a = await create("Revert create");
+    const plan = await planRevert(a.id);
+    expect(plan).toMatchObject({
+      kind: "delete",
+      recordId: a.leadId,
+      record: { state: "deletable" },
+    });
+    const ra = await ask(ops, a.id, { reason: "The agent made a duplicate lead" });
+    // an auto-approved create: the on-call group approves its revert
+    expect(ra.approverRole).toBe("revops_oncall");
+    await decideActionRequest(ra.id, oncall, { decision: "approve" });
+    expect((await executeRequest(ra.id, worker)).outcome).toBe("succeeded");
+    expect(await gone(a.leadId)).toBe(true);
+    const original = await db.actionRequest.findUniqueOrThrow({ where: { id: a.id } });
+    expect(original.status).toBe("reverted");
+
+    // someone worked on the lead since: a conflict, deleted only when chosen, with a reason
+    const b = await create("Revert create edited");
+    await box.humanEdit("Lead", b.leadId, { Title: "VP Sales" });
+    expect((await planRevert(b.id)).record?.state).toBe("conflict");
+    expect(await codeOf(ask(ops, b.id, { reason: "Duplicate" }))).toBe("revert_conflict");
+    expect(
+      await codeOf(
+        ask(ops, b.id, { reason: "Duplicate", resolutions: { LastModifiedDate: "overwrite" } }),
+      ),
+    ).toBe("invalid_body");
+    const rb = await ask(ops, b.id, {
+      reason: "Duplicate",
+      resolutions: { LastModifiedDate: "overwrite" },
+      overwriteReason: "The rep's title edit is on the surviving lead too",
+    });
+    // and edited again after the revert was approved: the delete fails, the lead stays
+    await decideActionRequest(rb.id, oncall, { decision: "approve" });
+    await box.humanEdit("Lead", b.leadId, { Title: "CRO" });
+    expect((await executeRequest(rb.id, worker)).outcome).toBe("failed");
+    expect(await gone(b.leadId)).toBe(false);
+
+    // a rule without it: the create is left to a person
+    const rule = await db.policyRule.findFirstOrThrow({
+      where: { actionType: { key: "lead.create" }, matrixVersion: { status: "active" } },
+    });
+    const c = await create("Revert create not allowed");
+    await db.policyRule.update({ where: { id: rule.id }, data: { rollbackByDelete: false } });
+    try {
+      const e = await planRevert(c.id).catch((x) => x);
+      expect(e.code).toBe("not_revertible");
+      expect(e.message).toMatch(/its rule does not let Tollgate/);
+    } finally {
+      await db.policyRule.update({ where: { id: rule.id }, data: { rollbackByDelete: true } });
+    }
   });
 
   it("refuses what cannot be reverted with the reason", async () => {

@@ -82,6 +82,13 @@ export default async function PolicyPage() {
               </Table.Cell>
               <Table.Cell>
                 <div>{r.rollbackPlan}</div>
+                {r.rollbackByDelete && (
+                  <div className="mt-1">
+                    <Badge title="A revert of a create under this rule deletes the record it made">
+                      revert deletes the record
+                    </Badge>
+                  </div>
+                )}
                 {!r.reversible && (
                   <div className="mt-1">
                     <Badge tone="red" title="Cannot be undone automatically">
