@@ -21,19 +21,54 @@ export const MAX_BACKOUT_FIELDS = 50_000;
 const READ_CHUNK = 200;
 const READS_AT_ONCE = 4;
 
+/** The longest window a backout selects from. */
+const MAX_WINDOW_DAYS = 366;
+
+/** An ISO 8601 date or date-time (a string, never a number or null), between 2000 and 2100. */
+const instant = (what: string) =>
+  z.preprocess(
+    // a Date passes as its ISO string (in-process callers; the route's body parsed once already)
+    (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.toISOString() : v),
+    isoInstant(what),
+  );
+const isoInstant = (what: string) =>
+  z
+    .string({ error: `${what} must be an ISO date, e.g. 2026-12-01T09:00:00Z` })
+    .max(40)
+    .transform((v, ctx) => {
+      const d = new Date(v);
+      if (
+        !/^\d{4}-\d{2}-\d{2}/.test(v) ||
+        Number.isNaN(d.getTime()) ||
+        d.getUTCFullYear() < 2000 ||
+        d.getUTCFullYear() > 2100
+      ) {
+        ctx.addIssue({ code: "custom", message: `${what} is not a date between 2000 and 2100` });
+        return z.NEVER;
+      }
+      return d;
+    });
+
 export const ZBackoutInput = z
   .object({
     environmentId: z.string().min(1, "Choose an environment").max(64),
     agentId: z.string().min(1).max(64).optional(),
     workflowVersionId: z.string().min(1).max(64).optional(),
     actionTypeId: z.string().min(1).max(64).optional(),
-    from: z.coerce.date({ error: "The window's start is not a date" }),
-    to: z.coerce.date({ error: "The window's end is not a date" }),
+    from: instant("The window's start"),
+    to: instant("The window's end"),
     reason: z.string().trim().min(3, "Say why these writes are backed out").max(2000),
   })
   .strict()
-  .refine((v) => v.from < v.to, { message: "The window must start before it ends", path: ["to"] });
-export type TBackoutInput = z.input<typeof ZBackoutInput>;
+  .refine((v) => v.from < v.to, { message: "The window must start before it ends", path: ["to"] })
+  .refine((v) => v.to.getTime() - v.from.getTime() <= MAX_WINDOW_DAYS * 86_400_000, {
+    message: `The window may span at most ${MAX_WINDOW_DAYS} days`,
+    path: ["from"],
+  });
+export type TBackoutInput = Omit<z.input<typeof ZBackoutInput>, "from" | "to"> & {
+  from: string | Date;
+  to: string | Date;
+};
 
 /** Every state a backout item can be in after the dry run (see BackoutItem in the schema). */
 export type TItemState =
@@ -82,8 +117,9 @@ async function selectWrites(input: z.output<typeof ZBackoutInput>) {
   return db.$queryRaw<TSelectedRow[]>`
     select r.id, r.object, r."recordId", r."resultRecordId", r."completedAt",
       coalesce(t.operation, case when r."recordId" is null then 'create' else 'update' end) as op,
-      (select o.id from "ActionRequest" o
-        where o."revertsId" = r.id and o.status::text = any(${open}) limit 1) as "openRevertId",
+      (select o.id from "Reversal" v join "ActionRequest" o on o.id = v.detail->>'revertRequestId'
+        where v."actionRequestId" = r.id and v.status = 'planned'
+          and o.status::text = any(${open}) limit 1) as "openRevertId",
       (select i."backoutId" from "BackoutItem" i join "Backout" b on b.id = i."backoutId"
         where i."requestIds" @> array[r.id] and b.status in ('running', 'paused')
           and i.state = 'restorable' limit 1) as "otherBackoutId",

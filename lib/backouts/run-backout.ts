@@ -7,6 +7,7 @@ import { AppError, notFound } from "@/lib/core/errors";
 import { prefixedId } from "@/lib/core/ids";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { OPEN_REVERT_STATUSES } from "@/lib/reverts/plan-revert";
+import { engagedSwitchFor } from "@/lib/execution/kill-check";
 
 /** A plan older than this is not started: Salesforce may have moved on; plan again. */
 export const PLAN_FRESH_MS = 60 * 60_000;
@@ -49,6 +50,25 @@ async function revertsIn(tx: Tx, backoutId: string, statuses: readonly string[])
 }
 
 /**
+ * The owner of an agent whose writes the backout undoes does not approve it (as they may not
+ * approve a single revert of a write under a rule that keeps owners out: decide.ts).
+ */
+async function refuseAgentOwner(tx: Tx, id: string, user: TCurrentUser) {
+  const [owned] = await tx.$queryRaw<{ slug: string }[]>`
+    select a.slug from "Agent" a
+    where a."ownerId" = ${user.id} and exists (
+      select 1 from "BackoutItem" i join "ActionRequest" r on r.id = any(i."requestIds")
+      where i."backoutId" = ${id} and i.state = 'restorable' and r."agentId" = a.id)
+    limit 1`;
+  if (owned) {
+    throw new AppError(
+      "separation_of_duties",
+      `You own ${owned.slug}, whose writes this backout undoes: someone else approves it`,
+    );
+  }
+}
+
+/**
  * Start a planned backout: a second person (never its planner) approves every revert in it at
  * once. The job then queues one revert request per record, a few hundred at a time, which the
  * worker writes in composite batches.
@@ -76,6 +96,7 @@ export async function startBackout(
       );
     }
     if (!b.restorable) throw new AppError("not_revertible", "Nothing in this plan is restorable");
+    await refuseAgentOwner(tx, id, user);
     const now = new Date();
     await tx.backout.update({
       where: { id },
@@ -147,7 +168,23 @@ export async function resumeBackout(
         "You planned this backout: another person with the right role resumes it",
       );
     }
-    const halted = await revertsIn(tx, id, ["halted"]);
+    await refuseAgentOwner(tx, id, user);
+    // only what the pause halted: a revert an engaged global or environment switch covers
+    // stays halted (resuming that is an admin's, after the reset — as for any halted work)
+    const candidates = await revertsIn(tx, id, ["halted"]);
+    const halted = [];
+    for (const r of candidates) {
+      const full = await tx.actionRequest.findUniqueOrThrow({
+        where: { id: r.id },
+        select: {
+          environmentId: true,
+          agentId: true,
+          requestedById: true,
+          workflowVersion: { select: { workflowId: true } },
+        },
+      });
+      if (!(await engagedSwitchFor(tx, full))) halted.push(r);
+    }
     if (halted.length) {
       await transitionRequests(tx, {
         moves: halted.map((r) => ({ ...r, from: "halted" as const })),
@@ -192,14 +229,41 @@ export async function cancelBackout(
         `The backout is ${b.status}: only a planned or paused backout can be cancelled${b.status === "running" ? " (pause it first)" : ""}`,
       );
     }
+    const who = { type: "user" as const, userId: user.id };
+    const reason = "Its backout was cancelled";
+    const now = new Date();
+    // every revert not finished ends (one writing now finishes: its call is in flight):
+    // queued ones by way of halted, as the state machine has them
+    const queued = await revertsIn(tx, id, ["approved", "retrying"]);
+    if (queued.length) {
+      await transitionRequests(tx, {
+        moves: queued.map((r) => ({ ...r, from: r.status as "approved" })),
+        to: "halted",
+        actor: who,
+        reason,
+        set: Prisma.sql`"haltedAt" = ${now}`,
+      });
+    }
+    // (a dead-lettered one stays in the dead-letter queue to be discarded there: it can no
+    // longer be retried, its backout not running)
     const halted = await revertsIn(tx, id, ["halted"]);
     if (halted.length) {
       await transitionRequests(tx, {
         moves: halted.map((r) => ({ ...r, from: "halted" as const })),
         to: "discarded",
-        actor: { type: "user", userId: user.id },
-        reason: "Its backout was cancelled",
-        set: Prisma.sql`"completedAt" = ${new Date()}`,
+        actor: who,
+        reason,
+        set: Prisma.sql`"completedAt" = ${now}`,
+      });
+    }
+    const waiting = await revertsIn(tx, id, ["pending_approval"]);
+    if (waiting.length) {
+      await transitionRequests(tx, {
+        moves: waiting.map((r) => ({ ...r, from: "pending_approval" as const })),
+        to: "denied",
+        actor: who,
+        reason,
+        set: Prisma.sql`"decidedAt" = ${now}, "completedAt" = ${now}`,
       });
     }
     await tx.backout.update({
@@ -254,7 +318,8 @@ async function advanceOne(id: string): Promise<{ queued: string[]; finished: boo
       if (!b || b.status !== "running") return { queued: [], finished: false };
       const [{ inFlight, halted }] = await tx.$queryRaw<{ inFlight: number; halted: number }[]>`
         select count(*) filter (where status::text = any(${[...IN_FLIGHT]}))::int as "inFlight",
-          count(*) filter (where status = 'halted' or status = 'pending_approval')::int as halted
+          count(*) filter (where status in ('halted', 'pending_approval', 'dead_lettered'))::int
+            as halted
         from "ActionRequest" where "backoutId" = ${id}`;
       // halted ones count too: under an engaged switch the backout stalls at its window instead
       // of queueing every record only to have each halted at its claim
@@ -324,8 +389,10 @@ async function queueReverts(
     }[]
   >`select r.id, r.status::text as status, r."agentId", r."workflowVersionId", r."actionTypeId",
       r."accountId", r.system, r."decisionRule", r."riskScore", r."recordSummary",
-      exists (select 1 from "ActionRequest" o where o."revertsId" = r.id
-        and o.status::text = any(${[...OPEN_REVERT_STATUSES]})) as "openRevert"
+      exists (select 1 from "Reversal" v join "ActionRequest" o
+        on o.id = v.detail->>'revertRequestId'
+        where v."actionRequestId" = r.id and v.status = 'planned'
+          and o.status::text = any(${[...OPEN_REVERT_STATUSES]})) as "openRevert"
     from "ActionRequest" r where r.id = any(${originals}) order by r.id for update of r`;
   const original = new Map(rows.map((r) => [r.id, r]));
   const reverted = await tx.$queryRaw<{ actionRequestId: string; field: string }[]>`

@@ -3,6 +3,7 @@ import { db, Prisma, type Tx } from "@/lib/db";
 import { transitionRequest, transitionRequests, type TStatus } from "@/lib/action-requests";
 import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import { env as config } from "@/lib/env";
+import { switchTarget } from "@/lib/guardrails/write-gate";
 import { engagedSwitchFor } from "./kill-check";
 import { EXECUTION_INCLUDE, loadForExecution, RUNNABLE, type TLoaded } from "./execution-result";
 import { leaseUntilSql, newLeaseHolder } from "./lease";
@@ -59,7 +60,19 @@ export async function claimTry(requestId: string, workerId: string): Promise<TCl
     }
     const sw = await engagedSwitchFor(tx, ar);
     if (sw) {
-      await halt(tx, ar, sw, now);
+      await halt(
+        tx,
+        ar,
+        `Kill switch (${sw.scope}) engaged: ${sw.reason ?? "no reason given"}`,
+        now,
+      );
+      return { outcome: "halted" };
+    }
+    // a backout's revert writes only while its backout runs: paused, cancelled or done, the
+    // claim halts it (a try that failed while the backout ran comes back here as `retrying`)
+    const stopped = await stoppedBackout(tx, ar);
+    if (stopped) {
+      await halt(tx, ar, `Its backout ${stopped.id} is ${stopped.status}`, now);
       return { outcome: "halted" };
     }
     const env = ar.environment;
@@ -127,7 +140,17 @@ const recordKey = (ar: { environmentId: string; object: string; recordId: string
  */
 const OUTCOME_UNKNOWN = ["timeout", "unavailable", "interrupted", "internal", "outcome_unknown"];
 
-async function halt(tx: Tx, ar: TLoaded, sw: { scope: string; reason: string | null }, now: Date) {
+/** The backout this request belongs to when it is not running (or null). */
+async function stoppedBackout(tx: Tx, ar: { backoutId: string | null }) {
+  if (!ar.backoutId) return null;
+  const b = await tx.backout.findUnique({
+    where: { id: ar.backoutId },
+    select: { id: true, status: true },
+  });
+  return b && b.status !== "running" ? b : null;
+}
+
+async function halt(tx: Tx, ar: TLoaded, reason: string, now: Date) {
   const from = ar.status as TStatus;
   if (from !== "retrying" && from !== "approved" && from !== "auto_approved") return;
   await transitionRequest(tx, {
@@ -135,7 +158,7 @@ async function halt(tx: Tx, ar: TLoaded, sw: { scope: string; reason: string | n
     from,
     to: "halted",
     actor: { type: "system" },
-    reason: `Kill switch (${sw.scope}) engaged: ${sw.reason ?? "no reason given"}`,
+    reason,
     data: { haltedAt: now },
   });
 }
@@ -171,7 +194,9 @@ async function claimSiblings(tx: Tx, ar: TLoaded): Promise<TLoaded[]> {
         and c."recordId" is not null and c.id <> ${ar.id}
         and left(c."recordId", 15) <> left(${ar.recordId}, 15)
         and (c."nextAttemptAt" is null or c."nextAttemptAt" <= (now() at time zone 'UTC'))
-        and coalesce(t.operation, 'update') = 'update'
+        and coalesce(c.operation, t.operation, 'update') = 'update'
+        and (c."backoutId" is null or exists (
+          select 1 from "Backout" b where b.id = c."backoutId" and b.status = 'running'))
         and (c."lastErrorClass" is null or c."lastErrorClass" <> all(${OUTCOME_UNKNOWN}))
         and not exists (
           select 1 from "ActionRequest" e
@@ -206,12 +231,15 @@ async function claimSiblings(tx: Tx, ar: TLoaded): Promise<TLoaded[]> {
       recordKey(c) !== recordKey(ar) &&
       operationOf(c) === "update" &&
       !(c.lastErrorClass && OUTCOME_UNKNOWN.includes(c.lastErrorClass)) &&
-      !switches.some(
-        (k) =>
+      !switches.some((k) => {
+        // a person's revert is outside its agent's and workflow's switches (switchTarget)
+        const t = switchTarget(c);
+        return (
           k.scope === "global" ||
-          k.environmentId === c.environmentId ||
-          k.agentId === c.agentId ||
-          (k.workflowId && k.workflowId === c.workflowVersion?.workflowId),
-      ),
+          k.environmentId === t.environmentId ||
+          (t.agentId !== null && k.agentId === t.agentId) ||
+          (t.workflowId !== null && k.workflowId === t.workflowId)
+        );
+      }),
   );
 }

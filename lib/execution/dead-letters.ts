@@ -1,4 +1,5 @@
 import "server-only";
+import { switchTarget } from "@/lib/guardrails/write-gate";
 import { db, type Prisma } from "@/lib/db";
 import { AUDIT_ENTRY_SELECT } from "@/lib/audit";
 import { toAttemptRow, toFieldRow, toTimelineEvent } from "./history-rows";
@@ -202,13 +203,14 @@ export async function listHalted() {
   return {
     total,
     requests: requests.map((ar) => {
-      const wf = ar.workflowVersion?.workflowId ?? null;
+      // a person's revert is outside its agent's and workflow's switches (switchTarget)
+      const t = switchTarget(ar);
       const sw = switches.find(
         (s) =>
           s.scope === "global" ||
-          (s.environmentId !== null && s.environmentId === ar.environmentId) ||
-          (s.agentId !== null && s.agentId === ar.agentId) ||
-          (s.workflowId !== null && wf !== null && s.workflowId === wf),
+          (s.environmentId !== null && s.environmentId === t.environmentId) ||
+          (s.agentId !== null && s.agentId === t.agentId) ||
+          (s.workflowId !== null && t.workflowId !== null && s.workflowId === t.workflowId),
       );
       return {
         ...summarize(ar),

@@ -17,6 +17,37 @@ const actor = (userId: string) => ({ type: "user" as const, userId });
  */
 const freshBudget = (ar: { attempts: number }) => ({ attemptsBase: ar.attempts, claimFailures: 0 });
 
+/**
+ * A backout's revert is resumed or re-routed only through its backout (its pause, resume and
+ * cancel: by someone other than its planner). A dead-lettered one may be retried while its
+ * backout runs, by someone other than the planner; discarding one is always allowed.
+ */
+async function refuseBackoutRevert(
+  tx: Tx,
+  ar: { id: string; backoutId: string | null },
+  userId: string,
+  action: "resume" | "retry" | "reroute",
+) {
+  if (!ar.backoutId) return;
+  const b = await tx.backout.findUniqueOrThrow({
+    where: { id: ar.backoutId },
+    select: { id: true, status: true, createdById: true },
+  });
+  if (action === "retry" && b.status === "running") {
+    if (b.createdById === userId) {
+      throw new AppError(
+        "separation_of_duties",
+        `You planned backout ${b.id}: someone else retries its reverts`,
+      );
+    }
+    return;
+  }
+  throw new AppError(
+    "state_changed",
+    `Request ${ar.id} is a revert of backout ${b.id} (${b.status}): ${action === "retry" ? "retry it while the backout runs" : "resume or cancel it through its backout"}`,
+  );
+}
+
 async function lockedRequest(tx: Tx, id: string) {
   if (!(await lockActionRequest(tx, id))) throw notFound(`Action request ${id}`);
   return tx.actionRequest.findUniqueOrThrow({
@@ -46,6 +77,7 @@ export async function resumeHalted(
           `Request ${id} is ${ar.status.replaceAll("_", " ")}, not halted`,
         );
       }
+      await refuseBackoutRevert(tx, ar, userId, "resume");
       const sw = await engagedSwitchFor(tx, ar);
       if (sw) {
         throw new AppError(
@@ -100,6 +132,7 @@ export async function resolveDeadLetter(
         `Request ${id} is ${ar.status.replaceAll("_", " ")}: it is not waiting in the dead-letter queue`,
       );
     }
+    if (action !== "discard") await refuseBackoutRevert(tx, ar, userId, action);
     if (action === "retry") {
       const sw = await engagedSwitchFor(tx, ar);
       if (sw)

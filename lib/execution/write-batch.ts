@@ -114,6 +114,8 @@ export async function writeBatchToSalesforce(
       environmentId: p.t.ar.environmentId,
       agentId: p.t.ar.agentId,
       workflowVersion: p.t.ar.workflowVersion,
+      // a person's revert is outside its agent's and workflow's switches (switchTarget)
+      requestedById: p.t.ar.requestedById,
       p,
     }));
     const gated = await gateWrites(works, (allowed) => {

@@ -194,10 +194,22 @@ export async function loadRevertible(client: Tx | typeof db, requestId: string) 
   return ar;
 }
 
-/** The open revert of this request, if any. */
+/**
+ * The open revert of this request, if any: the revert a still-planned Reversal of it names — a
+ * single revert, or a backout's revert of its record (which names only the record's latest
+ * selected write in `revertsId`, so that column alone would miss it).
+ */
 export async function openRevertOf(client: Tx | typeof db, requestId: string) {
+  const planned = await client.reversal.findMany({
+    where: { actionRequestId: requestId, status: "planned" },
+    select: { detail: true },
+  });
+  const ids = planned
+    .map((p) => (p.detail as { revertRequestId?: string }).revertRequestId)
+    .filter((id): id is string => !!id);
+  if (!ids.length) return null;
   return client.actionRequest.findFirst({
-    where: { revertsId: requestId, status: { in: [...OPEN_REVERT_STATUSES] } },
+    where: { id: { in: ids }, status: { in: [...OPEN_REVERT_STATUSES] } },
     select: { id: true, status: true },
   });
 }

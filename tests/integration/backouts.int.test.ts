@@ -116,7 +116,9 @@ describe("bulk backout", () => {
       state: "conflict",
       current: "Agreed with the customer",
     });
-    expect(items.find((i) => i.state === "not_revertible")?.note).toMatch(/a backout does not delete records/);
+    expect(items.find((i) => i.state === "not_revertible")?.note).toMatch(
+      /a backout does not delete records/,
+    );
 
     // separation of duties: the planner does not start it; a viewer cannot
     expect(await codeOf(startBackout(ops, plan.id))).toBe("separation_of_duties");
