@@ -195,8 +195,11 @@ export function RevertDialog({
                           >
                             <option value="">Choose…</option>
                             <option value="skip">Skip: keep {show(f.current)}</option>
-                            <option value="overwrite">Overwrite with {show(f.before)}</option>
+                            {!f.ownership && (
+                              <option value="overwrite">Overwrite with {show(f.before)}</option>
+                            )}
                           </Select>
+                          {f.ownership && <div className="mt-1 text-muted">{f.ownership}</div>}
                           {f.laterRequestId && (
                             <div className="mt-1 text-muted">
                               written again later by{" "}

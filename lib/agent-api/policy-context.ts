@@ -10,6 +10,7 @@ import type {
   TPolicyGrant,
   TPolicyRule,
 } from "@/lib/policy";
+import type { TOwnershipRule } from "@/lib/execution/field-rules";
 
 /**
  * Everything the policy engine needs besides the request and the record, read with short
@@ -66,6 +67,16 @@ const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
       allowedWriters: o.allowedWriters,
     })),
     workflows: new Map(workflows.map((w) => [w.key, w])),
+    /** the same rows with what the executor enforces at each write (lib/execution/field-rules.ts) */
+    fieldRules: ownership.map((o): TOwnershipRule => ({
+      object: o.object,
+      field: o.field,
+      systemOfRecord: o.systemOfRecord,
+      allowedWriters: o.allowedWriters,
+      conflictRule: o.conflictRule,
+      yieldHours: o.yieldHours,
+      freshnessSlaMinutes: o.freshnessSlaMinutes,
+    })),
   };
 });
 
@@ -99,6 +110,8 @@ const switchCache = ttlCache(SWITCH_TTL_MS, async (_: "all"): Promise<TKillSwitc
 );
 
 export const policyConfig = () => configCache.get("all");
+/** Field ownership as the executor enforces it, from the same 1 s cache (no query per write). */
+export const fieldOwnershipRules = async () => (await configCache.get("all")).fieldRules;
 export const agentGrants = (agentId: string) => grantCache.get(agentId);
 /**
  * The agent API's kill-switch gate: from memory while this process's LISTEN connection is up

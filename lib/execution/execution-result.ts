@@ -4,7 +4,10 @@ import type { TStatus } from "@/lib/action-requests";
 
 type TExecutionOutcome =
   | "succeeded"
-  /** a revert that found a field changed since its plan (lib/reverts/settle-revert.ts) */
+  /**
+   * a revert that found a field changed since its plan (lib/reverts/settle-revert.ts), or a
+   * write superseded by its field's system of record (lib/execution/field-rules.ts)
+   */
   | "failed"
   | "retrying"
   | "dead_lettered"
@@ -33,6 +36,8 @@ export const EXECUTION_INCLUDE = {
   actionType: { select: { key: true, operation: true } },
   workflowVersion: { select: { workflowId: true } },
   environment: true,
+  // the writer field ownership checks allowedWriters against (lib/execution/field-rules.ts)
+  agent: { select: { slug: true } },
 } satisfies Prisma.ActionRequestInclude;
 
 /** The request with what an execution try reads. */

@@ -160,18 +160,35 @@ export async function recordOutcome(
     return { outcome: "succeeded" };
   }
 
-  if (outcome.kind === "conflict") {
-    await finish("conflict", {
-      errorClass: "conflict",
-      code: "CHANGED_SINCE_APPROVAL",
-      message: outcome.message,
+  if (outcome.kind === "superseded" && !ar.revertsId) {
+    // field ownership: the system of record's newer value stands; no approval can change that
+    const code = "SUPERSEDED_BY_SYSTEM_OF_RECORD";
+    await finish("conflict", { errorClass: "conflict", code, message: outcome.message });
+    await transitionRequest(tx, {
+      id: ar.id,
+      from: "executing",
+      to: "failed",
+      actor: worker,
+      reason: outcome.message,
+      data: {
+        completedAt: now,
+        lastErrorClass: "conflict",
+        lastErrorCode: code,
+        lastErrorMessage: outcome.message,
+      },
     });
+    return { outcome: "failed", detail: outcome.message };
+  }
+
+  if (outcome.kind === "conflict" || outcome.kind === "superseded") {
+    const code = (outcome.kind === "conflict" && outcome.code) || "CHANGED_SINCE_APPROVAL";
+    await finish("conflict", { errorClass: "conflict", code, message: outcome.message });
     if (ar.revertsId) {
       // a revert never goes back to an approver who could approve a person's edit away
       await settleRevertConflict(tx, ar, attempt, outcome.current, outcome.message, worker, now);
       return { outcome: "failed", detail: outcome.message };
     }
-    await returnToApproval(tx, ar, outcome.current, outcome.message, worker, now);
+    await returnToApproval(tx, ar, outcome.current, outcome.message, worker, now, code);
     return { outcome: "back_to_approval", detail: outcome.message };
   }
 
@@ -323,8 +340,9 @@ export async function deadLetter(
 }
 
 /**
- * A field changed in Salesforce after the approval: the request goes back to a person with
- * the new current value as "value at approval". Earlier approvals were for the old value and
+ * A field changed in Salesforce after the approval, a person's recent edit it yields to, or an
+ * approval older than its fields' freshness allows (`code`; lib/execution/field-rules.ts): the
+ * request goes back to a person with the values read now as "value at approval". Earlier approvals were for the old value and
  * no longer count (they stay in the audit lane, named in this event).
  */
 async function returnToApproval(
@@ -334,6 +352,7 @@ async function returnToApproval(
   message: string,
   actor: { type: "worker"; workerId: string },
   now: Date,
+  code = "CHANGED_SINCE_APPROVAL",
 ) {
   if (current) {
     for (const f of ar.fieldChanges) {
@@ -368,7 +387,7 @@ async function returnToApproval(
       escalatedAt: null,
       escalatedTo: null,
       lastErrorClass: "conflict",
-      lastErrorCode: "CHANGED_SINCE_APPROVAL",
+      lastErrorCode: code,
       lastErrorMessage: message,
     },
     payload: { currentValues: current, previousApprovals: previous },

@@ -10,15 +10,18 @@ import type { TClaimedTry } from "./claim";
 import type { Lease } from "./lease";
 import { sameValue } from "./values";
 import {
-  changedByOthers,
-  conflictMessage,
   failureOf,
   fieldRows,
+  ownershipVerdict,
   pick,
   type TFieldRow,
   type TWriteOutcome,
   writeToSalesforce,
+  yieldHoursOf,
 } from "./write";
+import { fieldOwnershipRules } from "@/lib/agent-api/policy-context";
+import { humanEditsOf } from "./human-edits";
+import type { THumanEdit } from "./field-rules";
 
 type TPending = { t: TClaimedTry; fields: TFieldRow[]; current: Record<string, unknown> };
 
@@ -27,8 +30,10 @@ type TPending = { t: TClaimedTry; fields: TFieldRow[]; current: Record<string, u
  * outside any transaction, in three Salesforce calls whatever the batch's size:
  *
  * 1. read every record (`/composite/sobjects/{object}`, the fields of every request);
- * 2. per request, as one request's try decides: a field another writer changed since the
- *    approval is a conflict, values already there are already applied, the rest are written —
+ * 2. per request, as one request's try decides: values already there are already applied;
+ *    field ownership (`field-rules.ts`) decides on a field another writer changed since the
+ *    approval, a person's recent edit (the history of every record yielding, read in one
+ *    query), the writer and the approval's age; the rest are written —
  *    together in one `/composite/sobjects` PATCH with allOrNone=false, started only inside the
  *    lease and past the kill-switch gate, each record's result its own (a per-record error is
  *    classified as the same error on one record would be);
@@ -72,9 +77,31 @@ export async function writeBatchToSalesforce(
       }
       throw e;
     }
+    const rules = await fieldOwnershipRules();
+    // one history read for the batch: the records with a field that yields to people's edits
+    const hoursOf = (t: TClaimedTry) => yieldHoursOf(t.ar, fieldRows(t.ar), rules);
+    const yielding = tries.filter((t, i) => read[i] && hoursOf(t) > 0);
+    const hours = Math.max(0, ...yielding.map(hoursOf));
+    let edits = new Map<string, THumanEdit[]>();
+    try {
+      if (yielding.length) {
+        edits = await humanEditsOf(
+          sf,
+          object,
+          yielding.map((t) => t.ar.recordId!),
+          [...new Set(yielding.flatMap((t) => t.ar.fieldChanges.map((f) => f.field)))],
+          new Date(Date.now() - hours * 3600_000),
+          log,
+        );
+      }
+    } catch (e) {
+      // without the history a yield cannot be honoured: those requests fail as the read did
+      for (const t of yielding) settle(t, failureOf(e));
+    }
     const pending: TPending[] = [];
     for (const [i, t] of tries.entries()) {
       const got = read[i];
+      if (outcomes.has(t.ar.id)) continue;
       if (!got) {
         settle(t, {
           kind: "error",
@@ -89,10 +116,7 @@ export async function writeBatchToSalesforce(
         got.record,
         fields.map((f) => f.field),
       );
-      const changed = changedByOthers(fields, current);
-      if (changed.length) {
-        settle(t, { kind: "conflict", current, message: conflictMessage(changed, current) });
-      } else if (fields.every((f) => sameValue(current[f.field], f.proposed))) {
+      if (fields.every((f) => sameValue(current[f.field], f.proposed))) {
         settle(t, {
           kind: "written",
           recordId: t.ar.recordId!,
@@ -100,7 +124,12 @@ export async function writeBatchToSalesforce(
           after: current,
           alreadyApplied: true,
         });
-      } else pending.push({ t, fields, current });
+        continue;
+      }
+      const mine = edits.get(t.ar.recordId!.slice(0, 15)) ?? [];
+      const verdict = ownershipVerdict(t.ar, fields, current, rules, mine);
+      if (verdict) settle(t, verdict);
+      else pending.push({ t, fields, current });
     }
     if (!pending.length) return done();
 

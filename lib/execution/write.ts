@@ -10,6 +10,15 @@ import { operationOf } from "./claim";
 import type { TLoaded } from "./execution-result";
 import type { Lease } from "./lease";
 import { sameValue } from "./values";
+import { fieldOwnershipRules } from "@/lib/agent-api/policy-context";
+import {
+  judgeWrite,
+  writerOf,
+  yieldWindowHours,
+  type THumanEdit,
+  type TOwnershipRule,
+} from "./field-rules";
+import { humanEditsOf } from "./human-edits";
 
 export type TFieldRow = { field: string; expected: unknown; proposed: unknown };
 
@@ -28,12 +37,6 @@ export function changedByOthers(fields: TFieldRow[], current: Record<string, unk
   );
 }
 
-export function conflictMessage(changed: TFieldRow[], current: Record<string, unknown>) {
-  return `Changed in Salesforce since it was approved: ${changed
-    .map((f) => `${f.field} is now ${JSON.stringify(current[f.field])}`)
-    .join(", ")}`;
-}
-
 export type TWriteOutcome =
   | {
       kind: "written";
@@ -43,7 +46,15 @@ export type TWriteOutcome =
       /** the values were already there: nothing was written this time */
       alreadyApplied: boolean;
     }
-  | { kind: "conflict"; current: Record<string, unknown>; message: string }
+  | {
+      kind: "conflict";
+      current: Record<string, unknown>;
+      message: string;
+      /** why, when not a plain change since approval (lib/execution/field-rules.ts) */
+      code?: "YIELDS_TO_HUMAN_EDIT" | "STALE_APPROVAL";
+    }
+  /** field ownership: the system of record's newer value stands; the request fails */
+  | { kind: "superseded"; current: Record<string, unknown>; message: string }
   /** a kill switch stopped it at the gate before the write: nothing was written */
   | { kind: "halted"; message: string }
   | {
@@ -72,11 +83,65 @@ export async function writeToSalesforce(
   const values = Object.fromEntries(fields.map((f) => [f.field, f.proposed]));
   try {
     const sf = connector ?? (await connectorFor(ar.environment));
-    return { outcome: await write(sf, ar, fields, values, log, afterInterruption, lease), log };
+    const rules = await fieldOwnershipRules();
+    return {
+      outcome: await write(sf, ar, fields, values, log, afterInterruption, lease, rules),
+      log,
+    };
   } catch (e) {
     return { outcome: failureOf(e), log };
   }
 }
+
+/**
+ * Field ownership's verdict (lib/execution/field-rules.ts) on writing `fields` over `current`
+ * now, as the try's outcome, or null to go ahead.
+ */
+export function ownershipVerdict(
+  ar: TLoaded,
+  fields: TFieldRow[],
+  current: Record<string, unknown>,
+  rules: readonly TOwnershipRule[],
+  edits: readonly THumanEdit[],
+): TWriteOutcome | null {
+  const j = judgeWrite({
+    object: ar.object,
+    writer: writerOf(ar),
+    revert: !!ar.revertsId,
+    fields,
+    pending: fields.filter((f) => !sameValue(current[f.field], f.proposed)).map((f) => f.field),
+    changed: changedByOthers(fields, current).map((f) => f.field),
+    current,
+    rules,
+    decidedAt: ar.decidedAt ?? ar.createdAt,
+    edits,
+    now: new Date(),
+  });
+  if (j.kind === "proceed") return null;
+  if (j.kind === "not_allowed") {
+    return {
+      kind: "error",
+      errorClass: "permission",
+      code: "FIELD_OWNED_ELSEWHERE",
+      message: j.message,
+    };
+  }
+  if (j.kind === "superseded") return { kind: "superseded", current, message: j.message };
+  return {
+    kind: "conflict",
+    current,
+    message: j.message,
+    ...(j.code === "CHANGED_SINCE_APPROVAL" ? {} : { code: j.code }),
+  };
+}
+
+/** Whether any field to write yields to people's edits: the hours to read history back, or 0. */
+export const yieldHoursOf = (ar: TLoaded, fields: TFieldRow[], rules: readonly TOwnershipRule[]) =>
+  yieldWindowHours(
+    rules,
+    ar.object,
+    fields.map((f) => f.field),
+  );
 
 export function failureOf(e: unknown): TWriteOutcome {
   if (e instanceof KillSwitchEngaged) return { kind: "halted", message: e.message };
@@ -107,6 +172,7 @@ async function write(
   log: TConnectorCall[],
   afterInterruption: boolean,
   lease: Lease,
+  rules: readonly TOwnershipRule[],
 ): Promise<TWriteOutcome> {
   const names = fields.map((f) => f.field);
   const op = operationOf(ar);
@@ -124,6 +190,9 @@ async function write(
           "The worker stopped while this create was in flight. Check Salesforce for the record before retrying.",
       };
     }
+    // a create has no earlier value nor history: only its writers and freshness are checked
+    const blocked = ownershipVerdict(ar, fields, {}, rules, []);
+    if (blocked) return blocked;
     const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
     if (deadlineAt === null || !lease.holds(ar.id)) return { kind: "lease_lost" };
     const { id } = await gateWrite(ar, () => sf.create(ar.object, values, { log, deadlineAt }));
@@ -148,14 +217,27 @@ async function write(
   for (let round = 0; ; round++) {
     const { record, lastModified } = await sf.read(ar.object, recordId, names, { log });
     const current = pick(record, names);
-    const changed = changedByOthers(fields, current);
-    if (changed.length) {
-      return { kind: "conflict", current, message: conflictMessage(changed, current) };
-    }
     const pending = fields.filter((f) => !sameValue(current[f.field], f.proposed));
     if (pending.length === 0) {
       return { kind: "written", recordId, before: current, after: current, alreadyApplied: true };
     }
+    // field ownership decides whether a change since approval stops the write, and whether a
+    // person's recent edit, the writer or the approval's age does (lib/execution/field-rules.ts)
+    const hours = yieldHoursOf(ar, pending, rules);
+    const edits = hours
+      ? ((
+          await humanEditsOf(
+            sf,
+            ar.object,
+            [recordId],
+            pending.map((f) => f.field),
+            new Date(Date.now() - hours * 3600_000),
+            log,
+          )
+        ).get(recordId.slice(0, 15)) ?? [])
+      : [];
+    const blocked = ownershipVerdict(ar, fields, current, rules, edits);
+    if (blocked) return blocked;
     const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
     if (deadlineAt === null || !lease.holds(ar.id)) return { kind: "lease_lost" };
     try {

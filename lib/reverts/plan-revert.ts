@@ -4,6 +4,9 @@ import { AppError, notFound } from "@/lib/core/errors";
 import { connectorFor } from "@/lib/environments";
 import { ConnectorError, type SalesforceConnector } from "@/lib/connectors/salesforce";
 import { sameValue } from "@/lib/execution/values";
+import { revertHold, yieldWindowHours } from "@/lib/execution/field-rules";
+import { humanEditsOf } from "@/lib/execution/human-edits";
+import { fieldOwnershipRules } from "@/lib/agent-api/policy-context";
 
 /** Statuses in which a revert request is still open: a second revert of the same write waits. */
 export const OPEN_REVERT_STATUSES = [
@@ -20,7 +23,9 @@ export const OPEN_REVERT_STATUSES = [
  * - `restorable`: still what Tollgate wrote; the revert writes `before` back;
  * - `conflict`: someone changed it since Tollgate wrote it (`laterRequestId`: a later Tollgate
  *   write did); never overwritten unless a person chooses to, with a reason (then the value they
- *   saw is what the write checks against);
+ *   saw is what the write checks against). Also a field its ownership keeps a revert from
+ *   writing (`ownership` says why: people may not write it, or a person edited it within the
+ *   hours Tollgate yields — lib/execution/field-rules.ts): skipped only, never overwritten;
  * - `already_restored`: it is back at `before` already; nothing to write;
  * - `already_there`: Salesforce held the written value before Tollgate's write (someone else
  *   made that change): not Tollgate's to undo.
@@ -32,6 +37,8 @@ export type TRevertField = {
   current: unknown;
   state: "restorable" | "conflict" | "already_restored" | "already_there";
   laterRequestId?: string | null;
+  /** field ownership keeps the revert from writing it: why (it can only be skipped) */
+  ownership?: string | null;
 };
 
 /**
@@ -128,10 +135,11 @@ export function classifyFields(
     written: unknown;
     alreadyThere?: boolean;
     laterRequestId?: string | null;
+    ownership?: string | null;
   }[],
   current: Record<string, unknown>,
 ): TRevertField[] {
-  return changes.map(({ alreadyThere: there, laterRequestId, ...c }) => {
+  return changes.map(({ alreadyThere: there, laterRequestId, ownership, ...c }) => {
     const now = current[c.field] ?? null;
     const state = there
       ? "already_there"
@@ -139,10 +147,11 @@ export function classifyFields(
         ? "conflict"
         : sameValue(now, c.before)
           ? "already_restored"
-          : sameValue(now, c.written)
+          : sameValue(now, c.written) && !ownership
             ? "restorable"
             : "conflict";
-    return { ...c, current: now, state, laterRequestId: laterRequestId ?? null };
+    const held = state === "conflict" && ownership ? ownership : null;
+    return { ...c, current: now, state, laterRequestId: laterRequestId ?? null, ownership: held };
   });
 }
 
@@ -237,6 +246,15 @@ export async function planFor(
   const later = await laterWrites(ar, names);
   const sf = connector ?? (await connectorFor(ar.environment));
   const { record } = await sf.read(ar.object, ar.recordId!, names);
+  const rules = await fieldOwnershipRules();
+  const hours = yieldWindowHours(rules, ar.object, names);
+  const since = new Date(Date.now() - hours * 3600_000);
+  const edits = hours
+    ? ((await humanEditsOf(sf, ar.object, [ar.recordId!], names, since, [])).get(
+        ar.recordId!.slice(0, 15),
+      ) ?? [])
+    : [];
+  const now = new Date();
   return {
     requestId: ar.id,
     object: ar.object,
@@ -250,6 +268,7 @@ export async function planFor(
         written: writtenOf(f),
         alreadyThere: alreadyThere(f),
         laterRequestId: later.get(f.field) ?? null,
+        ownership: revertHold(rules, ar.object, f.field, edits, now),
       })),
       record,
     ),

@@ -120,19 +120,32 @@ export async function requestRevert(
     throw new AppError(
       "revert_conflict",
       `Changed in Salesforce since Tollgate wrote it: ${unresolved
-        .map((f) => `${f.field} is now ${JSON.stringify(f.current)}`)
+        .map((f) => f.ownership ?? `${f.field} is now ${JSON.stringify(f.current)}`)
         .join(", ")}. Skip each such field or overwrite it with a reason`,
       {
         errors: unresolved.map((f) => ({
           path: `resolutions.${f.field}`,
-          message: f.laterRequestId
-            ? `Written again later by ${f.laterRequestId}`
-            : `Now ${JSON.stringify(f.current)}; Tollgate wrote ${JSON.stringify(f.written)}`,
+          message: f.ownership
+            ? f.ownership
+            : f.laterRequestId
+              ? `Written again later by ${f.laterRequestId}`
+              : `Now ${JSON.stringify(f.current)}; Tollgate wrote ${JSON.stringify(f.written)}`,
         })),
       },
     );
   }
   const overwrites = conflicts.filter((f) => resolutionOf(f.field) === "overwrite");
+  // field ownership is not a person's to override in a revert: such a field is only skipped
+  const held = overwrites.filter((f) => f.ownership);
+  if (held.length) {
+    throw new AppError(
+      "invalid_body",
+      "A field its ownership keeps a revert from writing can only be skipped",
+      {
+        errors: held.map((f) => ({ path: `resolutions.${f.field}`, message: f.ownership! })),
+      },
+    );
+  }
   if (overwrites.length && (overwriteReason ?? "").length < 3) {
     throw new AppError("invalid_body", "Say why a later edit may be overwritten", {
       errors: [{ path: "overwriteReason", message: "Required to overwrite a changed field" }],

@@ -83,6 +83,8 @@ export class SalesforceConnector {
   private readonly timeoutMs: number;
   /** API usage as of the last answer (Sforce-Limit-Info). */
   lastUsage: TApiUsage | null = null;
+  /** The integration user this connector logged in as (its writes are Tollgate's own). */
+  private loginUserId: string | null = null;
 
   constructor(
     private readonly config: TSalesforceConfig,
@@ -125,6 +127,7 @@ export class SalesforceConnector {
         password: this.config.password,
       });
       this.conn = conn;
+      this.loginUserId = info.id;
       this.record(opts, {
         op: "login",
         method: "POST",
@@ -240,6 +243,12 @@ export class SalesforceConnector {
     if (!usage) return;
     this.lastUsage = { used: usage.used, limit: usage.limit };
     this.hooks.onUsage?.(this.lastUsage);
+  }
+
+  /** The Salesforce user id Tollgate writes as (logs in first if it has not yet). */
+  async integrationUserId(opts: TOpOptions = {}): Promise<string> {
+    await this.connection(opts);
+    return this.loginUserId!;
   }
 
   /** A record with the fields asked for (all when none) and its LastModifiedDate. */
