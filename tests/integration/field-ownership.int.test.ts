@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db, type Prisma } from "@/lib/db";
 import { clearPolicyCaches } from "@/lib/agent-api";
+import { CONFIG_TTL_MS } from "@/lib/agent-api/policy-context";
 import { decideActionRequest } from "@/lib/approvals";
 import { executeRequest } from "@/lib/execution/execute";
 import { planRevert, requestRevert, type TRevertInput } from "@/lib/reverts";
@@ -338,6 +339,22 @@ describe("field ownership at the write", () => {
       ]);
       expect(await read(records[1], ["NextStep"])).toEqual({ NextStep: null });
       expect(await read(records[0], ["NextStep"])).toEqual({ NextStep: null });
+    });
+
+    it("a change of ownership reaches the executor once the config cache's second has passed", async () => {
+      const [recordId] = await newOpportunities(box, 1, "Writers cached");
+      await rule("NextStep", {});
+      const first = await request({ recordId, changes: { NextStep: "one" } });
+      expect((await executeRequest(first, worker)).outcome).toBe("succeeded");
+      // changed behind the cache's back (as another instance would): no clearPolicyCaches here
+      await db.fieldOwnership.updateMany({
+        where: { object: "Opportunity", field: "NextStep" },
+        data: { allowedWriters: ["humans"] },
+      });
+      await new Promise((r) => setTimeout(r, CONFIG_TTL_MS + 100));
+      const second = await request({ recordId, changes: { NextStep: "two" } });
+      expect((await executeRequest(second, worker)).outcome).toBe("dead_lettered");
+      expect(await read(recordId, ["NextStep"])).toEqual({ NextStep: "one" });
     });
 
     it("revert: writes as humans — a field people may not write is held in the plan and at the write", async () => {
