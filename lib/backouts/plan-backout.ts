@@ -14,6 +14,8 @@ import {
   OPEN_REVERT_STATUSES,
   writtenOf,
 } from "@/lib/reverts/plan-revert";
+import { revertHold } from "@/lib/execution/field-rules";
+import { fieldOwnershipRules } from "@/lib/agent-api/policy-context";
 
 /** Field changes one backout may hold: a larger selection is refused (narrow the window). */
 export const MAX_BACKOUT_FIELDS = 50_000;
@@ -199,6 +201,8 @@ export function planItems(
   rows: TSelectedRow[],
   current: Map<string, Record<string, unknown> | null>,
   later: Map<string, string>,
+  /** why field ownership keeps a revert from writing this field (people may not), or null */
+  held: (object: string, field: string) => string | null = () => null,
 ): TPlannedItem[] {
   const items: TPlannedItem[] = [];
   const chains = new Map<string, TSelectedRow[]>();
@@ -282,6 +286,7 @@ export function planItems(
           written: base.written,
           alreadyThere: chain.length === 1 && alreadyThere(first),
           laterRequestId: later.get(k) ?? null,
+          ownership: held(first.object, first.field!),
         },
         // (one field at a time: the record's other fields are their own chains)
       ],
@@ -294,9 +299,10 @@ export function planItems(
       laterRequestId: f.laterRequestId ?? null,
       note:
         f.state === "conflict"
-          ? f.laterRequestId
-            ? `Written again later by ${f.laterRequestId}`
-            : "Changed in Salesforce since Tollgate wrote it"
+          ? (f.ownership ??
+            (f.laterRequestId
+              ? `Written again later by ${f.laterRequestId}`
+              : "Changed in Salesforce since Tollgate wrote it"))
           : null,
     });
   }
@@ -390,7 +396,11 @@ export async function planBackout(
   const later = await laterWrites(environment.id, selected, [...firstOf.values()]);
   const sf = opts.connector ?? (await connectorFor(environment));
   const current = await readCurrent(sf, byObject);
-  const items = planItems(rows, current, later);
+  // a backout's reverts write as "humans": a field people may not write is a conflict here, as
+  // the write would refuse it (a yield is seen at the write only: no history read per record)
+  const rules = await fieldOwnershipRules();
+  const now = new Date();
+  const items = planItems(rows, current, later, (o, f) => revertHold(rules, o, f, [], now));
   const figures = figuresOf(items);
   const id = prefixedId("bo");
   const plannedAt = new Date();
