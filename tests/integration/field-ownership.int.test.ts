@@ -5,6 +5,7 @@ import { CONFIG_TTL_MS } from "@/lib/agent-api/policy-context";
 import { decideActionRequest } from "@/lib/approvals";
 import { executeRequest } from "@/lib/execution/execute";
 import { planRevert, requestRevert, type TRevertInput } from "@/lib/reverts";
+import { listBackoutItems, planBackout } from "@/lib/backouts";
 import type { TCurrentUser } from "@/lib/auth";
 import { demoUser, newOpportunities, useExecutionSuite } from "./fixtures/execution";
 
@@ -16,7 +17,7 @@ import { demoUser, newOpportunities, useExecutionSuite } from "./fixtures/execut
  * Each on a single write, a batched write and a revert.
  */
 describe("field ownership at the write", () => {
-  const { box, request } = useExecutionSuite(0);
+  const { box, request, agent: agentIds } = useExecutionSuite(0);
   const worker = { workerId: "ownership-test-worker" };
   let ops: TCurrentUser;
   let approver: TCurrentUser;
@@ -339,6 +340,30 @@ describe("field ownership at the write", () => {
       ]);
       expect(await read(records[1], ["NextStep"])).toEqual({ NextStep: null });
       expect(await read(records[0], ["NextStep"])).toEqual({ NextStep: null });
+    });
+
+    it("bulk backout: its dry run holds a field people may not write, as its reverts' write would", async () => {
+      const from = new Date(Date.now() - 1_000);
+      const { recordId } = await written("Writers backout", {
+        NextStep: "agent wrote",
+        Amount: 77,
+      });
+      const to = new Date(Date.now() + 1_000);
+      await rule("NextStep", { allowedWriters: ["pipeline-hygiene-bot"] });
+      const plan = await planBackout(ops, {
+        environmentId: agentIds.environmentId,
+        agentId: agentIds.agentId,
+        from,
+        to,
+        reason: "Undo the morning",
+      });
+      const { items } = await listBackoutItems(plan.id, { limit: 500 });
+      const mine = items.filter((i) => i.recordId === recordId);
+      expect(mine.map((i) => [i.field, i.state]).sort()).toEqual([
+        ["Amount", "restorable"],
+        ["NextStep", "conflict"],
+      ]);
+      expect(mine.find((i) => i.field === "NextStep")?.note).toContain("not people");
     });
 
     it("a change of ownership reaches the executor once the config cache's second has passed", async () => {
