@@ -11,7 +11,7 @@ import {
 } from "./run-backout";
 
 const SUMMARY_INCLUDE = {
-  environment: { select: { id: true, name: true } },
+  environment: { select: { id: true, slug: true, name: true } },
   createdBy: { select: { id: true, name: true } },
   startedBy: { select: { id: true, name: true } },
 } satisfies Prisma.BackoutInclude;

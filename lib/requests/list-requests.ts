@@ -288,22 +288,42 @@ export async function* requestBatches(q: TRequestQuery, size: number) {
   }
 }
 
-/** The choices for the filter menus: agents and workflow versions by name, with their ids. */
+/**
+ * The choices for the filter menus: agents and workflow versions by name, with their ids; action
+ * types and environments with their ids too (the Requests filters use their keys and slugs, the
+ * backout form their ids).
+ */
 export async function requestFacets() {
   const [agents, workflowVersions, actionTypes, environments] = await Promise.all([
     db.agent.findMany({
-      select: { id: true, name: true, environment: { select: { slug: true } } },
+      select: {
+        id: true,
+        name: true,
+        environmentId: true,
+        environment: { select: { slug: true } },
+      },
       orderBy: [{ name: "asc" }, { environmentId: "asc" }],
     }),
     db.workflowVersion.findMany({
       select: { id: true, version: true, workflow: { select: { name: true } } },
       orderBy: [{ workflow: { name: "asc" } }, { version: "desc" }],
     }),
-    db.actionType.findMany({ select: { key: true, name: true }, orderBy: { key: "asc" } }),
-    db.environment.findMany({ select: { slug: true, name: true }, orderBy: { slug: "asc" } }),
+    db.actionType.findMany({
+      select: { id: true, key: true, name: true },
+      orderBy: { key: "asc" },
+    }),
+    db.environment.findMany({
+      select: { id: true, slug: true, name: true },
+      orderBy: { slug: "asc" },
+    }),
   ]);
   return {
-    agents: agents.map((a) => ({ id: a.id, name: a.name, environment: a.environment.slug })),
+    agents: agents.map((a) => ({
+      id: a.id,
+      name: a.name,
+      environment: a.environment.slug,
+      environmentId: a.environmentId,
+    })),
     workflowVersions: workflowVersions.map((v) => ({
       id: v.id,
       name: v.workflow.name,
