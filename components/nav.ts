@@ -4,6 +4,7 @@ import type { TPermission } from "@/lib/auth/permissions";
 export const NAV: { href: string; label: string; permission: TPermission; section: string }[] = [
   { href: "/inbox", label: "Approval inbox", permission: "inbox:read", section: "Work" },
   { href: "/requests", label: "Requests", permission: "requests:read", section: "Work" },
+  { href: "/backouts", label: "Backouts", permission: "requests:read", section: "Work" },
   { href: "/agents", label: "Agents", permission: "agents:read", section: "Govern" },
   { href: "/policy", label: "Policy matrix", permission: "policy:read", section: "Govern" },
   {

@@ -1,7 +1,8 @@
-import { requirePage } from "@/lib/auth";
+import Link from "next/link";
+import { can, requirePage } from "@/lib/auth";
 import { toClientProps } from "@/lib/core/serialize";
 import { filtersOf, listRequests, requestFacets, ZRequestQuery } from "@/lib/requests";
-import { Alert, PageHeader } from "@/components/ui";
+import { Alert, Button, PageHeader } from "@/components/ui";
 import { ExportButtons } from "@/components/requests/export-button";
 import { RequestBoard } from "@/components/requests/request-board";
 
@@ -12,7 +13,7 @@ export default async function RequestsPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  await requirePage("requests:read", "/requests");
+  const user = await requirePage("requests:read", "/requests");
   const raw = Object.fromEntries(
     Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
   );
@@ -30,7 +31,14 @@ export default async function RequestsPage({
         title="Requests"
         description="Every write an agent asked for, in any status: who asked, for which record, who decided and how it ended. Newest first; filters stay in the link."
       >
-        <ExportButtons filters={filters} />
+        <div className="flex flex-wrap items-center gap-2">
+          {can(user.roles, "requests:revert") && (
+            <Button variant="secondary" asChild>
+              <Link href="/backouts#new-backout">Back out…</Link>
+            </Button>
+          )}
+          <ExportButtons filters={filters} />
+        </div>
       </PageHeader>
       {!parsed.success && (
         <Alert tone="warning" className="mb-4">
