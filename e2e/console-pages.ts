@@ -117,6 +117,16 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "backout page, planned",
+    route: "/backouts/[id]",
+    user: "admin",
+    async open(page) {
+      const { backout } = JSON.parse(process.env.E2E_FIXTURES!) as TE2eFixtures;
+      await visit(page, `/backouts/${backout.plannedId}`);
+      await expect(page.getByRole("table", { name: "Backout items" })).toContainText("Amount");
+    },
+  },
+  {
     name: "not found in the console",
     route: "(not-found)",
     user: "admin",
