@@ -168,6 +168,14 @@ test("ops plans a backout of an agent's writes; an admin starts it and it restor
   await expect(page.getByText("1 request on 1 record")).toBeVisible();
   await expect(items.locator("tbody tr")).toHaveCount(1);
   await expect(items.getByTestId(`item-${edited.recordId}-Amount`)).toContainText("conflict");
+  // its planner cancels it: nothing was written, and nothing is left to start or cancel
+  await page.getByRole("button", { name: "Cancel…" }).click();
+  const cancel = page.getByRole("alertdialog");
+  await expect(cancel).toContainText("Nothing has been written");
+  await cancel.getByRole("button", { name: "Cancel the backout" }).click();
+  await expect(cancel).toBeHidden();
+  await expect(page.getByText("cancelled", { exact: true }).first()).toBeVisible();
+  await expect(page.getByTestId("bo-actions").getByRole("button")).toHaveCount(0);
   // another agent in the same window: nothing matches, said above the button, nothing planned
   await page.goto("/backouts");
   await select();
