@@ -185,17 +185,20 @@ describe("field ownership at the write", () => {
         { rule: "last_write_wins", recordId: b, outcome: "succeeded", after: "agent" },
         { rule: "system_of_record_wins", recordId: c, outcome: "failed", after: "person" },
       ] as const;
+      // by id: in the full run, other files' sandboxes hand out the same new record ids
+      const ids: string[] = [];
       for (const k of cases) {
         await rule("NextStep", { conflictRule: k.rule });
         const id = await request({ recordId: k.recordId, changes: { NextStep: "agent" } });
+        ids.push(id);
         await box.humanEdit("Opportunity", k.recordId, { NextStep: "person" });
         expect((await executeRequest(id, worker)).outcome, k.rule).toBe(k.outcome);
         expect(await read(k.recordId, ["NextStep"]), k.rule).toEqual({ NextStep: k.after });
       }
       const [ra, rb, rc] = await Promise.all(
-        [a, b, c].map((recordId) =>
-          db.actionRequest.findFirstOrThrow({
-            where: { recordId },
+        ids.map((id) =>
+          db.actionRequest.findUniqueOrThrow({
+            where: { id },
             include: { fieldChanges: true },
           }),
         ),
