@@ -111,3 +111,74 @@ test("ops reverts a stage change Tollgate wrote; deal desk approves; the page fo
     });
   }
 });
+
+/**
+ * A create's revert deletes the record it made: the ops owner's dialog says so, and the approver
+ * reads in the inbox that approving deletes the lead; a selection cannot approve it, only the
+ * request opened on its own can. The worker deletes the lead.
+ */
+test("a revert that deletes a lead says so to whoever asks and whoever approves", async ({
+  page,
+  browser,
+}) => {
+  const { createdLead } = JSON.parse(process.env.E2E_FIXTURES!) as TE2eFixtures;
+  const sf = new SalesforceConnector({
+    loginUrl: process.env.E2E_SANDBOX_URL!,
+    apiVersion: "62.0",
+    ...DEFAULT_SANDBOX_CREDENTIALS,
+  });
+  const leadExists = () =>
+    sf.read("Lead", createdLead.leadId, ["LastName"]).then(
+      () => true,
+      () => false,
+    );
+  expect(await leadExists()).toBe(true);
+
+  await signIn(page, "ops");
+  await page.goto(`/requests/${createdLead.requestId}`);
+  await page.getByRole("button", { name: "Revert…" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByTestId("revert-delete")).toContainText("it will be deleted");
+  for (const width of [1024, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: test.info().outputPath(`revert-delete-dialog-${width}.png`) });
+  }
+  await dialog.getByLabel("Why revert it?").fill("The agent made a duplicate of an existing lead");
+  await dialog.getByRole("button", { name: "Ask to delete the record" }).click();
+  const done = dialog.getByTestId("revert-requested");
+  const revertId = (await done.getByRole("link").textContent())!.trim();
+  await done.getByRole("button", { name: "Close" }).click();
+
+  const other = await browser.newContext();
+  const approver = await other.newPage();
+  await signIn(approver, "approver");
+  await approver.goto(`/inbox?request=${revertId}`);
+  const row = approver.locator(`[data-id="${revertId}"]`);
+  await expect(row).toContainText("revert · deletes");
+  await expect(row).toContainText(`Deletes Lead ${createdLead.leadId}`);
+  const note = approver.getByTestId("revert-note");
+  await expect(note).toContainText(`Approving deletes Lead ${createdLead.leadId}`);
+  for (const width of [1024, 1440]) {
+    await approver.setViewportSize({ width, height: 900 });
+    await approver.screenshot({ path: test.info().outputPath(`inbox-revert-delete-${width}.png`) });
+  }
+  // a selection does not approve it: the server refuses that one, nothing is decided
+  const bulk = await approver.request.post("/api/internal/inbox/bulk", {
+    headers: fromConsole,
+    data: { ids: [revertId], decision: "approve" },
+  });
+  expect(bulk.status()).toBe(200);
+  expect((await bulk.json()).results).toEqual([
+    expect.objectContaining({ id: revertId, ok: false, code: "single_review_required" }),
+  ]);
+  // opened on its own, it is approved; the worker deletes the lead
+  await approver
+    .getByRole("region", { name: `Request ${revertId}` })
+    .getByRole("button", { name: "Approve" })
+    .click();
+  await expect.poll(leadExists, { timeout: 30_000 }).toBe(false);
+  await other.close();
+  await page.reload();
+  await expect(page.getByTestId("rq-reverts")).toContainText("succeeded");
+  await expect(page.getByTestId("rq-timeline")).toContainText("action_request.reverted");
+});

@@ -1,7 +1,8 @@
 "use client";
 
+import Link from "next/link";
 import type { TInboxDetail, TInboxItem } from "@/lib/approvals";
-import { Badge, cx, TableBody, TableCell, TableFrame, TableHeader } from "@/components/ui";
+import { Alert, Badge, cx, TableBody, TableCell, TableFrame, TableHeader } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { duration, same, show } from "./shared";
 
@@ -19,37 +20,75 @@ export function ChangeReview({
   detail: TInboxDetail;
   waiting: boolean;
 }) {
+  const revert = item.revert;
   return (
     <>
       <h3 className="mt-5 text-sm font-semibold">Change</h3>
+      {revert && (
+        <Alert
+          tone={revert.deletes ? "warning" : "info"}
+          className="mt-2"
+          data-testid="revert-note"
+        >
+          {revert.deletes ? (
+            <>
+              <strong>Approving deletes {item.object} </strong>
+              <Link
+                className="font-mono underline"
+                href={`/records/${item.recordId}?env=${item.environment}`}
+              >
+                {item.recordId}
+              </Link>{" "}
+              from Salesforce: the record{" "}
+              <Link className="underline" href={`/requests/${revert.of}`}>
+                the request it reverts
+              </Link>{" "}
+              created. It is deleted only if nobody changed it since the revert was asked for;
+              otherwise the revert fails and the record stays.
+            </>
+          ) : (
+            <>
+              A person&apos;s revert of{" "}
+              <Link className="underline" href={`/requests/${revert.of}`}>
+                an earlier write
+              </Link>
+              : the proposed values are those before Tollgate wrote it. A field changed in
+              Salesforce since is overwritten only where the person who asked chose to, with a
+              reason.
+            </>
+          )}
+        </Alert>
+      )}
       {detail.currentError && <p className="mt-1 text-sm text-amber-800">{detail.currentError}</p>}
-      <TableFrame label="Diff" minWidth="24rem" dense className="mt-2">
-        <TableHeader columns={["Field", "When proposed", "In Salesforce now", "Proposed"]} />
-        <TableBody>
-          {detail.diff.map((d) => {
-            const drifted = d.current !== undefined && !same(d.current, d.whenProposed);
-            return (
-              <tr key={d.field} className="align-top">
-                <TableCell className="font-mono text-xs">{d.field}</TableCell>
-                <TableCell className="break-words text-muted">{show(d.whenProposed)}</TableCell>
-                <TableCell className={cx("break-words", drifted && "font-medium text-amber-800")}>
-                  {!item.recordId ? (
-                    <span className="text-muted">new record</span>
-                  ) : d.current === undefined ? (
-                    "—"
-                  ) : (
-                    show(d.current)
-                  )}
-                  {drifted && <div className="text-xs">changed since the proposal</div>}
-                </TableCell>
-                <TableCell className="break-words font-medium text-emerald-800">
-                  {show(d.proposed)}
-                </TableCell>
-              </tr>
-            );
-          })}
-        </TableBody>
-      </TableFrame>
+      {!revert?.deletes && (
+        <TableFrame label="Diff" minWidth="24rem" dense className="mt-2">
+          <TableHeader columns={["Field", "When proposed", "In Salesforce now", "Proposed"]} />
+          <TableBody>
+            {detail.diff.map((d) => {
+              const drifted = d.current !== undefined && !same(d.current, d.whenProposed);
+              return (
+                <tr key={d.field} className="align-top">
+                  <TableCell className="font-mono text-xs">{d.field}</TableCell>
+                  <TableCell className="break-words text-muted">{show(d.whenProposed)}</TableCell>
+                  <TableCell className={cx("break-words", drifted && "font-medium text-amber-800")}>
+                    {!item.recordId ? (
+                      <span className="text-muted">new record</span>
+                    ) : d.current === undefined ? (
+                      "—"
+                    ) : (
+                      show(d.current)
+                    )}
+                    {drifted && <div className="text-xs">changed since the proposal</div>}
+                  </TableCell>
+                  <TableCell className="break-words font-medium text-emerald-800">
+                    {show(d.proposed)}
+                  </TableCell>
+                </tr>
+              );
+            })}
+          </TableBody>
+        </TableFrame>
+      )}
       {detail.currentReadAt && (
         <p className="mt-1 text-xs text-muted">
           Read from Salesforce at {formatTime(detail.currentReadAt)}

@@ -148,6 +148,7 @@ export function RequestDetail({
         <div className="min-w-0">
           <h2 className="break-words text-lg font-semibold">{label}</h2>
           <div className="text-sm text-slate-700">
+            {item.revert ? (item.revert.deletes ? "Revert by delete: " : "Revert: ") : ""}
             {item.actionTypeName ?? item.actionType ?? item.object}
           </div>
           <div className="text-sm text-muted">

@@ -74,6 +74,11 @@ export function RequestList({
                   {i.status === "draft" && <Badge tone="violet">draft</Badge>}
                   {i.escalatedTo && <Badge tone="red">escalated</Badge>}
                   {i.returnedAfterConflict && <Badge tone="amber">changed in Salesforce</Badge>}
+                  {i.revert && (
+                    <Badge tone={i.revert.deletes ? "red" : "violet"}>
+                      {i.revert.deletes ? "revert · deletes" : "revert"}
+                    </Badge>
+                  )}
                   <span className="min-w-0 truncate font-medium" data-testid="record-name">
                     {recordLabel(i)}
                   </span>
@@ -83,7 +88,9 @@ export function RequestList({
                   {i.actionType ?? i.object} · {i.agent.slug} · {i.environment}
                 </div>
                 <div className="mt-1 truncate text-xs text-muted">
-                  {i.changes.map((c) => `${c.field} → ${show(c.to)}`).join(", ")}
+                  {i.revert?.deletes
+                    ? `Deletes ${i.object} ${i.recordId}`
+                    : i.changes.map((c) => `${c.field} → ${show(c.to)}`).join(", ")}
                 </div>
                 <div className="mt-1 flex justify-between text-xs">
                   <SlaCountdown due={i.slaDueAt} now={now} />

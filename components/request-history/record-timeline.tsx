@@ -190,7 +190,11 @@ function TollgateEntry({
         <span className="text-muted">{formatTime(entry.at)}</span>
         <Badge tone="blue">Tollgate</Badge>
         <Link href={`/requests/${r.id}`} className="font-medium underline">
-          {r.revertsId ? `Revert: ${r.actionType}` : r.actionType}
+          {!r.revertsId
+            ? r.actionType
+            : r.operation === "delete"
+              ? `Revert: delete the record ${r.actionType} made`
+              : `Revert: ${r.actionType}`}
         </Link>
         <StatusBadge status={r.status} />
       </div>

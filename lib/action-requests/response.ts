@@ -93,7 +93,7 @@ export function renderActionRequest(
         message: publicErrorMessage(r.lastErrorClass, r.lastErrorMessage),
       };
     if (r.status === "succeeded" || r.status === "reverted")
-      body.execution.result = { recordId: r.resultRecordId, after: r.after ?? null };
+      body.execution.result = { recordId: r.resultRecordId, after: agentAfter(r.after) };
   }
   return body;
 }
@@ -116,3 +116,13 @@ export const renderSelect = {
   after: true,
   workflowVersion: { select: { version: true, workflow: { select: { key: true } } } },
 } as const;
+
+/**
+ * The values read back after the write, as the agent asked for them: a create's record version
+ * (`LastModifiedDate`, kept for a revert by delete) is Tollgate's own bookkeeping.
+ */
+function agentAfter(after: unknown) {
+  if (!after || typeof after !== "object" || Array.isArray(after)) return after ?? null;
+  const { LastModifiedDate: _version, ...rest } = after as Record<string, unknown>;
+  return rest;
+}

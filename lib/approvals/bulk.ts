@@ -36,6 +36,7 @@ export async function bulkDecide(
         user,
         { decision, reason: reason || undefined },
         context,
+        { bulk: true },
       );
       results.push({ id, ok: true, status: r.status });
     } catch (e) {

@@ -7,6 +7,7 @@ import { AppError, notFound } from "@/lib/core/errors";
 import { Prisma } from "@/lib/db";
 import { requestSubject, writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
+import { deleteAllowedFor } from "@/lib/reverts/delete-rule";
 import { decidingGroup } from "./membership";
 
 export const ZDecisionInput = z
@@ -33,6 +34,11 @@ const WAITING = {
   draft: { status: "draft", refused: "discarded", noun: "draft" },
 } as const;
 
+export type TDecideOptions = {
+  /** one of a selection decided at once (lib/approvals/bulk.ts): a revert that deletes a record is refused */
+  bulk?: boolean;
+};
+
 export type TDecisionResult = {
   status: "approved" | "denied" | "discarded" | "pending_approval" | "draft";
   approvals: number;
@@ -48,6 +54,7 @@ export async function decideActionRequest(
   user: TCurrentUser,
   input: TDecisionInput,
   context?: TRequestContext | null,
+  opts: TDecideOptions = {},
 ) {
   const result = await decideWaiting(
     requestId,
@@ -55,6 +62,7 @@ export async function decideActionRequest(
     ZDecisionInput.parse(input),
     "approval",
     context,
+    opts,
   );
   if (result.status === "approved") await enqueueAfterCommit(requestId);
   return result;
@@ -75,6 +83,7 @@ export async function decideWaiting(
   input: z.output<typeof ZDecisionInput>,
   kind: TWaitingKind,
   context?: TRequestContext | null,
+  opts: TDecideOptions = {},
 ): Promise<TDecisionResult> {
   const { decision, reason, seen } = input;
   const waiting = WAITING[kind];
@@ -94,7 +103,7 @@ export async function decideWaiting(
           where: { id: requestId },
           include: {
             agent: { select: { ownerId: true, slug: true } },
-            actionType: { select: { key: true } },
+            actionType: { select: { key: true, operation: true } },
             approvals: true,
           },
         });
@@ -128,6 +137,8 @@ export async function decideWaiting(
         if (ar.approvals.some((a) => a.approverId === user.id)) {
           throw new AppError("already_decided", `You have already decided this ${waiting.noun}`);
         }
+        if (decision === "approve" && ar.operation === "delete")
+          await mayApproveDelete(tx, ar, opts);
         await tx.approval.create({
           data: {
             actionRequestId: requestId,
@@ -189,6 +200,36 @@ export async function decideWaiting(
       throw new AppError("already_decided", `You have already decided this ${waiting.noun}`);
     }
     throw e;
+  }
+}
+
+/**
+ * A revert that deletes the record a create made is approved only on its own (never as one of a
+ * selection: the approver must have read that it deletes), and only while the active matrix's
+ * rule still lets a create be reverted by deleting its record — a rule changed after the revert
+ * was asked for stops it here (and again at the write, lib/execution/write.ts).
+ */
+async function mayApproveDelete(
+  tx: Tx,
+  ar: {
+    object: string;
+    recordId: string | null;
+    actionTypeId: string | null;
+    actionType: { key: string; operation: string } | null;
+  },
+  opts: TDecideOptions,
+) {
+  if (opts.bulk) {
+    throw new AppError(
+      "single_review_required",
+      `This revert deletes ${ar.object} ${ar.recordId}: open it and approve it on its own`,
+    );
+  }
+  if (!(await deleteAllowedFor(tx, ar))) {
+    throw new AppError(
+      "not_revertible",
+      `The policy matrix no longer lets a revert delete the ${ar.object} a create made (${ar.actionType?.key ?? ar.object}); deny this revert and leave the record to a person`,
+    );
   }
 }
 

@@ -89,6 +89,8 @@ export const listSelect = {
   createdAt: true,
   lastErrorClass: true,
   recordSummary: true,
+  revertsId: true,
+  operation: true,
   agent: { select: { slug: true, name: true } },
   environment: { select: { slug: true, isProduction: true } },
   actionType: { select: { key: true, name: true } },
@@ -133,6 +135,11 @@ export function toItem(r: TListRow, user: TCurrentUser) {
     createdAt: r.createdAt.toISOString(),
     returnedAfterConflict: r.lastErrorClass === "conflict",
     changes: r.fieldChanges.map((f) => ({ field: f.field, from: f.oldValue, to: f.newValue })),
+    /**
+     * A person's revert of an earlier request (lib/reverts); `deletes`: approving it deletes the
+     * record (`recordId`) a create made — it has no field changes to show
+     */
+    revert: r.revertsId ? { of: r.revertsId, deletes: r.operation === "delete" } : null,
   };
 }
 export type TInboxItem = ReturnType<typeof toItem>;

@@ -209,6 +209,8 @@ export const AUDIT_EVENTS = {
   // ── data lane: what changed in Salesforce ──
   "record.created": def("data", "action_request", ZRecordWritten),
   "record.updated": def("data", "action_request", ZRecordWritten),
+  // a revert of a create deleted the record it made (lib/reverts): no fields, the record id
+  "record.deleted": def("data", "action_request", ZRecordWritten),
   // the demo seed's field-level history (seed-history.ts): old/new values in their own columns
   "field.changed": def("data", "action_request", z.strictObject({})),
   "field.reverted": def("data", "action_request", z.strictObject({})),

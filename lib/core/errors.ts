@@ -51,6 +51,8 @@ const CONSOLE_ERROR_STATUS = {
   not_revertible: 409,
   revert_open: 409,
   revert_conflict: 409,
+  // a revert that deletes a record, approved as one of a selection (lib/approvals/bulk.ts)
+  single_review_required: 409,
   invalid_condition: 422,
 } as const satisfies Record<string, number> & {
   // a code has one status: the agent table may not be redefined here

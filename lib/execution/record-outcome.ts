@@ -12,6 +12,7 @@ import type { TConnectorCall } from "@/lib/connectors/salesforce";
 import { afterFailure, type TRetryPolicy } from "./retry-policy";
 import type { TExecutionResult, TLoaded } from "./execution-result";
 import type { TWriteOutcome } from "./write";
+import { operationOf } from "./claim";
 import { settleRevertConflict, settleRevertSucceeded } from "@/lib/reverts/settle-revert";
 
 /** A request whose workers keep dying (or losing their lease) mid-try is parked after this many. */
@@ -56,12 +57,17 @@ export function writtenEvent(
   ar: TLoaded,
   attempt: number,
   outcome: TWriteOutcome & { kind: "written" },
-): TAuditInput<"record.updated" | "record.created"> {
+): TAuditInput<"record.updated" | "record.created" | "record.deleted"> {
   return auditEvent({
     ...requestSubject(ar.id, ar),
     recordId: outcome.recordId,
     actor: { type: "system" },
-    action: ar.recordId ? "record.updated" : "record.created",
+    action:
+      operationOf(ar) === "delete"
+        ? "record.deleted"
+        : ar.recordId
+          ? "record.updated"
+          : "record.created",
     reasonCode: ar.reasonCode,
     reasonText: ar.reasonText,
     evidence: ar.evidence,

@@ -19,6 +19,8 @@ import {
   type TOwnershipRule,
 } from "./field-rules";
 import { humanEditsOf } from "./human-edits";
+import { db } from "@/lib/db";
+import { deleteAllowedFor } from "@/lib/reverts/delete-rule";
 
 export type TFieldRow = { field: string; expected: unknown; proposed: unknown };
 
@@ -197,11 +199,16 @@ async function write(
     if (deadlineAt === null || !lease.holds(ar.id)) return { kind: "lease_lost" };
     const { id } = await gateWrite(ar, () => sf.create(ar.object, values, { log, deadlineAt }));
     const back = await sf.read(ar.object, id, names, { log });
+    // the record's version as created, kept beside the values (`ActionRequest.after`): a revert by
+    // delete compares Salesforce's own clock with it (lib/reverts/plan-revert.ts), never ours
+    const version = Number.isNaN(back.lastModified.getTime())
+      ? {}
+      : { LastModifiedDate: back.lastModified.toISOString() };
     return {
       kind: "written",
       recordId: id,
       before: Object.fromEntries(names.map((n) => [n, null])),
-      after: pick(back.record, names),
+      after: { ...pick(back.record, names), ...version },
       alreadyApplied: false,
     };
   }
@@ -278,6 +285,15 @@ async function deleteRecord(
   log: TConnectorCall[],
   lease: Lease,
 ): Promise<TWriteOutcome> {
+  // the matrix may have been changed since the revert was asked for and approved
+  if (!(await deleteAllowedFor(db, ar))) {
+    return {
+      kind: "error",
+      errorClass: "validation",
+      code: "DELETE_NOT_ALLOWED",
+      message: `The policy matrix no longer lets a revert delete the ${ar.object} a create made (${ar.actionType?.key ?? ar.object}): not deleted. Leave the record to a person`,
+    };
+  }
   const seen = (ar.before as Record<string, unknown> | null)?.LastModifiedDate;
   let lastModified: Date;
   try {

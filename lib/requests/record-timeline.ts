@@ -53,6 +53,7 @@ type TRow = {
   reasonText: string | null;
   reasonCode: string | null;
   revertsId: string | null;
+  operation: string | null;
   decisionMode: string | null;
   decisionRule: string | null;
   recordSummary: { name?: string | null } | null;
@@ -137,7 +138,7 @@ export async function getRecordTimeline(
       order by "createdAt" desc, id desc
       limit ${TIMELINE_PAGE + 1})
     select r.id, r.status::text, r.object, r."createdAt", r."completedAt", r."reasonText",
-      r."reasonCode", r."revertsId", r."decisionMode"::text as "decisionMode", r."decisionRule",
+      r."reasonCode", r."revertsId", r.operation, r."decisionMode"::text as "decisionMode", r."decisionRule",
       r."recordSummary", r."environmentId", e.name as environment, a.name as agent,
       a.slug as "agentSlug", t.name as "actionType", u.name as "requestedBy",
       coalesce((select jsonb_agg(jsonb_build_object('decision', ap.decision, 'name', p.name)
@@ -182,6 +183,8 @@ export async function getRecordTimeline(
     reasonText: r.reasonText,
     reasonCode: r.reasonCode,
     revertsId: r.revertsId,
+    /** "delete": a revert that deletes the record a create made */
+    operation: r.operation,
     decision: { mode: r.decisionMode, rule: r.decisionRule },
     approvedBy: r.approvals.filter((a) => a.decision === "approved").map((a) => a.name),
     deniedBy: r.approvals.filter((a) => a.decision === "denied").map((a) => a.name),

@@ -6,7 +6,7 @@ import { toAttemptRow, toFieldRow, toTimelineEvent } from "@/lib/execution/histo
 import {
   deleteAllowedFor,
   notRevertibleReason,
-  OPEN_REVERT_STATUSES,
+  openRevertBlocker,
 } from "@/lib/reverts/plan-revert";
 
 /** Events shown on one request's page; a request has a few dozen, a long retry story a few hundred. */
@@ -84,9 +84,6 @@ export async function getRequestHistory(id: string) {
       select: { ...AUDIT_ENTRY_SELECT, id: true, seq: true, lane: true, sealedAt: true },
     }),
   ]);
-  const openRevert = reverts.find((r) =>
-    (OPEN_REVERT_STATUSES as readonly string[]).includes(r.status),
-  );
   return {
     request: {
       id: ar.id,
@@ -160,9 +157,9 @@ export async function getRequestHistory(id: string) {
     })),
     revert: {
       /** why it cannot be reverted now, or null */
-      blockedBy: openRevert
-        ? `A revert of it is already ${openRevert.status.replaceAll("_", " ")}: ${openRevert.id}`
-        : notRevertibleReason(ar, await deleteAllowedFor(db, ar)),
+      blockedBy:
+        (await openRevertBlocker(db, id)) ??
+        notRevertibleReason(ar, await deleteAllowedFor(db, ar)),
       /** the request this one reverts */
       of: reverted
         ? { id: reverted.id, status: reverted.status, actionType: reverted.actionType?.name }

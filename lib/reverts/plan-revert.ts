@@ -7,6 +7,9 @@ import { sameValue } from "@/lib/execution/values";
 import { revertHold, yieldWindowHours } from "@/lib/execution/field-rules";
 import { humanEditsOf } from "@/lib/execution/human-edits";
 import { fieldOwnershipRules } from "@/lib/agent-api/policy-context";
+import { deleteAllowedFor } from "./delete-rule";
+
+export { deleteAllowedFor };
 
 /** Statuses in which a revert request is still open: a second revert of the same write waits. */
 export const OPEN_REVERT_STATUSES = [
@@ -174,23 +177,6 @@ async function laterWrites(ar: TOriginal, fields: string[]) {
   return new Map(rows.map((r) => [r.field, r.id]));
 }
 
-/**
- * Whether a create of this action type may be reverted by deleting its record: the active
- * matrix's rule for it says so (and the rule is reversible).
- */
-export async function deleteAllowedFor(
-  client: Tx | typeof db,
-  ar: { actionTypeId: string | null; actionType: { operation: string } | null },
-) {
-  if (ar.actionType?.operation !== "create" || !ar.actionTypeId) return false;
-  const rule = await client.policyRule.findFirst({
-    where: { actionTypeId: ar.actionTypeId, matrixVersion: { status: "active" } },
-    orderBy: { matrixVersion: { version: "desc" } },
-    select: { rollbackByDelete: true, reversible: true },
-  });
-  return Boolean(rule?.rollbackByDelete && rule.reversible);
-}
-
 /** The original request, checked revertible; throws a 404 or a `not_revertible` 409. */
 export async function loadRevertible(client: Tx | typeof db, requestId: string) {
   const ar = await client.actionRequest.findUnique({
@@ -221,6 +207,26 @@ export async function openRevertOf(client: Tx | typeof db, requestId: string) {
     where: { id: { in: ids }, status: { in: [...OPEN_REVERT_STATUSES] } },
     select: { id: true, status: true },
   });
+}
+
+/**
+ * Why a new revert of this request must wait, in words, or null: a revert of it still open (a
+ * single one, or a backout's), or a running or paused backout whose plan restores it.
+ */
+export async function openRevertBlocker(client: Tx | typeof db, requestId: string) {
+  const open = await openRevertOf(client, requestId);
+  if (open) {
+    return `A revert of this request is already ${open.status.replaceAll("_", " ")}: ${open.id}`;
+  }
+  const [backout] = await client.$queryRaw<{ id: string; status: string }[]>`
+    select b.id, b.status from "BackoutItem" i join "Backout" b on b.id = i."backoutId"
+    where i."requestIds" @> array[${requestId}] and i.state = 'restorable'
+      and b.status in ('running', 'paused')
+    limit 1`;
+  if (backout) {
+    return `Backout ${backout.id} (${backout.status}) is undoing this request; it reverts it, or pause and cancel it first`;
+  }
+  return null;
 }
 
 /**
@@ -286,7 +292,13 @@ async function planDelete(ar: TOriginal, connector?: SalesforceConnector): Promi
   let record: TRevertRecord;
   try {
     const { lastModified } = await sf.read(ar.object, recordId, [RECORD_KEY]);
-    const changed = ar.completedAt !== null && lastModified > ar.completedAt;
+    // changed since: its version differs from the one read back after the create; a create
+    // recorded before that was kept is compared with when Tollgate recorded it
+    const created = (ar.after as Record<string, unknown> | null)?.[RECORD_KEY];
+    const changed =
+      typeof created === "string"
+        ? lastModified.getTime() !== new Date(created).getTime()
+        : ar.completedAt !== null && lastModified > ar.completedAt;
     record = {
       state: changed ? "conflict" : "deletable",
       lastModified: lastModified.toISOString(),

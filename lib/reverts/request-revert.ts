@@ -10,7 +10,7 @@ import type { SalesforceConnector } from "@/lib/connectors/salesforce";
 import { sameValue } from "@/lib/execution/values";
 import {
   loadRevertible,
-  openRevertOf,
+  openRevertBlocker,
   planFor,
   RECORD_KEY,
   type TRevertField,
@@ -264,24 +264,8 @@ function createRevert(
       await lockActionRequest(tx, requestId);
       // again under the lock: a concurrent revert, or the request changed since the plan
       const ar = await loadRevertible(tx, requestId);
-      const open = await openRevertOf(tx, requestId);
-      if (open) {
-        throw new AppError(
-          "revert_open",
-          `A revert of this request is already ${open.status.replaceAll("_", " ")}: ${open.id}`,
-        );
-      }
-      const [backout] = await tx.$queryRaw<{ id: string; status: string }[]>`
-        select b.id, b.status from "BackoutItem" i join "Backout" b on b.id = i."backoutId"
-        where i."requestIds" @> array[${requestId}] and i.state = 'restorable'
-          and b.status in ('running', 'paused')
-        limit 1`;
-      if (backout) {
-        throw new AppError(
-          "revert_open",
-          `Backout ${backout.id} (${backout.status}) is undoing this request; it reverts it, or pause and cancel it first`,
-        );
-      }
+      const blocker = await openRevertBlocker(tx, requestId);
+      if (blocker) throw new AppError("revert_open", blocker);
       const now = new Date();
       const { approverRole, requiredApprovals } = await revertApprovers(tx, ar);
       const id = prefixedId("ar");

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { executeRequest } from "@/lib/execution/execute";
-import { decideActionRequest } from "@/lib/approvals";
+import { bulkDecide, decideActionRequest, getInboxItem } from "@/lib/approvals";
 import { planRevert, requestRevert, type TRevertInput } from "@/lib/reverts";
 import { getRequestHistory } from "@/lib/requests/request-history";
 import { verifyAuditLane } from "@/lib/audit";
@@ -453,6 +453,96 @@ describe("revert one request", () => {
     } finally {
       await db.policyRule.update({ where: { id: rule.id }, data: { rollbackByDelete: true } });
     }
+  });
+
+  it("tells the approver a revert deletes, never lets a selection or a changed rule delete", async () => {
+    const oncall = await demoUser("approver@tollgate.demo", ["approver"], ["revops_oncall"]);
+    const rule = await db.policyRule.findFirstOrThrow({
+      where: { actionType: { key: "lead.create" }, matrixVersion: { status: "active" } },
+    });
+    const setDelete = (rollbackByDelete: boolean) =>
+      db.policyRule.update({ where: { id: rule.id }, data: { rollbackByDelete } });
+    const create = async (name: string) => {
+      const id = await request({
+        recordId: null,
+        object: "Lead",
+        actionType: "lead.create",
+        changes: { LastName: name, Company: `${name} Co` },
+        status: "auto_approved",
+        approverRole: null,
+      });
+      expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
+      const ar = await db.actionRequest.findUniqueOrThrow({ where: { id } });
+      return { id, leadId: ar.resultRecordId!, after: ar.after as Record<string, unknown> };
+    };
+    const exists = (leadId: string) =>
+      box.sf.read("Lead", leadId, ["LastName"]).then(
+        () => true,
+        () => false,
+      );
+
+    // the create kept Salesforce's own version of the record: the plan compares with it
+    const a = await create("Revert delete review");
+    const { lastModified } = await box.sf.read("Lead", a.leadId, ["LastName"]);
+    expect(a.after.LastModifiedDate).toBe(lastModified.toISOString());
+    const ra = await ask(ops, a.id, { reason: "A duplicate the agent made" });
+
+    // the inbox says it deletes, and which record; the original's page says a revert is open
+    const item = await getInboxItem(oncall, ra.id);
+    expect(item.revert).toEqual({ of: a.id, deletes: true });
+    expect(item.recordId).toBe(a.leadId);
+    expect(item.changes).toEqual([]);
+    expect((await getRequestHistory(a.id)).revert.blockedBy).toBe(
+      `A revert of this request is already pending approval: ${ra.id}`,
+    );
+
+    // not as one of a selection: refused, nothing decided
+    const bulk = await bulkDecide(oncall, { ids: [ra.id], decision: "approve" });
+    expect(bulk.results).toEqual([
+      expect.objectContaining({ id: ra.id, ok: false, code: "single_review_required" }),
+    ]);
+    expect(await db.approval.count({ where: { actionRequestId: ra.id } })).toBe(0);
+
+    // the rule no longer allows it: the approval is refused, nothing decided
+    await setDelete(false);
+    try {
+      expect(await codeOf(decideActionRequest(ra.id, oncall, { decision: "approve" }))).toBe(
+        "not_revertible",
+      );
+      expect(await db.approval.count({ where: { actionRequestId: ra.id } })).toBe(0);
+    } finally {
+      await setDelete(true);
+    }
+
+    // approved while allowed, then the rule changes before the write: nothing is deleted, and
+    // the revert waits for a person in the dead-letter queue (a retry asks the rule again)
+    await decideActionRequest(ra.id, oncall, { decision: "approve" });
+    await setDelete(false);
+    try {
+      const r = await executeRequest(ra.id, worker);
+      expect(r.outcome).toBe("dead_lettered");
+    } finally {
+      await setDelete(true);
+    }
+    const failed = await db.actionRequest.findUniqueOrThrow({ where: { id: ra.id } });
+    expect(failed.lastErrorCode).toBe("DELETE_NOT_ALLOWED");
+    expect(await exists(a.leadId)).toBe(true);
+    expect((await db.actionRequest.findUniqueOrThrow({ where: { id: a.id } })).status).toBe(
+      "succeeded",
+    );
+
+    // a delete that goes through is a record.deleted event in the data lane, naming the record
+    const b = await create("Revert delete event");
+    const rb = await ask(ops, b.id, { reason: "A duplicate the agent made" });
+    await decideActionRequest(rb.id, oncall, { decision: "approve" });
+    expect((await executeRequest(rb.id, worker)).outcome).toBe("succeeded");
+    expect(await exists(b.leadId)).toBe(false);
+    const events = await db.auditEvent.findMany({
+      where: { lane: "data", subjectId: rb.id },
+      select: { action: true, recordId: true },
+    });
+    expect(events).toEqual([{ action: "record.deleted", recordId: b.leadId }]);
+    expect((await verifyAuditLane("data")).broken).toBeNull();
   });
 
   it("refuses what cannot be reverted with the reason", async () => {
