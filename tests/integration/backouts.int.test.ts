@@ -13,6 +13,7 @@ import {
   startBackout,
 } from "@/lib/backouts";
 import { planRevert, requestRevert } from "@/lib/reverts";
+import { getRequestHistory } from "@/lib/requests/request-history";
 import type { TCurrentUser } from "@/lib/auth";
 import { demoUser, useExecutionSuite, waitFor } from "./fixtures/execution";
 import { BEFORE, seedAgentWrites, WRITTEN } from "./fixtures/agent-writes";
@@ -133,8 +134,16 @@ describe("bulk backout", () => {
     expect(await codeOf(requestRevert(ops, seeded.requestIds[2], { reason: "Twice", seen }))).toBe(
       "revert_open",
     );
+    // and its page says why
+    expect((await getRequestHistory(seeded.requestIds[2])).revert.blockedBy).toBe(
+      `Backout ${plan.id} (running) is undoing this request; it reverts it, or pause and cancel it first`,
+    );
 
     expect(await advanceBackouts({ enqueue: false })).toBe(3);
+    // the first of a chain: the record's revert names only the chain's last write, yet the
+    // first write's page finds it open too
+    const first = await getRequestHistory(seeded.requestIds[0]);
+    expect(first.revert.blockedBy).toMatch(/^A revert of this request is already approved: ar_/);
     const reverts = await db.actionRequest.findMany({
       where: { backoutId: plan.id },
       include: { fieldChanges: true, approvals: true },
