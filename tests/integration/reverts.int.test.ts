@@ -50,6 +50,21 @@ describe("revert one request", () => {
     return { recordId, id, before };
   }
 
+  /** A lead Tollgate created (auto-approved, executed): its request, the lead and what was read back. */
+  async function create(name: string) {
+    const id = await request({
+      recordId: null,
+      object: "Lead",
+      actionType: "lead.create",
+      changes: { LastName: name, Company: `${name} Co` },
+      status: "auto_approved",
+      approverRole: null,
+    });
+    expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
+    const ar = await db.actionRequest.findUniqueOrThrow({ where: { id } });
+    return { id, leadId: ar.resultRecordId!, after: ar.after as Record<string, unknown> };
+  }
+
   const read = async (recordId: string, fields: string[]) => {
     const { record } = await box.sf.read("Opportunity", recordId, fields);
     return Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
@@ -383,19 +398,6 @@ describe("revert one request", () => {
 
   it("reverts a create by deleting its record where the rule allows, never a record changed since unless chosen", async () => {
     const oncall = await demoUser("approver@tollgate.demo", ["approver"], ["revops_oncall"]);
-    const create = async (name: string) => {
-      const id = await request({
-        recordId: null,
-        object: "Lead",
-        actionType: "lead.create",
-        changes: { LastName: name, Company: `${name} Co` },
-        status: "auto_approved",
-        approverRole: null,
-      });
-      expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
-      const { resultRecordId } = await db.actionRequest.findUniqueOrThrow({ where: { id } });
-      return { id, leadId: resultRecordId! };
-    };
     const gone = async (leadId: string) =>
       box.sf.read("Lead", leadId, ["LastName"]).then(
         () => false,
@@ -462,19 +464,6 @@ describe("revert one request", () => {
     });
     const setDelete = (rollbackByDelete: boolean) =>
       db.policyRule.update({ where: { id: rule.id }, data: { rollbackByDelete } });
-    const create = async (name: string) => {
-      const id = await request({
-        recordId: null,
-        object: "Lead",
-        actionType: "lead.create",
-        changes: { LastName: name, Company: `${name} Co` },
-        status: "auto_approved",
-        approverRole: null,
-      });
-      expect((await executeRequest(id, worker)).outcome).toBe("succeeded");
-      const ar = await db.actionRequest.findUniqueOrThrow({ where: { id } });
-      return { id, leadId: ar.resultRecordId!, after: ar.after as Record<string, unknown> };
-    };
     const exists = (leadId: string) =>
       box.sf.read("Lead", leadId, ["LastName"]).then(
         () => true,
