@@ -18,7 +18,7 @@ import { dropProxyVariables, setEnv } from "@/lib/env";
 import { startWorker } from "@/lib/execution/worker";
 import type { TCurrentUser } from "@/lib/auth";
 import { BEFORE, seedAgentWrites, WRITTEN } from "@/tests/integration/fixtures/agent-writes";
-import { benchDatabase, loadAverage } from "./lib/bench-database";
+import { benchDatabase, runBench } from "./lib/bench-database";
 import { demoOrgOnSandbox, type startSandboxProcess } from "./lib/sandbox-process";
 
 const { values } = parseArgs({
@@ -46,7 +46,6 @@ async function main() {
     TOLLGATE_EXECUTION_BATCH_SIZE: "200",
     DB_POOL_SIZE: String(2 * CONCURRENCY + 6),
   });
-  const started = Date.now();
   const database = await benchDatabase("bench_backout");
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
   try {
@@ -148,12 +147,6 @@ async function main() {
     await disconnectDb();
     await database.drop();
   }
-  console.log(
-    `bench took ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${loadAverage()} at the end`,
-  );
 }
 
-void main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -21,7 +21,7 @@ import { db, disconnectDb, Prisma } from "@/lib/db";
 import { demoOrgOnSandbox, type startSandboxProcess } from "./lib/sandbox-process";
 import { enqueueAfterCommit } from "@/lib/execution/queue";
 import { startWorker } from "@/lib/execution/worker";
-import { benchDatabase, loadAverage } from "./lib/bench-database";
+import { benchDatabase, runBench } from "./lib/bench-database";
 import { dropProxyVariables, env, setEnv } from "@/lib/env";
 
 const { values } = parseArgs({
@@ -89,7 +89,6 @@ async function main() {
     // every busy job holds a connection for its Salesforce calls; leave room for claims and the sweep
     DB_POOL_SIZE: String(2 * most + 4),
   });
-  const started = Date.now();
   const database = await benchDatabase("bench_exec");
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
   try {
@@ -393,12 +392,6 @@ async function main() {
     await disconnectDb();
     await database.drop();
   }
-  console.log(
-    `bench took ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${loadAverage()} at the end`,
-  );
 }
 
-void main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -19,3 +19,21 @@ export async function benchDatabase(name: string) {
   setEnv({ DATABASE_URL: database.url }, { force: true });
   return database;
 }
+
+/**
+ * Runs a bench's `main`: at the end prints how long it took with the load average beside it; a
+ * failure prints and exits 1.
+ */
+export function runBench(main: () => Promise<void>) {
+  const started = Date.now();
+  void main()
+    .then(() =>
+      console.log(
+        `bench took ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${loadAverage()} at the end`,
+      ),
+    )
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}

@@ -31,6 +31,15 @@ const FIELDS = Object.keys(BEFORE(0));
 describe("bulk backout", () => {
   const { box, agent, request } = useExecutionSuite(0);
   const worker = { workerId: "backout-test-worker" };
+  /** The ops owner's dry run of every write of the suite's agent in a seeded window. */
+  const planAgentWindow = (seeded: { from: Date; to: Date }, reason: string) =>
+    planBackout(ops, {
+      environmentId: agent.environmentId,
+      agentId: agent.agentId,
+      from: seeded.from,
+      to: seeded.to,
+      reason,
+    });
   let ops: TCurrentUser;
   let admin: TCurrentUser;
   let viewer: TCurrentUser;
@@ -206,25 +215,28 @@ describe("bulk backout", () => {
 
   it("pauses (queued reverts halted, nothing more queued), resumes, and cancels only when not running", async () => {
     const seeded = await seedAgentWrites(box.sf, agent, 4, "Backout pause");
-    const plan = await planBackout(ops, {
-      environmentId: agent.environmentId,
-      agentId: agent.agentId,
-      from: seeded.from,
-      to: seeded.to,
-      reason: "Pause and resume",
-    });
+    const plan = await planAgentWindow(seeded, "Pause and resume");
     expect(plan.restorable).toBe(20);
-    await startBackout(admin, plan.id);
+    // a risk owner starts it, and may stop it too; a viewer may not
+    const risk = await demoUser("risk@tollgate.demo", ["risk_owner"]);
+    await startBackout(risk, plan.id);
     expect(await advanceBackouts({ enqueue: false })).toBe(4);
     expect(await codeOf(cancelBackout(ops, plan.id))).toBe("state_changed");
-    const paused = await pauseBackout(ops, plan.id);
+    expect(await codeOf(pauseBackout(viewer, plan.id))).toBe("forbidden");
+    expect((await getBackout(plan.id, risk)).can.pause).toBe(true);
+    const paused = await pauseBackout(risk, plan.id);
     expect(paused.halted).toBe(4);
     expect(await advanceBackouts({ enqueue: false })).toBe(0);
     expect(await progressIn(db, plan.id)).toMatchObject({ halted: 20, inFlight: 0, done: 0 });
     // the planner does not resume it either
     expect(await codeOf(resumeBackout(ops, plan.id))).toBe("separation_of_duties");
+    const resumeAt = new Date();
     const resumed = await resumeBackout(admin, plan.id);
     expect(resumed.resumed).toBe(4);
+    // approved as of the resume: a long pause does not make them stale
+    for (const r of await db.actionRequest.findMany({ where: { backoutId: plan.id } })) {
+      expect(r.decidedAt!.getTime()).toBeGreaterThanOrEqual(resumeAt.getTime());
+    }
     const [first] = await db.actionRequest.findMany({ where: { backoutId: plan.id } });
     expect((await executeRequest(first.id, worker)).outcome).toBe("succeeded");
     await advanceBackouts({ enqueue: false });
@@ -234,13 +246,7 @@ describe("bulk backout", () => {
 
     // a planned backout is cancelled; a done one is not
     const other = await seedAgentWrites(box.sf, agent, 1, "Backout cancel");
-    const again = await planBackout(ops, {
-      environmentId: agent.environmentId,
-      agentId: agent.agentId,
-      from: other.from,
-      to: other.to,
-      reason: "Changed my mind",
-    });
+    const again = await planAgentWindow(other, "Changed my mind");
     expect((await cancelBackout(ops, again.id)).status).toBe("cancelled");
     expect(await codeOf(startBackout(admin, again.id))).toBe("state_changed");
     expect(await codeOf(cancelBackout(ops, plan.id))).toBe("state_changed");
@@ -249,13 +255,7 @@ describe("bulk backout", () => {
 
   it("fails a revert whose record changed after the dry run, overwriting nothing", async () => {
     const seeded = await seedAgentWrites(box.sf, agent, 2, "Backout late edit");
-    const plan = await planBackout(ops, {
-      environmentId: agent.environmentId,
-      agentId: agent.agentId,
-      from: seeded.from,
-      to: seeded.to,
-      reason: "Late edit",
-    });
+    const plan = await planAgentWindow(seeded, "Late edit");
     await startBackout(admin, plan.id);
     await advanceBackouts({ enqueue: false });
     await box.humanEdit("Opportunity", seeded.recordIds[1], { Amount: 123 });
@@ -285,13 +285,7 @@ describe("bulk backout", () => {
       // people changed 10 records' NextStep since: conflicts in the plan
       const edited = seeded.recordIds.filter((_, i) => i % 200 === 7);
       for (const r of edited) await box.humanEdit("Opportunity", r, { NextStep: "A person's" });
-      const plan = await planBackout(ops, {
-        environmentId: agent.environmentId,
-        agentId: agent.agentId,
-        from: seeded.from,
-        to: seeded.to,
-        reason: "The agent's whole morning goes back",
-      });
+      const plan = await planAgentWindow(seeded, "The agent's whole morning goes back");
       expect(plan).toMatchObject({
         requests: N,
         records: N,
