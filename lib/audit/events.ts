@@ -253,6 +253,12 @@ export const AUDIT_EVENTS = {
   "backout.started": def("execution", "backout", z.strictObject({ restorable: num })),
   "backout.paused": def("execution", "backout", z.strictObject({ halted: num })),
   "backout.resumed": def("execution", "backout", z.strictObject({ resumed: num })),
+  // items left out when queued: their write was reverted, or a revert of it opened, after the plan
+  "backout.items_changed": def(
+    "execution",
+    "backout",
+    z.strictObject({ items: num, requestIds: z.array(str) }),
+  ),
   "backout.cancelled": def("execution", "backout", z.strictObject({ discarded: num })),
   "backout.completed": def(
     "execution",

@@ -4,6 +4,7 @@ import { db, Prisma } from "@/lib/db";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { notFound } from "@/lib/core/errors";
 import {
+  mayStopBackouts,
   PLAN_FRESH_MS,
   progressIn,
   type TBackoutProgress,
@@ -99,12 +100,10 @@ async function summaries(rows: TRow[], user: TCurrentUser | null) {
                     ? "Nothing in it is restorable"
                     : null,
         can: {
-          pause: status === "running" && !!user && can(user.roles, "requests:revert"),
+          pause: status === "running" && !!user && mayStopBackouts(user.roles),
           resume: status === "paused" && !!user && can(user.roles, "backouts:start") && !mine,
           cancel:
-            (status === "planned" || status === "paused") &&
-            !!user &&
-            can(user.roles, "requests:revert"),
+            (status === "planned" || status === "paused") && !!user && mayStopBackouts(user.roles),
         },
       };
     }),

@@ -73,6 +73,13 @@ async function refuseAgentOwner(tx: Tx, id: string, user: TCurrentUser) {
  * once. The job then queues one revert request per record, a few hundred at a time, which the
  * worker writes in composite batches.
  */
+/**
+ * Who may pause or cancel a backout: whoever may plan one (`requests:revert`) or start one
+ * (`backouts:start`) — a risk owner who started it can also stop it.
+ */
+export const mayStopBackouts = (roles: TCurrentUser["roles"]) =>
+  can(roles, "requests:revert") || can(roles, "backouts:start");
+
 export async function startBackout(
   user: TCurrentUser,
   id: string,
@@ -123,7 +130,7 @@ export async function pauseBackout(
   id: string,
   context?: TRequestContext | null,
 ) {
-  if (!can(user.roles, "requests:revert"))
+  if (!mayStopBackouts(user.roles))
     throw new AppError("forbidden", "Your role cannot pause a backout");
   return db.$transaction(async (tx) => {
     const b = await lockBackout(tx, id);
@@ -186,12 +193,14 @@ export async function resumeBackout(
       if (!(await engagedSwitchFor(tx, full))) halted.push(r);
     }
     if (halted.length) {
+      // the resume is a second person's decision again: the reverts' approval is as of now, so
+      // a pause longer than a field's freshness SLA does not fail them as stale
       await transitionRequests(tx, {
         moves: halted.map((r) => ({ ...r, from: "halted" as const })),
         to: "approved",
         actor: { type: "user", userId: user.id },
         reason: "Its backout was resumed",
-        set: Prisma.sql`"haltedAt" = null, "nextAttemptAt" = null`,
+        set: Prisma.sql`"haltedAt" = null, "nextAttemptAt" = null, "decidedAt" = ${new Date()}`,
       });
     }
     await tx.backout.update({ where: { id }, data: { status: "running", pausedAt: null } });
@@ -219,7 +228,7 @@ export async function cancelBackout(
   id: string,
   context?: TRequestContext | null,
 ) {
-  if (!can(user.roles, "requests:revert"))
+  if (!mayStopBackouts(user.roles))
     throw new AppError("forbidden", "Your role cannot cancel a backout");
   return db.$transaction(async (tx) => {
     const b = await lockBackout(tx, id);
@@ -410,11 +419,23 @@ async function queueReverts(
       update "BackoutItem" set state = 'changed_since_plan',
         note = 'The write changed after the dry run (reverted, or a revert of it opened)'
       where id = any(${staleIds})`;
+    const staleItems = items.filter((i) => staleIds.includes(i.id));
+    await writeAuditEvent(tx, {
+      action: "backout.items_changed",
+      actor: { type: "system" },
+      subjectId: b.id,
+      environmentId: b.environmentId,
+      payload: {
+        items: staleIds.length,
+        requestIds: [...new Set(staleItems.flatMap((i) => i.requestIds))].sort(),
+      },
+    });
   }
   const byRecord = new Map<string, TItemRow[]>();
   for (const i of items) {
     if (staleIds.includes(i.id)) continue;
-    const k = `${i.object}|${i.recordId}`;
+    // one record whether named by its 15- or 18-character id (the plan matches on 15)
+    const k = `${i.object}|${i.recordId.slice(0, 15)}`;
     byRecord.set(k, [...(byRecord.get(k) ?? []), i]);
   }
   const now = new Date();

@@ -183,6 +183,12 @@ describe("bulk backout — other doors", () => {
     // one open revert of `second` (the other backout's item changed since its plan)
     expect(open).toHaveLength(1);
     expect(await db.actionRequest.count({ where: { backoutId: b.id } })).toBe(0);
+    // leaving it out is audited, naming the write
+    const changed = await db.auditEvent.findMany({
+      where: { action: "backout.items_changed", subjectId: b.id },
+      select: { payload: true },
+    });
+    expect(changed.map((e) => e.payload)).toEqual([{ items: 1, requestIds: [second] }]);
     await advanceBackouts({ enqueue: false });
     expect((await getBackout(b.id, admin)).progress).toMatchObject({ conflicts: 1, done: 0 });
     const ra = await db.actionRequest.findFirstOrThrow({ where: { backoutId: a.id } });
