@@ -72,6 +72,18 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "agent detail, elevation dialog open",
+    route: "/agents/[id]",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/agents");
+      await page.locator("tbody tr a").first().click();
+      await expect(page.getByRole("heading", { name: "Time-bounded elevations" })).toBeVisible();
+      await page.getByRole("button", { name: "Elevate" }).click();
+      await expect(page.getByRole("form", { name: "Elevation" })).toBeVisible();
+    },
+  },
+  {
     name: "Dead letters, resolved shown",
     route: "/dead-letters",
     user: "admin",

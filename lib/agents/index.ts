@@ -12,3 +12,5 @@ export {
 } from "./agent-keys";
 export { keyState, type TKeyState } from "./key-state";
 export { authenticateApiKey, type TAuthenticatedAgent } from "./api-keys";
+export { elevateAgent, listElevations, type TElevation } from "./elevate-agent";
+export { ZElevateAgentInput, ZGrantScope, type TElevateAgentInput } from "./schemas";

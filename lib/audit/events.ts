@@ -363,7 +363,23 @@ export const AUDIT_EVENTS = {
     "permission_set",
     z.strictObject({ slug: str, grants: num, agents: z.array(str) }),
   ),
-  "grant.elevated": def("config", "grant", z.strictObject({ validUntil: z.date().nullable() })),
+  // the demo seed's elevation, then the console's (elevate-agent.ts): whose scope, what, how long
+  "grant.elevated": def(
+    "config",
+    "grant",
+    z.union([
+      z.strictObject({ validUntil: z.date().nullable() }),
+      z.strictObject({
+        agentId: str,
+        agent: str,
+        operations: z.array(str),
+        fields: z.array(str),
+        recordCondition: str.nullable(),
+        hours: num,
+        validUntil: z.date(),
+      }),
+    ]),
+  ),
   "field_ownership.defined": def(
     "config",
     "field_ownership",

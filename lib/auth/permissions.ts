@@ -17,6 +17,8 @@ const ALL: readonly TRole[] = ROLES;
 export const PERMISSIONS = {
   "agents:read": ALL,
   "agents:write": ["admin", "ops_owner"],
+  // give an agent more scope for a few hours (time-bounded elevation)
+  "agents:elevate": ["admin"],
   "agent_keys:write": ["admin"],
   "policy:read": ALL,
   "policy:write": ["admin", "ops_owner"],

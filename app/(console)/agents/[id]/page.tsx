@@ -2,11 +2,12 @@ import Link from "next/link";
 import { toClientProps } from "@/lib/core/serialize";
 import { notFound } from "next/navigation";
 import { can, requirePage } from "@/lib/auth";
-import { getAgent } from "@/lib/agents";
+import { getAgent, listElevations } from "@/lib/agents";
 import { AppError } from "@/lib/core/errors";
 import { Alert, Badge, Card, PageHeader } from "@/components/ui";
 import { AgentKeys } from "@/components/agent-keys";
 import { GrantList } from "@/components/agent-grants";
+import { AgentElevations } from "@/components/agents/agent-elevations";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Agent" };
@@ -28,6 +29,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const user = await requirePage("agents:read", `/agents/${id}`);
   const agent = await load(id);
   const now = new Date();
+  const elevations = await listElevations(id, now);
 
   return (
     <>
@@ -89,6 +91,15 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           <GrantList grants={agent.grants} now={now} data-testid="agent-grants" className="mt-3" />
         )}
       </Card>
+
+      <AgentElevations
+        agentId={agent.id}
+        agentName={agent.name}
+        initial={toClientProps(elevations)}
+        renderedAt={now.toISOString()}
+        canElevate={can(user.roles, "agents:elevate")}
+        retired={agent.status === "retired"}
+      />
 
       <AgentKeys
         agentId={agent.id}
