@@ -158,6 +158,12 @@ test("a revert that deletes a lead says so to whoever asks and whoever approves"
   await expect(row).toContainText(`Deletes Lead ${createdLead.leadId}`);
   const note = approver.getByTestId("revert-note");
   await expect(note).toContainText(`Approving deletes Lead ${createdLead.leadId}`);
+  await expect(note.getByTestId("revert-asked")).toContainText(
+    "Olive Ops asked: “The agent made a duplicate of an existing lead”",
+  );
+  // the `a` key does not approve it: the detail's button does
+  await approver.keyboard.press("a");
+  await expect(approver.getByText("deletes a record: use its Approve button")).toBeVisible();
   for (const width of [1024, 1440]) {
     await approver.setViewportSize({ width, height: 900 });
     await approver.screenshot({ path: test.info().outputPath(`inbox-revert-delete-${width}.png`) });

@@ -43,8 +43,8 @@ export function ChangeReview({
               <Link className="underline" href={`/requests/${revert.of}`}>
                 the request it reverts
               </Link>{" "}
-              created. It is deleted only if nobody changed it since the revert was asked for;
-              otherwise the revert fails and the record stays.
+              created. If anyone changes it after the revert was asked for, the revert fails and the
+              record stays.
             </>
           ) : (
             <>
@@ -56,6 +56,19 @@ export function ChangeReview({
               Salesforce since is overwritten only where the person who asked chose to, with a
               reason.
             </>
+          )}
+          {detail.revertAsked && (
+            <div className="mt-2" data-testid="revert-asked">
+              {detail.revertAsked.by ?? "Someone"} asked: “{detail.revertAsked.reason}”
+              {detail.revertAsked.overwriteReason && (
+                <div className="mt-1 font-medium">
+                  {revert.deletes
+                    ? "The record was changed in Salesforce after Tollgate created it; they chose to delete it anyway: "
+                    : "Some fields were changed in Salesforce since Tollgate wrote them; they chose to overwrite them: "}
+                  “{detail.revertAsked.overwriteReason}”
+                </div>
+              )}
+            </div>
           )}
         </Alert>
       )}

@@ -63,7 +63,12 @@ export function RequestDetail({
   }, [detail]);
 
   const approval = useCallback((): TQueuedApproval => {
-    const body = { reason: reason.trim() || undefined, ...(seen ? { seen } : {}) };
+    const body = {
+      reason: reason.trim() || undefined,
+      ...(seen ? { seen } : {}),
+      // a revert that deletes: the record the note named (shown once the detail is loaded)
+      ...(item.revert?.deletes && detail && item.recordId ? { confirmDelete: item.recordId } : {}),
+    };
     return isDraft
       ? {
           id: item.id,
@@ -79,7 +84,7 @@ export function RequestDetail({
           url: `/api/internal/inbox/${item.id}/decision`,
           body: { decision: "approve", ...body },
         };
-  }, [isDraft, item.id, label, reason, seen]);
+  }, [isDraft, item.id, item.revert, item.recordId, detail, label, reason, seen]);
 
   const act = useCallback(
     async (kind: "approve" | "deny" | "execute" | "discard") => {
@@ -130,7 +135,9 @@ export function RequestDetail({
             ? { refused: `You have decided ${label} already.` }
             : busy
               ? { refused: "A decision on this request is being sent." }
-              : approval(),
+              : item.revert?.deletes
+                ? { refused: `Approving ${label} deletes a record: use its Approve button.` }
+                : approval(),
       deny: () => {
         if (!waiting) return;
         if (!reason.trim()) {
@@ -140,7 +147,7 @@ export function RequestDetail({
       },
     });
     return () => bind(null);
-  }, [bind, act, approval, waiting, item.decidedByMe, busy, isDraft, label, reason]);
+  }, [bind, act, approval, waiting, item.decidedByMe, item.revert, busy, isDraft, label, reason]);
 
   return (
     <Card aria-label={`Request ${item.id}`} className="min-w-0">

@@ -71,7 +71,10 @@ export function RequestTable({ rows }: { rows: TRequestRow[] }) {
             <TableCell>
               {r.actionType ? (
                 <>
-                  <div>{r.actionType.name}</div>
+                  <div>
+                    {r.revert ? (r.revert.deletes ? "Revert by delete: " : "Revert: ") : ""}
+                    {r.actionType.name}
+                  </div>
                   <div className="break-all font-mono text-xs text-muted">{r.actionType.key}</div>
                 </>
               ) : (

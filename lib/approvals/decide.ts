@@ -19,6 +19,11 @@ export const ZDecisionInput = z
      * if the record still holds them; without it, the values when proposed are the reference.
      */
     seen: z.record(z.string().max(200), z.unknown()).optional(),
+    /**
+     * A revert that deletes a record is approved only with that record's id here: the inbox
+     * sends it from the detail that says what is deleted (never from a key or a selection).
+     */
+    confirmDelete: z.string().max(18).optional(),
   })
   .strict();
 export type TDecisionInput = z.input<typeof ZDecisionInput>;
@@ -85,7 +90,7 @@ export async function decideWaiting(
   context?: TRequestContext | null,
   opts: TDecideOptions = {},
 ): Promise<TDecisionResult> {
-  const { decision, reason, seen } = input;
+  const { decision, reason, seen, confirmDelete } = input;
   const waiting = WAITING[kind];
   if (!can(user.roles, "inbox:decide"))
     throw new AppError("forbidden", `Your role cannot decide ${waiting.noun}s`);
@@ -138,7 +143,7 @@ export async function decideWaiting(
           throw new AppError("already_decided", `You have already decided this ${waiting.noun}`);
         }
         if (decision === "approve" && ar.operation === "delete")
-          await mayApproveDelete(tx, ar, opts);
+          await mayApproveDelete(tx, ar, { ...opts, confirmDelete });
         await tx.approval.create({
           data: {
             actionRequestId: requestId,
@@ -217,12 +222,12 @@ async function mayApproveDelete(
     actionTypeId: string | null;
     actionType: { key: string; operation: string } | null;
   },
-  opts: TDecideOptions,
+  opts: TDecideOptions & { confirmDelete?: string },
 ) {
-  if (opts.bulk) {
+  if (opts.bulk || !ar.recordId || opts.confirmDelete !== ar.recordId) {
     throw new AppError(
       "single_review_required",
-      `This revert deletes ${ar.object} ${ar.recordId}: open it and approve it on its own`,
+      `This revert deletes ${ar.object} ${ar.recordId}: open it and approve it on its own, confirming the record it deletes`,
     );
   }
   if (!(await deleteAllowedFor(tx, ar))) {

@@ -96,6 +96,7 @@ export async function getInboxItem(user: TCurrentUser, id: string) {
   const item = toItem(r as unknown as TListRow, user);
   return {
     ...item,
+    revertAsked: item.revert ? await revertAsked(item.revert.of, id) : null,
     agentOwner: r.agent.owner.name,
     ownedByMe: r.agent.ownerId === user.id,
     reasons: r.decisionReasons,
@@ -156,4 +157,28 @@ async function requestHistory(id: string) {
     // where a person's action came from (console actions only)
     context: contextOf(e.payload),
   }));
+}
+
+/**
+ * For a revert: who asked for it and why, and — where they chose to overwrite a change made in
+ * Salesforce since Tollgate's write (for a delete: the record was edited after its create) —
+ * their reason for that, as the approver must read it.
+ */
+async function revertAsked(originalId: string, revertId: string) {
+  const reversals = await db.reversal.findMany({
+    where: { actionRequestId: originalId },
+    select: { reason: true, detail: true, requestedBy: { select: { name: true } } },
+    orderBy: { createdAt: "desc" },
+  });
+  const mine = reversals.find(
+    (v) => (v.detail as { revertRequestId?: string } | null)?.revertRequestId === revertId,
+  );
+  if (!mine) return null;
+  const detail = mine.detail as { overwriteReason?: string | null } | null;
+  return {
+    by: mine.requestedBy?.name ?? null,
+    reason: mine.reason,
+    /** set when the person chose to overwrite (or delete) despite a later change */
+    overwriteReason: detail?.overwriteReason ?? null,
+  };
 }

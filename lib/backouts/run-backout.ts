@@ -53,7 +53,12 @@ async function revertsIn(tx: Tx, backoutId: string, statuses: readonly string[])
  * The owner of an agent whose writes the backout undoes does not approve it (as they may not
  * approve a single revert of a write under a rule that keeps owners out: decide.ts).
  */
-async function refuseAgentOwner(tx: Tx, id: string, user: TCurrentUser) {
+async function refuseAgentOwner(
+  tx: Tx,
+  id: string,
+  user: TCurrentUser,
+  what = "someone else approves it",
+) {
   const [owned] = await tx.$queryRaw<{ slug: string }[]>`
     select a.slug from "Agent" a
     where a."ownerId" = ${user.id} and exists (
@@ -63,7 +68,7 @@ async function refuseAgentOwner(tx: Tx, id: string, user: TCurrentUser) {
   if (owned) {
     throw new AppError(
       "separation_of_duties",
-      `You own ${owned.slug}, whose writes this backout undoes: someone else approves it`,
+      `You own ${owned.slug}, whose writes this backout undoes: ${what}`,
     );
   }
 }
@@ -175,6 +180,13 @@ export async function resumeBackout(
         "You planned this backout: another person with the right role resumes it",
       );
     }
+    // as at the start: a resume decides on the dry run's figures again, so they must be fresh
+    if (Date.now() - b.plannedAt.getTime() > PLAN_FRESH_MS) {
+      throw new AppError(
+        "state_changed",
+        "The dry run is more than an hour old: Salesforce may have changed since. Cancel this backout and run the dry run again (what it restored stays restored)",
+      );
+    }
     await refuseAgentOwner(tx, id, user);
     // only what the pause halted: a revert an engaged global or environment switch covers
     // stays halted (resuming that is an admin's, after the reset — as for any halted work)
@@ -238,6 +250,9 @@ export async function cancelBackout(
         `The backout is ${b.status}: only a planned or paused backout can be cancelled${b.status === "running" ? " (pause it first)" : ""}`,
       );
     }
+    // the owner of an agent whose writes it undoes does not call off another person's backout
+    // (pausing stays open to them: it only stops writes)
+    if (b.createdById !== user.id) await refuseAgentOwner(tx, id, user, "someone else cancels it");
     const who = { type: "user" as const, userId: user.id };
     const reason = "Its backout was cancelled";
     const now = new Date();
@@ -335,9 +350,9 @@ async function advanceOne(id: string): Promise<{ queued: string[]; finished: boo
       const room = Math.max(0, MAX_IN_FLIGHT - inFlight - halted);
       const records = room
         ? await tx.$queryRaw<{ object: string; recordId: string }[]>`
-            select object, "recordId" from "BackoutItem"
+            select object, left("recordId", 15) as "recordId" from "BackoutItem"
             where "backoutId" = ${id} and state = 'restorable' and "revertRequestId" is null
-            group by object, "recordId" order by object, "recordId"
+            group by 1, 2 order by 1, 2
             limit ${Math.min(RECORDS_PER_STEP, room)}`
         : [];
       if (!records.length) {
@@ -351,7 +366,7 @@ async function advanceOne(id: string): Promise<{ queued: string[]; finished: boo
         select i.id, i.object, i."recordId", i.field, i.before, i.written, i."requestIds"
         from "BackoutItem" i
         join unnest(${records.map((r) => r.object)}::text[], ${records.map((r) => r.recordId)}::text[])
-          as v(object, rec) on i.object = v.object and i."recordId" = v.rec
+          as v(object, rec) on i.object = v.object and left(i."recordId", 15) = v.rec
         where i."backoutId" = ${id} and i.state = 'restorable' and i."revertRequestId" is null
         order by i.object, i."recordId", i.field
         for update of i`;

@@ -36,6 +36,7 @@ const CONTRACT: [string, number][] = [
   ["not_revertible", 409],
   ["revert_open", 409],
   ["revert_conflict", 409],
+  ["single_review_required", 409],
   ["payload_too_large", 413],
   ["reason_required", 422],
   ["evidence_required", 422],

@@ -85,7 +85,7 @@ export async function escalateOverdue(limit = 100): Promise<number> {
           payload: { from: ar.approverRole, to: onCall?.key ?? null, overdueMinutes: overdueMin },
         });
         const text =
-          `Tollgate: ${ar.actionType?.key ?? ar.object} from ${ar.agent.slug} (${ar.environment.slug}) ` +
+          `Tollgate: ${ar.revertsId ? (ar.operation === "delete" ? `a revert deleting ${ar.object} ${ar.recordId} (${ar.actionType?.key ?? ar.object})` : `a revert of ${ar.actionType?.key ?? ar.object}`) : (ar.actionType?.key ?? ar.object)} from ${ar.agent.slug} (${ar.environment.slug}) ` +
           `waits for ${ar.approverRole ?? "an approver"} and is past its SLA. ` +
           `Escalated to ${onCall?.name ?? "on-call"}. Request ${id}.`;
         const targets = groups.filter(

@@ -1,3 +1,4 @@
+import "server-only";
 import { connectorFor } from "@/lib/environments";
 import {
   ConnectorError,
@@ -71,8 +72,9 @@ export type TWriteOutcome =
 /**
  * Step 2 of a try, outside any transaction: the Salesforce calls — read the record, compare
  * with the value the approver saw, write with If-Unmodified-Since (started only inside the
- * lease, with a deadline before it ends), read back. It touches no database: every call is in
- * `log` for the record step, and a thrown error becomes an outcome.
+ * lease, with a deadline before it ends), read back. It holds no transaction: every call is in
+ * `log` for the record step, and a thrown error becomes an outcome. (Its one query: a revert by
+ * delete asks the policy rule again just before the DELETE.)
  */
 export async function writeToSalesforce(
   ar: TLoaded,
@@ -285,15 +287,6 @@ async function deleteRecord(
   log: TConnectorCall[],
   lease: Lease,
 ): Promise<TWriteOutcome> {
-  // the matrix may have been changed since the revert was asked for and approved
-  if (!(await deleteAllowedFor(db, ar))) {
-    return {
-      kind: "error",
-      errorClass: "validation",
-      code: "DELETE_NOT_ALLOWED",
-      message: `The policy matrix no longer lets a revert delete the ${ar.object} a create made (${ar.actionType?.key ?? ar.object}): not deleted. Leave the record to a person`,
-    };
-  }
   const seen = (ar.before as Record<string, unknown> | null)?.LastModifiedDate;
   let lastModified: Date;
   try {
@@ -314,6 +307,16 @@ async function deleteRecord(
   }
   const deadlineAt = await lease.writeDeadline(sf.callTimeoutMs);
   if (deadlineAt === null || !lease.holds(ar.id)) return { kind: "lease_lost" };
+  // the matrix may have changed since the revert was asked for and approved: asked last, just
+  // before the DELETE
+  if (!(await deleteAllowedFor(db, ar))) {
+    return {
+      kind: "error",
+      errorClass: "validation",
+      code: "DELETE_NOT_ALLOWED",
+      message: `The policy matrix no longer lets a revert delete the ${ar.object} a create made (${ar.actionType?.key ?? ar.object}): not deleted. Leave the record to a person`,
+    };
+  }
   await gateWrite(ar, () =>
     sf.delete(ar.object, recordId, { ifUnmodifiedSince: lastModified, log, deadlineAt }),
   );

@@ -35,6 +35,9 @@ const COLUMNS: [string, (r: TRequestRow) => unknown][] = [
   ["decided_at", (r) => r.decidedAt],
   ["outcome", (r) => r.outcome],
   ["reason", (r) => r.reasonText],
+  // a person's revert: the request it reverts, and "delete" when it deletes the record
+  ["reverts", (r) => r.revert?.of],
+  ["revert_operation", (r) => (r.revert ? (r.revert.deletes ? "delete" : "update") : null)],
 ];
 
 /** Who decided, as one cell: the people's names, "auto", or "refused: <code>". */

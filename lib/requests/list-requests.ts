@@ -137,6 +137,8 @@ const rowSelect = {
   createdAt: true,
   decidedAt: true,
   completedAt: true,
+  revertsId: true,
+  operation: true,
   agent: { select: { id: true, slug: true, name: true } },
   environment: { select: { slug: true } },
   actionType: { select: { key: true, name: true } },
@@ -203,6 +205,8 @@ function toRow(r: TDbRow) {
     reasonText: r.reasonText,
     decidedBy: decidedBy(r),
     outcome: outcomeOf(r),
+    /** a person's revert of `of`; `deletes`: it deletes the record a create made */
+    revert: r.revertsId ? { of: r.revertsId, deletes: r.operation === "delete" } : null,
   };
 }
 export type TRequestRow = ReturnType<typeof toRow>;

@@ -223,6 +223,9 @@ describe("bulk backout — other doors", () => {
       });
       expect(plan.restorable).toBe(5);
       expect(await codeOf(startBackout(admin, plan.id))).toBe("separation_of_duties");
+      // nor call off another person's backout of them (pausing stays open: it only stops writes)
+      expect(await codeOf(cancelBackout(admin, plan.id))).toBe("separation_of_duties");
+      expect((await getBackout(plan.id, ops)).status).toBe("planned");
     } finally {
       await db.agent.update({ where: { id: agent.agentId }, data: { ownerId: owner.ownerId } });
     }

@@ -230,6 +230,14 @@ describe("bulk backout", () => {
     expect(await progressIn(db, plan.id)).toMatchObject({ halted: 20, inFlight: 0, done: 0 });
     // the planner does not resume it either
     expect(await codeOf(resumeBackout(ops, plan.id))).toBe("separation_of_duties");
+    // nor anyone once the dry run is more than an hour old: plan again
+    const plannedAt = (await db.backout.findUniqueOrThrow({ where: { id: plan.id } })).plannedAt;
+    await db.backout.update({
+      where: { id: plan.id },
+      data: { plannedAt: new Date(Date.now() - 2 * 3_600_000) },
+    });
+    expect(await codeOf(resumeBackout(admin, plan.id))).toBe("state_changed");
+    await db.backout.update({ where: { id: plan.id }, data: { plannedAt } });
     const resumeAt = new Date();
     const resumed = await resumeBackout(admin, plan.id);
     expect(resumed.resumed).toBe(4);

@@ -4,6 +4,7 @@ import { executeRequest } from "@/lib/execution/execute";
 import { bulkDecide, decideActionRequest, getInboxItem } from "@/lib/approvals";
 import { planRevert, requestRevert, type TRevertInput } from "@/lib/reverts";
 import { getRequestHistory } from "@/lib/requests/request-history";
+import { listRequests } from "@/lib/requests";
 import { verifyAuditLane } from "@/lib/audit";
 import type { TCurrentUser } from "@/lib/auth";
 import { tripKillSwitch, resetKillSwitch } from "@/lib/guardrails/kill-switches";
@@ -415,7 +416,7 @@ describe("revert one request", () => {
     const ra = await ask(ops, a.id, { reason: "The agent made a duplicate lead" });
     // an auto-approved create: the on-call group approves its revert
     expect(ra.approverRole).toBe("revops_oncall");
-    await decideActionRequest(ra.id, oncall, { decision: "approve" });
+    await decideActionRequest(ra.id, oncall, { decision: "approve", confirmDelete: a.leadId });
     expect((await executeRequest(ra.id, worker)).outcome).toBe("succeeded");
     expect(await gone(a.leadId)).toBe(true);
     const original = await db.actionRequest.findUniqueOrThrow({ where: { id: a.id } });
@@ -437,7 +438,7 @@ describe("revert one request", () => {
       overwriteReason: "The rep's title edit is on the surviving lead too",
     });
     // and edited again after the revert was approved: the delete fails, the lead stays
-    await decideActionRequest(rb.id, oncall, { decision: "approve" });
+    await decideActionRequest(rb.id, oncall, { decision: "approve", confirmDelete: b.leadId });
     await box.humanEdit("Lead", b.leadId, { Title: "CRO" });
     expect((await executeRequest(rb.id, worker)).outcome).toBe("failed");
     expect(await gone(b.leadId)).toBe(false);
@@ -481,6 +482,14 @@ describe("revert one request", () => {
     expect(item.revert).toEqual({ of: a.id, deletes: true });
     expect(item.recordId).toBe(a.leadId);
     expect(item.changes).toEqual([]);
+    expect(item.revertAsked).toEqual({
+      by: "Olive Ops",
+      reason: "A duplicate the agent made",
+      overwriteReason: null,
+    });
+    // and the Requests list (and its export) says so too
+    const listed = await listRequests({ record: a.leadId });
+    expect(listed.items.find((r) => r.id === ra.id)?.revert).toEqual({ of: a.id, deletes: true });
     expect((await getRequestHistory(a.id)).revert.blockedBy).toBe(
       `A revert of this request is already pending approval: ${ra.id}`,
     );
@@ -492,23 +501,40 @@ describe("revert one request", () => {
     ]);
     expect(await db.approval.count({ where: { actionRequestId: ra.id } })).toBe(0);
 
+    // approved only with the record it deletes confirmed (the detail's button sends it)
+    const approve = (confirmDelete?: string) =>
+      decideActionRequest(ra.id, oncall, { decision: "approve", confirmDelete });
+    expect(await codeOf(approve())).toBe("single_review_required");
+    expect(await codeOf(approve("00Q000000000000AAA"))).toBe("single_review_required");
+    expect(await db.approval.count({ where: { actionRequestId: ra.id } })).toBe(0);
+
     // the rule no longer allows it: the approval is refused, nothing decided
     await setDelete(false);
     try {
-      expect(await codeOf(decideActionRequest(ra.id, oncall, { decision: "approve" }))).toBe(
-        "not_revertible",
-      );
+      expect(await codeOf(approve(a.leadId))).toBe("not_revertible");
       expect(await db.approval.count({ where: { actionRequestId: ra.id } })).toBe(0);
     } finally {
       await setDelete(true);
     }
 
-    // approved while allowed, then the rule changes before the write: nothing is deleted, and
-    // the revert waits for a person in the dead-letter queue (a retry asks the rule again)
-    await decideActionRequest(ra.id, oncall, { decision: "approve" });
-    await setDelete(false);
+    // approved while allowed, then the rule changes while the worker reads the record (after
+    // every earlier check): nothing is deleted, and the revert waits for a person in the
+    // dead-letter queue (a retry asks the rule again)
+    await approve(a.leadId);
+    const flipping = new Proxy(box.sf, {
+      get(target, prop) {
+        if (prop === "read") {
+          return async (...args: Parameters<typeof target.read>) => {
+            if (args[0] === "Lead") await setDelete(false);
+            return target.read(...args);
+          };
+        }
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
     try {
-      const r = await executeRequest(ra.id, worker);
+      const r = await executeRequest(ra.id, { ...worker, connector: flipping });
       expect(r.outcome).toBe("dead_lettered");
     } finally {
       await setDelete(true);
@@ -523,7 +549,7 @@ describe("revert one request", () => {
     // a delete that goes through is a record.deleted event in the data lane, naming the record
     const b = await create("Revert delete event");
     const rb = await ask(ops, b.id, { reason: "A duplicate the agent made" });
-    await decideActionRequest(rb.id, oncall, { decision: "approve" });
+    await decideActionRequest(rb.id, oncall, { decision: "approve", confirmDelete: b.leadId });
     expect((await executeRequest(rb.id, worker)).outcome).toBe("succeeded");
     expect(await exists(b.leadId)).toBe(false);
     const events = await db.auditEvent.findMany({
