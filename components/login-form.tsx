@@ -5,9 +5,30 @@ import { useState } from "react";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { Alert, Button, Card, Field, Input } from "./ui";
 
-export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
-  const [error, setError] = useState<string | null>(null);
+/**
+ * Email and password, and — when single sign-on is configured — "Sign in with <provider>",
+ * which starts next-auth's OpenID Connect flow (a POST here, then the provider's own page).
+ */
+export function LoginForm({
+  callbackUrl,
+  ssoName,
+  initialError,
+}: {
+  callbackUrl: string;
+  ssoName: string | null;
+  /** a refused single sign-on comes back as /login?error=<code>: its message */
+  initialError: string | null;
+}) {
+  const [error, setError] = useState<string | null>(initialError);
   const [busy, setBusy] = useState(false);
+  const [leaving, setLeaving] = useState(false);
+
+  async function onSso() {
+    setLeaving(true);
+    setError(null);
+    // next-auth posts to /api/auth/signin/oidc and sends the browser on to the provider
+    await signIn("oidc", { callbackUrl: safeCallbackPath(callbackUrl) });
+  }
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -32,6 +53,26 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
 
   return (
     <Card as="div" padding="lg" className="shadow-sm">
+      {ssoName && (
+        <>
+          <Button
+            type="button"
+            variant="secondary"
+            size="lg"
+            busy={leaving}
+            busyLabel="Redirecting…"
+            className="w-full"
+            onClick={onSso}
+          >
+            Sign in with {ssoName}
+          </Button>
+          <div className="my-4 flex items-center gap-3 text-xs text-muted" aria-hidden="true">
+            <span className="h-px flex-1 bg-slate-200" />
+            or with a password
+            <span className="h-px flex-1 bg-slate-200" />
+          </div>
+        </>
+      )}
       <form onSubmit={onSubmit} className="space-y-4">
         <Field label="Email">
           <Input name="email" type="email" autoComplete="username" required autoFocus />

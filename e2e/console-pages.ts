@@ -33,7 +33,7 @@ export const SCREENS: TConsoleScreen[] = [
     user: null,
     async open(page) {
       await page.goto("/login");
-      await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+      await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
     },
   },
   {

@@ -12,7 +12,7 @@ export async function signIn(page: Page, key: string) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(u.email);
   await page.getByLabel("Password").fill(u.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("current-user")).toHaveText(u.name);
 }
 

@@ -6,7 +6,7 @@ async function signInHere(page: Page, key: string) {
   const u = demoUser(key);
   await page.getByLabel("Email").fill(u.email);
   await page.getByLabel("Password").fill(u.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("current-user")).toHaveText(u.name);
 }
 

@@ -5,7 +5,7 @@ test("a wrong password gets a clear message and no session", async ({ page }) =>
   await page.goto("/login");
   await page.getByLabel("Email").fill(demoUser("ops").email);
   await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("login-error")).toHaveText("Wrong email or password.");
   const session = await page.request.get("/api/auth/session");
   expect(await session.json()).toEqual({});

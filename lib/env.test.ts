@@ -68,6 +68,62 @@ describe("lib/env", () => {
     expect(checkEnv()).toMatch(message);
   });
 
+  describe("single sign-on", () => {
+    const sso = (issuer: string) => {
+      vi.stubEnv("OIDC_ISSUER", issuer);
+      vi.stubEnv("OIDC_CLIENT_ID", "tollgate");
+      vi.stubEnv("OIDC_CLIENT_SECRET", "s3cret");
+    };
+
+    it.each([
+      ["https://login.example.com/realms/acme/", "https://login.example.com/realms/acme"],
+      ["http://127.0.0.1:9000", "http://127.0.0.1:9000"],
+      ["http://localhost:9000/", "http://localhost:9000"],
+      ["http://[::1]:9000", "http://[::1]:9000"],
+    ])("accepts the issuer %s", (issuer, read) => {
+      sso(issuer);
+      expect(env().OIDC_ISSUER).toBe(read);
+    });
+
+    it.each([
+      ["http://idp.example.com", /OIDC_ISSUER must use https:\/\//],
+      ["http://10.0.0.5", /OIDC_ISSUER must use https:\/\//],
+      ["http://127.0.0.1.evil.example", /OIDC_ISSUER must use https:\/\//],
+      ["ftp://idp.example.com", /OIDC_ISSUER must use https:\/\//],
+      ["https://user:pw@idp.example.com", /OIDC_ISSUER must be the issuer URL alone/],
+      ["https://idp.example.com/?x=1", /OIDC_ISSUER must be the issuer URL alone/],
+      ["idp.example.com", /OIDC_ISSUER must be a URL/],
+    ])("refuses the issuer %s", (issuer, message) => {
+      sso(issuer);
+      expect(checkEnv()).toMatch(message);
+    });
+
+    it("wants the issuer, client id and secret together, and never echoes the secret", () => {
+      vi.stubEnv("OIDC_CLIENT_SECRET", "s3cret");
+      const message = checkEnv() ?? "";
+      expect(message).toMatch(/OIDC_ISSUER must be set too/);
+      expect(message).toMatch(/OIDC_CLIENT_ID must be set too/);
+      expect(message).not.toContain("s3cret");
+      sso("https://idp.example.com");
+      expect(checkEnv()).toBeNull();
+      expect(env().OIDC_NAME).toBe("SSO");
+    });
+
+    it("reads a role map only with a roles claim, and only to known roles", () => {
+      sso("https://idp.example.com");
+      vi.stubEnv("OIDC_ROLE_MAP", "leads=ops_owner");
+      expect(checkEnv()).toMatch(/OIDC_ROLE_MAP needs OIDC_ROLES_CLAIM/);
+      vi.stubEnv("OIDC_ROLES_CLAIM", "groups");
+      expect(checkEnv()).toBeNull();
+      vi.stubEnv("OIDC_ROLE_MAP", "leads=superuser");
+      expect(checkEnv()).toMatch(
+        /OIDC_ROLE_MAP must be value=role.*"superuser" is not a Tollgate role/,
+      );
+      vi.stubEnv("OIDC_ROLE_MAP", "=admin");
+      expect(checkEnv()).toMatch(/OIDC_ROLE_MAP must be value=role/);
+    });
+  });
+
   it("never echoes a secret or a database URL it refuses", () => {
     vi.stubEnv("DATABASE_URL", "mysql://admin:hunter2@db.internal/x");
     const message = checkEnv();

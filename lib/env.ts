@@ -1,6 +1,8 @@
 import { z } from "zod";
 // relative: prisma.config.ts loads this file without path aliases
 import { trustedHops } from "./auth/throttle";
+import { ROLES } from "./auth/permissions";
+import { isLoopbackHostname } from "./net/ip-range";
 
 /**
  * Every environment variable Tollgate reads, in one zod schema: `.env.example` at the root
@@ -62,6 +64,42 @@ const flag = z.preprocess(
 const text = (def: string) => z.preprocess(unsetIfEmpty, z.string().default(def));
 const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
 
+/**
+ * `idp-value=role,…` (OIDC_ROLE_MAP): which value of the roles claim grants which Tollgate role.
+ * Throws on a malformed pair or an unknown role; an empty value is no pairs.
+ */
+export function parseRoleMap(raw: string): [string, (typeof ROLES)[number]][] {
+  const pairs: [string, (typeof ROLES)[number]][] = [];
+  for (const part of raw.split(",")) {
+    if (!part.trim()) continue;
+    const at = part.lastIndexOf("=");
+    const from = part.slice(0, at).trim();
+    const to = part.slice(at + 1).trim();
+    if (at <= 0 || !from) throw new Error(`"${part.trim()}" is not value=role`);
+    if (!(ROLES as readonly string[]).includes(to)) {
+      throw new Error(`"${to}" is not a Tollgate role (${ROLES.join(", ")})`);
+    }
+    pairs.push([from, to as (typeof ROLES)[number]]);
+  }
+  return pairs;
+}
+
+/** Why an OpenID issuer URL is refused, or null: https, or http on this machine only. */
+export function issuerProblem(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return "must be a URL (https://…)";
+  }
+  if (u.username || u.password || u.search || u.hash) {
+    return "must be the issuer URL alone (no credentials, query or fragment)";
+  }
+  if (u.protocol === "https:") return null;
+  if (u.protocol === "http:" && isLoopbackHostname(u.hostname)) return null;
+  return "must use https:// (plain http only on this machine: localhost, 127.0.0.1, [::1])";
+}
+
 const url = (protocols: string[]) =>
   z.preprocess(
     unsetIfEmpty,
@@ -81,59 +119,117 @@ const url = (protocols: string[]) =>
       .optional(),
   );
 
-export const ZEnv = z.object({
-  // database
-  DATABASE_URL: url(["postgresql:", "postgres:"]),
-  DB_POOL_SIZE: whole(10),
-  TOLLGATE_QUEUE_POOL_SIZE: whole(4),
-  TOLLGATE_DB_ROLE: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .trim()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
-        error: "must be a plain lower-case PostgreSQL role name",
-      })
-      .default("tollgate_runtime"),
-  ),
-  TOLLGATE_EMBEDDED_PG_HOME: text("/var/lib/tollgate"),
-  // web server and sign-in
-  PORT: port(3000),
-  HOST: text("127.0.0.1"),
-  NEXTAUTH_URL: url(["http:", "https:"]),
-  NEXTAUTH_SECRET: optionalText,
-  TOLLGATE_SECRET_KEY: optionalText,
-  TOLLGATE_TRUST_PROXY: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        try {
-          trustedHops(v);
-        } catch {
-          ctx.addIssue({ code: "custom", message: "must be unset, false, true or 1-9" });
+export const ZEnv = z
+  .object({
+    // database
+    DATABASE_URL: url(["postgresql:", "postgres:"]),
+    DB_POOL_SIZE: whole(10),
+    TOLLGATE_QUEUE_POOL_SIZE: whole(4),
+    TOLLGATE_DB_ROLE: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .trim()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+          error: "must be a plain lower-case PostgreSQL role name",
+        })
+        .default("tollgate_runtime"),
+    ),
+    TOLLGATE_EMBEDDED_PG_HOME: text("/var/lib/tollgate"),
+    // web server and sign-in
+    PORT: port(3000),
+    HOST: text("127.0.0.1"),
+    NEXTAUTH_URL: url(["http:", "https:"]),
+    NEXTAUTH_SECRET: optionalText,
+    TOLLGATE_SECRET_KEY: optionalText,
+    TOLLGATE_TRUST_PROXY: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .optional()
+        .superRefine((v, ctx) => {
+          try {
+            trustedHops(v);
+          } catch {
+            ctx.addIssue({ code: "custom", message: "must be unset, false, true or 1-9" });
+          }
+        }),
+    ),
+    TOLLGATE_ALLOW_LOOPBACK: flag,
+    // single sign-on (OpenID Connect): all three of issuer, client id and secret, or none
+    OIDC_ISSUER: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .trim()
+        .superRefine((v, ctx) => {
+          const problem = issuerProblem(v);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        // discovery appends /.well-known/openid-configuration: no trailing slash
+        .transform((v) => v.replace(/\/+$/, ""))
+        .optional(),
+    ),
+    OIDC_CLIENT_ID: optionalText,
+    OIDC_CLIENT_SECRET: optionalText,
+    OIDC_NAME: text("SSO"),
+    OIDC_ROLES_CLAIM: optionalText,
+    OIDC_ROLE_MAP: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .optional()
+        .superRefine((v, ctx) => {
+          if (v === undefined) return;
+          try {
+            parseRoleMap(v);
+          } catch (e) {
+            ctx.addIssue({
+              code: "custom",
+              message: `must be value=role,… : ${(e as Error).message}`,
+            });
+          }
+        }),
+    ),
+    SF_SANDBOX_PORT: optionalPort,
+    // worker
+    TOLLGATE_WORKER_CONCURRENCY: whole(4),
+    TOLLGATE_EXECUTION_LEASE_MS: whole(30_000, 2_000),
+    TOLLGATE_EXECUTION_BATCH_SIZE: whole(200, 1, 200),
+    TOLLGATE_HEARTBEAT_MS: whole(5_000, 100),
+    TOLLGATE_HEALTH_TIMEOUT_MS: whole(3_000),
+    TOLLGATE_WEBHOOK_MAX_ATTEMPTS: whole(8),
+    TOLLGATE_WEBHOOK_BACKOFF_MS: whole(5_000),
+    TOLLGATE_AUDIT_VERIFY_MS: whole(5 * 60_000),
+    TOLLGATE_AUDIT_FULL_VERIFY_MS: whole(24 * 3_600_000),
+    TOLLGATE_AUDIT_ALERT_GROUP: text("revops_oncall"),
+    TOLLGATE_RECONCILE_WINDOW_HOURS: whole(24, 1, 24 * 90),
+    TOLLGATE_RECONCILE_DRIFT_ALERT: whole(1, 0),
+    TOLLGATE_AUDIT_SIGNING_KEY: optionalText,
+    TOLLGATE_AUDIT_SIGNING_KEY_FILE: optionalText,
+  })
+  .superRefine((v, ctx) => {
+    const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET];
+    if (oidc.some((x) => x !== undefined) && oidc.some((x) => x === undefined)) {
+      for (const name of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
+        if (v[name] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message:
+              "must be set too: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET",
+          });
         }
-      }),
-  ),
-  TOLLGATE_ALLOW_LOOPBACK: flag,
-  SF_SANDBOX_PORT: optionalPort,
-  // worker
-  TOLLGATE_WORKER_CONCURRENCY: whole(4),
-  TOLLGATE_EXECUTION_LEASE_MS: whole(30_000, 2_000),
-  TOLLGATE_EXECUTION_BATCH_SIZE: whole(200, 1, 200),
-  TOLLGATE_HEARTBEAT_MS: whole(5_000, 100),
-  TOLLGATE_HEALTH_TIMEOUT_MS: whole(3_000),
-  TOLLGATE_WEBHOOK_MAX_ATTEMPTS: whole(8),
-  TOLLGATE_WEBHOOK_BACKOFF_MS: whole(5_000),
-  TOLLGATE_AUDIT_VERIFY_MS: whole(5 * 60_000),
-  TOLLGATE_AUDIT_FULL_VERIFY_MS: whole(24 * 3_600_000),
-  TOLLGATE_AUDIT_ALERT_GROUP: text("revops_oncall"),
-  TOLLGATE_RECONCILE_WINDOW_HOURS: whole(24, 1, 24 * 90),
-  TOLLGATE_RECONCILE_DRIFT_ALERT: whole(1, 0),
-  TOLLGATE_AUDIT_SIGNING_KEY: optionalText,
-  TOLLGATE_AUDIT_SIGNING_KEY_FILE: optionalText,
-});
+      }
+    }
+    if (v.OIDC_ROLE_MAP !== undefined && v.OIDC_ROLES_CLAIM === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ROLE_MAP"],
+        message: "needs OIDC_ROLES_CLAIM (the claim whose values it maps)",
+      });
+    }
+  });
 
 export type TEnv = z.infer<typeof ZEnv>;
 export type TEnvName = keyof TEnv;
@@ -153,7 +249,7 @@ function describeIssues(error: z.ZodError, raw: Record<string, string | undefine
     const name = String(issue.path[0]);
     if (lines.has(name)) continue;
     const secret = /SECRET|KEY|DATABASE_URL/.test(name);
-    const got = secret ? "" : `, got "${raw[name]}"`;
+    const got = secret || raw[name] === undefined ? "" : `, got "${raw[name]}"`;
     lines.set(name, `${name} ${issue.message}${got}`);
   }
   return [...lines.values()];

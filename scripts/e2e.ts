@@ -12,6 +12,7 @@ async function main() {
   const database = await createTestDatabase("e2e");
   let code = 0;
   let sandbox: { close(): Promise<void> } | undefined;
+  let idp: { close(): Promise<void> } | undefined;
   let worker: { stop(): Promise<void> } | undefined;
   try {
     setEnv({ DATABASE_URL: database.url }, { force: true });
@@ -20,6 +21,25 @@ async function main() {
       TOLLGATE_SECRET_KEY: "e2e-secret-key-not-for-production",
       TOLLGATE_ALLOW_LOOPBACK: "1",
     });
+    // single sign-on against a real OpenID provider on loopback, up before the app server
+    const { startOidcProvider } = await import("../tests/integration/fixtures/oidc-provider");
+    const sso = await import("../e2e/fixtures/sso");
+    const provider = await startOidcProvider({
+      clients: [{ ...sso.SSO_CLIENT, redirectUris: [sso.SSO_REDIRECT_URI] }],
+      rolesClaim: sso.SSO_ROLES_CLAIM,
+      accounts: Object.values(sso.SSO_ACCOUNTS).map((a) => ({ ...a, roles: [...a.roles] })),
+    });
+    idp = provider;
+    setEnv(
+      {
+        OIDC_ISSUER: provider.issuer,
+        OIDC_CLIENT_ID: sso.SSO_CLIENT.clientId,
+        OIDC_CLIENT_SECRET: sso.SSO_CLIENT.clientSecret,
+        OIDC_NAME: sso.SSO_NAME,
+        OIDC_ROLES_CLAIM: sso.SSO_ROLES_CLAIM,
+      },
+      { force: true },
+    );
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");
     const { pointDemoEnvironmentsAt } = await import("@/lib/environments");
     const { createSandboxServer } = await import("@/lib/connectors/salesforce-sandbox");
@@ -48,6 +68,7 @@ async function main() {
     const { disconnectDb } = await import("@/lib/db");
     await disconnectDb();
     await sandbox?.close();
+    await idp?.close();
     await database.drop();
   }
   process.exit(code);

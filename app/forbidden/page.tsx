@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getCurrentUser } from "@/lib/auth";
 import { Card } from "@/components/ui";
 
 export const metadata = { title: "Not allowed" };
@@ -9,6 +10,21 @@ export default async function Forbidden({
   searchParams: Promise<{ need?: string }>;
 }) {
   const { need } = await searchParams;
+  // a first single sign-on without a roles claim: signed in, but nothing granted yet
+  const user = await getCurrentUser();
+  if (user && user.roles.length === 0) {
+    return (
+      <main className="flex min-h-screen items-center justify-center p-6">
+        <Card as="div" padding="lg" className="max-w-md text-center shadow-sm">
+          <h1 className="text-lg font-semibold">No access yet</h1>
+          <p className="mt-2 text-sm text-muted" data-testid="no-roles">
+            You are signed in as {user.email}, but your account has no roles yet. Ask an admin to
+            assign you one.
+          </p>
+        </Card>
+      </main>
+    );
+  }
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <Card as="div" padding="lg" className="max-w-md text-center shadow-sm">

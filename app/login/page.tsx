@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getCurrentUser, safeCallbackPath } from "@/lib/auth";
+import { oidcConfig } from "@/lib/auth/oidc";
+import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 import { LoginForm } from "@/components/login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -8,9 +10,9 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string | string[] }>;
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }>;
 }) {
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, error } = await searchParams;
   // only a path on this site: `/\evil.example` (a `/%5Cevil.example` link) would leave it
   const safe = safeCallbackPath(callbackUrl);
   if (await getCurrentUser()) redirect(safe);
@@ -21,7 +23,11 @@ export default async function LoginPage({
           <div className="text-2xl font-semibold tracking-tight">Tollgate</div>
           <p className="mt-1 text-sm text-muted">Every agent write goes through here first.</p>
         </div>
-        <LoginForm callbackUrl={safe} />
+        <LoginForm
+          callbackUrl={safe}
+          ssoName={oidcConfig()?.name ?? null}
+          initialError={signInErrorMessage(error)}
+        />
       </div>
     </main>
   );

@@ -347,6 +347,13 @@ export const AUDIT_EVENTS = {
     "environment",
     z.strictObject({ status: str, ms: num, error: str.nullable() }),
   ),
+  // people: a first single sign-on makes the account; a roles claim keeps its roles (sso-sign-in.ts)
+  "user.created": def("config", "user", z.strictObject({ email: str, via: str })),
+  "user.roles_changed": def(
+    "config",
+    "user",
+    z.strictObject({ from: z.array(str), to: z.array(str), via: str, claim: str.optional() }),
+  ),
   // the demo seed's configuration history (seed-demo-org.ts)
   "policy_matrix.published": def(
     "config",

@@ -1,7 +1,10 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { headers } from "next/headers";
 import { sameOriginRedirect } from "./callback-url";
+import { OIDC_PROVIDER_ID, oidcConfig, oidcProvider } from "./oidc";
 import { signInWithPassword } from "./sign-in";
+import { signInWithOidc } from "./sso-sign-in";
 import { clientAddress } from "./throttle";
 import {
   createUserSession,
@@ -17,15 +20,29 @@ function header(headers: unknown, name: string): string | null {
   return typeof v === "string" ? v : null;
 }
 
+/** The client address of the request being handled (next-auth's OAuth callbacks get no req). */
+async function requestAddress(): Promise<string | null> {
+  try {
+    const h = await headers();
+    return clientAddress(h.get("x-forwarded-for"), env().TOLLGATE_TRUST_PROXY);
+  } catch {
+    return null; // outside a request (next-auth's handler driven directly)
+  }
+}
+
+const oidc = oidcConfig();
+
 /**
- * next-auth with email + password. The JWT carries the user id and the id of a server-side
+ * next-auth with email + password, and single sign-on through OpenID Connect when OIDC_* are
+ * set (oidc.ts, sso-sign-in.ts). The JWT carries the user id and the id of a server-side
  * session row (`sid`): every read of the session checks that row, so signing out (which
  * revokes it) ends the session for every copy of the cookie. Roles and groups are read from
  * the database on every request, so a revoked role or a disabled account takes effect at once.
  */
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
-  pages: { signIn: "/login" },
+  // OAuth errors (a state or PKCE mismatch, a refused SSO) come back to the sign-in page
+  pages: { signIn: "/login", error: "/login" },
   providers: [
     CredentialsProvider({
       name: "Email and password",
@@ -49,8 +66,21 @@ export const authOptions: NextAuthOptions = {
         return { ...result.user, sid };
       },
     }),
+    ...(oidc ? [oidcProvider(oidc)] : []),
   ],
   callbacks: {
+    async signIn({ user, account, profile }) {
+      if (account?.provider !== OIDC_PROVIDER_ID) return true;
+      const result = await signInWithOidc(
+        (profile ?? {}) as Record<string, unknown>,
+        await requestAddress(),
+        oidc,
+      );
+      if (!result.ok) return `/login?error=${result.code}`;
+      // next-auth hands this same object to the jwt callback: the Tollgate user and session
+      Object.assign(user, { ...result.user, sid: result.sid });
+      return true;
+    },
     async jwt({ token, user }) {
       if (user) {
         token.sub = user.id;

@@ -1,7 +1,7 @@
 import dns from "node:dns";
 import net from "node:net";
 import { AppError } from "@/lib/core/errors";
-import { classifyAddress, type TAddressClass } from "./ip-range";
+import { classifyAddress, isLoopbackHostname, type TAddressClass } from "./ip-range";
 import { env } from "@/lib/env";
 
 /**
@@ -58,15 +58,13 @@ export class DestinationRefused extends AppError {
 
 const SF_LOGIN_HOST = /^(login|test)\.salesforce\.com$|^([a-z0-9-]+\.)+my\.salesforce\.com$/;
 const SF_INSTANCE_HOST = /^[a-z0-9-]+\.salesforce\.com$/;
-const LOOPBACK_NAME = /^localhost$/;
 
 /** The hostname without IPv6 brackets or a trailing dot. */
 function hostOf(url: URL) {
   return url.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "");
 }
 
-const isLoopbackHost = (host: string) =>
-  LOOPBACK_NAME.test(host) || (net.isIP(host) !== 0 && classifyAddress(host) === "loopback");
+const isLoopbackHost = isLoopbackHostname;
 
 export type TCheckOptions = {
   /** the field named in errors */

@@ -111,3 +111,12 @@ export function classifyAddress(ip: string): TAddressClass {
   const b = parseV6(ip.replace(/^\[|\]$/g, ""));
   return b ? classifyV6(b) : "invalid";
 }
+
+/** `localhost` or a loopback literal (brackets and a trailing dot allowed), from a URL's host. */
+export function isLoopbackHostname(hostname: string): boolean {
+  const host = hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
+  return host === "localhost" || (net.isIP(host) !== 0 && classifyAddress(host) === "loopback");
+}
