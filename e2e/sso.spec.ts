@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { SSO_ACCOUNTS, SSO_NAME } from "./fixtures/sso";
+import { signIn } from "./helpers";
 
 // Single sign-on through the real OpenID provider scripts/e2e.ts runs on 127.0.0.1.
 
@@ -55,4 +56,32 @@ test("an email the provider has not verified is refused with a clear message", a
 test("a forged ?error= shows a fixed message, never the query's text", async ({ page }) => {
   await page.goto("/login?error=Call%20the%20helpdesk%20at%20evil.example");
   await expect(page.getByTestId("login-error")).toHaveText("Sign-in failed. Try again.");
+});
+
+test("a person with no roles sees 'No access yet' until an admin gives them one", async ({
+  page,
+  browser,
+}) => {
+  await page.goto("/login");
+  await signInWithSso(page, SSO_ACCOUNTS.noRoles.email);
+  await expect(page).toHaveURL(/\/forbidden/);
+  await expect(page.getByRole("heading", { name: "No access yet" })).toBeVisible();
+  await expect(page.getByTestId("no-roles")).toContainText(SSO_ACCOUNTS.noRoles.email);
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, "admin");
+  await admin.goto("/settings/users");
+  const row = admin.getByTestId(`user-${SSO_ACCOUNTS.noRoles.email}`);
+  await expect(row).toContainText("none");
+  await row.getByRole("button", { name: `Edit roles of ${SSO_ACCOUNTS.noRoles.name}` }).click();
+  const dialog = admin.getByRole("dialog", { name: `Roles of ${SSO_ACCOUNTS.noRoles.name}` });
+  await dialog.getByLabel("Leadership (viewer)").check();
+  await dialog.getByRole("button", { name: "Save roles" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText("Leadership (viewer)");
+  await admin.context().close();
+
+  // roles are read on every request: the same session now sees the console
+  await page.goto("/agents");
+  await expect(page.getByTestId("current-user")).toHaveText(SSO_ACCOUNTS.noRoles.name);
 });
