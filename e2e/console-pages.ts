@@ -72,6 +72,27 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "Agents, new agent dialog open",
+    route: "/agents",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/agents");
+      await page.getByRole("button", { name: "New agent" }).click();
+      await expect(page.getByRole("form", { name: "New agent" })).toBeVisible();
+    },
+  },
+  {
+    name: "agent detail, edit dialog open",
+    route: "/agents/[id]",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/agents");
+      await page.locator("tbody tr a").first().click();
+      await page.getByRole("button", { name: "Edit" }).click();
+      await expect(page.getByRole("form", { name: "Edit agent" })).toBeVisible();
+    },
+  },
+  {
     name: "agent detail, elevation dialog open",
     route: "/agents/[id]",
     user: "admin",

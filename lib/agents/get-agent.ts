@@ -11,6 +11,8 @@ export async function getAgent(id: string, now = new Date()) {
     select: {
       ...AGENT_SELECT,
       createdAt: true,
+      updatedAt: true,
+      ownerId: true,
       environment: { select: { slug: true, name: true, isProduction: true } },
       permissionSets: PERMISSION_SETS_SELECT,
       killSwitches: {

@@ -14,3 +14,11 @@ export { keyState, type TKeyState } from "./key-state";
 export { authenticateApiKey, type TAuthenticatedAgent } from "./api-keys";
 export { elevateAgent, listElevations, type TElevation } from "./elevate-agent";
 export { ZElevateAgentInput, ZGrantScope, type TElevateAgentInput } from "./schemas";
+export {
+  changeAgentStatus,
+  createAgent,
+  listOwnerOptions,
+  updateAgent,
+  type TOwnerOption,
+} from "./agent-lifecycle";
+export { ZAgentStatusInput, ZCreateAgentInput, ZUpdateAgentInput } from "./schemas";

@@ -85,3 +85,78 @@ export function splitList(text: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+// ───────────────────────── agent lifecycle ─────────────────────────
+
+export const AGENT_LIMITS = { callsPerMinute: 10_000, writesPerHour: 100_000 } as const;
+
+const ZLimit = (max: number, what: string) =>
+  z
+    .number(`${what}: a number`)
+    .int(`${what}: a whole number`)
+    .min(1, `${what}: at least 1`)
+    .max(max, `${what}: at most ${max.toLocaleString("en-US")}`);
+
+/** What a person sets on an agent: its name, what it is for, who owns it and its rate limits. */
+const agentFields = {
+  name: z.string().trim().min(2, "At least 2 characters").max(100, "At most 100 characters"),
+  description: z
+    .string()
+    .trim()
+    .max(1000, "At most 1,000 characters")
+    .nullish()
+    .transform((v) => v || null),
+  ownerId: z.string().trim().min(1, "Choose an owner").max(64),
+  callsPerMinute: ZLimit(AGENT_LIMITS.callsPerMinute, "Calls per minute"),
+  writesPerHour: ZLimit(AGENT_LIMITS.writesPerHour, "Writes per hour"),
+};
+
+/** An optional reason; the server asks for one when a change widens what the agent may do. */
+const ZOptionalReason = z
+  .string()
+  .trim()
+  .max(2000, "At most 2,000 characters")
+  .nullish()
+  .transform((v) => v || null);
+
+/**
+ * A new agent: in one environment, under a slug unique there, starting in the observe phase
+ * with no permission set (it can write nothing until it is given scope).
+ */
+export const ZCreateAgentInput = z
+  .object({
+    environment: z.string().trim().min(1, "Choose an environment").max(40),
+    slug: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z][a-z0-9-]{1,58}[a-z0-9]$/,
+        "3–60 lowercase letters, digits and dashes, starting with a letter",
+      ),
+    ...agentFields,
+  })
+  .strict();
+export type TCreateAgentInput = z.input<typeof ZCreateAgentInput>;
+
+/**
+ * An edit: every field as the form shows it, the `updatedAt` the form was opened with (an edit
+ * made by someone else meanwhile is refused, not overwritten), and a reason — required when a
+ * limit goes up.
+ */
+export const ZUpdateAgentInput = z
+  .object({
+    ...agentFields,
+    expectedUpdatedAt: z.iso.datetime({ message: "The version the form was opened with" }),
+    reason: ZOptionalReason,
+  })
+  .strict();
+export type TUpdateAgentInput = z.input<typeof ZUpdateAgentInput>;
+
+export const AGENT_STATUS_ACTIONS = ["suspend", "resume", "retire"] as const;
+export type TAgentStatusAction = (typeof AGENT_STATUS_ACTIONS)[number];
+
+/** Suspend, resume or retire (final), always with a reason. */
+export const ZAgentStatusInput = z
+  .object({ action: z.enum(AGENT_STATUS_ACTIONS), reason: ZReason })
+  .strict();
+export type TAgentStatusInput = z.input<typeof ZAgentStatusInput>;

@@ -268,6 +268,20 @@ export const AUDIT_EVENTS = {
 
   // ── agents and their keys ──
   "agent.created": def("config", "agent", z.strictObject({ slug: str, phase: str, owner: str })),
+  // the console's lifecycle (agent-lifecycle.ts): each field's before and after; widened when a
+  // limit went up (a reason was required)
+  "agent.updated": def(
+    "config",
+    "agent",
+    z.strictObject({
+      agent: str,
+      changes: z.record(str, z.strictObject({ from: z.unknown(), to: z.unknown() })),
+      widened: z.boolean(),
+    }),
+  ),
+  "agent.suspended": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
+  "agent.resumed": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
+  "agent.retired": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
   "agent.callback_set": def("config", "agent", z.strictObject({ agent: str, url: str })),
   "agent.callback_removed": def("config", "agent", z.strictObject({ agent: str, url: z.null() })),
   // counted per minute: the first refusal of a minute only (rate-limit.ts)

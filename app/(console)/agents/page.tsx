@@ -1,9 +1,10 @@
 import Link from "next/link";
-import { requirePage } from "@/lib/auth";
-import { listAgents } from "@/lib/agents";
+import { can, requirePage } from "@/lib/auth";
+import { listAgents, listOwnerOptions } from "@/lib/agents";
 import { listEnvironments } from "@/lib/environments";
 import { Badge, Button, EmptyState, PageHeader, Table } from "@/components/ui";
 import { GrantList } from "@/components/agent-grants";
+import { NewAgentButton } from "@/components/agents/agent-actions";
 
 export const metadata = { title: "Agents" };
 
@@ -15,19 +16,24 @@ export default async function AgentsPage({
 }: {
   searchParams: Promise<{ env?: string }>;
 }) {
-  await requirePage("agents:read", "/agents");
+  const user = await requirePage("agents:read", "/agents");
   const envs = await listEnvironments();
   const { env: envParam } = await searchParams;
   const env = envs.find((e) => e.slug === envParam) ?? envs.find((e) => e.isProduction) ?? envs[0];
   const agents = env ? await listAgents(env.slug) : [];
   const now = new Date();
+  const owners = can(user.roles, "agents:write") ? await listOwnerOptions() : null;
 
   return (
     <>
       <PageHeader
         title="Agents"
         description="Agent identities per environment: who owns each, which phase it is in, and what its grants let it write."
-      />
+      >
+        {owners && env && (
+          <NewAgentButton environment={{ slug: env.slug, name: env.name }} owners={owners} />
+        )}
+      </PageHeader>
       <div role="tablist" aria-label="Environment" className="mb-4 flex gap-1">
         {envs.map((e) => (
           <Button
@@ -44,7 +50,7 @@ export default async function AgentsPage({
       </div>
       {agents.length === 0 ? (
         <EmptyState title="No agents in this environment">
-          Agent identities appear here once an admin creates them.
+          Agent identities appear here once an admin or ops owner creates them.
         </EmptyState>
       ) : (
         <Table.Frame label={`Agents in ${env?.name ?? "this environment"}`} minWidth="64rem">

@@ -2,12 +2,13 @@ import Link from "next/link";
 import { toClientProps } from "@/lib/core/serialize";
 import { notFound } from "next/navigation";
 import { can, requirePage } from "@/lib/auth";
-import { getAgent, listElevations } from "@/lib/agents";
+import { getAgent, listElevations, listOwnerOptions } from "@/lib/agents";
 import { AppError } from "@/lib/core/errors";
 import { Alert, Badge, Card, PageHeader } from "@/components/ui";
 import { AgentKeys } from "@/components/agent-keys";
 import { GrantList } from "@/components/agent-grants";
 import { AgentElevations } from "@/components/agents/agent-elevations";
+import { AgentActions } from "@/components/agents/agent-actions";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Agent" };
@@ -30,6 +31,8 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const agent = await load(id);
   const now = new Date();
   const elevations = await listElevations(id, now);
+  const canWrite = can(user.roles, "agents:write");
+  const owners = canWrite && agent.status !== "retired" ? await listOwnerOptions() : [];
 
   return (
     <>
@@ -50,6 +53,29 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           </div>
         </PageHeader>
       </div>
+      {canWrite && (
+        <div className="-mt-3 mb-4">
+          <AgentActions
+            agent={{
+              id: agent.id,
+              name: agent.name,
+              description: agent.description,
+              ownerId: agent.ownerId,
+              callsPerMinute: agent.callsPerMinute,
+              writesPerHour: agent.writesPerHour,
+              updatedAt: agent.updatedAt.toISOString(),
+              status: agent.status,
+            }}
+            owners={owners}
+          />
+        </div>
+      )}
+      {agent.status === "retired" && (
+        <Alert tone="info" className="mb-4">
+          This agent is retired: its requests are refused for good, and it cannot be changed,
+          resumed or elevated.
+        </Alert>
+      )}
 
       {agent.killSwitch && (
         <Alert tone="error" className="mb-4">
