@@ -94,6 +94,13 @@ describe("single sign-on through OpenID Connect", () => {
       ["config", "user.roles_changed"],
     ]);
     expect(audit[1].payload).toMatchObject({ from: [], to: ["approver", "ops_owner"] });
+    // no password: the password form refuses every guess for this account
+    const { signInWithPassword } = await import("@/lib/auth/sign-in");
+    expect(await signInWithPassword(email, "", null)).toMatchObject({ ok: false });
+    expect(await signInWithPassword(email, "anything", null)).toEqual({
+      ok: false,
+      message: "Wrong email or password.",
+    });
 
     // sign-out ends it on the server: a copy of the cookie stops working
     const copy = client();
