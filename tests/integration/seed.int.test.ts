@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
-import { verifyAuditLane } from "@/lib/audit";
+import { sealNow, verifyAuditLane } from "@/lib/audit";
 import { AGENTS, DEFAULT_MATRIX, DEMO_USERS, ENVIRONMENTS } from "@/lib/seed/demo-fixtures";
 import { ROLES } from "@/lib/auth/permissions";
 import { SandboxStore, seedDemoData } from "@/lib/connectors/salesforce-sandbox";
@@ -138,6 +138,9 @@ describe("demo org seed", () => {
   });
 
   it("writes hash-chained audit lanes that verify", async () => {
+    // verification walks sealed events: seal what the seed wrote (no sealer runs in this file,
+    // and alone it has no other file's sealing to lean on)
+    await sealNow();
     for (const lane of ["config", "data", "execution"] as const) {
       const result = await verifyAuditLane(lane);
       expect(result.broken, lane).toBeNull();
