@@ -43,6 +43,14 @@ const transition = <T extends z.ZodRawShape>(extra: T = {} as T) =>
   z.strictObject({ from: str, to: str, workerId: str.optional(), ...extra });
 const request = <S extends z.ZodType>(payload: S) => def("execution", "action_request", payload);
 
+/** A matrix setting's before → after, as the console's diff shows it (lib/matrix/diff.ts). */
+const ZSettingChange = z.strictObject({ setting: str, before: str, after: str });
+const ZMatrixChange = z.strictObject({
+  actionType: str,
+  change: z.enum(["added", "removed", "changed"]),
+  settings: z.array(ZSettingChange),
+});
+
 /** The demo seed's one event per executed request (seed-history.ts). */
 const ZSeededOutcome = z.strictObject({
   attempts: num,
@@ -369,10 +377,50 @@ export const AUDIT_EVENTS = {
     z.strictObject({ from: z.array(str), to: z.array(str), via: str, claim: str.optional() }),
   ),
   // the demo seed's configuration history (seed-demo-org.ts)
+  // the seed's first version has { version, rules }; the console's publish adds the rest
   "policy_matrix.published": def(
     "config",
     "policy_matrix_version",
-    z.strictObject({ version: num, rules: num }),
+    z.union([
+      z.strictObject({ version: num, rules: num }),
+      z.strictObject({
+        version: num,
+        rules: num,
+        previous: num.nullable(),
+        authors: z.array(str),
+        changes: z.array(ZMatrixChange),
+      }),
+    ]),
+  ),
+  // the matrix editor (lib/matrix/versions.ts): a draft copied from the active version …
+  "policy_matrix.draft_created": def(
+    "config",
+    "policy_matrix_version",
+    z.strictObject({ version: num, basedOn: num.nullable(), rules: num }),
+  ),
+  // … one rule of it edited: each setting before → after, in the console's words …
+  "policy_matrix.rule_edited": def(
+    "config",
+    "policy_matrix_version",
+    z.strictObject({ version: num, actionType: str, changes: z.array(ZSettingChange) }),
+  ),
+  // … or dropped unpublished
+  "policy_matrix.draft_discarded": def(
+    "config",
+    "policy_matrix_version",
+    z.strictObject({ version: num }),
+  ),
+  // a new active version copying an earlier one's rules, in one step
+  "policy_matrix.rolled_back": def(
+    "config",
+    "policy_matrix_version",
+    z.strictObject({
+      version: num,
+      to: num,
+      previous: num.nullable(),
+      rules: num,
+      changes: z.array(ZMatrixChange),
+    }),
   ),
   "workflow_version.published": def(
     "config",

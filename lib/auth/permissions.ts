@@ -21,7 +21,10 @@ export const PERMISSIONS = {
   "agents:elevate": ["admin"],
   "agent_keys:write": ["admin"],
   "policy:read": ALL,
-  "policy:write": ["admin", "ops_owner"],
+  // the matrix editor: draft and edit a version; publishing or rolling back is a second person's
+  // (never an author of the draft, or of the version rolled back to: lib/matrix/versions.ts)
+  "policy:edit": ["admin", "ops_owner"],
+  "policy:publish": ["admin", "risk_owner"],
   "workflows:read": ALL,
   "workflows:write": ["admin", "ops_owner"],
   "field_ownership:read": ALL,

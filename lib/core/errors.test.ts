@@ -37,6 +37,8 @@ const CONTRACT: [string, number][] = [
   ["revert_open", 409],
   ["revert_conflict", 409],
   ["single_review_required", 409],
+  ["draft_exists", 409],
+  ["version_immutable", 409],
   ["payload_too_large", 413],
   ["reason_required", 422],
   ["evidence_required", 422],

@@ -54,6 +54,9 @@ const CONSOLE_ERROR_STATUS = {
   // a revert that deletes a record, approved as one of a selection (lib/approvals/bulk.ts)
   single_review_required: 409,
   invalid_condition: 422,
+  // the matrix editor: a second open draft, a change to a published version
+  draft_exists: 409,
+  version_immutable: 409,
 } as const satisfies Record<string, number> & {
   // a code has one status: the agent table may not be redefined here
   [K in keyof typeof AGENT_ERROR_STATUS]?: never;

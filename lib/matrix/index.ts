@@ -5,3 +5,31 @@ export {
   type TFieldConstraint,
 } from "./get-active-matrix";
 export { pickRuleSettings, type TRuleSettingKey } from "./rule-settings";
+export {
+  createDraft,
+  updateDraftRule,
+  discardDraft,
+  publishDraft,
+  rollbackTo,
+  ruleSettingsOf,
+} from "./versions";
+export {
+  listMatrixVersions,
+  getMatrixVersion,
+  type TMatrixVersionRow,
+  type TMatrixVersionDetail,
+} from "./read-versions";
+export { simulateDraft, outcomeChange, type TSimulation } from "./simulate";
+export { diffMatrix, diffRule, type TRuleDiff, type TSettingChange } from "./diff";
+export {
+  ZRuleSettings,
+  ZCreateDraftInput,
+  ZPublishInput,
+  ZRollbackInput,
+  ZDiscardInput,
+  ZConditionText,
+  APPROVAL_MODES,
+  MODE_LABELS,
+  type TRuleSettings,
+  type TRuleSettingsInput,
+} from "./rule-schema";
