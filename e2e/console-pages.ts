@@ -131,6 +131,16 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "matrix version",
+    route: "/policy/versions/[id]",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/policy");
+      await page.getByRole("link", { name: "Version 1", exact: true }).click();
+      await expect(page.getByRole("table", { name: "Rules of this version" })).toBeVisible();
+    },
+  },
+  {
     name: "find a record, a bad id",
     route: "/records",
     user: "vp",

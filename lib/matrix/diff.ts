@@ -15,10 +15,14 @@ export type TRuleDiff = {
 const yesNo = (b: boolean) => (b ? "yes" : "no");
 const none = "—";
 
-function conditionText(c: TRuleSettings["conditions"][number]): string {
+/** How an approver group is shown: its name where the caller knows it. */
+type TGroupName = (key: string) => string;
+const asIs: TGroupName = (k) => k;
+
+function conditionText(c: TRuleSettings["conditions"][number], group: TGroupName): string {
   const raises = [
     c.mode ? MODE_LABELS[c.mode] : null,
-    c.approverRole ? `approver ${c.approverRole}` : null,
+    c.approverRole ? `approver ${group(c.approverRole)}` : null,
     c.requiredApprovals !== undefined ? `${c.requiredApprovals} approvals` : null,
   ].filter(Boolean);
   return `when ${c.when} → ${raises.join(", ")}`;
@@ -36,9 +40,17 @@ function constraintText(c: TRuleSettings["constraints"][number]): string {
   return parts.join(", ") || "any value";
 }
 
-const SCALARS: { key: keyof TRuleSettings; label: string; show: (r: TRuleSettings) => string }[] = [
+const SCALARS: {
+  key: keyof TRuleSettings;
+  label: string;
+  show: (r: TRuleSettings, group: TGroupName) => string;
+}[] = [
   { key: "mode", label: "Mode", show: (r) => MODE_LABELS[r.mode] },
-  { key: "approverRole", label: "Approver group", show: (r) => r.approverRole ?? none },
+  {
+    key: "approverRole",
+    label: "Approver group",
+    show: (r, group) => (r.approverRole ? group(r.approverRole) : none),
+  },
   {
     key: "requiredApprovals",
     label: "Required approvals",
@@ -80,7 +92,11 @@ function listChanges(
 }
 
 /** Every setting of `after` that differs from `before` (either may be absent). */
-export function diffRule(before: TRuleSettings | null, after: TRuleSettings | null) {
+export function diffRule(
+  before: TRuleSettings | null,
+  after: TRuleSettings | null,
+  group: TGroupName = asIs,
+) {
   const empty: TRuleSettings = {
     mode: "auto",
     approverRole: null,
@@ -99,14 +115,22 @@ export function diffRule(before: TRuleSettings | null, after: TRuleSettings | nu
   const a = after ?? empty;
   const out: TSettingChange[] = [];
   for (const s of SCALARS) {
-    const [x, y] = [before ? s.show(b) : none, after ? s.show(a) : none];
+    const [x, y] = [before ? s.show(b, group) : none, after ? s.show(a, group) : none];
     if (x !== y) out.push({ setting: s.label, before: x, after: y });
   }
   out.push(
     ...listChanges(
       "Condition",
-      keyed(b.conditions, (c) => c.name, conditionText),
-      keyed(a.conditions, (c) => c.name, conditionText),
+      keyed(
+        b.conditions,
+        (c) => c.name,
+        (c) => conditionText(c, group),
+      ),
+      keyed(
+        a.conditions,
+        (c) => c.name,
+        (c) => conditionText(c, group),
+      ),
     ),
     ...listChanges(
       "Constraint on",
@@ -118,19 +142,23 @@ export function diffRule(before: TRuleSettings | null, after: TRuleSettings | nu
 }
 
 /** The rules that differ, in the draft's order (rules only in the active version last). */
-export function diffMatrix(active: readonly TDiffRule[], draft: readonly TDiffRule[]): TRuleDiff[] {
+export function diffMatrix(
+  active: readonly TDiffRule[],
+  draft: readonly TDiffRule[],
+  group: TGroupName = asIs,
+): TRuleDiff[] {
   const was = new Map(active.map((r) => [r.actionType, r]));
   const out: TRuleDiff[] = [];
   for (const r of draft) {
     const old = was.get(r.actionType) ?? null;
-    const settings = diffRule(old, r);
+    const settings = diffRule(old, r, group);
     if (settings.length)
       out.push({ actionType: r.actionType, change: old ? "changed" : "added", settings });
   }
   const now = new Set(draft.map((r) => r.actionType));
   for (const r of active) {
     if (!now.has(r.actionType))
-      out.push({ actionType: r.actionType, change: "removed", settings: diffRule(r, null) });
+      out.push({ actionType: r.actionType, change: "removed", settings: diffRule(r, null, group) });
   }
   return out;
 }

@@ -24,6 +24,7 @@ export async function getActiveMatrix() {
     orderBy: { version: "desc" },
     include: {
       createdBy: { select: { name: true } },
+      publishedBy: { select: { name: true } },
       rules: { include: { actionType: true } },
     },
   });
@@ -50,6 +51,7 @@ export async function getActiveMatrix() {
     note: version.note,
     publishedAt: version.publishedAt,
     createdBy: version.createdBy?.name ?? null,
+    publishedBy: version.publishedBy?.name ?? null,
     rules,
   };
 }

@@ -81,7 +81,9 @@ export async function getMatrixVersion(id: string) {
     version,
     active: active ? { id: active.id, version: active.version } : null,
     rules,
-    diff: activeRules ? diffMatrix(activeRules, rules) : [],
+    diff: activeRules
+      ? diffMatrix(activeRules, rules, (k) => groups.find((g) => g.key === k)?.name ?? k)
+      : [],
     groups,
     actionTypes,
   };

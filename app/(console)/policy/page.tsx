@@ -1,5 +1,7 @@
-import { requirePage } from "@/lib/auth";
-import { getActiveMatrix } from "@/lib/matrix";
+import { can, requirePage } from "@/lib/auth";
+import { getActiveMatrix, listMatrixVersions } from "@/lib/matrix";
+import { toClientProps } from "@/lib/core/serialize";
+import { VersionHistory } from "@/components/matrix/version-history";
 import { Badge, EmptyState, PageHeader, Table } from "@/components/ui";
 import { formatTime } from "@/components/format";
 
@@ -17,8 +19,11 @@ function sla(minutes: number | null) {
 }
 
 export default async function PolicyPage() {
-  await requirePage("policy:read", "/policy");
-  const matrix = await getActiveMatrix();
+  const user = await requirePage("policy:read", "/policy");
+  const [matrix, versions] = await Promise.all([getActiveMatrix(), listMatrixVersions()]);
+  const history = (
+    <VersionHistory initial={toClientProps(versions)} canEdit={can(user.roles, "policy:edit")} />
+  );
   if (!matrix) {
     return (
       <>
@@ -26,6 +31,7 @@ export default async function PolicyPage() {
         <EmptyState title="No active matrix">
           Until a matrix version is published every agent request is refused.
         </EmptyState>
+        {history}
       </>
     );
   }
@@ -42,7 +48,11 @@ export default async function PolicyPage() {
           {matrix.publishedAt && (
             <div>
               published <span className="whitespace-nowrap">{formatTime(matrix.publishedAt)}</span>
-              {matrix.createdBy ? ` by ${matrix.createdBy}` : ""}
+              {matrix.publishedBy
+                ? ` by ${matrix.publishedBy}`
+                : matrix.createdBy
+                  ? ` by ${matrix.createdBy}`
+                  : ""}
             </div>
           )}
         </div>
@@ -139,6 +149,7 @@ export default async function PolicyPage() {
           ))}
         </Table.Body>
       </Table.Frame>
+      {history}
     </>
   );
 }
