@@ -138,7 +138,7 @@ test.describe.serial("the matrix editor", () => {
       ...DEFAULT_SANDBOX_CREDENTIALS,
     });
     let target: { id: string; stage: string } | null = null;
-    for (const id of demoRecordIds().opportunities.slice(160, 220)) {
+    for (const id of demoRecordIds().opportunities.slice(100, 140)) {
       const { record } = await sf.read("Opportunity", id, ["IsClosed", "Amount", "StageName"]);
       if (
         record.IsClosed === false &&
@@ -154,6 +154,7 @@ test.describe.serial("the matrix editor", () => {
       headers: { authorization: `Bearer ${fixtures.agentKey}` },
       data: {
         idempotencyKey: `e2e-matrix-${Date.now()}`,
+        workflow: { key: "pipeline-hygiene" },
         actionType: STAGE,
         target: { system: "salesforce", object: "Opportunity", recordId: target!.id },
         changes: {
@@ -163,7 +164,7 @@ test.describe.serial("the matrix editor", () => {
         evidence: [{ type: "call_summary", ref: "gong:call/e2e" }],
       },
     });
-    expect(res.status()).toBe(201);
+    expect(res.status(), await res.text()).toBe(201);
     const body = (await res.json()) as { status: string; decision: { reasons: string[] } };
     expect(body.status).toBe("pending_approval");
     expect(body.decision.reasons.join("\n")).toMatch(/Needs 2 approvals/);
