@@ -80,12 +80,23 @@ export type TVersionStep = "publish" | "rollback" | "discard";
 
 export const useVersionStep = (id: string) =>
   useMatrixMutation(
-    (body: { step: TVersionStep; reason: string; expectedActiveVersion?: number | null }) =>
+    (body: {
+      step: TVersionStep;
+      reason: string;
+      expectedActiveVersion?: number | null;
+      draftUpdatedAt?: string;
+    }) =>
       sendJson<{ version: { id: string; version: number } }>(
         `${BASE}/${encodeURIComponent(id)}/${body.step}`,
         "POST",
         body.step === "discard"
           ? { reason: body.reason || undefined }
-          : { reason: body.reason, expectedActiveVersion: body.expectedActiveVersion },
+          : body.step === "publish"
+            ? {
+                reason: body.reason,
+                expectedActiveVersion: body.expectedActiveVersion,
+                draftUpdatedAt: body.draftUpdatedAt,
+              }
+            : { reason: body.reason, expectedActiveVersion: body.expectedActiveVersion },
       ),
   );

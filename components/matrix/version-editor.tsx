@@ -82,6 +82,7 @@ export function VersionEditor(props: {
               versionId={version.id}
               step="publish"
               activeVersion={active?.version ?? null}
+              draftUpdatedAt={version.updatedAt}
               disabledReason={notYours}
             />
           )}

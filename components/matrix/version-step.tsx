@@ -38,6 +38,8 @@ export function VersionStep(props: {
   step: TVersionStep;
   /** the active version the person saw the diff against: if it changed, the server refuses */
   activeVersion: number | null;
+  /** the draft as shown (publish only): edited by someone since → the server refuses */
+  draftUpdatedAt?: string;
   disabledReason?: string | null;
 }) {
   const s = STEPS[props.step];
@@ -50,7 +52,12 @@ export function VersionStep(props: {
   function submit(e: React.FormEvent) {
     e.preventDefault();
     mutation.mutate(
-      { step: props.step, reason, expectedActiveVersion: props.activeVersion },
+      {
+        step: props.step,
+        reason,
+        expectedActiveVersion: props.activeVersion,
+        draftUpdatedAt: props.draftUpdatedAt,
+      },
       {
         onSuccess: (res) => {
           setOpen(false);

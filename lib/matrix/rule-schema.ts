@@ -114,11 +114,17 @@ export type TRuleSettingsInput = z.input<typeof ZRuleSettings>;
 const ZReason = z.string().trim().min(3, "Say why (at least 3 characters)").max(2000);
 
 export const ZCreateDraftInput = z.strictObject({ note: z.string().trim().max(500).optional() });
+const ZExpectedActive = z.int().positive().nullable().optional();
 export const ZPublishInput = z.strictObject({
   reason: ZReason,
   /** the active version the publisher's diff was against: a different one now → 409 */
-  expectedActiveVersion: z.int().positive().nullable().optional(),
+  expectedActiveVersion: ZExpectedActive,
+  /** the draft as the publisher read it (its updatedAt): edited since → 409 */
+  draftUpdatedAt: z.iso.datetime().optional(),
 });
-export const ZRollbackInput = ZPublishInput;
+export const ZRollbackInput = z.strictObject({
+  reason: ZReason,
+  expectedActiveVersion: ZExpectedActive,
+});
 export const ZDiscardInput = z.strictObject({ reason: ZReason.optional() });
 export type TPublishInput = z.infer<typeof ZPublishInput>;

@@ -196,7 +196,12 @@ export async function updateDraftRule(
       ])[0]?.settings ?? [];
     const updated = await tx.policyMatrixVersion.update({
       where: { id: v.id },
-      data: { editorIds: v.editorIds.includes(actorId) ? undefined : { push: actorId } },
+      // updatedAt set by hand: an update with nothing else to change would leave it as it was,
+      // and a publisher who read the draft before this edit is refused by it
+      data: {
+        editorIds: v.editorIds.includes(actorId) ? undefined : { push: actorId },
+        updatedAt: new Date(),
+      },
     });
     await writeAuditEvent(tx, {
       actor: { type: "user", userId: actorId },
@@ -301,6 +306,14 @@ export async function publishDraft(
       throw new AppError(
         "separation_of_duties",
         "You drafted or edited this version: another risk owner or admin must publish it",
+      );
+    if (
+      data.draftUpdatedAt &&
+      new Date(data.draftUpdatedAt).getTime() !== draft.updatedAt.getTime()
+    )
+      throw new AppError(
+        "state_changed",
+        `Version ${draft.version} was edited since you read it: review the diff again`,
       );
     const active = locked.find((v) => v.status === "active");
     assertExpectedActive(active, data.expectedActiveVersion);

@@ -255,6 +255,31 @@ describe("the matrix editor", () => {
     expect((await ruleOf(original)).requiredApprovals).toBe(1);
   });
 
+  it("a publisher who read the draft before someone edited it is refused (409)", async () => {
+    const draft = await createDraft(ops.id, {});
+    const read = await getMatrixVersion(draft.id);
+    const rule = await ruleOf(draft.id);
+    await updateDraftRule(ops.id, draft.id, STAGE, { ...rule, requiredApprovals: 3 });
+    await expect(
+      publishDraft(risk.id, draft.id, {
+        reason: "what I saw",
+        draftUpdatedAt: read.version.updatedAt.toISOString(),
+        expectedActiveVersion: read.active?.version,
+      }),
+    ).rejects.toMatchObject({ code: "state_changed" });
+    const again = await getMatrixVersion(draft.id);
+    await expect(
+      publishDraft(risk.id, draft.id, {
+        reason: "what I saw",
+        draftUpdatedAt: again.version.updatedAt.toISOString(),
+        expectedActiveVersion: (again.active?.version ?? 0) + 100,
+      }),
+    ).rejects.toMatchObject({ code: "state_changed" });
+    expect(
+      (await db.policyMatrixVersion.findUniqueOrThrow({ where: { id: draft.id } })).status,
+    ).toBe("draft");
+  });
+
   it("two concurrent publishes: exactly one wins, the other gets 409", async () => {
     const draft = await createDraft(ops.id, {});
     const rule = await ruleOf(draft.id);
