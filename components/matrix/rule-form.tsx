@@ -31,6 +31,27 @@ function Check(props: { label: string; checked: boolean; onChange: (v: boolean) 
   );
 }
 
+/** A comma-separated list: the text as typed stays on screen, the list goes to the rule. */
+function ListInput(props: {
+  value: string[] | undefined;
+  onChange: (v: string[] | undefined) => void;
+}) {
+  const [text, setText] = useState(props.value?.join(", ") ?? "");
+  return (
+    <Input
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const values = e.target.value
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean);
+        props.onChange(values.length ? values : undefined);
+      }}
+    />
+  );
+}
+
 /**
  * One rule of the draft in a dialog. The form parses with the route's own schema (ZRuleSettings)
  * before sending; the server's refusals (a group or field that does not exist) show at the same
@@ -245,7 +266,7 @@ export function RuleForm(props: {
         <fieldset className="space-y-3">
           <legend className="text-sm font-semibold">Field constraints</legend>
           {r.constraints.map((c, i) => (
-            <div key={i} className="grid grid-cols-2 items-end gap-3 sm:grid-cols-5">
+            <div key={i} className="grid grid-cols-2 items-end gap-3 sm:grid-cols-6">
               <Field label="Field" error={err(`constraints.${i}.field`)}>
                 <Select
                   value={c.field}
@@ -256,6 +277,16 @@ export function RuleForm(props: {
                     <option key={f}>{f}</option>
                   ))}
                 </Select>
+              </Field>
+              <Field
+                label="Allowed values"
+                hint="Comma-separated"
+                error={err(`constraints.${i}.allowedValues`)}
+              >
+                <ListInput
+                  value={c.allowedValues}
+                  onChange={(allowedValues) => setConstraint(i, { allowedValues })}
+                />
               </Field>
               <Field label="Min" error={err(`constraints.${i}.min`)}>
                 <Input

@@ -276,9 +276,10 @@ function Simulation(props: { versionId: string; run: boolean; onRun: () => void 
                         <Link
                           key={e.id}
                           href={`/requests/${e.id}`}
-                          className="mr-2 text-link hover:underline"
+                          title={e.id}
+                          className="mr-3 inline-block text-link hover:underline"
                         >
-                          {e.id}
+                          {e.record ?? e.id}
                         </Link>
                       ))}
                     </Table.Cell>

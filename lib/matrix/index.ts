@@ -5,14 +5,8 @@ export {
   type TFieldConstraint,
 } from "./get-active-matrix";
 export { pickRuleSettings, type TRuleSettingKey } from "./rule-settings";
-export {
-  createDraft,
-  updateDraftRule,
-  discardDraft,
-  publishDraft,
-  rollbackTo,
-  ruleSettingsOf,
-} from "./versions";
+export { createDraft, updateDraftRule, discardDraft, ruleSettingsOf } from "./versions";
+export { publishDraft, rollbackTo } from "./publish-version";
 export {
   listMatrixVersions,
   getMatrixVersion,

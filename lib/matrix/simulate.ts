@@ -44,7 +44,7 @@ type TRow = {
   reasonCode: string | null;
   evidence: unknown;
   before: Record<string, unknown> | null;
-  summary: { amount?: unknown; stage?: unknown } | null;
+  summary: { name?: unknown; amount?: unknown; stage?: unknown } | null;
   changes: Record<string, unknown>;
 };
 
@@ -147,7 +147,7 @@ export async function simulateDraft(
   const limit = opts.examples ?? EXAMPLES;
   const byChange = new Map<
     string,
-    { count: number; examples: { id: string; actionType: string }[] }
+    { count: number; examples: { id: string; actionType: string; record: string | null }[] }
   >();
   let replayed = 0;
   let changed = 0;
@@ -190,7 +190,12 @@ export async function simulateDraft(
       if (!entry) byChange.set(label, (entry = { count: 0, examples: [] }));
       entry.count++;
       if (entry.examples.length < limit)
-        entry.examples.push({ id: row.id, actionType: actionType.key });
+        entry.examples.push({
+          id: row.id,
+          actionType: actionType.key,
+          // the record's name as read at ingest, so the example is named, not only numbered
+          record: typeof row.summary?.name === "string" ? row.summary.name : null,
+        });
     }
     if (rows.length < PAGE) break;
     const last = rows[rows.length - 1];

@@ -2,17 +2,19 @@ import "server-only";
 import { Prisma, db, type Tx } from "@/lib/db";
 import { AppError, invalid, notFound } from "@/lib/core/errors";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
-import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
-import { diffMatrix, type TDiffRule } from "./diff";
+import { diffMatrix } from "./diff";
+import { ZCreateDraftInput, ZDiscardInput, ZRuleSettings, type TRuleSettings } from "./rule-schema";
 import {
-  ZCreateDraftInput,
-  ZDiscardInput,
-  ZPublishInput,
-  ZRollbackInput,
-  ZRuleSettings,
-  type TRuleSettings,
-} from "./rule-schema";
+  copyRule,
+  diffRules,
+  isUniqueViolation,
+  lockVersions,
+  nextVersionNumber,
+  rulesOf,
+  type TLocked,
+} from "./version-rows";
 
+export { ruleSettingsOf } from "./version-rows";
 /**
  * The matrix's versions and their one-way life: draft → active → superseded (or draft →
  * discarded). Only a draft's rules change. At most ONE draft is open at a time (any ops owner or
@@ -25,78 +27,6 @@ import {
  * (FOR UPDATE) and commits with its config-lane audit event; partial unique indexes (one active,
  * one draft) back the locks up.
  */
-
-type TRuleRow = Prisma.PolicyRuleGetPayload<{ include: { actionType: true } }>;
-
-/** A stored rule as the editor's schema types it (conditions and constraints are JSON). */
-export function ruleSettingsOf(r: TRuleRow | Prisma.PolicyRuleGetPayload<object>): TRuleSettings {
-  return {
-    mode: r.mode,
-    approverRole: r.approverRole,
-    requiredApprovals: r.requiredApprovals,
-    slaMinutes: r.slaMinutes,
-    requireReason: r.requireReason,
-    requireEvidence: r.requireEvidence,
-    loggingRequired: r.loggingRequired,
-    reversible: r.reversible,
-    rollbackPlan: r.rollbackPlan,
-    rollbackByDelete: r.rollbackByDelete,
-    conditions: (r.conditions ?? []) as TRuleSettings["conditions"],
-    constraints: (r.constraints ?? []) as TRuleSettings["constraints"],
-  };
-}
-
-const diffRules = (rules: TRuleRow[]): TDiffRule[] =>
-  rules.map((r) => ({ actionType: r.actionType.key, ...ruleSettingsOf(r) }));
-
-type TLocked = {
-  id: string;
-  version: number;
-  status: string;
-  createdById: string | null;
-  editorIds: string[];
-  updatedAt: Date;
-};
-
-/** Locks the active version and the ones named, in version order (no deadlock between two). */
-async function lockVersions(tx: Tx, ids: string[]): Promise<TLocked[]> {
-  return tx.$queryRaw<TLocked[]>`
-    select id, version, status, "createdById", "editorIds", "updatedAt"
-    from "PolicyMatrixVersion"
-    where status = 'active' or id in (${Prisma.join(ids.length ? ids : ["-"])})
-    order by version
-    for update`;
-}
-
-const rulesOf = (tx: Tx, matrixVersionId: string) =>
-  tx.policyRule.findMany({ where: { matrixVersionId }, include: { actionType: true } });
-
-async function nextVersionNumber(tx: Tx) {
-  const { _max } = await tx.policyMatrixVersion.aggregate({ _max: { version: true } });
-  return (_max.version ?? 0) + 1;
-}
-
-const isUniqueViolation = (err: unknown) =>
-  err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
-
-function copyRule(r: TRuleRow, matrixVersionId: string): Prisma.PolicyRuleCreateManyInput {
-  return {
-    matrixVersionId,
-    actionTypeId: r.actionTypeId,
-    mode: r.mode,
-    approverRole: r.approverRole,
-    requiredApprovals: r.requiredApprovals,
-    requireReason: r.requireReason,
-    requireEvidence: r.requireEvidence,
-    loggingRequired: r.loggingRequired,
-    reversible: r.reversible,
-    rollbackPlan: r.rollbackPlan,
-    rollbackByDelete: r.rollbackByDelete,
-    slaMinutes: r.slaMinutes,
-    conditions: r.conditions as Prisma.InputJsonValue,
-    constraints: r.constraints as Prisma.InputJsonValue,
-  };
-}
 
 /** A new draft copying the active version's rules; 409 draft_exists while one is open. */
 export async function createDraft(
@@ -257,190 +187,4 @@ export async function discardDraft(
     });
     return { id: v.id, version: v.version, status: "discarded" };
   });
-}
-
-const authorsOf = (v: TLocked) => [
-  ...new Set([v.createdById, ...v.editorIds].filter((x): x is string => !!x)),
-];
-
-async function namesOf(tx: Tx, ids: string[]) {
-  const users = await tx.user.findMany({
-    where: { id: { in: ids } },
-    select: { id: true, name: true },
-  });
-  return ids.map((id) => users.find((u) => u.id === id)?.name ?? id);
-}
-
-function assertExpectedActive(active: TLocked | undefined, expected: number | null | undefined) {
-  if (expected === undefined) return;
-  if ((active?.version ?? null) !== expected)
-    throw new AppError(
-      "state_changed",
-      `The active version is now ${active ? active.version : "none"}, not ${expected ?? "none"}: review the diff again`,
-    );
-}
-
-/**
- * Makes the draft the active version and supersedes the one before, in one transaction. Two
- * publishes at once: the second waits for the first's row locks, then finds the draft active
- * and gets 409 state_changed. The publisher may not be an author of the draft (403).
- */
-export async function publishDraft(
-  actorId: string,
-  versionId: string,
-  input: unknown,
-  context?: TRequestContext | null,
-) {
-  const data = ZPublishInput.parse(input);
-  const result = await db.$transaction(async (tx) => {
-    const locked = await lockVersions(tx, [versionId]);
-    const draft = locked.find((v) => v.id === versionId);
-    if (!draft) throw notFound("The matrix version");
-    if (draft.status !== "draft")
-      throw new AppError(
-        "state_changed",
-        `Version ${draft.version} is already ${draft.status}: someone published or discarded it`,
-      );
-    const authors = authorsOf(draft);
-    if (authors.includes(actorId))
-      throw new AppError(
-        "separation_of_duties",
-        "You drafted or edited this version: another risk owner or admin must publish it",
-      );
-    if (
-      data.draftUpdatedAt &&
-      new Date(data.draftUpdatedAt).getTime() !== draft.updatedAt.getTime()
-    )
-      throw new AppError(
-        "state_changed",
-        `Version ${draft.version} was edited since you read it: review the diff again`,
-      );
-    const active = locked.find((v) => v.status === "active");
-    assertExpectedActive(active, data.expectedActiveVersion);
-    const [before, after] = await Promise.all([
-      active ? rulesOf(tx, active.id) : Promise.resolve([]),
-      rulesOf(tx, draft.id),
-    ]);
-    const now = new Date();
-    if (active) {
-      const n = await tx.policyMatrixVersion.updateMany({
-        where: { id: active.id, status: "active" },
-        data: { status: "superseded", supersededAt: now },
-      });
-      if (n.count !== 1)
-        throw new AppError("state_changed", "The active version changed meanwhile");
-    }
-    const n = await tx.policyMatrixVersion.updateMany({
-      where: { id: draft.id, status: "draft" },
-      data: {
-        status: "active",
-        publishedAt: now,
-        publishedById: actorId,
-        publishReason: data.reason,
-      },
-    });
-    if (n.count !== 1) throw new AppError("state_changed", "The draft changed meanwhile");
-    await writeAuditEvent(tx, {
-      actor: { type: "user", userId: actorId },
-      action: "policy_matrix.published",
-      subjectId: draft.id,
-      reasonText: data.reason,
-      payload: {
-        version: draft.version,
-        rules: after.length,
-        previous: active?.version ?? null,
-        authors: await namesOf(tx, authors),
-        changes: diffMatrix(diffRules(before), diffRules(after)),
-      },
-      context,
-      at: now,
-    });
-    return {
-      id: draft.id,
-      version: draft.version,
-      status: "active",
-      previous: active?.version ?? null,
-    };
-  });
-  clearPolicyCaches();
-  return result;
-}
-
-/**
- * Rolls back to an earlier version in one step: a new active version with that version's rules
- * (origin "rollback"). Refused for the version's own authors, like a publish.
- */
-export async function rollbackTo(
-  actorId: string,
-  versionId: string,
-  input: unknown,
-  context?: TRequestContext | null,
-) {
-  const data = ZRollbackInput.parse(input);
-  const result = await db.$transaction(async (tx) => {
-    const locked = await lockVersions(tx, [versionId]);
-    const target = locked.find((v) => v.id === versionId);
-    if (!target) throw notFound("The matrix version");
-    if (target.status !== "superseded")
-      throw new AppError(
-        "state_changed",
-        target.status === "active"
-          ? `Version ${target.version} is already the active version`
-          : `Version ${target.version} was never published (${target.status}): only a published version can be rolled back to`,
-      );
-    if (authorsOf(target).includes(actorId))
-      throw new AppError(
-        "separation_of_duties",
-        `You authored version ${target.version}: another risk owner or admin must roll back to it`,
-      );
-    const active = locked.find((v) => v.status === "active");
-    assertExpectedActive(active, data.expectedActiveVersion);
-    const [before, rules] = await Promise.all([
-      active ? rulesOf(tx, active.id) : Promise.resolve([]),
-      rulesOf(tx, target.id),
-    ]);
-    const now = new Date();
-    if (active) {
-      const n = await tx.policyMatrixVersion.updateMany({
-        where: { id: active.id, status: "active" },
-        data: { status: "superseded", supersededAt: now },
-      });
-      if (n.count !== 1)
-        throw new AppError("state_changed", "The active version changed meanwhile");
-    }
-    const version = await nextVersionNumber(tx);
-    const created = await tx.policyMatrixVersion.create({
-      data: {
-        version,
-        status: "active",
-        origin: "rollback",
-        basedOnVersion: target.version,
-        note: `Rollback to version ${target.version}`,
-        createdById: actorId,
-        editorIds: [],
-        publishedAt: now,
-        publishedById: actorId,
-        publishReason: data.reason,
-      },
-    });
-    await tx.policyRule.createMany({ data: rules.map((r) => copyRule(r, created.id)) });
-    await writeAuditEvent(tx, {
-      actor: { type: "user", userId: actorId },
-      action: "policy_matrix.rolled_back",
-      subjectId: created.id,
-      reasonText: data.reason,
-      payload: {
-        version,
-        to: target.version,
-        previous: active?.version ?? null,
-        rules: rules.length,
-        changes: diffMatrix(diffRules(before), diffRules(rules)),
-      },
-      context,
-      at: now,
-    });
-    return { id: created.id, version, status: "active", rolledBackTo: target.version };
-  });
-  clearPolicyCaches();
-  return result;
 }
