@@ -11,7 +11,7 @@ import { ZodError } from "zod";
 import { db } from "@/lib/db";
 import { prefixedId } from "@/lib/core/ids";
 import { createUserSession } from "@/lib/auth/user-sessions";
-import { policyConfig } from "@/lib/agent-api/policy-context";
+import { clearPolicyCaches, policyConfig } from "@/lib/agent-api/policy-context";
 import { evaluatePolicy } from "@/lib/policy";
 import {
   createDraft,
@@ -103,6 +103,7 @@ async function decideStageChange(stage = "Qualification") {
 describe("the matrix editor", () => {
   const s = useScratch();
   let ops: TUser, risk: TUser, admin: TUser, original: string;
+  let startedAt = 0;
 
   beforeAll(async () => {
     [ops, risk, admin] = await Promise.all([
@@ -111,6 +112,8 @@ describe("the matrix editor", () => {
       signedIn("admin@tollgate.demo"),
     ]);
     original = (await activeVersion()).id;
+    startedAt =
+      (await db.policyMatrixVersion.aggregate({ _max: { version: true } }))._max.version ?? 0;
     // a draft another file left open would make createDraft refuse: start clean
     for (const d of await db.policyMatrixVersion.findMany({ where: { status: "draft" } }))
       await discardDraft(admin.id, d.id, { reason: "test start" });
@@ -123,11 +126,17 @@ describe("the matrix editor", () => {
   });
 
   afterAll(async () => {
-    for (const d of await db.policyMatrixVersion.findMany({ where: { status: "draft" } }))
-      await discardDraft(admin.id, d.id, { reason: "test end" });
-    // later files see the seed's rules again (as a new version copying the original)
-    if ((await activeVersion()).id !== original)
-      await rollbackTo(admin.id, original, { reason: "restore after matrix-editor tests" });
+    // later files see the demo org as seeded (services.int reads version 1): this file's versions
+    // go (their rules with them; the audit events stay, pointing at ids) and the original is
+    // active again — test clean-up only, the service never deletes or reactivates a version
+    await db.$transaction([
+      db.policyMatrixVersion.deleteMany({ where: { version: { gt: startedAt } } }),
+      db.policyMatrixVersion.update({
+        where: { id: original },
+        data: { status: "active", supersededAt: null },
+      }),
+    ]);
+    clearPolicyCaches();
   });
 
   it("refuses an invalid condition with its position in the text, through the route and the service; nothing changes", async () => {
