@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { setEnv } from "@/lib/env";
-import { benchDatabase, loadAverage } from "./lib/bench-database";
+import { benchDatabase, loadAverage, runBench } from "./lib/bench-database";
 
 const { values } = parseArgs({
   options: {
@@ -134,7 +134,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);
