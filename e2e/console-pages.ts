@@ -93,6 +93,17 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "agent detail, permission review dialog open",
+    route: "/agents/[id]",
+    user: "admin",
+    async open(page) {
+      await visit(page, "/agents");
+      await page.locator("tbody tr a").first().click();
+      await page.getByRole("button", { name: "Review" }).first().click();
+      await expect(page.getByRole("form", { name: "Permission review" })).toBeVisible();
+    },
+  },
+  {
     name: "agent detail, elevation dialog open",
     route: "/agents/[id]",
     user: "admin",

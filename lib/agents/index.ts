@@ -22,3 +22,9 @@ export {
   type TOwnerOption,
 } from "./agent-lifecycle";
 export { ZAgentStatusInput, ZCreateAgentInput, ZUpdateAgentInput } from "./schemas";
+export {
+  listPermissionReviews,
+  reviewPermissionSet,
+  type TPermissionReviewRow,
+} from "./permission-reviews";
+export { ZPermissionReviewInput } from "./schemas";

@@ -160,3 +160,24 @@ export const ZAgentStatusInput = z
   .object({ action: z.enum(AGENT_STATUS_ACTIONS), reason: ZReason })
   .strict();
 export type TAgentStatusInput = z.input<typeof ZAgentStatusInput>;
+
+// ───────────────────────── permission reviews ─────────────────────────
+
+export const REVIEW_OUTCOMES = ["approved", "revoked"] as const;
+
+/**
+ * A periodic review of one permission set: keep it (the next review is due in `nextDueInDays`)
+ * or revoke every grant in it. Notes say why; a revocation narrows, so it needs no more.
+ */
+export const ZPermissionReviewInput = z
+  .object({
+    outcome: z.enum(REVIEW_OUTCOMES, "Keep or revoke"),
+    notes: ZReason,
+    nextDueInDays: z
+      .number("A number of days")
+      .int("Whole days")
+      .min(1, "At least 1 day")
+      .max(365, "At most 365 days"),
+  })
+  .strict();
+export type TPermissionReviewInput = z.input<typeof ZPermissionReviewInput>;

@@ -427,6 +427,17 @@ export const AUDIT_EVENTS = {
     "workflow_version",
     z.strictObject({ rolloutPercent: num }),
   ),
+  // a periodic permission review (permission-reviews.ts): kept, or revoked with its grants
+  "permission_set.reviewed": def(
+    "config",
+    "permission_set",
+    z.strictObject({
+      slug: str,
+      outcome: z.enum(["approved", "revoked"]),
+      grantsRevoked: num,
+      nextDueAt: z.date().nullable(),
+    }),
+  ),
   "permission_set.created": def(
     "config",
     "permission_set",

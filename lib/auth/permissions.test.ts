@@ -11,6 +11,8 @@ describe("permission table", () => {
     [["admin"], "agents:elevate", true],
     [["ops_owner"], "agents:elevate", false],
     [["risk_owner"], "agents:elevate", false],
+    [["risk_owner"], "permission_reviews:write", true],
+    [["ops_owner"], "permission_reviews:write", false],
     [["viewer"], "kill_switches:write", false],
     [["viewer"], "inbox:decide", false],
     [["approver"], "inbox:decide", true],

@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   "agents:write": ["admin", "ops_owner"],
   // give an agent more scope for a few hours (time-bounded elevation)
   "agents:elevate": ["admin"],
+  // record a periodic permission review: keep a permission set, or revoke its grants
+  "permission_reviews:write": ["admin", "risk_owner"],
   "agent_keys:write": ["admin"],
   "policy:read": ALL,
   // the matrix editor: draft and edit a version; publishing or rolling back is a second person's

@@ -2,13 +2,14 @@ import Link from "next/link";
 import { toClientProps } from "@/lib/core/serialize";
 import { notFound } from "next/navigation";
 import { can, requirePage } from "@/lib/auth";
-import { getAgent, listElevations, listOwnerOptions } from "@/lib/agents";
+import { getAgent, listElevations, listOwnerOptions, listPermissionReviews } from "@/lib/agents";
 import { AppError } from "@/lib/core/errors";
 import { Alert, Badge, Card, PageHeader } from "@/components/ui";
 import { AgentKeys } from "@/components/agent-keys";
 import { GrantList } from "@/components/agent-grants";
 import { AgentElevations } from "@/components/agents/agent-elevations";
 import { AgentActions } from "@/components/agents/agent-actions";
+import { PermissionReviews } from "@/components/agents/permission-reviews";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Agent" };
@@ -31,6 +32,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const agent = await load(id);
   const now = new Date();
   const elevations = await listElevations(id, now);
+  const reviews = await listPermissionReviews(id, now);
   const canWrite = can(user.roles, "agents:write");
   const owners = canWrite && agent.status !== "retired" ? await listOwnerOptions() : [];
 
@@ -117,6 +119,13 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           <GrantList grants={agent.grants} now={now} data-testid="agent-grants" className="mt-3" />
         )}
       </Card>
+
+      <PermissionReviews
+        agentId={agent.id}
+        initial={toClientProps(reviews)}
+        renderedAt={now.toISOString()}
+        canReview={can(user.roles, "permission_reviews:write")}
+      />
 
       <AgentElevations
         agentId={agent.id}
