@@ -2,6 +2,7 @@ import type { TPermission } from "@/lib/auth/permissions";
 
 /** The console's pages. Only pages that exist are listed; each shows only to roles that may open it. */
 export const NAV: { href: string; label: string; permission: TPermission; section: string }[] = [
+  { href: "/metrics", label: "Metrics", permission: "metrics:read", section: "Work" },
   { href: "/inbox", label: "Approval inbox", permission: "inbox:read", section: "Work" },
   { href: "/requests", label: "Requests", permission: "requests:read", section: "Work" },
   { href: "/backouts", label: "Backouts", permission: "requests:read", section: "Work" },

@@ -13,6 +13,7 @@ import { pruneRateCounters } from "@/lib/guardrails/rate-limit";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
 import { reconcileAll } from "@/lib/reconcile/reconcile";
 import { advanceBackouts } from "@/lib/backouts/run-backout";
+import { rollupMetrics } from "@/lib/metrics/rollup";
 import type { TJobName, TJobPayload, TLeaderName } from "./registry";
 
 export type TJobContext = { workerId: string; log: (line: string) => void };
@@ -56,6 +57,7 @@ export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   pruneRateCounters: () => pruneRateCounters(),
   reconcile: () => reconcileAll(),
   backouts: () => advanceBackouts(),
+  metricsRollup: () => rollupMetrics(),
 };
 
 /** One step of a leader loop, on the leader's own connection (the one holding its lock). */

@@ -141,6 +141,16 @@ export const JOBS = {
    * hundred at a time, as room frees up), and a backout with nothing left is finished
    */
   backouts: tick("tollgate-backouts", "backout reverts queued", { everySeconds: 1 }, LEASE_SECONDS),
+  /**
+   * the metrics' hourly rollups (lib/metrics): the (hour, agent) pairs changed requests marked
+   * are recomputed, so the dashboard follows within seconds without scanning the requests
+   */
+  metricsRollup: tick(
+    "tollgate-metrics-rollup",
+    "metric hours recomputed",
+    { everySeconds: 2 },
+    LEASE_SECONDS,
+  ),
 } as const satisfies Record<string, TJobDefinition>;
 
 /**

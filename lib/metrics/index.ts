@@ -1,0 +1,11 @@
+export {
+  getMetrics,
+  figures,
+  ZMetricsQuery,
+  METRIC_PERIODS,
+  type TMetrics,
+  type TFigures,
+  type TMetricsQueryInput,
+} from "./dashboard";
+export { rollupMetrics } from "./rollup";
+export { EDGES_MS, quantileMs } from "./histogram";
