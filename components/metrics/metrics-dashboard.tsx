@@ -84,6 +84,8 @@ export function MetricsDashboard({
       workflowVersion: filters.workflowVersion,
       actionType: keyOf.actionType,
       environment: keyOf.environment,
+      // the figures count the agents' own requests, never a person's revert
+      origin: "agent",
       ...(status ? { status } : {}),
       from: m.period.from,
       to: m.period.to,
@@ -490,13 +492,12 @@ function ApproverGroups({ rows }: { rows: TBreakdownRow[] }) {
   return (
     <TableFrame label="Approver groups" minWidth="44rem" dense>
       <TableHeader
-        columns={["Group", "Waited for it", "Decided", "SLA met", "Median", "9 in 10", "Mean"]}
+        columns={["Group", "Decided by a person", "SLA met", "Median", "9 in 10", "Mean"]}
       />
       <TableBody>
         {rows.map((r) => (
           <tr key={r.id}>
             <TableCell className="font-medium">{r.name}</TableCell>
-            <TableCell className="tabular-nums">{r.figures.proposed}</TableCell>
             <TableCell className="tabular-nums">{r.figures.humanDecided}</TableCell>
             <TableCell className="tabular-nums">
               {percent(r.figures.slaAdherence)}
@@ -531,15 +532,15 @@ function Definitions() {
           ],
           [
             "Reversal rate",
-            "(writes reverted + writes reconciliation found changed since by someone else) ÷ writes. A write is a request that succeeded in Salesforce (succeeded or reverted since).",
+            "(writes reverted + writes reconciliation found changed since by someone else) ÷ writes. A write is a request that succeeded in Salesforce (succeeded or reverted since); a write reverted only in part counts as not reverted.",
           ],
           [
             "Exception rate",
-            "requests that failed, were dead-lettered or met a conflict (each counted once) ÷ requests that reached execution (at least one try).",
+            "requests that failed, were dead-lettered or met a conflict (each counted once) ÷ requests that reached execution (at least one try, or dead-lettered). By each request's status now: a failure a person retried to success no longer counts.",
           ],
           [
             "Approval SLA met",
-            "decisions by a person made before the request's SLA was due ÷ decisions by a person on requests with an SLA.",
+            "decisions by a person made before the request's SLA was due ÷ decisions by a person on requests with an SLA. Credited to the approver group the request was assigned to (an escalation included).",
           ],
           [
             "Time to decision",

@@ -37,6 +37,7 @@ export function RequestFilters({
       workflowVersion: String(data.get("workflowVersion") ?? ""),
       actionType: String(data.get("actionType") ?? ""),
       environment: String(data.get("environment") ?? ""),
+      origin: String(data.get("origin") ?? ""),
       status: data.getAll("status").map(String).join(","),
       record: String(data.get("record") ?? "").trim(),
       q: String(data.get("q") ?? "").trim(),
@@ -91,6 +92,10 @@ export function RequestFilters({
           "Environment",
           facets.environments.map((e) => [e.slug, e.name]),
         )}
+        {menu("origin", "Asked by", [
+          ["agent", "An agent"],
+          ["person", "A person (reverts)"],
+        ])}
         <details className="relative">
           <summary className="cursor-pointer list-none rounded-md border border-control bg-white px-2.5 py-1.5 text-sm">
             Status: {chosen.size ? [...chosen].map(statusLabel).join(", ") : "all"}

@@ -2,8 +2,10 @@ import "server-only";
 import { db, Prisma } from "@/lib/db";
 import { EDGES_MS } from "./histogram";
 
-/** Dirty (hour, agent) pairs taken per statement: a step's transaction stays short. */
+/** Marks read per step to choose its (hour, agent) pairs: a step's transaction stays short. */
 const TAKE = 2_000;
+/** A run (one job tick) takes steps until nothing is left or this long has passed. */
+const RUN_BUDGET_MS = 1_500;
 
 /** Statuses in which a request is still on its way (not decided for good, not finished). */
 export const OPEN_STATUSES = [
@@ -38,14 +40,16 @@ const list = (values: readonly string[]) =>
   Prisma.raw(values.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "));
 
 /**
- * One step of the `metricsRollup` job: takes the (hour, agent) pairs the triggers marked dirty
- * and recomputes their MetricHour rows from the requests (migration `…_metrics`). One step at a
+ * The `metricsRollup` job's run: steps that each take the (hour, agent) pairs the triggers
+ * marked dirty and recompute their MetricHour rows from the requests (migration `…_metrics`),
+ * until none is left or the run's time budget is spent. One step at a
  * time across all processes (a transaction-level advisory lock; another caller returns 0). A
  * pair marked by a transaction that commits after the take stays for the next step, so nothing
  * is counted late for ever nor twice. Returns how many pairs it recomputed.
  */
 export async function rollupMetrics(): Promise<number> {
   let total = 0;
+  const started = Date.now();
   for (;;) {
     const n = await db.$transaction(
       async (tx) => {
@@ -60,11 +64,16 @@ export async function rollupMetrics(): Promise<number> {
         await tx.$executeRaw`
           create temporary table if not exists metric_keys (hour timestamp(3), "agentId" text)
           on commit delete rows`;
+        // the pairs of the oldest marks, and every visible mark of those pairs (a request
+        // leaves several: its insert and each change)
         const taken = await tx.$executeRaw`
-          with taken as (
-            delete from "MetricDirty" where id in (
-              select id from "MetricDirty" order by id limit ${TAKE})
-            returning hour, "agentId")
+          with picked as (
+            select distinct hour, "agentId" from (
+              select hour, "agentId" from "MetricDirty" order by id limit ${TAKE}) s),
+          taken as (
+            delete from "MetricDirty" d using picked p
+            where d.hour = p.hour and d."agentId" = p."agentId"
+            returning d.hour, d."agentId")
           insert into metric_keys select distinct hour, "agentId" from taken`;
         if (!taken) return 0;
         await tx.$executeRaw`analyze metric_keys`;
@@ -84,7 +93,7 @@ export async function rollupMetrics(): Promise<number> {
     );
     if (n <= 0) return total;
     total += n;
-    if (n < TAKE) return total;
+    if (Date.now() - started > RUN_BUDGET_MS) return total;
   }
 }
 
@@ -129,7 +138,7 @@ const RECOMPUTE = Prisma.sql`
           as "decisionMs",
         greatest(0, round(extract(epoch from (r."completedAt" - r."createdAt")) * 1000))::bigint
           as "cycleMs",
-        coalesce(ea.executed, false) as executed,
+        (coalesce(ea.executed, false) or r.status = 'dead_lettered') as executed,
         coalesce(ea.conflict, false) as conflict,
         (f.found is not null) as drift
       from metric_keys k

@@ -45,6 +45,12 @@ export const ZRequestQuery = z
       .transform((s) => (s ? [...new Set(s.split(",").filter(Boolean))] : []))
       .pipe(z.array(z.enum(REQUEST_STATUSES))),
     environment: optionalText(100),
+    /** who asked: an agent (its own requests) or a person (reverts); all when unset */
+    origin: z
+      .string()
+      .optional()
+      .transform((s) => s || undefined)
+      .pipe(z.enum(["agent", "person"]).optional()),
     record: z
       .string()
       .trim()
@@ -71,6 +77,7 @@ export const REQUEST_FILTERS = [
   "actionType",
   "status",
   "environment",
+  "origin",
   "record",
   "q",
   "from",
@@ -87,6 +94,7 @@ export function filtersOf(q: TRequestQuery): TRequestFilters {
     actionType: q.actionType,
     status: q.status.length ? q.status.join(",") : undefined,
     environment: q.environment,
+    origin: q.origin,
     record: q.record,
     q: q.q,
     from: q.from?.toISOString(),

@@ -3,6 +3,7 @@ import { db, type ActionRequestStatus } from "@/lib/db";
 import { prefixedId } from "@/lib/core/ids";
 import { seedUser } from "@/lib/seed/seed-helpers";
 import { getMetrics, rollupMetrics } from "@/lib/metrics";
+import { listRequests } from "@/lib/requests";
 import { BUCKETS, bucketOf, EDGES_MS, quantileMs } from "@/lib/metrics/histogram";
 import { useScratch } from "./fixtures/scratch";
 
@@ -154,6 +155,10 @@ describe("metrics", () => {
       seeds.push(seed);
       ids.push(await make(seed));
     }
+    // dead-lettered by its claim, no try recorded: an exception all the same
+    const noTry: TSeed = { agent: a, status: "dead_lettered", createdAt: at(20, 15) };
+    seeds.push(noTry);
+    ids.push(await make(noTry));
     // a person's revert of one of them: not the agent's work, never counted
     await make({ agent: a, status: "succeeded", createdAt: at(15), revertOf: ids[4] });
     await rollup();
@@ -163,9 +168,12 @@ describe("metrics", () => {
   function expected(pick: (x: TSeed) => boolean) {
     const xs = seeds.filter((x) => !x.revertOf && pick(x));
     const writes = xs.filter((x) => x.status === "succeeded" || x.status === "reverted");
-    const executed = xs.filter((x) => (x.tries ?? []).length > 0);
+    const executed = xs.filter((x) => (x.tries ?? []).length > 0 || x.status === "dead_lettered");
     const exceptions = executed.filter(
-      (x) => x.status === "failed" || x.status === "dead_lettered" || x.tries!.includes("conflict"),
+      (x) =>
+        x.status === "failed" ||
+        x.status === "dead_lettered" ||
+        (x.tries ?? []).includes("conflict"),
     );
     const human = xs.filter((x) => x.decidedAfter !== undefined && x.approverRole);
     const slaKnown = human.filter((x) => x.slaMinutes !== undefined);
@@ -223,6 +231,24 @@ describe("metrics", () => {
       select (select sum(proposed) from "MetricHour" where "agentId" = ${a.id})::int as hours,
         (select sum(proposed) from "MetricDay" where "agentId" = ${a.id})::int as days`;
     expect(sums.days).toBe(sums.hours);
+
+    // the figure's link lists exactly what it counts (the agent's own requests, no revert)
+    const listed = await listRequests({
+      agent: a.id,
+      origin: "agent",
+      status: "reverted",
+      from: m.period.from,
+      to: m.period.to,
+      limit: "200",
+    });
+    expect(listed.items).toHaveLength(want.reverted);
+    const everything = await listRequests({
+      agent: a.id,
+      from: m.period.from,
+      to: m.period.to,
+      limit: "200",
+    });
+    expect(everything.items.length).toBe(want.proposed + 1); // + the person's revert
 
     // per action type, within the agent
     for (const [i, t] of types.entries()) {
@@ -305,6 +331,15 @@ describe("metrics", () => {
     expect(rows.reduce((n, r) => n + r.proposed, 0)).toBe(
       seeds.filter((x) => x.agent === a && !x.revertOf).length,
     );
+  });
+
+  it("one run drains a pair's many marks (a request leaves one per change)", async () => {
+    await db.$executeRaw`
+      insert into "MetricDirty" (hour, "agentId")
+      select ${new Date(at(10)).toISOString()}::timestamptz at time zone 'UTC', ${a.id}
+      from generate_series(1, 5000)`;
+    await rollupMetrics();
+    expect(await db.metricDirty.count({ where: { agentId: a.id } })).toBe(0);
   });
 
   it("refuses filters it does not know, and reads nothing", async () => {

@@ -22,10 +22,10 @@ export default async function MetricsPage({
     actionType: one(sp.actionType),
     environment: one(sp.environment),
   };
-  // a hand-edited URL with a period that is not offered: the default period, not an error page
+  // a hand-edited URL with a filter that is not valid: the unfiltered default, not an error page
   const initial = await getMetrics(filters).catch(async (e) => {
     if (!(e instanceof AppError) || e.code !== "invalid_query") throw e;
-    filters = { ...filters, days: "30" };
+    filters = { days: "30", agent: "", workflowVersion: "", actionType: "", environment: "" };
     return getMetrics(filters);
   });
   return (

@@ -3,9 +3,10 @@
 --    workflow version, action type and approver group. MetricDay: the same summed per UTC day,
 --    what the dashboard reads.
 -- 2. MetricDirty: (hour, agent) pairs to recompute, written by triggers in the transaction that
---    changes a request (insert, or a change of status, decidedAt or completedAt) or records a
---    drift finding, whichever code or SQL does it. The metricsRollup job deletes the rows it
---    reads and recomputes those pairs, so a change is counted once it commits.
+--    changes a request (insert, delete, or a change of a column a figure or bucket reads) or a
+--    drift finding (insert, update, delete), whichever code or SQL does it. The metricsRollup
+--    job deletes every mark of the pairs it takes and recomputes them, so a change is counted
+--    once it commits.
 -- 3. Every existing (hour, agent) pair is marked, so the first rollup counts the history.
 -- Function bodies are escaped strings with \x3b for each semicolon: Prisma migrate through a
 -- driver adapter splits a script at every semicolon.
@@ -84,6 +85,9 @@ CREATE TABLE "MetricDirty" (
 CREATE INDEX "MetricHour_hour_idx" ON "MetricHour"("hour");
 
 -- CreateIndex
+CREATE INDEX "MetricDirty_agentId_hour_idx" ON "MetricDirty"("agentId", "hour");
+
+-- CreateIndex
 CREATE INDEX "MetricDay_day_idx" ON "MetricDay"("day");
 
 CREATE OR REPLACE FUNCTION tollgate_metric_dirty_request() RETURNS trigger LANGUAGE plpgsql AS
@@ -101,7 +105,12 @@ CREATE TRIGGER "ActionRequest_metric_dirty_update"
     OR OLD."completedAt" IS DISTINCT FROM NEW."completedAt"
     OR OLD."slaDueAt" IS DISTINCT FROM NEW."slaDueAt"
     OR OLD."createdAt" IS DISTINCT FROM NEW."createdAt"
-    OR OLD."agentId" IS DISTINCT FROM NEW."agentId")
+    OR OLD."agentId" IS DISTINCT FROM NEW."agentId"
+    OR OLD."environmentId" IS DISTINCT FROM NEW."environmentId"
+    OR OLD."workflowVersionId" IS DISTINCT FROM NEW."workflowVersionId"
+    OR OLD."actionTypeId" IS DISTINCT FROM NEW."actionTypeId"
+    OR OLD."approverRole" IS DISTINCT FROM NEW."approverRole"
+    OR OLD."revertsId" IS DISTINCT FROM NEW."revertsId")
   EXECUTE FUNCTION tollgate_metric_dirty_request();
 
 CREATE TRIGGER "ActionRequest_metric_dirty_delete"
@@ -109,12 +118,16 @@ CREATE TRIGGER "ActionRequest_metric_dirty_delete"
   FOR EACH ROW EXECUTE FUNCTION tollgate_metric_dirty_request();
 
 CREATE OR REPLACE FUNCTION tollgate_metric_dirty_finding() RETURNS trigger LANGUAGE plpgsql AS
-  E'BEGIN INSERT INTO "MetricDirty" ("hour", "agentId") SELECT date_trunc(''hour'', r."createdAt"), r."agentId" FROM "ActionRequest" r WHERE r."id" = NEW."actionRequestId"\x3b RETURN NULL\x3b END\x3b';
+  E'BEGIN INSERT INTO "MetricDirty" ("hour", "agentId") SELECT date_trunc(''hour'', r."createdAt"), r."agentId" FROM "ActionRequest" r WHERE r."id" IN (CASE WHEN TG_OP <> ''DELETE'' THEN NEW."actionRequestId" END, CASE WHEN TG_OP <> ''INSERT'' THEN OLD."actionRequestId" END)\x3b RETURN NULL\x3b END\x3b';
 
 CREATE TRIGGER "ReconciliationFinding_metric_dirty"
   AFTER INSERT ON "ReconciliationFinding"
   FOR EACH ROW WHEN (NEW."kind" = 'drift')
   EXECUTE FUNCTION tollgate_metric_dirty_finding();
+
+CREATE TRIGGER "ReconciliationFinding_metric_dirty_change"
+  AFTER UPDATE OR DELETE ON "ReconciliationFinding"
+  FOR EACH ROW EXECUTE FUNCTION tollgate_metric_dirty_finding();
 
 INSERT INTO "MetricDirty" ("hour", "agentId")
   SELECT DISTINCT date_trunc('hour', "createdAt"), "agentId" FROM "ActionRequest";
