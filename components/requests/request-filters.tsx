@@ -92,10 +92,6 @@ export function RequestFilters({
           "Environment",
           facets.environments.map((e) => [e.slug, e.name]),
         )}
-        {menu("origin", "Asked by", [
-          ["agent", "An agent"],
-          ["person", "A person (reverts)"],
-        ])}
         <details className="relative">
           <summary className="cursor-pointer list-none rounded-md border border-control bg-white px-2.5 py-1.5 text-sm">
             Status: {chosen.size ? [...chosen].map(statusLabel).join(", ") : "all"}
@@ -118,6 +114,10 @@ export function RequestFilters({
             ))}
           </fieldset>
         </details>
+        {menu("origin", "Asked by", [
+          ["agent", "An agent"],
+          ["person", "A person (reverts)"],
+        ])}
       </div>
       <div className="flex flex-wrap items-end gap-3">
         <Field label="Record id (15 or 18 characters)" className="w-56">
