@@ -23,7 +23,8 @@ test("a viewer cannot reach admin pages or call admin APIs", async ({ page }) =>
 test("the admin can open the users page and its API", async ({ page }) => {
   await signIn(page, "admin");
   await page.getByRole("link", { name: "Users & roles" }).click();
-  await expect(page.getByRole("cell", { name: /Vera VP/ })).toBeVisible();
+  await expect(page.getByRole("cell", { name: /Vera VP/ }).first()).toBeVisible();
+  await expect(page.getByRole("row", { name: /Vera VP/ })).toContainText("vp@tollgate.demo");
   const api = await page.request.get("/api/internal/users");
   expect(api.status()).toBe(200);
   const body = await api.json();
