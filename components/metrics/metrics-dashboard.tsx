@@ -99,79 +99,63 @@ export function MetricsDashboard({
     <div className="space-y-5">
       <Card padding="sm" aria-label="Filters">
         <div className="grid grid-cols-2 gap-3 md:grid-cols-5">
-          <Field label="Period">
-            <Select
-              name="days"
-              value={filters.days}
-              disabled={!hydrated}
-              onChange={(e) => set({ days: e.target.value })}
-            >
-              <option value="7">Last 7 days</option>
-              <option value="30">Last 30 days</option>
-              <option value="90">Last 90 days</option>
-            </Select>
-          </Field>
-          <Field label="Agent">
-            <Select
-              name="agent"
-              value={filters.agent}
-              disabled={!hydrated}
-              onChange={(e) => set({ agent: e.target.value })}
-            >
-              <option value="">All agents</option>
-              {f.agents.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name}
-                  {a.environment ? ` (${a.environment})` : ""}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="Workflow version">
-            <Select
-              name="workflowVersion"
-              value={filters.workflowVersion}
-              disabled={!hydrated}
-              onChange={(e) => set({ workflowVersion: e.target.value })}
-            >
-              <option value="">All versions</option>
-              {f.workflowVersions.map((v) => (
-                <option key={v.id} value={v.id}>
-                  {v.name}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="Action type">
-            <Select
-              name="actionType"
-              value={filters.actionType}
-              disabled={!hydrated}
-              onChange={(e) => set({ actionType: e.target.value })}
-            >
-              <option value="">All action types</option>
-              {f.actionTypes.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="Environment">
-            <Select
-              name="environment"
-              value={filters.environment}
-              disabled={!hydrated}
-              onChange={(e) => set({ environment: e.target.value })}
-            >
-              <option value="">All environments</option>
-              {f.environments.map((e) => (
-                <option key={e.id} value={e.id}>
-                  {e.name}
-                </option>
-              ))}
-            </Select>
-          </Field>
+          {(
+            [
+              [
+                "days",
+                "Period",
+                null,
+                [
+                  ["7", "Last 7 days"],
+                  ["30", "Last 30 days"],
+                  ["90", "Last 90 days"],
+                ],
+              ],
+              [
+                "agent",
+                "Agent",
+                "All agents",
+                f.agents.map((a) => [
+                  a.id,
+                  a.environment ? `${a.name} (${a.environment})` : a.name,
+                ]),
+              ],
+              [
+                "workflowVersion",
+                "Workflow version",
+                "All versions",
+                f.workflowVersions.map((v) => [v.id, v.name]),
+              ],
+              [
+                "actionType",
+                "Action type",
+                "All action types",
+                f.actionTypes.map((t) => [t.id, t.name]),
+              ],
+              [
+                "environment",
+                "Environment",
+                "All environments",
+                f.environments.map((e) => [e.id, e.name]),
+              ],
+            ] as [keyof TMetricFilters, string, string | null, string[][]][]
+          ).map(([name, title, all, options]) => (
+            <Field key={name} label={title}>
+              <Select
+                name={name}
+                value={filters[name]}
+                disabled={!hydrated}
+                onChange={(e) => set({ [name]: e.target.value })}
+              >
+                {all !== null && <option value="">{all}</option>}
+                {options.map(([value, text]) => (
+                  <option key={value} value={value}>
+                    {text}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          ))}
         </div>
         <p className="mt-2 text-xs text-muted" aria-live="polite">
           {formatTime(m.period.from)} → {formatTime(m.period.to)}, against the {label} before ·

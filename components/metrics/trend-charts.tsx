@@ -24,6 +24,18 @@ const COLORS = {
   observed: "#7c3aed",
 };
 
+const LINES = [
+  ["reversal", "Reversal"],
+  ["exception", "Exception"],
+  ["sla", "Approval SLA met"],
+] as const;
+const BARS = [
+  ["writes", "Written"],
+  ["refused", "Refused"],
+  ["open", "Still open"],
+  ["observed", "Observed"],
+] as const;
+
 const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
 
 /**
@@ -53,33 +65,18 @@ export function TrendCharts({ series }: { series: TMetrics["series"] }) {
               <YAxis tick={{ fontSize: 11 }} domain={[0, "auto"]} />
               <Tooltip formatter={(v) => (v === null ? "—" : `${v}%`)} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Line
-                name="Reversal"
-                dataKey="reversal"
-                stroke={COLORS.reversal}
-                dot={false}
-                strokeWidth={2}
-                connectNulls
-                isAnimationActive={false}
-              />
-              <Line
-                name="Exception"
-                dataKey="exception"
-                stroke={COLORS.exception}
-                dot={false}
-                strokeWidth={2}
-                connectNulls
-                isAnimationActive={false}
-              />
-              <Line
-                name="Approval SLA met"
-                dataKey="sla"
-                stroke={COLORS.sla}
-                dot={false}
-                strokeWidth={2}
-                connectNulls
-                isAnimationActive={false}
-              />
+              {LINES.map(([key, name]) => (
+                <Line
+                  key={key}
+                  name={name}
+                  dataKey={key}
+                  stroke={COLORS[key]}
+                  dot={false}
+                  strokeWidth={2}
+                  connectNulls
+                  isAnimationActive={false}
+                />
+              ))}
             </LineChart>
           </ResponsiveContainer>
         </div>
@@ -94,34 +91,16 @@ export function TrendCharts({ series }: { series: TMetrics["series"] }) {
               <YAxis tick={{ fontSize: 11 }} allowDecimals={false} />
               <Tooltip />
               <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Bar
-                name="Written"
-                dataKey="writes"
-                stackId="v"
-                fill={COLORS.writes}
-                isAnimationActive={false}
-              />
-              <Bar
-                name="Refused"
-                dataKey="refused"
-                stackId="v"
-                fill={COLORS.refused}
-                isAnimationActive={false}
-              />
-              <Bar
-                name="Still open"
-                dataKey="open"
-                stackId="v"
-                fill={COLORS.open}
-                isAnimationActive={false}
-              />
-              <Bar
-                name="Observed"
-                dataKey="observed"
-                stackId="v"
-                fill={COLORS.observed}
-                isAnimationActive={false}
-              />
+              {BARS.map(([key, name]) => (
+                <Bar
+                  key={key}
+                  name={name}
+                  dataKey={key}
+                  stackId="v"
+                  fill={COLORS[key]}
+                  isAnimationActive={false}
+                />
+              ))}
             </BarChart>
           </ResponsiveContainer>
         </div>

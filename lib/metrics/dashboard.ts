@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db, Prisma } from "@/lib/db";
 import { AppError } from "@/lib/core/errors";
-import { BUCKETS, quantileMs } from "./histogram";
+import { BUCKETS, COUNTERS, quantileMs } from "./histogram";
 import { sumHistogram } from "./rollup";
 
 export const METRIC_PERIODS = [7, 30, 90] as const;
@@ -34,26 +34,6 @@ export const ZMetricsQuery = z
   .strip();
 export type TMetricsQueryInput = z.input<typeof ZMetricsQuery>;
 
-/** The counters of MetricHour, summed over a selection. */
-const COUNTERS = [
-  "proposed",
-  "open",
-  "observed",
-  "refused",
-  "writes",
-  "reverted",
-  "drifted",
-  "executed",
-  "failed",
-  "deadLettered",
-  "conflicts",
-  "exceptions",
-  "humanDecided",
-  "slaMeasured",
-  "withinSla",
-  "decisionMsSum",
-  "cycleMsSum",
-] as const;
 type TCounts = Record<(typeof COUNTERS)[number], number> & {
   decisionHist: number[];
   cycleHist: number[];

@@ -1,3 +1,24 @@
+/** The counters of MetricHour and MetricDay (beside the two histograms), in column order. */
+export const COUNTERS = [
+  "proposed",
+  "open",
+  "observed",
+  "refused",
+  "writes",
+  "reverted",
+  "drifted",
+  "executed",
+  "failed",
+  "deadLettered",
+  "conflicts",
+  "exceptions",
+  "humanDecided",
+  "slaMeasured",
+  "withinSla",
+  "decisionMsSum",
+  "cycleMsSum",
+] as const;
+
 /**
  * Durations as the rollups keep them: a count per bucket, so percentiles of any selection of
  * buckets can be read from their sums. Bucket i holds durations ≤ EDGES_MS[i] (and above the

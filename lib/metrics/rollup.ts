@@ -1,6 +1,6 @@
 import "server-only";
 import { db, Prisma } from "@/lib/db";
-import { EDGES_MS } from "./histogram";
+import { COUNTERS, EDGES_MS } from "./histogram";
 
 /** Marks read per step to choose its (hour, agent) pairs: a step's transaction stays short. */
 const TAKE = 2_000;
@@ -162,26 +162,6 @@ const RECOMPUTE = Prisma.sql`
     ) base
     group by 1, 2, 3, 4, 5, 6`;
 
-const COUNTER_COLUMNS = [
-  "proposed",
-  "open",
-  "observed",
-  "refused",
-  "writes",
-  "reverted",
-  "drifted",
-  "executed",
-  "failed",
-  "deadLettered",
-  "conflicts",
-  "exceptions",
-  "humanDecided",
-  "slaMeasured",
-  "withinSla",
-  "decisionMsSum",
-  "cycleMsSum",
-];
-
 /** `array[sum(col[1]), …]` — a histogram column summed element by element. */
 export const sumHistogram = (col: string, cast = "int") =>
   `array[${Array.from({ length: EDGES_MS.length + 1 }, (_, i) => `coalesce(sum("${col}"[${i + 1}]), 0)::${cast}`).join(", ")}]`;
@@ -189,11 +169,11 @@ export const sumHistogram = (col: string, cast = "int") =>
 /** The MetricDay rows of the days metric_keys touched, summed from all their hours. */
 const RESUM_DAYS = Prisma.sql`
     insert into "MetricDay" (day, "agentId", "environmentId", "workflowVersionId", "actionTypeId",
-      "approverRole", ${Prisma.raw(COUNTER_COLUMNS.map((c) => `"${c}"`).join(", "))},
+      "approverRole", ${Prisma.raw(COUNTERS.map((c) => `"${c}"`).join(", "))},
       "decisionHist", "cycleHist")
     select k.day, h."agentId", h."environmentId", h."workflowVersionId", h."actionTypeId",
       h."approverRole",
-      ${Prisma.raw(COUNTER_COLUMNS.map((c) => `sum(h."${c}")`).join(", "))},
+      ${Prisma.raw(COUNTERS.map((c) => `sum(h."${c}")`).join(", "))},
       ${Prisma.raw(sumHistogram("decisionHist"))}, ${Prisma.raw(sumHistogram("cycleHist"))}
     from (select distinct date_trunc('day', hour) as day, "agentId" from metric_keys) k
     join "MetricHour" h on h."agentId" = k."agentId"
