@@ -1,6 +1,7 @@
 import "server-only";
 import { Prisma, db } from "@/lib/db";
 import { ttlCache } from "@/lib/core/ttl-cache";
+import { toPolicyRule } from "@/lib/matrix/policy-rule";
 import { engagedKillSwitches } from "@/lib/guardrails/kill-switches";
 import { liveKillSwitchState } from "@/lib/guardrails/kill-switch-state";
 import type {
@@ -39,18 +40,7 @@ const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
   );
   const rules = new Map<string, TPolicyRule>();
   for (const r of matrix?.rules ?? []) {
-    rules.set(r.actionType.key, {
-      actionType: r.actionType.key,
-      mode: r.mode,
-      approverRole: r.approverRole,
-      requiredApprovals: r.requiredApprovals,
-      requireReason: r.requireReason,
-      requireEvidence: r.requireEvidence,
-      reversible: r.reversible,
-      slaMinutes: r.slaMinutes,
-      conditions: r.conditions as unknown as TPolicyRule["conditions"],
-      constraints: r.constraints as unknown as TPolicyRule["constraints"],
-    });
+    rules.set(r.actionType.key, toPolicyRule(r));
   }
   return {
     actionTypes: new Map<string, TPolicyActionType & { id: string }>(

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
@@ -69,14 +69,7 @@ export async function publishDraft(
       rulesOf(tx, draft.id),
     ]);
     const now = new Date();
-    if (active) {
-      const n = await tx.policyMatrixVersion.updateMany({
-        where: { id: active.id, status: "active" },
-        data: { status: "superseded", supersededAt: now },
-      });
-      if (n.count !== 1)
-        throw new AppError("state_changed", "The active version changed meanwhile");
-    }
+    if (active) await supersede(tx, active.id, now);
     const n = await tx.policyMatrixVersion.updateMany({
       where: { id: draft.id, status: "draft" },
       data: {
@@ -147,14 +140,7 @@ export async function rollbackTo(
       rulesOf(tx, target.id),
     ]);
     const now = new Date();
-    if (active) {
-      const n = await tx.policyMatrixVersion.updateMany({
-        where: { id: active.id, status: "active" },
-        data: { status: "superseded", supersededAt: now },
-      });
-      if (n.count !== 1)
-        throw new AppError("state_changed", "The active version changed meanwhile");
-    }
+    if (active) await supersede(tx, active.id, now);
     const version = await nextVersionNumber(tx);
     const created = await tx.policyMatrixVersion.create({
       data: {
@@ -190,4 +176,13 @@ export async function rollbackTo(
   });
   clearPolicyCaches();
   return result;
+}
+
+/** The active version stands down (guarded: a version activated meanwhile is a 409). */
+async function supersede(tx: Tx, id: string, now: Date) {
+  const n = await tx.policyMatrixVersion.updateMany({
+    where: { id, status: "active" },
+    data: { status: "superseded", supersededAt: now },
+  });
+  if (n.count !== 1) throw new AppError("state_changed", "The active version changed meanwhile");
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { Prisma, db, rawQuery } from "@/lib/db";
 import { notFound } from "@/lib/core/errors";
+import { toPolicyRule, type TRuleRow } from "./policy-rule";
 import {
   evaluatePolicy,
   type TPolicyActionType,
@@ -73,23 +74,6 @@ export function outcomeChange(before: TOutcome, after: TOutcome): string | null 
   return null;
 }
 
-type TRuleRow = Prisma.PolicyRuleGetPayload<{ include: { actionType: true } }>;
-
-function policyRule(r: TRuleRow): TPolicyRule {
-  return {
-    actionType: r.actionType.key,
-    mode: r.mode,
-    approverRole: r.approverRole,
-    requiredApprovals: r.requiredApprovals,
-    requireReason: r.requireReason,
-    requireEvidence: r.requireEvidence,
-    reversible: r.reversible,
-    slaMinutes: r.slaMinutes,
-    conditions: r.conditions as unknown as TPolicyRule["conditions"],
-    constraints: r.constraints as unknown as TPolicyRule["constraints"],
-  };
-}
-
 /** The parts of a rule the engine decides with (the SLA, logging and rollback do not). */
 const decisive = (r: TPolicyRule | undefined) =>
   r
@@ -131,8 +115,8 @@ export async function simulateDraft(
     db.actionType.findMany(),
     db.agent.findMany({ select: { id: true, slug: true, phase: true, environmentId: true } }),
   ]);
-  const draftRules = new Map(draftRows.map((r) => [r.actionTypeId, policyRule(r)]));
-  const activeRules = new Map(activeRows.map((r) => [r.actionTypeId, policyRule(r)]));
+  const draftRules = new Map(draftRows.map((r) => [r.actionTypeId, toPolicyRule(r)]));
+  const activeRules = new Map(activeRows.map((r) => [r.actionTypeId, toPolicyRule(r)]));
   const types = new Map(
     actionTypes.map((a): [string, TPolicyActionType] => [
       a.id,
