@@ -200,7 +200,11 @@ export async function getMetrics(input: TMetricsQueryInput, now = new Date()) {
     current: figures(total),
     previous: figures(previous),
     series: days.map((day) => ({ day, figures: figures(byDay.get(day) ?? zero()) })),
-    byAgent: named(by.agent, facets.agents),
+    // an agent runs in each environment under one name: the row says which
+    byAgent: named(by.agent, facets.agents).map((a) => ({
+      ...a,
+      name: "environment" in a && a.environment ? `${a.name} (${a.environment})` : a.name,
+    })),
     byActionType: named(by.actionType, facets.actionTypes),
     byWorkflowVersion: named(by.workflowVersion, facets.workflowVersions),
     byEnvironment: named(by.environment, facets.environments),

@@ -272,6 +272,9 @@ describe("metrics", () => {
     const both = await getMetrics({ days: "30" }, NOW);
     const mine = (r: { id: string }) => r.id === a.id || r.id === b.id;
     expect(both.byAgent.filter(mine)).toHaveLength(2);
+    // the same agent name in two environments reads apart
+    const env = await db.environment.findUniqueOrThrow({ where: { id: b.environmentId } });
+    expect(both.byAgent.find((r) => r.id === b.id)!.name).toMatch(new RegExp(`\\(${env.name}\\)$`));
     expect(both.byAgent.find((r) => r.id === b.id)!.figures).toMatchObject(
       expected((x) => x.agent === b && inJanuary(x)),
     );
