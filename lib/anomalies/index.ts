@@ -1,0 +1,1 @@
+export { countAnomalies } from "./count-anomalies";
