@@ -119,3 +119,8 @@ export async function checkFieldTypes(
       { errors },
     );
 }
+
+/** The field names Salesforce describes for `object` in an environment (the same 10 min cache). */
+export async function describedFieldNames(envSlug: string, object: string) {
+  return new Set((await describeFields(await cachedConnectorFor(envSlug), object)).keys());
+}

@@ -51,6 +51,23 @@ const ZMatrixChange = z.strictObject({
   settings: z.array(ZSettingChange),
 });
 
+/** A field-ownership row's settings, as the editor stores them (lib/field-ownership). */
+const ZOwnershipSettings = z.strictObject({
+  systemOfRecord: str,
+  allowedWriters: z.array(str),
+  conflictRule: str,
+  yieldHours: num.nullable(),
+  freshnessSlaMinutes: num.nullable(),
+  ownerUserId: str.nullable(),
+});
+const ZOwnershipChange = z.strictObject({
+  object: str,
+  field: str,
+  before: ZOwnershipSettings.nullable(),
+  after: ZOwnershipSettings.nullable(),
+  widened: z.array(str),
+});
+
 /** The demo seed's one event per executed request (seed-history.ts). */
 const ZSeededOutcome = z.strictObject({
   attempts: num,
@@ -465,6 +482,11 @@ export const AUDIT_EVENTS = {
     "field_ownership",
     z.strictObject({ fields: z.array(str) }),
   ),
+  // the console's field-ownership editor (lib/field-ownership): one row's settings before and
+  // after (null: created / deleted), and how the change lets agents write more (a reason given)
+  "field_ownership.created": def("config", "field_ownership", ZOwnershipChange),
+  "field_ownership.updated": def("config", "field_ownership", ZOwnershipChange),
+  "field_ownership.deleted": def("config", "field_ownership", ZOwnershipChange),
 } as const;
 
 type TAuditEvents = typeof AUDIT_EVENTS;

@@ -29,6 +29,8 @@ describe("permission table", () => {
     [["ops_owner"], "users:read", false],
     [["system_owner"], "field_ownership:write", true],
     [["risk_owner"], "field_ownership:write", true],
+    [["ops_owner"], "field_ownership:write", true],
+    [["approver"], "field_ownership:write", false],
     [["risk_owner"], "environments:write", false],
     [["admin"], "users:write", true],
     [["ops_owner"], "audit:verify", true],

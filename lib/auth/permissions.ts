@@ -30,7 +30,8 @@ export const PERMISSIONS = {
   "workflows:read": ALL,
   "workflows:write": ["admin", "ops_owner"],
   "field_ownership:read": ALL,
-  "field_ownership:write": ["admin", "system_owner", "risk_owner"],
+  // the field-ownership editor: ops owners configure it too (issue 13)
+  "field_ownership:write": ["admin", "ops_owner", "system_owner", "risk_owner"],
   "inbox:read": ["admin", "approver", "ops_owner"],
   "inbox:decide": ["approver", "admin"],
   // every request in any status, its history and exports (the Requests page, record timelines)
