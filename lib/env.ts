@@ -205,6 +205,8 @@ export const ZEnv = z
     TOLLGATE_AUDIT_ALERT_GROUP: text("revops_oncall"),
     TOLLGATE_RECONCILE_WINDOW_HOURS: whole(24, 1, 24 * 90),
     TOLLGATE_RECONCILE_DRIFT_ALERT: whole(1, 0),
+    TOLLGATE_ANOMALY_ALERT_GROUP: text("revops_oncall"),
+    TOLLGATE_DIGEST_GROUP: text("revops_oncall"),
     TOLLGATE_AUDIT_SIGNING_KEY: optionalText,
     TOLLGATE_AUDIT_SIGNING_KEY_FILE: optionalText,
   })

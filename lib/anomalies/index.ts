@@ -1,1 +1,32 @@
 export { countAnomalies } from "./count-anomalies";
+export { detectAnomalies, baselineHours, type TEvaluation } from "./evaluate";
+export {
+  loadRules,
+  ruleFor,
+  saveAnomalyRule,
+  deleteAnomalyRule,
+  listAnomalyRules,
+  type TRule,
+  type TAnomalyRuleRow,
+} from "./rules";
+export {
+  listAnomalies,
+  unacknowledgedAnomalies,
+  acknowledgeAnomaly,
+  type TAnomalyRow,
+} from "./list-anomalies";
+export {
+  buildDigest,
+  sendWeeklyDigest,
+  listDigests,
+  lastCompleteWeek,
+  type TDigest,
+  type TDigestRow,
+} from "./digest";
+export {
+  ZAnomalyRuleInput,
+  DEFAULT_RULE,
+  scoreWindow,
+  type TAnomalyRuleInput,
+  type TScore,
+} from "./score";

@@ -375,6 +375,58 @@ export const AUDIT_EVENTS = {
     "kill_switch",
     z.strictObject({ scope: str, target: str, engagedSince: z.date().nullable() }),
   ),
+  // ── anomalies (lib/anomalies) ──
+  // a rule's thresholds set (created or changed) for an agent × action type, or the default
+  "anomaly_rule.saved": def(
+    "config",
+    "anomaly_rule",
+    z.strictObject({
+      scope: str,
+      before: z
+        .strictObject({
+          enabled: z.boolean(),
+          windowMinutes: num,
+          zThreshold: num,
+          minCount: num,
+          autoTrip: z.boolean(),
+        })
+        .nullable(),
+      after: z.strictObject({
+        enabled: z.boolean(),
+        windowMinutes: num,
+        zThreshold: num,
+        minCount: num,
+        autoTrip: z.boolean(),
+      }),
+    }),
+  ),
+  "anomaly_rule.deleted": def("config", "anomaly_rule", z.strictObject({ scope: str })),
+  // an episode opened: the figures it fired on and what was done (alerted, tripped …)
+  "anomaly.detected": def(
+    "execution",
+    "anomaly",
+    z.strictObject({
+      agent: str,
+      actionType: str,
+      windowStart: str,
+      windowEnd: str,
+      observed: num,
+      expected: num,
+      scale: num,
+      score: num,
+      zThreshold: num,
+      minCount: num,
+      action: str,
+      detail: str,
+    }),
+  ),
+  "anomaly.acknowledged": def("config", "anomaly", z.strictObject({ agent: str, actionType: str })),
+  // the weekly digest queued (the schedule's, once per week, or a person's "send now")
+  "digest.sent": def(
+    "execution",
+    "weekly_digest",
+    z.strictObject({ week: str, trigger: str, status: str, agents: num }),
+  ),
   "environment.connection_updated": def(
     "config",
     "environment",

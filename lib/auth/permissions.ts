@@ -46,6 +46,12 @@ export const PERMISSIONS = {
   // run a verification from the console; see the banner when a lane is broken
   "audit:verify": ["admin", "ops_owner"],
   "metrics:read": ALL,
+  // the anomalies list and banner; acknowledging one; a rule's thresholds and automatic trip
+  "anomalies:read": ALL,
+  "anomalies:acknowledge": ["admin", "ops_owner", "risk_owner"],
+  "anomaly_rules:write": ["admin", "ops_owner", "risk_owner"],
+  // preview the weekly digest, or send it now
+  "digest:send": ["admin"],
   "kill_switches:read": ALL,
   "kill_switches:write": ["admin"],
   "dead_letters:read": ["admin", "ops_owner", "system_owner"],

@@ -32,6 +32,7 @@ const CONTRACT: [string, number][] = [
   ["already_decided", 409],
   ["invalid_transition", 409],
   ["not_engaged", 409],
+  ["already_acknowledged", 409],
   ["agent_retired", 409],
   ["not_revertible", 409],
   ["revert_open", 409],

@@ -46,6 +46,8 @@ const CONSOLE_ERROR_STATUS = {
   already_decided: 409,
   invalid_transition: 409,
   not_engaged: 409,
+  // an anomaly someone else acknowledged first (lib/anomalies)
+  already_acknowledged: 409,
   agent_retired: 409,
   // reverts (lib/reverts): not a succeeded update, a revert already open, conflicts unresolved
   not_revertible: 409,

@@ -90,13 +90,17 @@ function answer<T extends { version: bigint }>(row: T): Omit<T, "version"> {
  */
 export async function tripKillSwitch(
   input: TKillSwitchInput,
-  actorUserId: string,
+  /** the person tripping it, or null for Tollgate itself (an anomaly's automatic trip) */
+  actorUserId: string | null,
   context?: TRequestContext | null,
   /** how long the answer waits for acknowledgements (ACK_WAIT_MS); tests on a busy machine wait longer */
   opts: { ackWaitMs?: number } = {},
 ): Promise<TKillSwitchTrip> {
   const data = ZKillSwitchInput.parse(input);
   const change = prefixedId("ksc");
+  const actor = actorUserId
+    ? ({ type: "user", userId: actorUserId } as const)
+    : ({ type: "system" } as const);
   // listening for acknowledgements before the commit, so none is missed
   const listener = openAckListener();
   let tripped;
@@ -147,7 +151,7 @@ export async function tripKillSwitch(
             returning ar.id, q.status, ar."environmentId"`
         : [];
       await writeAuditEvent(tx, {
-        actor: { type: "user", userId: actorUserId },
+        actor,
         action: "kill_switch.tripped",
         subjectId: sw.id,
         environmentId: sw.environmentId,
@@ -162,7 +166,7 @@ export async function tripKillSwitch(
         tx,
         queued.map((q) =>
           auditEvent({
-            actor: { type: "user", userId: actorUserId },
+            actor,
             action: HALT_EVENT.get(q.status as (typeof HALTABLE)[number])!,
             subjectId: q.id,
             environmentId: q.environmentId,
@@ -194,7 +198,7 @@ export async function tripKillSwitch(
   });
   await db.$transaction((tx) =>
     writeAuditEvent(tx, {
-      actor: { type: "user", userId: actorUserId },
+      actor,
       action: "kill_switch.propagated",
       subjectId: sw.id,
       environmentId: sw.environmentId,
@@ -293,7 +297,8 @@ export async function listKillSwitches() {
       engaged: s?.engaged ?? false,
       reason: s?.reason ?? null,
       engagedAt: s?.engagedAt ?? null,
-      engagedBy: s?.engagedBy?.name ?? null,
+      // no person: Tollgate tripped it itself (an anomaly rule with automatic trip)
+      engagedBy: s?.engagedBy?.name ?? (s?.engagedAt ? "Tollgate (automatic)" : null),
       resetAt: s?.resetAt ?? null,
       resetBy: s?.resetBy?.name ?? null,
       resetReason: s?.resetReason ?? null,

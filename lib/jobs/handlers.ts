@@ -14,6 +14,8 @@ import { deliverDueWebhooks } from "@/lib/webhooks/deliver";
 import { reconcileAll } from "@/lib/reconcile/reconcile";
 import { advanceBackouts } from "@/lib/backouts/run-backout";
 import { rollupMetrics } from "@/lib/metrics/rollup";
+import { detectAnomalies } from "@/lib/anomalies/evaluate";
+import { sendWeeklyDigest } from "@/lib/anomalies/digest";
 import type { TJobName, TJobPayload, TLeaderName } from "./registry";
 
 export type TJobContext = { workerId: string; log: (line: string) => void };
@@ -58,6 +60,9 @@ export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   reconcile: () => reconcileAll(),
   backouts: () => advanceBackouts(),
   metricsRollup: () => rollupMetrics(),
+  detectAnomalies: async () => (await detectAnomalies()).opened.length,
+  // once per week whoever runs it: a second run (another worker, a retry) finds it sent
+  weeklyDigest: async () => ((await sendWeeklyDigest()) ? 1 : 0),
 };
 
 /** One step of a leader loop, on the leader's own connection (the one holding its lock). */

@@ -23,9 +23,6 @@ import type PgBoss from "pg-boss";
  *
  * Work that must run continuously in exactly one process is a leader loop instead (`LEADERS`
  * below): sealing the audit lanes.
- *
- * The jobs coming next take one entry each here and a handler: rolling up metrics (`cron`),
- * detecting anomalies (`everySeconds`).
  */
 
 export type TJobSchedule = { everySeconds: number } | { cron: string };
@@ -151,6 +148,16 @@ export const JOBS = {
     { everySeconds: 2 },
     LEASE_SECONDS,
   ),
+  /**
+   * every agent × action type with requests in the last window is scored against its own
+   * baseline (lib/anomalies): reads the window's requests and 17 rollup hours per pair
+   */
+  detectAnomalies: tick("tollgate-detect-anomalies", "anomalies opened", { everySeconds: 30 }, 120),
+  /**
+   * the weekly digest of the week that ended (Monday 07:00 UTC): each agent's figures and the
+   * exception queue, to the digest group's signed webhook; once per week (lib/anomalies/digest.ts)
+   */
+  weeklyDigest: tick("tollgate-weekly-digest", "digests sent", { cron: "0 7 * * 1" }, 600),
 } as const satisfies Record<string, TJobDefinition>;
 
 /**
