@@ -2,6 +2,8 @@ import { prefixedId } from "@/lib/core/ids";
 import { JOBS } from "@/lib/jobs/registry";
 import { announceJobs } from "@/lib/jobs/wake";
 import { riskScore } from "@/lib/policy/risk";
+import { effectiveSlaMinutes } from "@/lib/policy/sla";
+import { policyConfig } from "./policy-context";
 import type { TDecided } from "./decide-request";
 import { insertRequest, type TCreated, type TIngest } from "./persist-action-request";
 import type { TRecordRead } from "./read-record";
@@ -28,10 +30,9 @@ export async function persistAccepted(
   const { current, sf } = record;
   const recordId = input.target.recordId ?? null;
   const id = prefixedId("ar");
-  const slaDueAt = decision.slaMinutes
-    ? new Date(now.getTime() + decision.slaMinutes * 60_000)
-    : null;
   const waits = decision.outcome === "pending_approval" || decision.outcome === "draft";
+  const slaMinutes = effectiveSlaMinutes(decision, waits, (await policyConfig()).groupSla);
+  const slaDueAt = slaMinutes ? new Date(now.getTime() + slaMinutes * 60_000) : null;
   // the inbox names the record from this snapshot; parent names (account, owner) cost one more
   // query, spent only on work a person will look at, and never failing the request
   const recordSummary =

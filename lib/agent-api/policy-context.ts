@@ -25,7 +25,7 @@ const SNAPSHOT = { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRe
 const SWITCH_TTL_MS = 500;
 
 const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
-  const [actionTypes, matrix, ownership, workflows] = await db.$transaction(
+  const [actionTypes, matrix, ownership, workflows, groups] = await db.$transaction(
     [
       db.actionType.findMany(),
       db.policyMatrixVersion.findFirst({
@@ -35,6 +35,7 @@ const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
       }),
       db.fieldOwnership.findMany(),
       db.workflow.findMany({ include: { versions: true } }),
+      db.approverGroup.findMany({ select: { key: true, slaMinutes: true } }),
     ],
     SNAPSHOT,
   );
@@ -57,6 +58,8 @@ const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
       allowedWriters: o.allowedWriters,
     })),
     workflows: new Map(workflows.map((w) => [w.key, w])),
+    /** each approver group's default SLA, for a waiting request whose rule sets none */
+    groupSla: new Map(groups.map((g) => [g.key, g.slaMinutes])),
     /** the same rows with what the executor enforces at each write (lib/execution/field-rules.ts) */
     fieldRules: ownership.map((o): TOwnershipRule => ({
       object: o.object,

@@ -103,6 +103,13 @@ export async function decideWaiting(
   try {
     return await db.$transaction(
       async (tx) => {
+        // a person deactivated meanwhile decides nothing: the share lock waits for a
+        // deactivation in flight (lib/users/set-user-status.ts), then reads its outcome
+        const [decider] = await tx.$queryRaw<{ status: string }[]>`
+          select status from "User" where id = ${user.id} for share`;
+        if (decider?.status !== "active") {
+          throw new AppError("forbidden", "Your account is deactivated: you cannot decide");
+        }
         if (!(await lockActionRequest(tx, requestId))) throw notFound("Action request");
         const ar = await tx.actionRequest.findUniqueOrThrow({
           where: { id: requestId },

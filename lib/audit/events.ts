@@ -169,8 +169,14 @@ export const AUDIT_EVENTS = {
     z.strictObject({ reverts: str, attempt: num, currentValues: values.nullable(), workerId: str }),
   ),
   // from/to are approver groups here, not statuses
+  // onCall: the on-call group's member on call at the escalation (its rotation), by id and name
   "action_request.escalated": request(
-    z.strictObject({ from: str.nullable(), to: str.nullable(), overdueMinutes: num }),
+    z.strictObject({
+      from: str.nullable(),
+      to: str.nullable(),
+      overdueMinutes: num,
+      onCall: z.strictObject({ userId: str, name: str }).nullable().optional(),
+    }),
   ),
   // the demo seed's decisions (seed-history.ts); the live code writes action_request.*
   "approval.approved": request(z.strictObject({ group: str.nullable() })),
@@ -343,6 +349,41 @@ export const AUDIT_EVENTS = {
     "approver_group",
     z.strictObject({ group: str, url: z.null() }),
   ),
+  // approver groups in the console (lib/groups): members by id and name, settings before → after
+  "approver_group.created": def(
+    "config",
+    "approver_group",
+    z.strictObject({ group: str, name: str }),
+  ),
+  "approver_group.member_added": def(
+    "config",
+    "approver_group",
+    z.strictObject({ group: str, userId: str, name: str }),
+  ),
+  "approver_group.member_removed": def(
+    "config",
+    "approver_group",
+    z.strictObject({ group: str, userId: str, name: str }),
+  ),
+  "approver_group.settings_changed": def(
+    "config",
+    "approver_group",
+    z.strictObject({
+      group: str,
+      changes: z.record(str, z.strictObject({ from: z.unknown(), to: z.unknown() })),
+    }),
+  ),
+  // retry policies per connector error class (lib/execution/retry-policy-config.ts)
+  "retry_policy.updated": def(
+    "config",
+    "retry_policy",
+    z.strictObject({ errorClass: str, from: values, to: values, wasDefault: z.boolean() }),
+  ),
+  "retry_policy.reset": def(
+    "config",
+    "retry_policy",
+    z.strictObject({ errorClass: str, from: values, to: values }),
+  ),
   // change: the id the trip's notice carries and instances acknowledge (absent before issue 11)
   "kill_switch.tripped": def(
     "config",
@@ -445,6 +486,19 @@ export const AUDIT_EVENTS = {
     "user",
     z.strictObject({ from: z.array(str), to: z.array(str), via: str, claim: str.optional() }),
   ),
+  // the people console (lib/users): an admin invites a person, deactivates or reactivates them
+  "user.invited": def(
+    "config",
+    "user",
+    z.strictObject({
+      email: str,
+      name: str,
+      roles: z.array(str),
+      signIn: z.enum(["password", "sso"]),
+    }),
+  ),
+  "user.deactivated": def("config", "user", z.strictObject({ email: str, sessionsEnded: num })),
+  "user.reactivated": def("config", "user", z.strictObject({ email: str })),
   // the demo seed's configuration history (seed-demo-org.ts)
   // the seed's first version has { version, rules }; the console's publish adds the rest
   "policy_matrix.published": def(

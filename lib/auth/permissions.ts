@@ -60,6 +60,12 @@ export const PERMISSIONS = {
   "environments:write": ["admin"],
   "users:read": ["admin"],
   "users:write": ["admin"],
+  // approver groups: members, on-call rotation, SLA, escalation webhook
+  "groups:read": ["admin", "ops_owner"],
+  "groups:write": ["admin"],
+  // how execution retries each connector error class
+  "retry_policies:read": ["admin", "ops_owner", "system_owner"],
+  "retry_policies:write": ["admin"],
 } as const satisfies Record<string, readonly TRole[]>;
 
 export type TPermission = keyof typeof PERMISSIONS;

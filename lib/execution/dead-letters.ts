@@ -5,7 +5,7 @@ import { AUDIT_ENTRY_SELECT } from "@/lib/audit";
 import { toAttemptRow, toFieldRow, toTimelineEvent } from "./history-rows";
 import { notFound } from "@/lib/core/errors";
 import type { TConnectorErrorClass } from "@/lib/connectors/salesforce";
-import { mergeRetryPolicy, RETRYABLE } from "./retry-policy";
+import { DEFAULT_RETRY_POLICY, mergeRetryPolicy, RETRYABLE } from "./retry-policy";
 
 /** Enough for any real backlog; a page of thousands helps nobody decide anything. */
 const LIST_LIMIT = 500;
@@ -132,13 +132,21 @@ export async function getDeadLetter(requestId: string) {
 }
 export type TDeadLetterDetail = Awaited<ReturnType<typeof getDeadLetter>>;
 
-/** The retry policy execution applies now (defaults overlaid with saved rows), per class. */
+/**
+ * The retry policy execution applies now (defaults overlaid with saved rows), per class, with
+ * the default beside it and who saved an override when (the form's stale-edit check).
+ */
 export async function getEffectiveRetryPolicy() {
   const rows = await db.retryPolicy.findMany();
-  const saved = new Set(rows.map((r) => r.errorClass));
+  const saved = new Map(rows.map((r) => [r.errorClass, r]));
+  const editors = await db.user.findMany({
+    where: { id: { in: rows.flatMap((r) => (r.updatedById ? [r.updatedById] : [])) } },
+    select: { id: true, name: true },
+  });
   const policy = mergeRetryPolicy(rows);
   return (Object.keys(policy) as TConnectorErrorClass[]).map((errorClass) => {
     const rule = policy[errorClass];
+    const row = errorClass === "conflict" ? undefined : saved.get(errorClass);
     return {
       errorClass,
       ...rule,
@@ -148,7 +156,11 @@ export async function getEffectiveRetryPolicy() {
           : RETRYABLE.has(errorClass) && rule.maxAttempts > 1
             ? ("retried" as const)
             : ("dead_letter" as const),
-      overridden: errorClass !== "conflict" && saved.has(errorClass),
+      overridden: Boolean(row),
+      tunable: RETRYABLE.has(errorClass),
+      defaultRule: DEFAULT_RETRY_POLICY[errorClass],
+      updatedAt: row?.updatedAt ?? null,
+      updatedBy: editors.find((e) => e.id === row?.updatedById)?.name ?? null,
     };
   });
 }

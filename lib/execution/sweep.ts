@@ -1,4 +1,5 @@
 import "server-only";
+import { onCallPerson } from "@/lib/groups";
 import { db } from "@/lib/db";
 import { transitionRequest } from "@/lib/action-requests";
 import { requestSubject, writeAuditEvent } from "@/lib/audit";
@@ -50,7 +51,8 @@ export async function recoverInterrupted(limit = 50): Promise<string[]> {
 
 /**
  * Overdue approvals escalate once: the on-call approver group may now decide them too, and the
- * on-call group's webhook (and the original group's, when it has one) gets a signed message.
+ * on-call group's webhook (and the original group's, when it has one) gets a signed message
+ * naming who of the on-call group's rotation is on call now (also in the audit event).
  */
 export async function escalateOverdue(limit = 100): Promise<number> {
   return db.$transaction(
@@ -63,6 +65,8 @@ export async function escalateOverdue(limit = 100): Promise<number> {
       const groups = await tx.approverGroup.findMany();
       const onCall = groups.find((g) => g.isOnCall) ?? null;
       const now = new Date();
+      // the on-call group's rotation names who is on call now (lib/groups/on-call.ts)
+      const person = onCall ? await onCallPerson(tx, onCall.key, now) : null;
       for (const { id } of rows) {
         const ar = await tx.actionRequest.findUniqueOrThrow({
           where: { id },
@@ -82,12 +86,17 @@ export async function escalateOverdue(limit = 100): Promise<number> {
           action: "action_request.escalated",
           ...requestSubject(id, ar),
           reasonText: `No decision within the SLA (due ${ar.slaDueAt!.toISOString()})`,
-          payload: { from: ar.approverRole, to: onCall?.key ?? null, overdueMinutes: overdueMin },
+          payload: {
+            from: ar.approverRole,
+            to: onCall?.key ?? null,
+            overdueMinutes: overdueMin,
+            onCall: person,
+          },
         });
         const text =
           `Tollgate: ${ar.revertsId ? (ar.operation === "delete" ? `a revert deleting ${ar.object} ${ar.recordId} (${ar.actionType?.key ?? ar.object})` : `a revert of ${ar.actionType?.key ?? ar.object}`) : (ar.actionType?.key ?? ar.object)} from ${ar.agent.slug} (${ar.environment.slug}) ` +
           `waits for ${ar.approverRole ?? "an approver"} and is past its SLA. ` +
-          `Escalated to ${onCall?.name ?? "on-call"}. Request ${id}.`;
+          `Escalated to ${onCall?.name ?? "on-call"}${person ? ` (${person.name} is on call)` : ""}. Request ${id}.`;
         const targets = groups.filter(
           (g) => g.webhookUrl && (g.key === onCall?.key || g.key === ar.approverRole),
         );
@@ -110,6 +119,7 @@ export async function escalateOverdue(limit = 100): Promise<number> {
                 recordId: ar.recordId,
                 approverRole: ar.approverRole,
                 escalatedTo: onCall?.key ?? null,
+                onCall: person,
                 slaDueAt: ar.slaDueAt!.toISOString(),
                 link: `/inbox?request=${id}`,
                 at: now.toISOString(),

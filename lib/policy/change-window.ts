@@ -26,7 +26,7 @@ function minutes(hhmm: string): number {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Seconds since Sunday 00:00 on the zone's wall clock; throws RangeError for an unknown zone. */
-function secondOfWeek(now: Date, tz: string | undefined): number {
+export function secondOfWeek(now: Date, tz: string | undefined): number {
   if (!tz || tz === "UTC" || tz === "Etc/UTC") {
     return (
       now.getUTCDay() * 86400 +

@@ -4,6 +4,7 @@ import type { TRole } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/core/errors";
 import { db, type Tx } from "@/lib/db";
 import type { TUserRolesInput } from "./user-roles-input";
+import { assertAnotherActiveAdmin } from "./admins";
 
 /**
  * Set the roles a user holds in every environment (environment-scoped grants stay). The user row
@@ -30,17 +31,7 @@ export async function setUserRoles(
     const from = [...new Set(held.map((r) => r.role as TRole))].sort();
     if (from.join() === roles.join()) return { roles, changed: false };
     if (from.includes("admin") && !roles.includes("admin")) {
-      // every admin grant is locked too, so two admins demoting each other cannot both pass
-      const admins = await tx.$queryRaw<{ userId: string }[]>`
-        select ra."userId" from "RoleAssignment" ra join "User" u on u.id = ra."userId"
-        where ra.role = 'admin' and ra."environmentId" is null and u.status = 'active'
-        for update of ra`;
-      if (!admins.some((a) => a.userId !== userId)) {
-        throw new AppError(
-          "state_changed",
-          "This is the last active admin: make someone else admin first",
-        );
-      }
+      await assertAnotherActiveAdmin(tx, userId);
     }
     await tx.roleAssignment.deleteMany({
       where: { userId, environmentId: null, role: { notIn: roles } },

@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { writeAuditEvent } from "@/lib/audit";
+import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { encryptSecret } from "@/lib/core/secrets";
 import { checkDestination } from "@/lib/net/destination";
@@ -19,6 +19,9 @@ async function parseWebhookUrl(url: string): Promise<string> {
   await checkDestination(parsed, "webhook");
   return parsed;
 }
+
+/** From the console: the reason given and where the request came from (the CLI has neither). */
+type TChangeOptions = { reason?: string | null; context?: TRequestContext | null };
 
 /**
  * A change of a signed URL: the URL as it may be stored, and for a new URL a fresh signing
@@ -38,6 +41,7 @@ export async function setGroupWebhook(
   groupKey: string,
   url: string | null,
   actorUserId: string | null,
+  opts: TChangeOptions = {},
 ) {
   const { url: parsed, secret, secretEnc } = await signedUrlChange(url);
   return db.$transaction(async (tx) => {
@@ -52,6 +56,8 @@ export async function setGroupWebhook(
       action: parsed ? "approver_group.webhook_set" : "approver_group.webhook_removed",
       subjectId: group.id,
       payload: { group: groupKey, url: parsed },
+      reasonText: opts.reason || null,
+      context: opts.context,
     });
     return { group: groupKey, url: parsed, secret };
   });
@@ -63,6 +69,7 @@ export async function setAgentCallback(
   envSlug: string,
   url: string | null,
   actorUserId: string | null,
+  opts: TChangeOptions = {},
 ) {
   const { url: parsed, secret, secretEnc } = await signedUrlChange(url);
   return db.$transaction(async (tx) => {
@@ -82,7 +89,27 @@ export async function setAgentCallback(
       subjectId: agent.id,
       environmentId: agent.environmentId,
       payload: { agent: agentSlug, url: parsed },
+      reasonText: opts.reason || null,
+      context: opts.context,
     });
     return { agent: agentSlug, env: envSlug, url: parsed, secret };
+  });
+}
+
+/** The agent page's door: the same change for the agent with this id (the console's reason). */
+export async function setAgentCallbackById(
+  agentId: string,
+  input: { url: string | null; reason?: string },
+  actorUserId: string,
+  context?: TRequestContext | null,
+) {
+  const agent = await db.agent.findUnique({
+    where: { id: agentId },
+    select: { slug: true, environment: { select: { slug: true } } },
+  });
+  if (!agent) throw notFound("Agent");
+  return setAgentCallback(agent.slug, agent.environment.slug, input.url, actorUserId, {
+    reason: input.reason,
+    context,
   });
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { lastHandoff, onCallAt, type TRotation } from "./on-call";
+
+// Monday 09:00 in New York; 2026-11-30 is a Monday (EST, UTC-5)
+const R: TRotation = {
+  rotation: ["ana", "ben", "cy"],
+  handoffWeekday: 1,
+  handoffTime: "09:00",
+  handoffZone: "America/New_York",
+  startsAt: new Date("2026-11-25T12:00:00Z"), // a Wednesday
+};
+const at = (iso: string) => new Date(iso);
+
+describe("on-call rotation", () => {
+  it.each([
+    ["before the first handoff", "2026-11-30T13:59:00Z", "ana", "ben"],
+    ["at the first handoff (09:00 EST = 14:00Z)", "2026-11-30T14:00:00Z", "ben", "cy"],
+    ["a week later", "2026-12-07T14:00:00Z", "cy", "ana"],
+    ["round the list", "2026-12-14T15:00:00Z", "ana", "ben"],
+    // across the spring DST change (2027-03-14): 09:00 EDT is 13:00Z
+    ["after daylight saving starts", "2027-03-15T13:00:00Z", "ben", "cy"],
+    ["before the start", "2026-11-01T00:00:00Z", "ana", "ben"],
+  ])("%s", (_, now, current, next) => {
+    expect(onCallAt(R, at(now))).toMatchObject({ current, next });
+  });
+
+  it("names the next handoff on the zone's wall clock", () => {
+    expect(onCallAt(R, at("2026-12-01T00:00:00Z")).handoffAt.toISOString()).toBe(
+      "2026-12-07T14:00:00.000Z",
+    );
+    expect(lastHandoff(R, at("2026-11-30T14:00:00Z")).toISOString()).toBe(
+      "2026-11-30T14:00:00.000Z",
+    );
+  });
+
+  it("skips people who may no longer decide, and names nobody when none may", () => {
+    const eligible = (id: string) => id !== "ben";
+    expect(onCallAt(R, at("2026-11-30T14:00:00Z"), eligible)).toMatchObject({
+      current: "cy",
+      next: "cy",
+    });
+    expect(onCallAt(R, at("2026-11-30T14:00:00Z"), () => false)).toMatchObject({
+      current: null,
+      next: null,
+    });
+    expect(onCallAt({ ...R, rotation: [] }, at("2026-11-30T14:00:00Z")).current).toBeNull();
+  });
+});
