@@ -484,7 +484,13 @@ export const AUDIT_EVENTS = {
   "user.roles_changed": def(
     "config",
     "user",
-    z.strictObject({ from: z.array(str), to: z.array(str), via: str, claim: str.optional() }),
+    z.strictObject({
+      from: z.array(str),
+      to: z.array(str),
+      via: str,
+      claim: str.optional(),
+      keptAdmin: str.optional(),
+    }),
   ),
   // the people console (lib/users): an admin invites a person, deactivates or reactivates them
   "user.invited": def(

@@ -1,5 +1,6 @@
 import "server-only";
 import { writeAuditEvent } from "@/lib/audit";
+import { anotherActiveAdmin } from "@/lib/users/admins";
 import { db, type Tx } from "@/lib/db";
 import { oidcConfig, rolesFromClaim, type TOidcConfig } from "./oidc";
 import type { TRole } from "./permissions";
@@ -26,7 +27,8 @@ function displayName(claims: Record<string, unknown>, email: string) {
  * and openid-client checked signature, audience, expiry, state, PKCE and nonce). Matched to a
  * user by verified email; a first sign-in makes a user with no roles (an admin assigns them), or
  * with the roles claim's roles when OIDC_ROLES_CLAIM is set — then the claim decides the roles
- * granted for every environment on each sign-in. A disabled user is refused. Every decided
+ * granted for every environment on each sign-in, except that it never takes admin from the last
+ * active admin. A disabled user is refused. Every decided
  * attempt is a LoginAttempt row, like a password sign-in; the session is the same UserSession.
  */
 export async function signInWithOidc(
@@ -85,12 +87,18 @@ export async function signInWithOidc(
 }
 
 /** The roles granted for every environment become exactly `roles`; a change is audited. */
-async function syncRoles(tx: Tx, userId: string, roles: TRole[], claim: string, now: Date) {
+async function syncRoles(tx: Tx, userId: string, claimed: TRole[], claim: string, now: Date) {
   const held = await tx.roleAssignment.findMany({
     where: { userId, environmentId: null },
     select: { role: true },
   });
   const from = [...new Set(held.map((r) => r.role as TRole))].sort();
+  // The claim never takes admin from the last active admin (nobody could give it back from the
+  // console, and a provider's group change or a lost claim would do it silently): admin is
+  // kept, and the audit event says why.
+  const keepAdmin =
+    from.includes("admin") && !claimed.includes("admin") && !(await anotherActiveAdmin(tx, userId));
+  const roles = keepAdmin ? ([...claimed, "admin"].sort() as TRole[]) : claimed;
   if (from.join() === roles.join()) return;
   await tx.roleAssignment.deleteMany({
     where: { userId, environmentId: null, role: { notIn: roles } },
@@ -105,7 +113,13 @@ async function syncRoles(tx: Tx, userId: string, roles: TRole[], claim: string, 
     action: "user.roles_changed",
     actor: { type: "system" },
     subjectId: userId,
-    payload: { from, to: roles, via: "oidc", claim },
+    payload: {
+      from,
+      to: roles,
+      via: "oidc",
+      claim,
+      ...(keepAdmin ? { keptAdmin: "last active admin" } : {}),
+    },
     at: now,
   });
 }

@@ -114,6 +114,7 @@ describe("single sign-on through OpenID Connect", () => {
   });
 
   it("matches an existing user by email: same id, the claim decides the roles", async () => {
+    await seedUser(db, { roles: ["admin"] }); // someone else stays admin
     const u = await seedUser(db, { roles: ["admin", "viewer"] });
     idp.setAccount({ email: u.email.toUpperCase(), email_verified: true, roles: ["risk_owner"] });
     const { c, res } = await signInAs(u.email.toUpperCase());
@@ -128,6 +129,36 @@ describe("single sign-on through OpenID Connect", () => {
     idp.setAccount({ email: u.email.toUpperCase(), email_verified: true });
     await signInAs(u.email.toUpperCase());
     expect(await rolesOf(u.id)).toEqual([]);
+  });
+
+  it("never takes admin from the last active admin: admin is kept and the audit event says why", async () => {
+    const u = await seedUser(db, { roles: ["admin"] });
+    const others = await db.user.findMany({
+      where: { id: { not: u.id }, status: "active", roles: { some: { role: "admin" } } },
+      select: { id: true },
+    });
+    const ids = others.map((o) => o.id);
+    await db.user.updateMany({ where: { id: { in: ids } }, data: { status: "disabled" } });
+    try {
+      idp.setAccount({ email: u.email, email_verified: true, roles: ["risk_owner"] });
+      const { c } = await signInAs(u.email);
+      expect((await sessionOf(c)).user?.id).toBe(u.id);
+      expect(await rolesOf(u.id)).toEqual(["admin", "risk_owner"]);
+      const event = await db.auditEvent.findFirstOrThrow({
+        where: { action: "user.roles_changed", subjectId: u.id },
+        orderBy: { createdAt: "desc" },
+      });
+      expect(event.payload).toMatchObject({
+        from: ["admin"],
+        to: ["admin", "risk_owner"],
+        keptAdmin: "last active admin",
+      });
+    } finally {
+      await db.user.updateMany({ where: { id: { in: ids } }, data: { status: "active" } });
+    }
+    // with another admin active again, the claim decides
+    await signInAs(u.email);
+    expect(await rolesOf(u.id)).toEqual(["risk_owner"]);
   });
 
   it.each([false, "false", undefined])(
