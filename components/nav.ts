@@ -40,4 +40,16 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
     permission: "users:read",
     section: "Settings",
   },
+  {
+    href: "/settings/groups",
+    label: "Approver groups",
+    permission: "groups:read",
+    section: "Settings",
+  },
+  {
+    href: "/settings/retry-policies",
+    label: "Retry policies",
+    permission: "retry_policies:read",
+    section: "Settings",
+  },
 ];

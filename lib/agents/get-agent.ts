@@ -13,6 +13,7 @@ export async function getAgent(id: string, now = new Date()) {
       createdAt: true,
       updatedAt: true,
       ownerId: true,
+      callbackUrl: true,
       environment: { select: { slug: true, name: true, isProduction: true } },
       permissionSets: PERMISSION_SETS_SELECT,
       killSwitches: {

@@ -6,6 +6,7 @@ import { getAgent, listElevations, listOwnerOptions, listPermissionReviews } fro
 import { AppError } from "@/lib/core/errors";
 import { Alert, Badge, Card, PageHeader } from "@/components/ui";
 import { AgentKeys } from "@/components/agent-keys";
+import { AgentCallback } from "@/components/agents/agent-callback";
 import { GrantList } from "@/components/agent-grants";
 import { AgentElevations } from "@/components/agents/agent-elevations";
 import { AgentActions } from "@/components/agents/agent-actions";
@@ -134,6 +135,13 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         renderedAt={now.toISOString()}
         canElevate={can(user.roles, "agents:elevate")}
         retired={agent.status === "retired"}
+      />
+
+      <AgentCallback
+        agentId={agent.id}
+        agentName={agent.name}
+        url={agent.callbackUrl}
+        canWrite={canWrite && agent.status !== "retired"}
       />
 
       <AgentKeys

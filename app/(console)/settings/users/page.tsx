@@ -3,6 +3,8 @@ import { oidcConfig } from "@/lib/auth/oidc";
 import { listUsers } from "@/lib/users";
 import { Badge, PageHeader, Table } from "@/components/ui";
 import { UserRolesEditor } from "@/components/user-roles-editor";
+import { InviteUser } from "@/components/people/invite-user";
+import { UserStatusButton } from "@/components/people/user-status-button";
 import { formatTime } from "@/components/format";
 
 export const metadata = { title: "Users & roles" };
@@ -11,7 +13,8 @@ export default async function UsersPage() {
   const me = await requirePage("users:read", "/settings/users");
   const canWrite = can(me.roles, "users:write");
   const users = await listUsers();
-  const claim = oidcConfig()?.rolesClaim;
+  const sso = oidcConfig();
+  const claim = sso?.rolesClaim;
   return (
     <>
       <PageHeader
@@ -21,7 +24,9 @@ export default async function UsersPage() {
             ? `Who can sign in, with which roles and approver groups. People who sign in through SSO get their roles from the ${claim} claim at each sign-in.`
             : "Who can sign in, with which roles and approver groups."
         }
-      />
+      >
+        {canWrite && <InviteUser ssoConfigured={Boolean(sso)} />}
+      </PageHeader>
       <Table.Frame label="Users" minWidth="44rem">
         <Table.Header columns={["Name", "Roles", "Approver groups", "Status", "Last sign-in"]} />
         <Table.Body>
@@ -49,7 +54,12 @@ export default async function UsersPage() {
               </Table.Cell>
               <Table.Cell className="text-muted">{u.groups.join(", ") || "—"}</Table.Cell>
               <Table.Cell>
-                <Badge tone={u.status === "active" ? "green" : "gray"}>{u.status}</Badge>
+                <div className="flex flex-wrap items-center gap-1">
+                  <Badge tone={u.status === "active" ? "green" : "gray"}>
+                    {u.status === "active" ? "active" : "deactivated"}
+                  </Badge>
+                  {canWrite && u.id !== me.id && <UserStatusButton user={u} />}
+                </div>
               </Table.Cell>
               <Table.Cell className="whitespace-nowrap text-muted">
                 {u.lastLoginAt ? formatTime(u.lastLoginAt) : "never"}
