@@ -551,10 +551,74 @@ export const AUDIT_EVENTS = {
       changes: z.array(ZMatrixChange),
     }),
   ),
+  // the seed's versions have { rolloutPercent }; the console's publish (lib/workflows) the rest
   "workflow_version.published": def(
     "config",
     "workflow_version",
-    z.strictObject({ rolloutPercent: num }),
+    z.union([
+      z.strictObject({ rolloutPercent: num }),
+      z.strictObject({
+        workflow: str,
+        version: num,
+        rolloutPercent: num,
+        baseline: num.nullable(),
+        actionTypes: z.array(str),
+        changeWindows: z.array(z.unknown()),
+      }),
+    ]),
+  ),
+  // the workflows console (lib/workflows/versions.ts): a draft copied from a version …
+  "workflow_version.draft_created": def(
+    "config",
+    "workflow_version",
+    z.strictObject({
+      workflow: str,
+      version: num,
+      basedOn: num.nullable(),
+      actionTypes: z.array(str),
+      changeWindows: z.array(z.unknown()),
+      widens: z.array(str),
+    }),
+  ),
+  // … edited (each changed setting before → after; `widens` says what agents may now do more) …
+  "workflow_version.draft_edited": def(
+    "config",
+    "workflow_version",
+    z.strictObject({
+      workflow: str,
+      version: num,
+      changes: z.array(z.strictObject({ setting: str, before: z.unknown(), after: z.unknown() })),
+      widens: z.array(str),
+    }),
+  ),
+  // … or dropped unpublished
+  "workflow_version.draft_discarded": def(
+    "config",
+    "workflow_version",
+    z.strictObject({ workflow: str, version: num }),
+  ),
+  // a canary one step further (5 → 25 → 100); at 100 the versions it replaces are retired
+  "workflow_version.promoted": def(
+    "config",
+    "workflow_version",
+    z.strictObject({
+      workflow: str,
+      version: num,
+      from: num,
+      to: num,
+      retired: z.array(num),
+    }),
+  ),
+  // a canary retired: its accounts go back to the baseline
+  "workflow_version.rolled_back": def(
+    "config",
+    "workflow_version",
+    z.strictObject({
+      workflow: str,
+      version: num,
+      rolloutPercent: num,
+      baseline: num.nullable(),
+    }),
   ),
   // a periodic permission review (permission-reviews.ts): kept, or revoked with its grants
   "permission_set.reviewed": def(

@@ -11,6 +11,8 @@ import {
 // Agents and outside tests depend on these pairs (API.md): a change here is a contract change.
 const CONTRACT: [string, number][] = [
   ["invalid_body", 400],
+  ["canary_in_progress", 409],
+  ["not_a_canary", 409],
   ["invalid_query", 400],
   ["secrets_required", 400],
   ["destination_refused", 400],

@@ -59,6 +59,9 @@ const CONSOLE_ERROR_STATUS = {
   // the matrix editor: a second open draft, a change to a published version
   draft_exists: 409,
   version_immutable: 409,
+  // workflows: a second canary while one is rolling out, or a step on a version that is not one
+  canary_in_progress: 409,
+  not_a_canary: 409,
 } as const satisfies Record<string, number> & {
   // a code has one status: the agent table may not be redefined here
   [K in keyof typeof AGENT_ERROR_STATUS]?: never;

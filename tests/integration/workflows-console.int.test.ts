@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// requireUser reads the session through next-auth's getServerSession (see audit-context.int)
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("next-auth")>()),
+  getServerSession: vi.fn(),
+}));
+
+import crypto from "node:crypto";
+import { getServerSession } from "next-auth";
+import { ZodError } from "zod";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/core/errors";
+import { createUserSession } from "@/lib/auth/user-sessions";
+import { clearPolicyCaches, policyConfig } from "@/lib/agent-api/policy-context";
+import {
+  createDraftVersion,
+  editDraftVersion,
+  getWorkflow,
+  pickWorkflowVersion,
+  promoteCanary,
+  publishCanary,
+  rollbackCanary,
+  rolloutBucket,
+} from "@/lib/workflows";
+import { POST as createRoute } from "@/app/api/internal/workflows/[id]/versions/route";
+import { PATCH as editRoute } from "@/app/api/internal/workflows/[id]/versions/[versionId]/route";
+import { POST as promoteRoute } from "@/app/api/internal/workflows/[id]/versions/[versionId]/promote/route";
+import { useScratch } from "./fixtures/scratch";
+
+const send = (method: string, path: string, body: unknown) =>
+  new Request(`http://localhost:3000${path}`, {
+    method,
+    headers: {
+      host: "localhost:3000",
+      origin: "http://localhost:3000",
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(body),
+  });
+const params = (p: Record<string, string>) => ({ params: Promise.resolve(p) });
+
+async function actAs(email: string) {
+  const u = await db.user.findUniqueOrThrow({ where: { email } });
+  const sid = await createUserSession(u.id, null);
+  vi.mocked(getServerSession).mockResolvedValue({ user: { id: u.id, sid }, expires: "" });
+  return u.id;
+}
+
+const WEEKDAYS = { days: [1, 2, 3, 4, 5], start: "09:00", end: "17:00", tz: "Europe/Paris" };
+
+/** The version the agent API would pick for an account, from its own 1 s configuration cache. */
+async function routed(key: string, account: string) {
+  const wf = (await policyConfig()).workflows.get(key)!;
+  return pickWorkflowVersion(wf.versions, rolloutBucket(key, account))?.version ?? null;
+}
+/** Accounts whose bucket falls below `percent` for this workflow, and one that does not. */
+function accounts(key: string, percent: number) {
+  const inside: string[] = [];
+  let outside = "";
+  for (let i = 0; inside.length < 3 || !outside; i++) {
+    const id = `001E2E${String(i).padStart(9, "0")}`;
+    if (rolloutBucket(key, id) < percent) inside.push(id);
+    else outside ||= id;
+  }
+  return { inside, outside };
+}
+
+async function codeOf(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof AppError) return err.code;
+    if (err instanceof ZodError) return "zod";
+    return (err as Error).message;
+  }
+  return "resolved";
+}
+
+describe("workflow versions in the console", () => {
+  useScratch();
+  let ops = "";
+  let wf: { id: string; key: string };
+  let v1 = "";
+  const startedAt = new Date();
+
+  beforeAll(async () => {
+    ops = (await db.user.findUniqueOrThrow({ where: { email: "ops@tollgate.demo" } })).id;
+    const key = `wf-console-${crypto.randomBytes(3).toString("hex")}`;
+    wf = await db.workflow.create({ data: { key, name: "Console test", ownerId: ops } });
+    v1 = (
+      await db.workflowVersion.create({
+        data: {
+          workflowId: wf.id,
+          version: 1,
+          status: "published",
+          rolloutPercent: 100,
+          actionTypes: ["opportunity.change_stage"],
+          changeWindows: [WEEKDAYS],
+          publishedAt: new Date(),
+          publishedById: ops,
+        },
+      })
+    ).id;
+    clearPolicyCaches();
+  });
+
+  afterAll(async () => {
+    await db.workflowVersion.deleteMany({ where: { workflowId: wf.id } });
+    await db.workflow.delete({ where: { id: wf.id } });
+  });
+
+  it("refuses an edit of a published version, in the service, the route and the database", async () => {
+    expect(await codeOf(editDraftVersion(ops, v1, { notes: "x" }))).toBe("version_immutable");
+    await actAs("ops@tollgate.demo");
+    const res = await editRoute(
+      send("PATCH", `/api/internal/workflows/${wf.id}/versions/${v1}`, { notes: "x" }),
+      params({ id: wf.id, versionId: v1 }),
+    );
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { code: string }).code).toBe("version_immutable");
+
+    // every other door: Prisma, raw SQL — the trigger refuses content, status and rollout changes
+    await expect(
+      db.workflowVersion.update({ where: { id: v1 }, data: { actionTypes: ["lead.create"] } }),
+    ).rejects.toThrow(/immutable/);
+    await expect(
+      db.$executeRaw`update "WorkflowVersion" set "changeWindows" = '[]' where id = ${v1}`,
+    ).rejects.toThrow(/immutable/);
+    await expect(
+      db.$executeRaw`update "WorkflowVersion" set definition = '{"x":1}' where id = ${v1}`,
+    ).rejects.toThrow(/immutable/);
+    await expect(
+      db.$executeRaw`update "WorkflowVersion" set "rolloutPercent" = 50 where id = ${v1}`,
+    ).rejects.toThrow(/rollout cannot go from 100 to 50/);
+    await expect(
+      db.$executeRaw`update "WorkflowVersion" set status = 'draft' where id = ${v1}`,
+    ).rejects.toThrow(/cannot go from published to draft/);
+    const after = await db.workflowVersion.findUniqueOrThrow({ where: { id: v1 } });
+    expect(after.actionTypes).toEqual(["opportunity.change_stage"]);
+    expect(after.changeWindows).toEqual([WEEKDAYS]);
+  });
+
+  it("refuses an invalid change window with a clear message and changes nothing", async () => {
+    await actAs("ops@tollgate.demo");
+    const bad = async (window: object, message: RegExp) => {
+      const res = await createRoute(
+        send("POST", `/api/internal/workflows/${wf.id}/versions`, {
+          changeWindows: [window],
+          reason: "test",
+        }),
+        params({ id: wf.id }),
+      );
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toMatch(message);
+    };
+    await bad({ ...WEEKDAYS, tz: "Europe/Atlantis" }, /not a time zone this server knows/);
+    await bad({ ...WEEKDAYS, start: "17:00", end: "09:00" }, /End \(09:00\) must be after start/);
+    await bad({ ...WEEKDAYS, end: "09:00" }, /must be after start/);
+    expect(await db.workflowVersion.count({ where: { workflowId: wf.id } })).toBe(1);
+  });
+
+  it("asks for a reason when a new version lets agents do more", async () => {
+    expect(
+      await codeOf(
+        createDraftVersion(ops, wf.id, {
+          actionTypes: ["opportunity.change_stage", "opportunity.create"],
+        }),
+      ),
+    ).toBe("reason_required");
+    expect(
+      await codeOf(
+        createDraftVersion(ops, wf.id, { changeWindows: [{ ...WEEKDAYS, end: "18:00" }] }),
+      ),
+    ).toBe("reason_required");
+    expect(await codeOf(createDraftVersion(ops, wf.id, { changeWindows: [] }))).toBe(
+      "reason_required",
+    );
+    expect(
+      await codeOf(createDraftVersion(ops, wf.id, { actionTypes: ["nope.nope"], reason: "x" })),
+    ).toBe("invalid_body");
+    expect(await db.workflowVersion.count({ where: { workflowId: wf.id } })).toBe(1);
+  });
+
+  let v2 = "";
+  it("drafts, edits and publishes a version as a 5% canary; a second canary waits", async () => {
+    // narrower windows: no reason needed
+    const draft = await createDraftVersion(ops, wf.id, {
+      changeWindows: [{ ...WEEKDAYS, end: "16:00" }],
+      notes: "shorter day",
+    });
+    v2 = draft.id;
+    expect(draft.version).toBe(2);
+    expect(await codeOf(createDraftVersion(ops, wf.id, {}))).toBe("draft_exists");
+    await editDraftVersion(ops, v2, {
+      actionTypes: ["opportunity.change_stage", "opportunity.create"],
+      reason: "the bot may create opportunities from meetings",
+    });
+    const published = await publishCanary(ops, v2, { reason: "try it on 5%" });
+    expect(published.rolloutPercent).toBe(5);
+    // now immutable like any published version
+    expect(await codeOf(editDraftVersion(ops, v2, { notes: "late" }))).toBe("version_immutable");
+
+    const d3 = await createDraftVersion(ops, wf.id, { notes: "next" });
+    expect(await codeOf(publishCanary(ops, d3.id, { reason: "too soon" }))).toBe(
+      "canary_in_progress",
+    );
+    await db.workflowVersion.delete({ where: { id: d3.id } });
+
+    const { inside, outside } = accounts(wf.key, 5);
+    for (const a of inside) expect(await routed(wf.key, a)).toBe(2);
+    expect(await routed(wf.key, outside)).toBe(1);
+  });
+
+  it("lets one of two concurrent promotions win", async () => {
+    await actAs("ops@tollgate.demo");
+    const promote = () =>
+      promoteRoute(
+        send("POST", `/api/internal/workflows/${wf.id}/versions/${v2}/promote`, {
+          from: 5,
+          reason: "looks fine",
+        }),
+        params({ id: wf.id, versionId: v2 }),
+      );
+    const [a, b] = await Promise.all([promote(), promote()]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const loser = a.status === 409 ? a : b;
+    expect(((await loser.json()) as { code: string }).code).toBe("state_changed");
+    const row = await db.workflowVersion.findUniqueOrThrow({ where: { id: v2 } });
+    expect(row.rolloutPercent).toBe(25);
+    // the same race straight at the service
+    const results = await Promise.allSettled([
+      promoteCanary(ops, v2, { from: 25, reason: "all in" }),
+      promoteCanary(ops, v2, { from: 25, reason: "all in" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    // at 100 the previous baseline is retired
+    expect((await db.workflowVersion.findUniqueOrThrow({ where: { id: v1 } })).status).toBe(
+      "retired",
+    );
+    const { outside } = accounts(wf.key, 5);
+    expect(await routed(wf.key, outside)).toBe(2);
+  });
+
+  it("rolls a canary back: its accounts return to the baseline", async () => {
+    const d = await createDraftVersion(ops, wf.id, { notes: "v3" });
+    await publishCanary(ops, d.id, { reason: "canary" });
+    await promoteCanary(ops, d.id, { from: 5, reason: "wider" });
+    const { inside } = accounts(wf.key, 25);
+    for (const a of inside) expect(await routed(wf.key, a)).toBe(3);
+    // a baseline is not a canary
+    expect(
+      await codeOf(rollbackCanary(v2, { type: "user", userId: ops }, "baseline is fine")),
+    ).toBe("not_a_canary");
+    const [first, second] = await Promise.allSettled([
+      rollbackCanary(d.id, { type: "system" }, "error rate above the canary criteria"),
+      rollbackCanary(d.id, { type: "user", userId: ops }, "me too"),
+    ]);
+    expect([first.status, second.status].sort()).toEqual(["fulfilled", "rejected"]);
+    for (const a of inside) expect(await routed(wf.key, a)).toBe(2);
+    const detail = await getWorkflow(wf.id);
+    expect(detail.versions.map((v) => [v.version, v.status, v.rolloutPercent])).toEqual([
+      [3, "retired", 25],
+      [2, "published", 100],
+      [1, "retired", 100],
+    ]);
+    expect(detail.versions[1].publishedBy).toBe(
+      (await db.user.findUniqueOrThrow({ where: { id: ops } })).name,
+    );
+  });
+
+  it("wrote every step to the config lane with who and why", async () => {
+    const events = await db.auditEvent.findMany({
+      where: { action: { startsWith: "workflow_version." }, createdAt: { gte: startedAt } },
+      orderBy: { id: "asc" },
+    });
+    const mine = events.filter((e) => (e.source as { workflow?: string })?.workflow === wf.key);
+    expect(mine.map((e) => e.action)).toEqual([
+      "workflow_version.draft_created",
+      "workflow_version.draft_edited",
+      "workflow_version.published",
+      "workflow_version.draft_created",
+      "workflow_version.promoted",
+      "workflow_version.promoted",
+      "workflow_version.draft_created",
+      "workflow_version.published",
+      "workflow_version.promoted",
+      "workflow_version.rolled_back",
+    ]);
+    expect(mine.every((e) => e.lane === "config")).toBe(true);
+    const edited = mine[1];
+    expect(edited.reasonText).toBe("the bot may create opportunities from meetings");
+    expect(edited.actorUserId).toBe(ops);
+    expect(edited.payload).toMatchObject({ widens: ["adds action types opportunity.create"] });
+    const rolledBack = mine[mine.length - 1];
+    expect(rolledBack.actorType).toBe("system");
+    expect(rolledBack.payload).toMatchObject({ version: 3, baseline: 2 });
+  });
+});
