@@ -8,6 +8,7 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
   { href: "/backouts", label: "Backouts", permission: "requests:read", section: "Work" },
   { href: "/agents", label: "Agents", permission: "agents:read", section: "Govern" },
   { href: "/policy", label: "Policy matrix", permission: "policy:read", section: "Govern" },
+  { href: "/workflows", label: "Workflows", permission: "workflows:read", section: "Govern" },
   {
     href: "/kill-switches",
     label: "Kill switches",

@@ -152,6 +152,17 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "workflow detail",
+    route: "/workflows/[id]",
+    user: "ops",
+    async open(page) {
+      await visit(page, "/workflows");
+      await page.getByRole("link", { name: "Pipeline hygiene" }).click();
+      await expect(page.getByRole("table", { name: "Workflow versions" })).toBeVisible();
+      await expect(page.getByTestId("window-calendar")).toBeVisible();
+    },
+  },
+  {
     name: "find a record, a bad id",
     route: "/records",
     user: "vp",
