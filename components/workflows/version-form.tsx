@@ -111,9 +111,10 @@ export function VersionForm(props: {
           <legend className="text-xs font-medium text-slate-700">Action types</legend>
           <div className="mt-2 grid gap-x-6 gap-y-1.5 sm:grid-cols-2 xl:grid-cols-3">
             {props.catalog.map((a) => (
-              <label key={a.key} className="flex items-center gap-2 text-sm">
+              <label key={a.key} className="flex items-start gap-2 text-sm">
                 <input
                   type="checkbox"
+                  className="mt-1"
                   checked={types.includes(a.key)}
                   onChange={(e) =>
                     setTypes((t) =>
@@ -121,8 +122,10 @@ export function VersionForm(props: {
                     )
                   }
                 />
-                <span>{a.name}</span>
-                <span className="font-mono text-xs text-muted">{a.key}</span>
+                <span className="min-w-0">
+                  {a.name}
+                  <span className="block break-all font-mono text-xs text-muted">{a.key}</span>
+                </span>
               </label>
             ))}
           </div>
@@ -141,11 +144,11 @@ export function VersionForm(props: {
             <div
               key={i}
               data-testid={`window-${i}`}
-              className="grid gap-3 rounded-lg border border-line p-3 lg:grid-cols-[auto_7rem_7rem_minmax(12rem,1fr)_auto] lg:items-start"
+              className="relative space-y-3 rounded-lg border border-line p-3"
             >
               <fieldset>
                 <legend className="text-xs font-medium text-slate-700">Days</legend>
-                <div className="mt-1.5 flex flex-wrap gap-2">
+                <div className="mt-1.5 flex flex-wrap gap-x-3 gap-y-1">
                   {MONDAY_FIRST.map((d) => (
                     <label key={d} className="flex items-center gap-1 text-sm">
                       <input
@@ -167,27 +170,32 @@ export function VersionForm(props: {
                   </p>
                 )}
               </fieldset>
-              <Field label="Start" error={errors.get(`${i}.start`)}>
-                <Input value={w.start} onChange={(e) => setWindow(i, { start: e.target.value })} />
-              </Field>
-              <Field label="End" error={errors.get(`${i}.end`)}>
-                <Input value={w.end} onChange={(e) => setWindow(i, { end: e.target.value })} />
-              </Field>
-              <Field label="Time zone" error={errors.get(`${i}.tz`)}>
-                <Input
-                  value={w.tz}
-                  list="iana-zones"
-                  onChange={(e) => setWindow(i, { tz: e.target.value })}
-                />
-              </Field>
-              <Button
-                variant="ghost"
-                size="sm"
-                className="lg:mt-5"
-                onClick={() => setWindows((ws) => ws.filter((_, j) => j !== i))}
-              >
-                Remove<span className="sr-only"> window {i + 1}</span>
-              </Button>
+              <div className="grid gap-3 sm:grid-cols-[7rem_7rem_minmax(0,1fr)_auto] sm:items-start">
+                <Field label="Start" error={errors.get(`${i}.start`)}>
+                  <Input
+                    value={w.start}
+                    onChange={(e) => setWindow(i, { start: e.target.value })}
+                  />
+                </Field>
+                <Field label="End" error={errors.get(`${i}.end`)}>
+                  <Input value={w.end} onChange={(e) => setWindow(i, { end: e.target.value })} />
+                </Field>
+                <Field label="Time zone (IANA)" error={errors.get(`${i}.tz`)}>
+                  <Input
+                    value={w.tz}
+                    list="iana-zones"
+                    onChange={(e) => setWindow(i, { tz: e.target.value })}
+                  />
+                </Field>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="sm:mt-5"
+                  onClick={() => setWindows((ws) => ws.filter((_, j) => j !== i))}
+                >
+                  Remove<span className="sr-only"> window {i + 1}</span>
+                </Button>
+              </div>
             </div>
           ))}
           <datalist id="iana-zones">

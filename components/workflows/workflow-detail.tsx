@@ -13,9 +13,9 @@ import { WindowCalendar } from "./window-calendar";
 
 const STATUS_TONE = { draft: "violet", published: "green", retired: "gray" } as const;
 
-function describeWindow(w: TChangeWindow) {
+function describeDays(w: TChangeWindow) {
   const days = [...w.days].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7));
-  return `${days.map((d) => DAY_LABELS[d]).join(" ")} ${w.start}–${w.end} ${w.tz ?? "UTC"}`;
+  return days.map((d) => DAY_LABELS[d]).join(" ");
 }
 
 function role(v: TVersion, d: TDetail) {
@@ -83,7 +83,7 @@ export function WorkflowDetail(props: {
         <h2 id="versions-heading" className="text-base font-semibold">
           Versions
         </h2>
-        <Table.Frame label="Workflow versions" minWidth="62rem">
+        <Table.Frame label="Workflow versions" minWidth="56rem">
           <Table.Header
             columns={[
               "Version",
@@ -98,7 +98,7 @@ export function WorkflowDetail(props: {
           <Table.Body>
             {d.versions.map((v) => (
               <tr key={v.id} data-testid={`version-${v.version}`} className="align-top">
-                <Table.Cell className="font-medium">
+                <Table.Cell className="relative font-medium">
                   v{v.version}
                   {v.notes && (
                     <div className="max-w-48 text-xs font-normal text-muted">{v.notes}</div>
@@ -126,16 +126,23 @@ export function WorkflowDetail(props: {
                   {v.changeWindows.length === 0 ? (
                     <span className="text-muted">any time</span>
                   ) : (
-                    <ul className="space-y-0.5">
+                    <ul className="space-y-1">
                       {v.changeWindows.map((w, i) => (
-                        <li key={i} className="whitespace-nowrap">
-                          {describeWindow(w)}
+                        <li key={i}>
+                          <div className="whitespace-nowrap">{describeDays(w)}</div>
+                          <div className="whitespace-nowrap text-muted">
+                            {w.start}–{w.end} {w.tz ?? "UTC"}
+                          </div>
                         </li>
                       ))}
                     </ul>
                   )}
                 </Table.Cell>
-                <Table.Cell align="right" className="tabular-nums" data-testid="requests">
+                <Table.Cell
+                  align="right"
+                  className="whitespace-nowrap tabular-nums"
+                  data-testid="requests"
+                >
                   <span data-testid="requests-7d">{v.requests.last7}</span> /{" "}
                   <span data-testid="requests-30d">{v.requests.last30}</span>
                 </Table.Cell>
@@ -157,7 +164,8 @@ export function WorkflowDetail(props: {
                     </div>
                   )}
                 </Table.Cell>
-                <Table.Cell>
+                {/* relative: the buttons' sr-only text must stay inside the scrolling frame */}
+                <Table.Cell className="relative">
                   <div className="flex flex-wrap justify-end gap-2">
                     {props.canEdit && v.status === "draft" && (
                       <>
