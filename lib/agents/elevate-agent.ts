@@ -113,14 +113,13 @@ async function elevationSetOf(
 
 /**
  * An agent's time-bounded grants (from any of its permission sets), newest end first, with who
- * gave each and why. `expired` is the server's view at `now`; the page counts down from
+ * gave each and why — those ended early (revoked) too, with when. `expired` is the server's view at `now`; the page counts down from
  * `validUntil` itself.
  */
 export async function listElevations(agentId: string, now = new Date()) {
   const grants = await db.grant.findMany({
     where: {
       validUntil: { not: null },
-      revokedAt: null,
       permissionSet: { agents: { some: { agentId } } },
     },
     orderBy: [{ validUntil: "desc" }, { createdAt: "desc" }],
@@ -135,6 +134,7 @@ export async function listElevations(agentId: string, now = new Date()) {
       validUntil: true,
       reason: true,
       createdAt: true,
+      revokedAt: true,
       grantedBy: { select: { name: true } },
       permissionSet: { select: { name: true } },
     },
@@ -151,6 +151,8 @@ export async function listElevations(agentId: string, now = new Date()) {
     grantedBy: g.grantedBy?.name ?? null,
     permissionSet: g.permissionSet.name,
     expired: g.validUntil!.getTime() <= now.getTime(),
+    /** set when it was ended before its time (grants.ts revokeGrant) or revoked by a review */
+    revokedAt: g.revokedAt,
   }));
 }
 export type TElevation = Awaited<ReturnType<typeof listElevations>>[number];

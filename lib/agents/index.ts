@@ -28,3 +28,21 @@ export {
   type TPermissionReviewRow,
 } from "./permission-reviews";
 export { ZPermissionReviewInput } from "./schemas";
+export {
+  addGrant,
+  attachPermissionSet,
+  createPermissionSet,
+  detachPermissionSet,
+  listAgentGrants,
+  replaceGrant,
+  revokeGrant,
+  type TAgentGrants,
+} from "./grants";
+export {
+  ZAddGrantInput,
+  ZAttachPermissionSetInput,
+  ZCreatePermissionSetInput,
+  ZDetachPermissionSetInput,
+  ZReplaceGrantInput,
+  ZRevokeGrantInput,
+} from "./schemas";

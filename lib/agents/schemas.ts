@@ -16,7 +16,7 @@ export const ELEVATION_MAX_HOURS = 720;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
 const ZReason = z
-  .string()
+  .string("Say why (at least 3 characters)")
   .trim()
   .min(3, "Say why (at least 3 characters)")
   .max(2000, "At most 2,000 characters");
@@ -181,3 +181,77 @@ export const ZPermissionReviewInput = z
   })
   .strict();
 export type TPermissionReviewInput = z.input<typeof ZPermissionReviewInput>;
+
+// ───────────────────────── grants and permission sets ─────────────────────────
+
+/** A new standing grant in one of the agent's permission sets: it widens, so always a reason. */
+export const ZAddGrantInput = z
+  .object({
+    permissionSetId: z.string().trim().min(1, "Choose a permission set").max(64),
+    scope: ZGrantScope,
+    reason: ZReason,
+  })
+  .strict();
+export type TAddGrantInput = z.input<typeof ZAddGrantInput>;
+
+/**
+ * An edit of a grant: the old one is revoked and a new one made (history stays). A reason is
+ * required when the new scope is wider (the server decides: `grantWidens`).
+ */
+export const ZReplaceGrantInput = z
+  .object({ scope: ZGrantScope, reason: ZOptionalReason })
+  .strict();
+export type TReplaceGrantInput = z.input<typeof ZReplaceGrantInput>;
+
+/** Revoke a grant, or end an elevation before its time: always with a reason, for the audit. */
+export const ZRevokeGrantInput = z.object({ reason: ZReason }).strict();
+export type TRevokeGrantInput = z.input<typeof ZRevokeGrantInput>;
+
+/** A new, empty permission set in the agent's environment, attached to the agent. */
+export const ZCreatePermissionSetInput = z
+  .object({
+    slug: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z][a-z0-9-]{1,58}[a-z0-9]$/,
+        "3–60 lowercase letters, digits and dashes, starting with a letter",
+      )
+      .refine((s) => !s.startsWith("elevation-"), "elevation- is kept for elevation sets"),
+    name: z.string().trim().min(2, "At least 2 characters").max(100, "At most 100 characters"),
+    domain: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9-]{1,39}$/, "A workflow domain, e.g. lead-routing"),
+    description: ZOptionalReason,
+  })
+  .strict();
+export type TCreatePermissionSetInput = z.input<typeof ZCreatePermissionSetInput>;
+
+/** Attach an existing permission set of the environment to the agent: it widens, a reason. */
+export const ZAttachPermissionSetInput = z.object({ reason: ZReason }).strict();
+export type TAttachPermissionSetInput = z.input<typeof ZAttachPermissionSetInput>;
+
+/** Detach a set from the agent (its grants stay for the set's other agents). */
+export const ZDetachPermissionSetInput = z.object({ reason: ZReason }).strict();
+export type TDetachPermissionSetInput = z.input<typeof ZDetachPermissionSetInput>;
+
+type TScopeLike = {
+  object: string;
+  operations: readonly string[];
+  fields: readonly string[];
+  recordCondition: string | null;
+};
+
+/**
+ * Whether `after` lets the agent do anything `before` did not: another object, an operation or
+ * a field more, or a record condition removed or changed (a changed condition cannot be proved
+ * narrower, so it counts as wider); adding a condition narrows.
+ */
+export function grantWidens(before: TScopeLike, after: TScopeLike): boolean {
+  if (after.object !== before.object) return true;
+  if (after.operations.some((o) => !before.operations.includes(o))) return true;
+  if (after.fields.some((f) => !before.fields.includes(f))) return true;
+  if (before.recordCondition && after.recordCondition !== before.recordCondition) return true;
+  return false;
+}

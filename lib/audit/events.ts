@@ -663,6 +663,50 @@ export const AUDIT_EVENTS = {
   "field_ownership.created": def("config", "field_ownership", ZOwnershipChange),
   "field_ownership.updated": def("config", "field_ownership", ZOwnershipChange),
   "field_ownership.deleted": def("config", "field_ownership", ZOwnershipChange),
+  // the console's grant editor (lib/agents/grants.ts): a grant added to a permission set (an
+  // edit is a revocation and a new grant, `replaces` naming the old one), or revoked — an
+  // elevation ended early among them
+  "grant.created": def(
+    "config",
+    "grant",
+    z.strictObject({
+      permissionSet: str,
+      operations: z.array(str),
+      fields: z.array(str),
+      recordCondition: str.nullable(),
+      replaces: str.nullable(),
+      widened: z.boolean(),
+    }),
+  ),
+  "grant.revoked": def(
+    "config",
+    "grant",
+    z.strictObject({
+      permissionSet: str,
+      operations: z.array(str),
+      fields: z.array(str),
+      recordCondition: str.nullable(),
+      validUntil: z.date().nullable(),
+      endedEarly: z.boolean(),
+      replacedBy: str.nullable(),
+    }),
+  ),
+  // a permission set made in the console, attached to or detached from an agent
+  "permission_set.defined": def(
+    "config",
+    "permission_set",
+    z.strictObject({ slug: str, name: str, domain: str }),
+  ),
+  "permission_set.attached": def(
+    "config",
+    "permission_set",
+    z.strictObject({ slug: str, agentId: str, agent: str, grants: num }),
+  ),
+  "permission_set.detached": def(
+    "config",
+    "permission_set",
+    z.strictObject({ slug: str, agentId: str, agent: str, grants: num }),
+  ),
 } as const;
 
 type TAuditEvents = typeof AUDIT_EVENTS;

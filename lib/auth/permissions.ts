@@ -17,6 +17,9 @@ const ALL: readonly TRole[] = ROLES;
 export const PERMISSIONS = {
   "agents:read": ALL,
   "agents:write": ["admin", "ops_owner"],
+  // the grant editor: add, edit (revoke + new grant) and revoke grants, make permission sets,
+  // attach and detach them, end an elevation early (a reason for anything that widens)
+  "grants:write": ["admin", "ops_owner"],
   // give an agent more scope for a few hours (time-bounded elevation)
   "agents:elevate": ["admin"],
   // record a periodic permission review: keep a permission set, or revoke its grants
