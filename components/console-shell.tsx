@@ -4,6 +4,7 @@ import { NAV } from "./nav";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 import { AuditBanner } from "./audit-banner";
+import { AnomalyBanner } from "./anomaly-banner";
 import { ToastProvider } from "./ui";
 import { RecordSearch } from "./record-search";
 
@@ -56,6 +57,7 @@ export function ConsoleShell({
         </aside>
         <main className="min-w-0 flex-1 px-8 py-6">
           <AuditBanner user={user} />
+          <AnomalyBanner user={user} />
           {children}
         </main>
       </div>

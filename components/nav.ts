@@ -27,6 +27,7 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
     permission: "requests:read",
     section: "Govern",
   },
+  { href: "/anomalies", label: "Anomalies", permission: "anomalies:read", section: "Govern" },
   { href: "/audit", label: "Audit integrity", permission: "audit:read", section: "Govern" },
   { href: "/audit/events", label: "Audit events", permission: "audit:read", section: "Govern" },
   {

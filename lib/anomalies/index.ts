@@ -6,6 +6,7 @@ export {
   saveAnomalyRule,
   deleteAnomalyRule,
   listAnomalyRules,
+  ruleChoices,
   type TRule,
   type TAnomalyRuleRow,
 } from "./rules";

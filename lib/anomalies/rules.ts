@@ -200,3 +200,19 @@ export async function listAnomalyRules() {
   );
 }
 export type TAnomalyRuleRow = Awaited<ReturnType<typeof listAnomalyRules>>[number];
+
+/** What a rule can be about, with names: the agents (and their environment) and action types. */
+export async function ruleChoices() {
+  const [agents, actionTypes] = await Promise.all([
+    db.agent.findMany({
+      where: { status: { not: "retired" } },
+      select: { id: true, name: true, environment: { select: { name: true } } },
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+    }),
+    db.actionType.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+  ]);
+  return {
+    agents: agents.map((a) => ({ id: a.id, name: `${a.name} (${a.environment.name})` })),
+    actionTypes,
+  };
+}

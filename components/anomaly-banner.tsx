@@ -1,0 +1,33 @@
+import Link from "next/link";
+import { can, type TCurrentUser } from "@/lib/auth";
+import { unacknowledgedAnomalies } from "@/lib/anomalies";
+import { Alert } from "./ui";
+
+/**
+ * On every console page, for the people who act on anomalies (ops and risk owners, admins):
+ * anomalies nobody has acknowledged yet, the newest named. It goes once each is acknowledged.
+ */
+export async function AnomalyBanner({ user }: { user: TCurrentUser }) {
+  if (!can(user.roles, "anomalies:acknowledge")) return null;
+  const { count, latest } = await unacknowledgedAnomalies();
+  if (!count || !latest) return null;
+  const done =
+    latest.action === "tripped"
+      ? "its kill switch was tripped"
+      : latest.action === "already_tripped"
+        ? "its kill switch was already engaged"
+        : "alerted only";
+  return (
+    <Alert
+      tone="warning"
+      title={count === 1 ? "An anomaly to look at." : `${count} anomalies to look at.`}
+      data-testid="anomaly-banner"
+      className="mb-4"
+    >
+      Latest: {latest.agent}, {latest.actionType.toLowerCase()} above its usual rate ({done}).{" "}
+      <Link href="/anomalies" className="font-medium underline">
+        Anomalies
+      </Link>
+    </Alert>
+  );
+}
