@@ -132,9 +132,12 @@ export const AUDIT_EVENTS = {
   "action_request.released_by_person": request(transition({ approvals: num, required: num })),
   "action_request.denied": request(transition()),
   "action_request.discarded": request(transition()),
-  "action_request.expired": request(transition()),
+  // workflowVersion: a canary rolled back (lib/workflows/versions.ts) took it out of the queue
+  "action_request.expired": request(transition({ workflowVersion: str.optional() })),
   // by the worker's last check (execute.ts), or a tripped kill switch (kill-switches.ts)
-  "action_request.halted": request(transition({ killSwitch: str.optional() })),
+  "action_request.halted": request(
+    transition({ killSwitch: str.optional(), workflowVersion: str.optional() }),
+  ),
   "action_request.resumed": request(transition()),
   // the original, when its revert succeeded (lib/reverts/settle-revert.ts): the revert and the
   // fields it restored
@@ -618,6 +621,10 @@ export const AUDIT_EVENTS = {
       version: num,
       rolloutPercent: num,
       baseline: num.nullable(),
+      // its queued work stopped in the same transaction (halted: awaiting a write; expired:
+      // awaiting a decision)
+      halted: num,
+      expired: num,
     }),
   ),
   // a periodic permission review (permission-reviews.ts): kept, or revoked with its grants

@@ -110,6 +110,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
   });
 
   const workflowVersions: TSeedContext["workflowVersions"] = {};
+  // the demo's versions arrive already published or retired (migration …_workflow_version_doors)
+  await tx.$executeRaw`select set_config('tollgate.workflow_version_import', 'on', true)`;
   for (const w of WORKFLOWS) {
     const wf = await tx.workflow.create({
       data: { key: w.key, name: w.name, ownerId: users[w.ownerKey], createdAt: configAt },
@@ -129,6 +131,8 @@ async function seedConfig(tx: Tx, now: Date, hashes: Map<string, string>): Promi
           createdAt: publishedAt,
           publishedAt,
           publishedById: users[w.ownerKey],
+          // the next version replaced it when it was published
+          retiredAt: v.status === "retired" ? new Date(publishedAt.getTime() + 9 * DAY) : null,
         },
       });
       workflowVersions[w.key].push({

@@ -2,7 +2,9 @@ import "server-only";
 import { Prisma, db, type Tx } from "@/lib/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
-import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
+import { CONFIG_TTL_MS, clearPolicyCaches } from "@/lib/agent-api/policy-context";
+import { transitionRequest } from "@/lib/action-requests/transition-request";
+import type { TStatus } from "@/lib/action-requests/transitions";
 import type { TChangeWindow } from "@/lib/policy/types";
 import { widensWindows } from "./window-calendar";
 import {
@@ -149,7 +151,7 @@ async function committed<T>(work: Promise<T>): Promise<T> {
   return out;
 }
 
-/** A new draft copying `basedOn` (default: the newest version), with the given changes. */
+/** A new draft copying `basedOn` (default: the canary, else the baseline), with the given changes. */
 export async function createDraftVersion(
   actorUserId: string,
   workflowId: string,
@@ -167,9 +169,11 @@ export async function createDraftVersion(
             "draft_exists",
             `Version ${open.version} is already a draft: edit it, or discard it first`,
           );
+        // by default the version agents get now: the canary rolling out, else the baseline —
+        // never a canary that was rolled back (the newest row after a rollback)
         const base = data.basedOn
           ? versions.find((v) => v.id === data.basedOn)
-          : versions[versions.length - 1];
+          : (canaryOf(versions) ?? baselineOf(versions) ?? versions[versions.length - 1]);
         if (data.basedOn && !base) throw notFound("The version to copy");
         const actionTypes = data.actionTypes ?? base?.actionTypes ?? [];
         const changeWindows = (data.changeWindows ??
@@ -455,6 +459,12 @@ export async function rollbackCanary(
       });
       if (moved.count !== 1) throw stateChanged(`Version ${v.version} moved meanwhile.`);
       const baseline = baselineOf(versions.filter((x) => x.id !== v.id));
+      const stopped = await stopCanaryWork(
+        tx,
+        v.id,
+        actor,
+        `Canary version ${v.version} of ${wf.key} rolled back: ${data.reason}`,
+      );
       await writeAuditEvent(tx, {
         actor,
         action: "workflow_version.rolled_back",
@@ -466,6 +476,8 @@ export async function rollbackCanary(
           version: v.version,
           rolloutPercent: v.rolloutPercent,
           baseline: baseline?.version ?? null,
+          halted: stopped.halted,
+          expired: stopped.expired,
         },
         context,
       });
@@ -474,7 +486,54 @@ export async function rollbackCanary(
         version: v.version,
         status: "retired" as const,
         baseline: baseline?.version ?? null,
+        ...stopped,
       };
     }),
-  );
+  ).then(async (out) => {
+    // an instance whose configuration cache still held the canary may have taken a request on
+    // it until CONFIG_TTL_MS after the commit: once that has passed, stop those too
+    await new Promise((r) => setTimeout(r, CONFIG_TTL_MS + 100));
+    const late = await db.$transaction((tx) =>
+      stopCanaryWork(
+        tx,
+        out.id,
+        actor,
+        `Canary version ${out.version} rolled back: ${data.reason}`,
+      ),
+    );
+    return { ...out, halted: out.halted + late.halted, expired: out.expired + late.expired };
+  });
+}
+
+/**
+ * The work a rolled-back canary still has: what waits to be written is halted (a person may
+ * resume or discard it on the Halted work page), what waits for a decision or a release is
+ * expired — nobody approves a change made under a version that was withdrawn; the agent is told
+ * through its callback and may ask again, under the baseline. A write already under way finishes
+ * (it passed its gates before the rollback).
+ */
+async function stopCanaryWork(tx: Tx, versionId: string, actor: TWorkflowActor, reason: string) {
+  const rows = await tx.$queryRaw<{ id: string; status: TStatus }[]>`
+    select id, status::text as status from "ActionRequest"
+    where "workflowVersionId" = ${versionId}
+      and status in ('approved', 'auto_approved', 'retrying', 'pending_approval', 'draft')
+    for update skip locked`;
+  let halted = 0;
+  let expired = 0;
+  for (const r of rows) {
+    const toHalt = r.status !== "pending_approval" && r.status !== "draft";
+    await transitionRequest(tx, {
+      id: r.id,
+      from: r.status,
+      to: toHalt ? "halted" : "expired",
+      // expiring is Tollgate's move (the state machine's actor), on the person's rollback
+      actor: toHalt ? actor : { type: "system" },
+      reason,
+      data: toHalt ? { haltedAt: new Date() } : {},
+      payload: { workflowVersion: versionId },
+    });
+    if (toHalt) halted++;
+    else expired++;
+  }
+  return { halted, expired };
 }

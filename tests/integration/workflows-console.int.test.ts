@@ -26,7 +26,7 @@ import {
 import { POST as createRoute } from "@/app/api/internal/workflows/[id]/versions/route";
 import { PATCH as editRoute } from "@/app/api/internal/workflows/[id]/versions/[versionId]/route";
 import { POST as promoteRoute } from "@/app/api/internal/workflows/[id]/versions/[versionId]/promote/route";
-import { useScratch } from "./fixtures/scratch";
+import { importVersion, useScratch } from "./fixtures/scratch";
 
 const send = (method: string, path: string, body: unknown) =>
   new Request(`http://localhost:3000${path}`, {
@@ -78,7 +78,7 @@ async function codeOf(p: Promise<unknown>) {
 }
 
 describe("workflow versions in the console", () => {
-  useScratch();
+  const s = useScratch();
   let ops = "";
   let wf: { id: string; key: string };
   let v1 = "";
@@ -89,24 +89,25 @@ describe("workflow versions in the console", () => {
     const key = `wf-console-${crypto.randomBytes(3).toString("hex")}`;
     wf = await db.workflow.create({ data: { key, name: "Console test", ownerId: ops } });
     v1 = (
-      await db.workflowVersion.create({
-        data: {
-          workflowId: wf.id,
-          version: 1,
-          status: "published",
-          rolloutPercent: 100,
-          actionTypes: ["opportunity.change_stage"],
-          changeWindows: [WEEKDAYS],
-          publishedAt: new Date(),
-          publishedById: ops,
-        },
+      await importVersion({
+        workflowId: wf.id,
+        version: 1,
+        status: "published",
+        rolloutPercent: 100,
+        actionTypes: ["opportunity.change_stage"],
+        changeWindows: [WEEKDAYS],
+        publishedAt: new Date(),
+        publishedById: ops,
       })
     ).id;
     clearPolicyCaches();
   });
 
   afterAll(async () => {
-    await db.workflowVersion.deleteMany({ where: { workflowId: wf.id } });
+    await db.$transaction([
+      db.$executeRaw`select set_config('tollgate.workflow_version_import', 'on', true)`,
+      db.workflowVersion.deleteMany({ where: { workflowId: wf.id } }),
+    ]);
     await db.workflow.delete({ where: { id: wf.id } });
   });
 
@@ -136,6 +137,27 @@ describe("workflow versions in the console", () => {
     await expect(
       db.$executeRaw`update "WorkflowVersion" set status = 'draft' where id = ${v1}`,
     ).rejects.toThrow(/cannot go from published to draft/);
+    await expect(
+      db.$executeRaw`update "WorkflowVersion" set "createdById" = ${ops} where id = ${v1}`,
+    ).rejects.toThrow(/who drafted it and when do not change/);
+    // nor by deleting it and inserting another in its place
+    await expect(db.workflowVersion.delete({ where: { id: v1 } })).rejects.toThrow(
+      /only a draft is deleted/,
+    );
+    await expect(
+      db.workflowVersion.create({
+        data: { workflowId: wf.id, version: 99, status: "published", rolloutPercent: 100 },
+      }),
+    ).rejects.toThrow(/starts as a draft/);
+    // a draft beside the baseline publishes as a canary, never straight to 100%
+    const [{ id: d }] = await db.$queryRaw<{ id: string }[]>`
+      insert into "WorkflowVersion" (id, "workflowId", version, status, "rolloutPercent", "actionTypes")
+      values (${`wv-${wf.key}-door`}, ${wf.id}, 98, 'draft', 0, '{opportunity.change_stage}')
+      returning id`;
+    await expect(
+      db.$executeRaw`update "WorkflowVersion" set status = 'published', "rolloutPercent" = 100 where id = ${d}`,
+    ).rejects.toThrow(/publishes as a canary/);
+    await db.workflowVersion.delete({ where: { id: d } }); // a draft may go
     const after = await db.workflowVersion.findUniqueOrThrow({ where: { id: v1 } });
     expect(after.actionTypes).toEqual(["opportunity.change_stage"]);
     expect(after.changeWindows).toEqual([WEEKDAYS]);
@@ -248,6 +270,26 @@ describe("workflow versions in the console", () => {
     await promoteCanary(ops, d.id, { from: 5, reason: "wider" });
     const { inside } = accounts(wf.key, 25);
     for (const a of inside) expect(await routed(wf.key, a)).toBe(3);
+    // two canaries at once, whichever door: the database keeps one
+    await expect(
+      db.$transaction([
+        db.$executeRaw`select set_config('tollgate.workflow_version_import', 'on', true)`,
+        db.workflowVersion.create({
+          data: { workflowId: wf.id, version: 97, status: "published", rolloutPercent: 5 },
+        }),
+      ]),
+    ).rejects.toThrow(/Unique constraint failed/);
+    // work under the canary: what waits to be written is halted, what waits for a person expires,
+    // a write under way is left to finish
+    const agent = await s.agent("prod");
+    const work = {
+      approved: await s.request(agent, "approved", d.id),
+      auto: await s.request(agent, "auto_approved", d.id),
+      pending: await s.request(agent, "pending_approval", d.id),
+      draft: await s.request(agent, "draft", d.id),
+      executing: await s.request(agent, "executing", d.id),
+      baseline: await s.request(agent, "approved", v2),
+    };
     // a baseline is not a canary
     expect(
       await codeOf(rollbackCanary(v2, { type: "user", userId: ops }, "baseline is fine")),
@@ -258,6 +300,32 @@ describe("workflow versions in the console", () => {
     ]);
     expect([first.status, second.status].sort()).toEqual(["fulfilled", "rejected"]);
     for (const a of inside) expect(await routed(wf.key, a)).toBe(2);
+    const statusOf = async (id: string) =>
+      (await db.actionRequest.findUniqueOrThrow({ where: { id } })).status;
+    expect({
+      approved: await statusOf(work.approved.id),
+      auto: await statusOf(work.auto.id),
+      pending: await statusOf(work.pending.id),
+      draft: await statusOf(work.draft.id),
+      executing: await statusOf(work.executing.id),
+      baseline: await statusOf(work.baseline.id),
+    }).toEqual({
+      approved: "halted",
+      auto: "halted",
+      pending: "expired",
+      draft: "expired",
+      executing: "executing",
+      baseline: "approved",
+    });
+    const won =
+      first.status === "fulfilled"
+        ? first.value
+        : (second as PromiseFulfilledResult<Awaited<ReturnType<typeof rollbackCanary>>>).value;
+    expect([won.halted, won.expired]).toEqual([2, 2]);
+    const halt = await db.auditEvent.findFirstOrThrow({
+      where: { action: "action_request.halted", subjectId: work.approved.id },
+    });
+    expect(halt.reasonText).toMatch(/Canary version 3 .* rolled back/);
     const detail = await getWorkflow(wf.id);
     expect(detail.versions.map((v) => [v.version, v.status, v.rolloutPercent])).toEqual([
       [3, "retired", 25],
@@ -294,6 +362,6 @@ describe("workflow versions in the console", () => {
     expect(edited.payload).toMatchObject({ widens: ["adds action types opportunity.create"] });
     const rolledBack = mine[mine.length - 1];
     expect(rolledBack.actorType).toBe("system");
-    expect(rolledBack.payload).toMatchObject({ version: 3, baseline: 2 });
+    expect(rolledBack.payload).toMatchObject({ version: 3, baseline: 2, halted: 2, expired: 2 });
   });
 });
