@@ -41,6 +41,7 @@ const ACTION: Record<string, { label: string; tone: TBadgeTone }> = {
   already_tripped: { label: "switch already on", tone: "red" },
   trip_failed: { label: "trip failed", tone: "red" },
   tripping: { label: "tripping…", tone: "blue" },
+  alerting: { label: "alerting…", tone: "blue" },
 };
 
 const one = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));

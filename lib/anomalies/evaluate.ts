@@ -26,6 +26,10 @@ export type TEvaluation = {
   opened: { anomalyId: string; agentId: string; actionTypeId: string; action: string }[];
   continued: number;
   ended: number;
+  /** pairs whose evaluation failed (logged) */
+  failed: number;
+  /** episodes an earlier run opened but did not finish acting on (finishStalledEpisodes) */
+  finished: number;
 };
 
 /**
@@ -64,29 +68,52 @@ export async function detectAnomalies(opts: { now?: Date } = {}): Promise<TEvalu
   for (const a of open) {
     if (!pairs.has(pairKey(a))) pairs.set(pairKey(a), { ...a, perMinute: [] });
   }
-  const result: TEvaluation = { evaluated: 0, opened: [], continued: 0, ended: 0 };
-  if (!pairs.size) return result;
+  const result: TEvaluation = {
+    evaluated: 0,
+    opened: [],
+    continued: 0,
+    ended: 0,
+    failed: 0,
+    finished: 0,
+  };
+  if (!pairs.size) {
+    result.finished = await finishStalledEpisodes(now);
+    return result;
+  }
 
   const hourly = await baselines([...pairs.values()], now);
   const openBy = new Map(open.map((a) => [pairKey(a), a]));
   for (const [k, p] of pairs) {
+    // one pair's failure (a row gone, a trip refused) is logged and does not stop the others
+    try {
+      await evaluatePair(k, p);
+    } catch (e) {
+      result.failed++;
+      console.error(`[anomalies] ${k}: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+  result.finished = await finishStalledEpisodes(now);
+  return result;
+
+  async function evaluatePair(
+    k: string,
+    p: TPair & { environmentId: string; perMinute: number[] },
+  ) {
     const rule = ruleFor(rules, p.agentId, p.actionTypeId);
     const episode = openBy.get(k);
-    if (!rule.enabled && !episode) continue;
+    if (!rule.enabled && !episode) return;
     result.evaluated++;
     const observed = p.perMinute.slice(0, rule.windowMinutes).reduce((s, n) => s + (n ?? 0), 0);
     const s = scoreWindow({ observed, hourly: hourly.get(k) ?? [], ...rule });
     const fires = rule.enabled && s.fires;
     if (episode) {
       if (fires) {
-        await db.anomaly.update({
-          where: { id: episode.id },
-          data: {
-            lastSeenAt: now,
-            peakObserved: Math.max(episode.peakObserved, observed),
-            peakScore: Math.max(episode.peakScore, s.score),
-          },
-        });
+        // greatest() in the statement: an overlapping, older run never lowers the peak
+        await db.$executeRaw`
+          update "Anomaly" set "lastSeenAt" = greatest("lastSeenAt", ${utc(now)}),
+            "peakObserved" = greatest("peakObserved", ${observed}),
+            "peakScore" = greatest("peakScore", ${s.score})
+          where id = ${episode.id} and "endedAt" is null`;
         result.continued++;
       } else if (now.getTime() - episode.lastSeenAt.getTime() >= rule.windowMinutes * 60_000) {
         // a whole window without firing: the episode is over (a later spike is a new one)
@@ -96,13 +123,12 @@ export async function detectAnomalies(opts: { now?: Date } = {}): Promise<TEvalu
         });
         result.ended += ended.count;
       }
-      continue;
+      return;
     }
-    if (!fires) continue;
+    if (!fires) return;
     const opened = await openEpisode(p, rule, s, now);
     if (opened) result.opened.push(opened);
   }
-  return result;
 }
 
 /** Per pair, the hourly counts of its baseline hours (score.ts), from MetricHour. */
@@ -130,9 +156,12 @@ async function baselines(pairs: (TPair & { environmentId: string })[], now: Date
 
 /**
  * Open an episode for a pair that fired, once: the insert meets the partial unique index if
- * another evaluation opened it first, and then nothing else is done. The alert (audit event and
- * webhook) is queued in the same transaction; an automatic trip follows it (the trip waits for
- * the instances' acknowledgements, so it runs outside) and the row records how it went.
+ * another evaluation opened it first, and then nothing else is done. The row is born unfinished
+ * (`tripping` / `alerting`); finishEpisode then trips the agent's switch where the rule says so
+ * (the trip waits for the instances' acknowledgements, so it runs outside any transaction) and
+ * queues the alert (audit event and webhook) in the transaction that marks the row finished. A
+ * run that dies in between leaves the row unfinished, and a later run finishes it
+ * (finishStalledEpisodes): no episode goes unalerted.
  */
 async function openEpisode(
   p: TPair & { environmentId: string },
@@ -172,8 +201,8 @@ async function openEpisode(
           score: s.score,
           peakObserved: s.observed,
           peakScore: s.score,
-          action: rule.autoTrip ? "tripping" : "alerted",
-          actionDetail: rule.autoTrip ? "Tripping the agent's kill switch" : "Alerted",
+          action: rule.autoTrip ? "tripping" : "alerting",
+          actionDetail: rule.autoTrip ? "Tripping the agent's kill switch" : "Alerting",
           createdAt: now,
           lastSeenAt: now,
         },
@@ -185,7 +214,101 @@ async function openEpisode(
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") return null;
     throw e;
   }
+  const action = await finishEpisode({
+    anomalyId,
+    agentId: p.agentId,
+    environmentId: p.environmentId,
+    agentLabel,
+    actionType: type.key,
+    figures,
+    s,
+    rule,
+    windowStart,
+    now,
+  });
+  return action ? { anomalyId, agentId: p.agentId, actionTypeId: p.actionTypeId, action } : null;
+}
 
+const UNFINISHED = ["tripping", "alerting"];
+
+/**
+ * Episodes left unfinished by a run that died (or failed) between opening them and alerting:
+ * finished now, once they are a minute old (a run still working on one is not raced).
+ */
+async function finishStalledEpisodes(now: Date) {
+  const stalled = await db.anomaly.findMany({
+    where: {
+      action: { in: UNFINISHED },
+      endedAt: null,
+      createdAt: { lt: new Date(now.getTime() - 60_000) },
+    },
+    include: {
+      agent: { select: { name: true, environment: { select: { slug: true } } } },
+      actionType: { select: { key: true, name: true } },
+    },
+    take: 50,
+  });
+  let finished = 0;
+  for (const a of stalled) {
+    const figures = `${a.observed} ${a.actionType.name.toLowerCase()} requests in ${Math.round((a.windowEnd.getTime() - a.windowStart.getTime()) / 60_000)} min against ${fmt(a.baseline)} expected (score ${fmt(a.score)}, threshold ${fmt(a.zThreshold)})`;
+    try {
+      const done = await finishEpisode({
+        anomalyId: a.id,
+        agentId: a.agentId,
+        environmentId: a.environmentId,
+        agentLabel: `${a.agent.name} (${a.agent.environment.slug})`,
+        actionType: a.actionType.key,
+        figures,
+        s: {
+          observed: a.observed,
+          expected: a.baseline,
+          scale: a.scale,
+          score: a.score,
+          samples: 0,
+          fires: true,
+        },
+        rule: {
+          id: a.ruleId,
+          agentId: a.agentId,
+          actionTypeId: a.actionTypeId,
+          enabled: true,
+          windowMinutes: Math.round((a.windowEnd.getTime() - a.windowStart.getTime()) / 60_000),
+          zThreshold: a.zThreshold,
+          minCount: a.minCount,
+          autoTrip: a.action === "tripping",
+        },
+        windowStart: a.windowStart,
+        now: a.windowEnd,
+      });
+      if (done) finished++;
+    } catch (e) {
+      console.error(`[anomalies] finishing ${a.id}: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+  return finished;
+}
+
+/**
+ * Act on an opened episode: trip (where the rule says so), then alert and mark it finished in one
+ * transaction — guarded on the row still being unfinished, so of two runs finishing one episode
+ * only one alerts (the other's transaction rolls back). Null when another run finished it.
+ */
+async function finishEpisode(a: {
+  anomalyId: string;
+  agentId: string;
+  environmentId: string;
+  agentLabel: string;
+  actionType: string;
+  figures: string;
+  s: TScore;
+  rule: TRule;
+  windowStart: Date;
+  now: Date;
+}): Promise<string | null> {
+  const { anomalyId, figures, rule, s, windowStart, now } = a;
+  const p = { agentId: a.agentId, environmentId: a.environmentId };
+  const agentLabel = a.agentLabel;
+  const type = { key: a.actionType };
   let action = "alerted";
   let detail = "Alerted (automatic trip is off for this rule)";
   let killSwitchId: string | null = null;
@@ -215,7 +338,12 @@ async function openEpisode(
     }
   }
 
-  await db.$transaction(async (tx) => {
+  const finished = await db.$transaction(async (tx) => {
+    const claimed = await tx.anomaly.updateMany({
+      where: { id: anomalyId, action: { in: UNFINISHED } },
+      data: { action },
+    });
+    if (claimed.count !== 1) return false; // another run finished it first
     const webhook = await queueAnomalyWebhook(tx, {
       anomalyId,
       agent: agentLabel,
@@ -254,8 +382,9 @@ async function openEpisode(
         detail: fullDetail,
       },
     });
+    return true;
   });
-  return { anomalyId, agentId: p.agentId, actionTypeId: p.actionTypeId, action };
+  return finished ? action : null;
 }
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));

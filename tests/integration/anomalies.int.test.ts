@@ -64,6 +64,43 @@ describe("anomalies", () => {
     await expect(episode(day(22), day(22), null)).rejects.toThrow();
   });
 
+  it("an episode a dead run left unfinished is alerted by the next run, once", async () => {
+    const agent = await s.agent("prod");
+    const type = await db.actionType.findUniqueOrThrow({ where: { key: "lead.create" } });
+    const opened = new Date(Date.now() - 5 * 60_000);
+    // what a run leaves behind when it dies after the insert and before the alert
+    const stalled = await db.anomaly.create({
+      data: {
+        agentId: agent.id,
+        environmentId: agent.environmentId,
+        actionTypeId: type.id,
+        windowStart: new Date(opened.getTime() - 10 * 60_000),
+        windowEnd: opened,
+        observed: 90,
+        baseline: 4,
+        scale: 2,
+        zThreshold: 6,
+        minCount: 30,
+        score: 43,
+        peakObserved: 90,
+        peakScore: 43,
+        action: "alerting",
+        actionDetail: "Alerting",
+        createdAt: opened,
+        lastSeenAt: opened,
+      },
+    });
+    const [a, b] = await Promise.all([detectAnomalies(), detectAnomalies()]);
+    expect(a.finished + b.finished).toBe(1);
+    const row = await db.anomaly.findUniqueOrThrow({ where: { id: stalled.id } });
+    expect(row.action).toBe("alerted");
+    expect(
+      await db.auditEvent.count({ where: { action: "anomaly.detected", subjectId: stalled.id } }),
+    ).toBe(1);
+    expect((await detectAnomalies()).finished).toBe(0);
+    await db.anomaly.update({ where: { id: stalled.id }, data: { endedAt: new Date() } });
+  });
+
   describe("detection", () => {
     // away from everything else in the shared database: 10 March 2004, 12:30 UTC
     const NOW = new Date(Date.UTC(2004, 2, 10, 12, 30));
