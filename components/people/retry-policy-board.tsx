@@ -43,7 +43,7 @@ export function RetryPolicyBoard({
     initialDataUpdatedAt: new Date(renderedAt).getTime(),
   }).data;
   return (
-    <TableFrame label="Retry policies" minWidth="52rem">
+    <TableFrame label="Retry policies" minWidth="44rem">
       <TableHeader
         columns={[
           "Error class",
@@ -102,7 +102,7 @@ export function RetryPolicyBoard({
               </TableCell>
             )}
             {canWrite && (
-              <TableCell className="whitespace-nowrap text-right">
+              <TableCell className="relative whitespace-nowrap text-right">
                 {r.tunable && <EditRule row={r} />}
               </TableCell>
             )}
