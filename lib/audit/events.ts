@@ -316,6 +316,58 @@ export const AUDIT_EVENTS = {
   "agent.suspended": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
   "agent.resumed": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
   "agent.retired": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
+  // phase gates (lib/gates): a promotion keeps the gate as evaluated; a demotion by a person or
+  // by the phaseGates leader (automatic: the breached criteria)
+  "agent.promoted": def(
+    "config",
+    "agent",
+    z.strictObject({
+      agent: str,
+      from: str,
+      to: str,
+      changeId: str,
+      gate: z.record(str, z.unknown()),
+    }),
+  ),
+  "agent.demoted": def(
+    "config",
+    "agent",
+    z.strictObject({
+      agent: str,
+      from: str,
+      to: str,
+      changeId: str,
+      automatic: z.boolean(),
+      breaches: z.array(str).optional(),
+    }),
+  ),
+  "promotion_criteria.set": def(
+    "config",
+    "agent",
+    z.strictObject({
+      agent: str,
+      changes: z.record(str, z.strictObject({ from: z.unknown(), to: z.unknown() })),
+      wasDefault: z.boolean(),
+    }),
+  ),
+  // a failed workflow canary retired by the phaseGates leader (lib/gates/canary.ts)
+  "workflow_version.canary_rolled_back": def(
+    "config",
+    "workflow_version",
+    z.strictObject({ workflow: str, version: num, rolloutPercent: num, automatic: z.boolean() }),
+  ),
+  // the incident log (lib/incidents): opened by the incidents step or a person, triaged, closed
+  "incident.opened": def(
+    "config",
+    "incident",
+    z.strictObject({ source: str, sourceRef: str, agent: str.nullable(), title: str }),
+  ),
+  "incident.severity_set": def(
+    "config",
+    "incident",
+    z.strictObject({ from: str.nullable(), to: str }),
+  ),
+  "incident.closed": def("config", "incident", z.strictObject({ severity: str.nullable() })),
   "agent.callback_set": def("config", "agent", z.strictObject({ agent: str, url: str })),
   "agent.callback_removed": def("config", "agent", z.strictObject({ agent: str, url: z.null() })),
   // counted per minute: the first refusal of a minute only (rate-limit.ts)

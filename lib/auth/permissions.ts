@@ -25,6 +25,13 @@ export const PERMISSIONS = {
   // record a periodic permission review: keep a permission set, or revoke its grants
   "permission_reviews:write": ["admin", "risk_owner"],
   "agent_keys:write": ["admin"],
+  // move an agent's phase: a promotion only when its gate is met, a demotion always (lib/gates)
+  "agents:promote": ["admin", "ops_owner"],
+  // set an agent's promotion criteria (the gate a promotion must pass)
+  "promotion_criteria:write": ["admin", "risk_owner"],
+  // the incident log: everyone reads it; triage (severity) and closing
+  "incidents:read": ALL,
+  "incidents:write": ["admin", "ops_owner", "risk_owner"],
   "policy:read": ALL,
   // the matrix editor: draft and edit a version; publishing or rolling back is a second person's
   // (never an author of the draft, or of the version rolled back to: lib/matrix/versions.ts)

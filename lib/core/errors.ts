@@ -62,6 +62,8 @@ const CONSOLE_ERROR_STATUS = {
   // workflows: a second canary while one is rolling out, or a step on a version that is not one
   canary_in_progress: 409,
   not_a_canary: 409,
+  // a promotion whose phase gate has a criterion unmet (lib/gates)
+  criteria_unmet: 409,
 } as const satisfies Record<string, number> & {
   // a code has one status: the agent table may not be redefined here
   [K in keyof typeof AGENT_ERROR_STATUS]?: never;

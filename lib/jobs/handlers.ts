@@ -16,6 +16,7 @@ import { advanceBackouts } from "@/lib/backouts/run-backout";
 import { rollupMetrics } from "@/lib/metrics/rollup";
 import { detectAnomalies } from "@/lib/anomalies/evaluate";
 import { sendWeeklyDigest } from "@/lib/anomalies/digest";
+import { runPhaseGates } from "@/lib/gates/run-phase-gates";
 import type { TJobName, TJobPayload, TLeaderName } from "./registry";
 
 export type TJobContext = { workerId: string; log: (line: string) => void };
@@ -71,4 +72,6 @@ export type TLeaderStep = (client: Pick<pg.ClientBase, "query">) => Promise<numb
 /** Each leader loop's step, made once per term of leadership (a step may keep state). */
 export const LEADER_HANDLERS: { [N in TLeaderName]: (ctx: TJobContext) => TLeaderStep } = {
   sealAudit: ({ log }) => createSealerStep(log),
+  // on the shared pool, not the leader's connection: its parts take transactions of their own
+  phaseGates: () => () => runPhaseGates(),
 };

@@ -186,6 +186,17 @@ export const LEADERS = {
    * and sign a checkpoint of each lane whose head moved, about every second (lib/audit/seal.ts)
    */
   sealAudit: { lock: "audit-sealer", everyMs: 200, retryMs: 500, label: "audit events sealed" },
+  /**
+   * Phase gates (lib/gates/run-phase-gates.ts): incidents opened from reconciliation drift and
+   * dead-letter bursts, agents in execute phase that breach their criteria demoted (when their
+   * criteria say so), failed workflow canaries rolled back
+   */
+  phaseGates: {
+    lock: "phase-gates",
+    everyMs: 15_000,
+    retryMs: 1_000,
+    label: "incidents opened, agents demoted, canaries rolled back",
+  },
 } as const satisfies Record<string, TLeaderDefinition>;
 
 export type TLeaderName = keyof typeof LEADERS;

@@ -1,0 +1,26 @@
+export {
+  evaluateGate,
+  criteriaOf,
+  BREACH_MIN_SAMPLE,
+  type TGate,
+  type TGateCheck,
+} from "./evaluate-gate";
+export {
+  promoteAgent,
+  changePhase,
+  demoteAgent,
+  demoteOnBreach,
+  listPhaseChanges,
+  type TPhaseChangeRow,
+} from "./phase-change";
+export { setPromotionCriteria } from "./set-criteria";
+export {
+  evaluateCanaries,
+  rollbackFailedCanaries,
+  retireCanaryWithGuardedUpdate,
+  CANARY_ALPHA,
+  CANARY_MIN_TRIALS,
+  type TCanaryEvaluation,
+} from "./canary";
+export { runPhaseGates } from "./run-phase-gates";
+export * from "./schemas";

@@ -1,0 +1,22 @@
+import "server-only";
+import {
+  openIncidentsFromDeadLetterBursts,
+  openIncidentsFromDrift,
+} from "@/lib/incidents/open-incidents";
+import { demoteOnBreach } from "./phase-change";
+import { rollbackFailedCanaries } from "./canary";
+
+/**
+ * The `phaseGates` leader's step (lib/jobs LEADERS): incidents opened from new reconciliation
+ * drift and dead-letter bursts first (a P0 among them counts at once once triaged), then the
+ * automatic demotion of agents in execute phase that breach their criteria, then the rollback
+ * of failed workflow canaries. Each part is idempotent on its own (ON CONFLICT, guarded
+ * updates), so two overlapping steps change nothing twice. Returns how many things it did.
+ */
+export async function runPhaseGates(now = new Date()): Promise<number> {
+  const drift = await openIncidentsFromDrift(now);
+  const bursts = await openIncidentsFromDeadLetterBursts(now);
+  const demoted = await demoteOnBreach(now);
+  const rolledBack = await rollbackFailedCanaries(now);
+  return drift + bursts + demoted.length + rolledBack;
+}
