@@ -21,6 +21,7 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
     permission: "dead_letters:read",
     section: "Govern",
   },
+  { href: "/incidents", label: "Incidents", permission: "incidents:read", section: "Govern" },
   {
     href: "/reconciliation",
     label: "Reconciliation",

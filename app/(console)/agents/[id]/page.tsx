@@ -12,6 +12,8 @@ import { AgentElevations } from "@/components/agents/agent-elevations";
 import { AgentActions } from "@/components/agents/agent-actions";
 import { PermissionReviews } from "@/components/agents/permission-reviews";
 import { formatTime } from "@/components/format";
+import { PhaseGate } from "@/components/gates/phase-gate";
+import { evaluateGate, listPhaseChanges } from "@/lib/gates";
 
 export const metadata = { title: "Agent" };
 
@@ -34,6 +36,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const now = new Date();
   const elevations = await listElevations(id, now);
   const reviews = await listPermissionReviews(id, now);
+  const gate = { gate: await evaluateGate(id, now), changes: await listPhaseChanges(id) };
   const canWrite = can(user.roles, "agents:write");
   const owners = canWrite && agent.status !== "retired" ? await listOwnerOptions() : [];
 
@@ -108,6 +111,16 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           <Row label="Writes" value={`${agent.writesPerHour} per hour`} />
         </InfoCard>
       </div>
+
+      <PhaseGate
+        agentId={agent.id}
+        agentName={agent.name}
+        initial={toClientProps(gate)}
+        renderedAt={now.toISOString()}
+        canPromote={can(user.roles, "agents:promote")}
+        canSetCriteria={can(user.roles, "promotion_criteria:write")}
+        retired={agent.status === "retired"}
+      />
 
       <Card className="mt-4">
         <h2 className="font-semibold">Grants</h2>
