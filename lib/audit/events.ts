@@ -350,12 +350,6 @@ export const AUDIT_EVENTS = {
       wasDefault: z.boolean(),
     }),
   ),
-  // a failed workflow canary retired by the phaseGates leader (lib/gates/canary.ts)
-  "workflow_version.canary_rolled_back": def(
-    "config",
-    "workflow_version",
-    z.strictObject({ workflow: str, version: num, rolloutPercent: num, automatic: z.boolean() }),
-  ),
   // the incident log (lib/incidents): opened by the incidents step or a person, triaged, closed
   "incident.opened": def(
     "config",

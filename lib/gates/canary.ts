@@ -1,10 +1,10 @@
 import "server-only";
 import { db, Prisma } from "@/lib/db";
-import { writeAuditEvent } from "@/lib/audit";
+import { AppError } from "@/lib/core/errors";
+import { rollbackCanary } from "@/lib/workflows/versions";
 import { figures } from "@/lib/metrics/dashboard";
 import { COUNTERS } from "@/lib/metrics/histogram";
 import { OPEN_STATUSES } from "@/lib/metrics/rollup";
-import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
 import { BREACH_MIN_SAMPLE } from "./evaluate-gate";
 import { DEFAULT_CRITERIA } from "./schemas";
 import { twoProportionZTest, type TTwoProportionResult } from "./two-proportion";
@@ -144,38 +144,21 @@ export async function evaluateCanaries(now = new Date(), workflowId?: string) {
 export type TCanaryEvaluation = Awaited<ReturnType<typeof evaluateCanaries>>[number];
 
 /**
- * The automatic rollback of a failed canary, until lib/workflows' rollbackCanary lands (the
- * workflows console): one guarded UPDATE — only a version still published below 100 % is
- * retired, so a second run or a person's rollback at the same moment finds nothing to do — and
- * its config-lane audit event in the same transaction. Returns whether it rolled back.
+ * Roll a failed canary back through the workflows console's own service (lib/workflows
+ * `rollbackCanary`: a guarded update, its config-lane audit event, the caches cleared), as the
+ * system. A canary already rolled back or promoted meanwhile (a person, another leader) is not an
+ * error here: nothing is left to do. Returns whether this call rolled it back.
  */
-export async function retireCanaryWithGuardedUpdate(versionId: string, reason: string) {
-  const done = await db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<
-      { id: string; version: number; key: string; rolloutPercent: number }[]
-    >`
-      UPDATE "WorkflowVersion" v SET status = 'retired'
-      FROM "Workflow" w
-      WHERE v.id = ${versionId} AND w.id = v."workflowId" AND v.status = 'published' AND v."rolloutPercent" < 100
-      RETURNING v.id, v.version, w.key, v."rolloutPercent"`;
-    const v = rows[0];
-    if (!v) return false;
-    await writeAuditEvent(tx, {
-      actor: { type: "system" },
-      action: "workflow_version.canary_rolled_back",
-      subjectId: v.id,
-      reasonText: reason,
-      payload: {
-        workflow: v.key,
-        version: v.version,
-        rolloutPercent: v.rolloutPercent,
-        automatic: true,
-      },
-    });
+export async function rollBackCanaryAsSystem(versionId: string, reason: string) {
+  try {
+    await rollbackCanary(versionId, { type: "system" }, reason);
     return true;
-  });
-  if (done) clearPolicyCaches();
-  return done;
+  } catch (e) {
+    if (e instanceof AppError && (e.code === "state_changed" || e.code === "not_a_canary")) {
+      return false;
+    }
+    throw e;
+  }
 }
 
 /** The leader's step: every failed canary rolled back, with the failed criteria as the reason. */
@@ -187,7 +170,7 @@ export async function rollbackFailedCanaries(now = new Date(), workflowId?: stri
       .filter((k) => k.failed)
       .map((k) => `${k.label} failed (${k.evidence})`)
       .join("; ")}`;
-    if (await retireCanaryWithGuardedUpdate(e.canary.id, reason)) n++;
+    if (await rollBackCanaryAsSystem(e.canary.id, reason.slice(0, 2000))) n++;
   }
   return n;
 }

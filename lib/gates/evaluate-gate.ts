@@ -3,7 +3,7 @@ import { db, Prisma, type Tx } from "@/lib/db";
 import { notFound } from "@/lib/core/errors";
 import { figures } from "@/lib/metrics/dashboard";
 import { COUNTERS } from "@/lib/metrics/histogram";
-import { countAnomaliesBeforeDetectorLands } from "./anomaly-count";
+import { countAnomalies } from "@/lib/anomalies/count-anomalies";
 import { DEFAULT_CRITERIA, nextPhase, type TPhase, type TPromotionCriteria } from "./schemas";
 
 const DAY = 24 * 3_600_000;
@@ -101,7 +101,8 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
   const f = figures({ ...counts, decisionHist: [], cycleHist: [] });
 
   const anomalySince = new Date(now.getTime() - criteria.anomalyFreeDays * DAY);
-  const anomalies = await countAnomaliesBeforeDetectorLands({
+  // episodes begun or still firing since then (lib/anomalies), in the agent's environment
+  const anomalyCount = await countAnomalies({
     agentId,
     environmentId: agent.environmentId,
     since: anomalySince,
@@ -210,14 +211,17 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
       key: "anomalies",
       label: `No anomaly in ${criteria.anomalyFreeDays} days`,
       applies: true,
-      met: anomalies.count === 0,
-      breached: phase === "execute" && anomalies.count > 0,
-      value: anomalies.count,
+      met: anomalyCount === 0,
+      breached: phase === "execute" && anomalyCount > 0,
+      value: anomalyCount,
       threshold: 0,
-      evidence: anomalies.available
-        ? `${anomalies.count} anomalies since ${anomalySince.toISOString().slice(0, 10)}`
-        : "Anomaly detection has not landed yet: no anomaly can be recorded, so this reads 0",
-      links: [],
+      evidence: `${anomalyCount} anomalies since ${anomalySince.toISOString().slice(0, 10)} UTC`,
+      links: [
+        {
+          label: "Incidents from anomalies",
+          href: `/incidents?${qs({ agent: agentId, source: "anomaly", state: "all" })}`,
+        },
+      ],
     },
     {
       key: "incidents",
@@ -255,8 +259,7 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
       exceptions: f.exceptions,
       reversalRate: f.reversalRate,
       exceptionRate: f.exceptionRate,
-      anomalies: anomalies.count,
-      anomaliesMeasured: anomalies.available,
+      anomalies: anomalyCount,
       p0Incidents: p0,
       untriagedIncidents: untriaged,
     },

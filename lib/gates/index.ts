@@ -17,7 +17,7 @@ export { setPromotionCriteria } from "./set-criteria";
 export {
   evaluateCanaries,
   rollbackFailedCanaries,
-  retireCanaryWithGuardedUpdate,
+  rollBackCanaryAsSystem,
   CANARY_ALPHA,
   CANARY_MIN_TRIALS,
   type TCanaryEvaluation,

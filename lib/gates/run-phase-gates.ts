@@ -1,5 +1,6 @@
 import "server-only";
 import {
+  openIncidentsFromAnomalies,
   openIncidentsFromDeadLetterBursts,
   openIncidentsFromDrift,
 } from "@/lib/incidents/open-incidents";
@@ -8,7 +9,7 @@ import { rollbackFailedCanaries } from "./canary";
 
 /**
  * The `phaseGates` leader's step (lib/jobs LEADERS): incidents opened from new reconciliation
- * drift and dead-letter bursts first (a P0 among them counts at once once triaged), then the
+ * drift, dead-letter bursts and anomalies first (a P0 among them counts at once once triaged), then the
  * automatic demotion of agents in execute phase that breach their criteria, then the rollback
  * of failed workflow canaries. Each part is idempotent on its own (ON CONFLICT, guarded
  * updates), so two overlapping steps change nothing twice. Returns how many things it did.
@@ -16,7 +17,8 @@ import { rollbackFailedCanaries } from "./canary";
 export async function runPhaseGates(now = new Date()): Promise<number> {
   const drift = await openIncidentsFromDrift(now);
   const bursts = await openIncidentsFromDeadLetterBursts(now);
+  const anomalies = await openIncidentsFromAnomalies(now);
   const demoted = await demoteOnBreach(now);
   const rolledBack = await rollbackFailedCanaries(now);
-  return drift + bursts + demoted.length + rolledBack;
+  return drift + bursts + anomalies + demoted.length + rolledBack;
 }

@@ -6,5 +6,9 @@ export {
   setIncidentSeverity,
   type TIncident,
 } from "./incidents";
-export { openIncidentsFromDeadLetterBursts, openIncidentsFromDrift } from "./open-incidents";
+export {
+  openIncidentsFromAnomalies,
+  openIncidentsFromDeadLetterBursts,
+  openIncidentsFromDrift,
+} from "./open-incidents";
 export * from "./schemas";

@@ -118,3 +118,31 @@ export async function openIncidentsFromDeadLetterBursts(now = new Date()) {
     return rows.length;
   });
 }
+
+/**
+ * Anomalies (lib/anomalies): one incident per anomaly episode of the last week, untriaged until a
+ * person judges how bad the spike was (the episode itself keeps what fired and what was done).
+ */
+export async function openIncidentsFromAnomalies(now = new Date()) {
+  const since = new Date(now.getTime() - DRIFT_LOOKBACK_MS);
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<TOpened[]>`
+      WITH ins AS (
+        INSERT INTO "Incident" (id, source, "sourceRef", "agentId", "environmentId", title, detail, "openedAt")
+        SELECT 'inc_' || md5(random()::text || an.id), 'anomaly', an.id, an."agentId", an."environmentId",
+          'Spike of ' || t.key || ': ' || an."peakObserved" || ' requests in ' ||
+            round(extract(epoch FROM an."windowEnd" - an."windowStart") / 60)::int ||
+            ' minutes, expected about ' || round(an.baseline::numeric, 1) || ' (' || an.action || ')',
+          jsonb_build_object('anomalyId', an.id, 'observed', an.observed, 'peakObserved', an."peakObserved",
+            'baseline', an.baseline, 'score', an.score, 'action', an.action, 'actionDetail', an."actionDetail"),
+          ${utc(now)}
+        FROM "Anomaly" an JOIN "ActionType" t ON t.id = an."actionTypeId"
+        WHERE an."createdAt" >= ${utc(since)}
+        ON CONFLICT DO NOTHING
+        RETURNING id, source, "sourceRef", "agentId", "environmentId", title
+      )
+      SELECT ins.*, a.slug FROM ins LEFT JOIN "Agent" a ON a.id = ins."agentId"`;
+    await audit(tx, rows);
+    return rows.length;
+  });
+}

@@ -21,7 +21,11 @@ import {
   rollbackFailedCanaries,
   runPhaseGates,
 } from "@/lib/gates";
-import { openIncidentsFromDeadLetterBursts, openIncidentsFromDrift } from "@/lib/incidents";
+import {
+  openIncidentsFromAnomalies,
+  openIncidentsFromDeadLetterBursts,
+  openIncidentsFromDrift,
+} from "@/lib/incidents";
 import * as agentRoute from "@/app/api/internal/agents/[id]/route";
 import { POST as phasePOST } from "@/app/api/internal/agents/[id]/phase/route";
 import { POST as criteriaPOST } from "@/app/api/internal/agents/[id]/criteria/route";
@@ -453,6 +457,55 @@ describe("phase gates", () => {
     expect((await promote(b.id, "observe", "propose")).status).toBe(200);
   });
 
+  it("counts anomalies (lib/anomalies) against the gate, demotes on one, and logs it as an incident", async () => {
+    const a = await agent("execute");
+    as(risk);
+    expect((await setCriteria(a.id, { autoDemote: true, minProposals: 0 })).status).toBe(200);
+    expect((await evaluateGate(a.id)).checks.find((c) => c.key === "anomalies")).toMatchObject({
+      met: true,
+      value: 0,
+    });
+    const type = await db.actionType.findUniqueOrThrow({
+      where: { key: "opportunity.change_stage" },
+    });
+    const now = new Date();
+    const anomaly = await db.anomaly.create({
+      data: {
+        agentId: a.id,
+        environmentId: a.environmentId,
+        actionTypeId: type.id,
+        windowStart: new Date(now.getTime() - 600_000),
+        windowEnd: now,
+        observed: 240,
+        baseline: 12,
+        scale: 4,
+        zThreshold: 6,
+        minCount: 30,
+        score: 57,
+        peakObserved: 240,
+        peakScore: 57,
+        action: "alerted",
+        actionDetail: "webhook queued",
+      },
+    });
+    const gate = await evaluateGate(a.id);
+    expect(gate.checks.find((c) => c.key === "anomalies")).toMatchObject({
+      met: false,
+      breached: true,
+      value: 1,
+    });
+    expect(await demoteOnBreach()).toContain(a.id);
+    expect(await phase(a.id)).toBe("propose");
+    expect(await openIncidentsFromAnomalies()).toBe(1);
+    expect(await openIncidentsFromAnomalies()).toBe(0);
+    const incident = await db.incident.findFirstOrThrow({ where: { agentId: a.id } });
+    expect(incident).toMatchObject({ source: "anomaly", sourceRef: anomaly.id, severity: null });
+    expect(incident.title).toBe(
+      "Spike of opportunity.change_stage: 240 requests in 10 minutes, expected about 12.0 (alerted)",
+    );
+    await db.anomaly.delete({ where: { id: anomaly.id } });
+  });
+
   it("rolls back a canary whose stage conversion drops significantly", async () => {
     const a = await agent("execute");
     const make = async (rollout: number) => {
@@ -516,8 +569,9 @@ describe("phase gates", () => {
       [healthy.canary.id]: "published",
     });
     const event = await db.auditEvent.findFirstOrThrow({
-      where: { action: "workflow_version.canary_rolled_back", subjectId: failing.canary.id },
+      where: { action: "workflow_version.rolled_back", subjectId: failing.canary.id },
     });
+    expect(event).toMatchObject({ lane: "config", actorType: "system" });
     expect(event.reasonText).toContain("No significant drop in stage conversion");
     // idempotent
     expect(await rollbackFailedCanaries(new Date(), failing.wf.id)).toBe(0);
