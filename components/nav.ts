@@ -10,6 +10,12 @@ export const NAV: { href: string; label: string; permission: TPermission; sectio
   { href: "/policy", label: "Policy matrix", permission: "policy:read", section: "Govern" },
   { href: "/workflows", label: "Workflows", permission: "workflows:read", section: "Govern" },
   {
+    href: "/field-ownership",
+    label: "Field ownership",
+    permission: "field_ownership:read",
+    section: "Govern",
+  },
+  {
     href: "/kill-switches",
     label: "Kill switches",
     permission: "kill_switches:read",

@@ -116,6 +116,16 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "Field ownership, edit dialog open",
+    route: "/field-ownership",
+    user: "ops",
+    async open(page) {
+      await visit(page, "/field-ownership");
+      await page.getByRole("button", { name: "Edit Opportunity.StageName" }).click();
+      await expect(page.getByRole("form", { name: "Field ownership" })).toBeVisible();
+    },
+  },
+  {
     name: "Dead letters, resolved shown",
     route: "/dead-letters",
     user: "admin",
