@@ -99,6 +99,12 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
     select ${sums} from "MetricHour"
     where "agentId" = ${agentId} and hour >= date_trunc('hour', ${utc(from)})`;
   const f = figures({ ...counts, decisionHist: [], cycleHist: [] });
+  // the proposals are counted exactly from the moment the phase began (the rollups go by the
+  // hour, and the hour of a promotion would count the previous phase's requests as this one's)
+  const [{ proposed }] = await c.$queryRaw<{ proposed: number }[]>`
+    select count(*)::int as proposed from "ActionRequest"
+    where "agentId" = ${agentId} and "createdAt" >= ${utc(from)}
+      and "revertsId" is null and "requestedById" is null`;
 
   const anomalySince = new Date(now.getTime() - criteria.anomalyFreeDays * DAY);
   // episodes begun or still firing since then (lib/anomalies), in the agent's environment
@@ -110,7 +116,8 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
   const incidents = await c.$queryRaw<{ p0: number; untriaged: number }[]>`
     select count(*) filter (where severity = 'P0')::int as p0,
            count(*) filter (where severity is null and "closedAt" is null)::int as untriaged
-    from "Incident" where "agentId" = ${agentId} and "openedAt" >= ${utc(windowStart)}`;
+    from "Incident" where "agentId" = ${agentId}
+      and ("openedAt" >= ${utc(windowStart)} or "closedAt" is null)`;
   const { p0, untriaged } = incidents[0];
 
   const phase = agent.phase as TPhase;
@@ -149,7 +156,9 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
         links,
       };
     }
-    const met = value !== null && value < max;
+    // a rate on a handful of writes says nothing: at least BREACH_MIN_SAMPLE before it is met
+    const enough = sample >= BREACH_MIN_SAMPLE;
+    const met = value !== null && value < max && enough;
     return {
       key,
       label,
@@ -162,7 +171,9 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
       evidence:
         value === null
           ? `No ${key === "reversal" ? "writes" : "executed requests"} yet ${since}`
-          : evidence,
+          : enough
+            ? evidence
+            : `${evidence} — too few to judge: at least ${BREACH_MIN_SAMPLE} needed`,
       links,
     };
   };
@@ -172,12 +183,12 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
       key: "proposals",
       label: `At least ${criteria.minProposals} proposals in ${phase} phase`,
       applies: true,
-      met: f.proposed >= criteria.minProposals,
+      met: proposed >= criteria.minProposals,
       breached: false,
-      value: f.proposed,
+      value: proposed,
       threshold: criteria.minProposals,
-      evidence: `${f.proposed} proposals ${since}`,
-      links: [{ label: `${f.proposed} proposals`, href: requests() }],
+      evidence: `${proposed} proposals ${since}`,
+      links: [{ label: `${proposed} proposals`, href: requests() }],
     },
     rateCheck(
       "reversal",
@@ -231,7 +242,7 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
       breached: phase === "execute" && p0 > 0,
       value: p0,
       threshold: 0,
-      evidence: `${p0} P0 incidents and ${untriaged} open incidents without a severity in ${criteria.windowDays} days`,
+      evidence: `${p0} P0 incidents (opened in ${criteria.windowDays} days or still open) and ${untriaged} open incidents without a severity`,
       links: [{ label: "Incidents", href: incidentsHref }],
     },
   ];

@@ -14,6 +14,7 @@ import { createUserSession } from "@/lib/auth/user-sessions";
 import { seedAgent, seedUser } from "@/lib/seed/seed-helpers";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { rollupMetrics } from "@/lib/metrics";
+import { importVersion } from "./fixtures/scratch";
 import {
   demoteOnBreach,
   evaluateCanaries,
@@ -140,7 +141,10 @@ describe("phase gates", () => {
     await db.actionRequest.deleteMany({ where: { agentId: { in: agentIds } } });
     await db.incident.deleteMany({ where: { agentId: { in: agentIds } } });
     await db.agent.deleteMany({ where: { id: { in: agentIds } } });
-    await db.workflowVersion.deleteMany({ where: { workflowId: { in: workflowIds } } });
+    await db.$transaction([
+      db.$executeRaw`select set_config('tollgate.workflow_version_import', 'on', true)`,
+      db.workflowVersion.deleteMany({ where: { workflowId: { in: workflowIds } } }),
+    ]);
     await db.workflow.deleteMany({ where: { id: { in: workflowIds } } });
   });
 
@@ -250,6 +254,37 @@ describe("phase gates", () => {
     // other columns still change as before
     await db.agent.update({ where: { id: a.id }, data: { callsPerMinute: 60 } });
     expect(await phase(a.id)).toBe("observe");
+  });
+
+  it("judges a rate only on 20 writes, counts proposals from the phase's start, and an old open P0", async () => {
+    const a = await agent("propose");
+    await requests(a, "succeeded", 5);
+    await rollup();
+    let gate = await evaluateGate(a.id);
+    const check = (key: string) => gate.checks.find((c: { key: string }) => c.key === key)!;
+    expect(check("proposals").value).toBe(5);
+    // 0% reversal on 5 writes is not evidence
+    expect(check("reversal")).toMatchObject({ value: 0, met: false });
+    expect(check("reversal").evidence).toContain("too few to judge");
+    await requests(a, "succeeded", 20);
+    await rollup();
+    gate = await evaluateGate(a.id);
+    expect(check("reversal")).toMatchObject({ value: 0, met: true });
+    expect(check("proposals").value).toBe(25);
+    // a P0 opened long before the window, still open, still blocks
+    await db.incident.create({
+      data: {
+        source: "manual",
+        sourceRef: `old-${a.id}`,
+        agentId: a.id,
+        environmentId: a.environmentId,
+        title: "Old data incident",
+        openedAt: new Date(Date.now() - 400 * 24 * 3_600_000),
+        severity: "P0",
+      },
+    });
+    gate = await evaluateGate(a.id);
+    expect(check("incidents")).toMatchObject({ value: 1, met: false });
   });
 
   it("lets one of two concurrent promotions win", async () => {
@@ -513,23 +548,19 @@ describe("phase gates", () => {
       const wf = await db.workflow.create({ data: { key, name: key, ownerId: ops.id } });
       workflowIds.push(wf.id);
       const since = new Date(Date.now() - 3_600_000);
-      const baseline = await db.workflowVersion.create({
-        data: {
-          workflowId: wf.id,
-          version: 1,
-          status: "published",
-          rolloutPercent: 100,
-          publishedAt: since,
-        },
+      const baseline = await importVersion({
+        workflowId: wf.id,
+        version: 1,
+        status: "published",
+        rolloutPercent: 100,
+        publishedAt: since,
       });
-      const canary = await db.workflowVersion.create({
-        data: {
-          workflowId: wf.id,
-          version: 2,
-          status: "published",
-          rolloutPercent: rollout,
-          publishedAt: since,
-        },
+      const canary = await importVersion({
+        workflowId: wf.id,
+        version: 2,
+        status: "published",
+        rolloutPercent: rollout,
+        publishedAt: since,
       });
       return { wf, baseline, canary };
     };
