@@ -97,7 +97,8 @@ export function OwnershipDialog(props: {
     reason: reason || null,
   };
   const agents = new Set(choices.writers.agents.map((a) => a.slug));
-  const widened = row ? widenings(row, settings, (w) => agents.has(w)) : [];
+  // a new row is compared with what the field does without one (the server asks the same)
+  const widened = widenings(row ?? null, settings, (w) => agents.has(w));
 
   function toggle(w: string, on: boolean) {
     setWriters(on ? [...writers, w] : writers.filter((x) => x !== w));

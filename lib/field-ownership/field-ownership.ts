@@ -57,7 +57,7 @@ export async function listFieldOwnership() {
     }),
     db.user.findMany({
       where: { status: "active" },
-      select: { id: true, name: true, email: true },
+      select: { id: true, name: true }, // names only: every role reads this list
       orderBy: { name: "asc" },
     }),
     db.actionType.findMany({ select: { object: true } }),
@@ -174,6 +174,9 @@ export async function createFieldOwnership(
   try {
     const row = await db.$transaction(async (tx) => {
       await checkOwner(tx, data.ownerUserId);
+      const agents = await agentSlugs(tx);
+      const widened = widenings(null, settingsOf(data), (w) => agents.has(w));
+      requireReason(widened, data.reason ?? null);
       const created = await tx.fieldOwnership.create({
         data: { object: data.object, field: data.field, ...settingsOf(data) },
       });
@@ -188,7 +191,7 @@ export async function createFieldOwnership(
           field: data.field,
           before: null,
           after: settingsOf(data),
-          widened: [],
+          widened,
         },
         context,
       });

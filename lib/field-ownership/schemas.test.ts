@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ZCreateFieldOwnershipInput, widenings } from "./schemas";
 
 const rule = (extra: object = {}) => ({
+  systemOfRecord: "salesforce",
   allowedWriters: ["humans"],
   conflictRule: "manual_review" as const,
   yieldHours: null,
@@ -13,6 +14,38 @@ const isAgent = (w: string) => w.endsWith("-bot");
 describe("widenings", () => {
   it.each([
     ["a new row", null, rule(), []],
+    [
+      "a new row where the last write wins (without a row a changed value goes to a person)",
+      null,
+      rule({ conflictRule: "last_write_wins", freshnessSlaMinutes: null }),
+      ["an agent's write replaces a newer value (last write wins)"],
+    ],
+    [
+      "an agent made system of record",
+      rule({ allowedWriters: ["x-bot"] }),
+      rule({
+        allowedWriters: ["x-bot"],
+        systemOfRecord: "x-bot",
+        conflictRule: "system_of_record_wins",
+      }),
+      ["x-bot's writes win over newer values (system of record)"],
+    ],
+    [
+      "a new row making an agent system of record",
+      null,
+      rule({
+        allowedWriters: ["x-bot"],
+        systemOfRecord: "x-bot",
+        conflictRule: "system_of_record_wins",
+      }),
+      ["x-bot's writes win over newer values (system of record)"],
+    ],
+    [
+      "billing made system of record",
+      rule(),
+      rule({ systemOfRecord: "billing", conflictRule: "system_of_record_wins" }),
+      [],
+    ],
     ["no change", rule(), rule(), []],
     [
       "an agent added",

@@ -132,6 +132,7 @@ export const ZDeleteFieldOwnershipInput = z
 export type TDeleteFieldOwnershipInput = z.input<typeof ZDeleteFieldOwnershipInput>;
 
 type TRule = {
+  systemOfRecord: string;
   allowedWriters: readonly string[];
   conflictRule: TConflictRuleName;
   yieldHours: number | null;
@@ -139,18 +140,39 @@ type TRule = {
 };
 
 /**
+ * What a field without a row does (lib/execution/field-rules.ts): any granted agent may write it,
+ * and a value changed since the approval goes back to a person (manual review).
+ */
+const NO_ROW = {
+  systemOfRecord: "salesforce",
+  conflictRule: "manual_review",
+  yieldHours: null,
+  freshnessSlaMinutes: null,
+} as const;
+
+/**
  * How a change lets agents write more, in words (empty: it does not): an agent added to the
- * allowed writers, a conflict rule under which an agent's write replaces a newer value, a
- * shorter yield, a longer (or no) freshness SLA. `isAgent` tells agents from integrations.
+ * allowed writers, a conflict rule under which an agent's write replaces a newer value, an agent
+ * made the field's system of record (its writes then win over newer values), a shorter yield, a
+ * longer (or no) freshness SLA. A new row is compared with what the field did without one (a
+ * row restricts the writers, so none is "added"). `isAgent` tells agents from integrations.
  */
 export function widenings(
   before: TRule | null,
   after: TRule | null,
   isAgent: (writer: string) => boolean,
 ): string[] {
-  if (!before) return [];
   if (!after) return ["removes the rule: any agent with a grant may write the field"];
+  if (!before)
+    return widenings({ ...NO_ROW, allowedWriters: after.allowedWriters }, after, isAgent);
   const out: string[] = [];
+  if (
+    after.conflictRule === "system_of_record_wins" &&
+    isAgent(after.systemOfRecord) &&
+    (before.conflictRule !== "system_of_record_wins" ||
+      before.systemOfRecord !== after.systemOfRecord)
+  )
+    out.push(`${after.systemOfRecord}'s writes win over newer values (system of record)`);
   const added = after.allowedWriters.filter(
     (w) => !before.allowedWriters.includes(w) && isAgent(w),
   );
