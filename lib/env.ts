@@ -207,6 +207,7 @@ export const ZEnv = z
     TOLLGATE_RECONCILE_DRIFT_ALERT: whole(1, 0),
     TOLLGATE_ANOMALY_ALERT_GROUP: text("revops_oncall"),
     TOLLGATE_DIGEST_GROUP: text("revops_oncall"),
+    TOLLGATE_CANARY_MANUAL_ONLY: flag,
     TOLLGATE_DEAD_LETTER_BURST_COUNT: whole(5, 1),
     TOLLGATE_DEAD_LETTER_BURST_MINUTES: whole(15, 1, 24 * 60),
     TOLLGATE_AUDIT_SIGNING_KEY: optionalText,

@@ -6,12 +6,13 @@ import {
 } from "@/lib/incidents/open-incidents";
 import { demoteOnBreach } from "./phase-change";
 import { rollbackFailedCanaries } from "./canary";
+import { env } from "@/lib/env";
 
 /**
  * The `phaseGates` leader's step (lib/jobs LEADERS): incidents opened from new reconciliation
  * drift, dead-letter bursts and anomalies first (a P0 among them counts at once once triaged), then the
  * automatic demotion of agents in execute phase that breach their criteria, then the rollback
- * of failed workflow canaries. Each part is idempotent on its own (ON CONFLICT, guarded
+ * of failed workflow canaries (unless TOLLGATE_CANARY_MANUAL_ONLY). Each part is idempotent on its own (ON CONFLICT, guarded
  * updates), so two overlapping steps change nothing twice. Returns how many things it did.
  */
 export async function runPhaseGates(now = new Date()): Promise<number> {
@@ -19,6 +20,6 @@ export async function runPhaseGates(now = new Date()): Promise<number> {
   const bursts = await openIncidentsFromDeadLetterBursts(now);
   const anomalies = await openIncidentsFromAnomalies(now);
   const demoted = await demoteOnBreach(now);
-  const rolledBack = await rollbackFailedCanaries(now);
+  const rolledBack = env().TOLLGATE_CANARY_MANUAL_ONLY ? 0 : await rollbackFailedCanaries(now);
   return drift + bursts + anomalies + demoted.length + rolledBack;
 }
