@@ -57,9 +57,10 @@ export async function buildDigest(week: Date, now = new Date()) {
     })
     .sort((a, b) => b.requests - a.requests || a.agent.localeCompare(b.agent));
   const queue = { openDeadLetters: deadLetters, halted, pendingPastSla: pastSla };
-  const lastDay = new Date(end.getTime() - DAY).toISOString().slice(0, 10);
+  // the console's one time format ("2026-12-02 14:05 UTC"): the text is shown there too
+  const at = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
   const lines = [
-    `*Tollgate weekly digest* — ${week.toISOString().slice(0, 10)} to ${lastDay} (UTC)`,
+    `*Tollgate weekly digest* — ${at(week)} to ${at(end)}`,
     ...(perAgent.length
       ? perAgent.map(
           (a) =>

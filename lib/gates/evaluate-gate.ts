@@ -226,7 +226,7 @@ export async function evaluateGate(agentId: string, now = new Date(), c: Tx | ty
       breached: phase === "execute" && anomalyCount > 0,
       value: anomalyCount,
       threshold: 0,
-      evidence: `${anomalyCount} anomalies since ${anomalySince.toISOString().slice(0, 10)} UTC`,
+      evidence: `${anomalyCount} anomalies since ${anomalySince.toISOString().slice(0, 16).replace("T", " ")} UTC`,
       links: [
         {
           label: "Incidents from anomalies",
