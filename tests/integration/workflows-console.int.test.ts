@@ -79,6 +79,7 @@ async function codeOf(p: Promise<unknown>) {
 
 describe("workflow versions in the console", () => {
   const s = useScratch();
+  let rollbackBy: "system" | "user" = "system";
   let ops = "";
   let wf: { id: string; key: string };
   let v1 = "";
@@ -299,6 +300,8 @@ describe("workflow versions in the console", () => {
       rollbackCanary(d.id, { type: "user", userId: ops }, "me too"),
     ]);
     expect([first.status, second.status].sort()).toEqual(["fulfilled", "rejected"]);
+    // which of the two wins is up to the database: the audit test below checks the winner
+    rollbackBy = first.status === "fulfilled" ? "system" : "user";
     for (const a of inside) expect(await routed(wf.key, a)).toBe(2);
     const statusOf = async (id: string) =>
       (await db.actionRequest.findUniqueOrThrow({ where: { id } })).status;
@@ -361,7 +364,7 @@ describe("workflow versions in the console", () => {
     expect(edited.actorUserId).toBe(ops);
     expect(edited.payload).toMatchObject({ widens: ["adds action types opportunity.create"] });
     const rolledBack = mine[mine.length - 1];
-    expect(rolledBack.actorType).toBe("system");
+    expect(rolledBack.actorType).toBe(rollbackBy);
     expect(rolledBack.payload).toMatchObject({ version: 3, baseline: 2, halted: 2, expired: 2 });
   });
 });
