@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { can, type TCurrentUser } from "@/lib/auth";
 import { unacknowledgedAnomalies } from "@/lib/anomalies";
-import { Alert } from "./ui";
+import { alertClass, cx } from "./ui";
 
 /**
  * On every console page, for the people who act on anomalies (ops and risk owners, admins):
@@ -17,17 +17,23 @@ export async function AnomalyBanner({ user }: { user: TCurrentUser }) {
       : latest.action === "already_tripped"
         ? "its kill switch was already engaged"
         : "alerted only";
+  // On every page load, not news: a labelled region, not a live one (a status role would be
+  // read out on each navigation and would be one more "status" beside the page's own toasts).
   return (
-    <Alert
-      tone="warning"
-      title={count === 1 ? "An anomaly to look at." : `${count} anomalies to look at.`}
+    <section
+      aria-label="Anomalies to look at"
       data-testid="anomaly-banner"
-      className="mb-4"
+      className={cx(alertClass("warning"), "mb-4")}
     >
-      Latest: {latest.agent}, {latest.actionType.toLowerCase()} above its usual rate ({done}).{" "}
-      <Link href="/anomalies" className="font-medium underline">
-        Anomalies
-      </Link>
-    </Alert>
+      <p className="font-semibold">
+        {count === 1 ? "An anomaly to look at." : `${count} anomalies to look at.`}
+      </p>
+      <p className="mt-1">
+        Latest: {latest.agent}, {latest.actionType.toLowerCase()} above its usual rate ({done}).{" "}
+        <Link href="/anomalies" className="font-medium underline">
+          Anomalies
+        </Link>
+      </p>
+    </section>
   );
 }

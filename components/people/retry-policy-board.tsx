@@ -5,21 +5,10 @@ import { useState } from "react";
 import type { TSerialized } from "@/lib/core/serialize";
 import type { TRetryPolicyRow } from "@/lib/execution/dead-letters";
 import { ZRetryResetInput, ZRetryRuleInput } from "@/lib/execution/retry-policy-input";
-import {
-  Alert,
-  Badge,
-  Button,
-  Dialog,
-  Field,
-  Input,
-  TableBody,
-  TableCell,
-  TableFrame,
-  TableHeader,
-} from "@/components/ui";
-import { formatTime } from "@/components/format";
+import { Alert, Button, Dialog, Field, Input } from "@/components/ui";
 import { sendJson } from "@/components/send-json";
-import { ErrorClassBadge, formatMs } from "@/components/dead-letters/labels";
+import { formatMs } from "@/components/dead-letters/labels";
+import { RetryPolicyRows } from "@/components/dead-letters/retry-policy-table";
 
 type TRow = TSerialized<TRetryPolicyRow>;
 const KEY = ["retry-policies"] as const;
@@ -43,73 +32,13 @@ export function RetryPolicyBoard({
     initialDataUpdatedAt: new Date(renderedAt).getTime(),
   }).data;
   return (
-    <TableFrame label="Retry policies" minWidth="44rem">
-      <TableHeader
-        columns={[
-          "Error class",
-          "Handling",
-          { key: "tries", label: "Max tries", align: "right" },
-          { key: "wait", label: "First wait", align: "right" },
-          { key: "factor", label: "Factor", align: "right" },
-          { key: "cap", label: "Longest wait", align: "right" },
-          "Source",
-          ...(canWrite ? [""] : []),
-        ]}
-      />
-      <TableBody>
-        {rows.map((r) => (
-          <tr key={r.errorClass} data-testid={`retry-${r.errorClass}`}>
-            <TableCell>
-              <ErrorClassBadge errorClass={r.errorClass} />
-            </TableCell>
-            <TableCell className="text-xs text-muted">
-              {r.handling === "retried"
-                ? "Retried with backoff"
-                : r.handling === "back_to_approval"
-                  ? "Back to a person"
-                  : "Dead-lettered at once"}
-            </TableCell>
-            {r.tunable ? (
-              <>
-                <TableCell align="right" className="tabular-nums">
-                  {r.maxAttempts}
-                </TableCell>
-                <TableCell align="right" className="tabular-nums">
-                  {formatMs(r.backoffMs)}
-                </TableCell>
-                <TableCell align="right" className="tabular-nums">
-                  ×{r.factor}
-                </TableCell>
-                <TableCell align="right" className="tabular-nums">
-                  {formatMs(r.maxBackoffMs)}
-                </TableCell>
-                <TableCell className="text-xs">
-                  {r.overridden ? (
-                    <>
-                      <Badge tone="violet">custom</Badge>{" "}
-                      <span className="text-muted">
-                        {r.updatedBy ?? "someone"}, {formatTime(r.updatedAt)}
-                      </span>
-                    </>
-                  ) : (
-                    <Badge>default</Badge>
-                  )}
-                </TableCell>
-              </>
-            ) : (
-              <TableCell colSpan={5} className="text-xs text-muted">
-                Never retried: nothing to set
-              </TableCell>
-            )}
-            {canWrite && (
-              <TableCell className="relative whitespace-nowrap text-right">
-                {r.tunable && <EditRule row={r} />}
-              </TableCell>
-            )}
-          </tr>
-        ))}
-      </TableBody>
-    </TableFrame>
+    <RetryPolicyRows
+      rows={rows}
+      label="Retry policies"
+      testIdPrefix="retry"
+      source
+      action={canWrite ? (r) => r.tunable && <EditRule row={r} /> : undefined}
+    />
   );
 }
 
