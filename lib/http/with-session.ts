@@ -7,6 +7,17 @@ import { requestContext } from "./request-context";
 import { assertSameOrigin } from "./same-origin";
 
 const CONSOLE_MAX_BODY_BYTES = 256 * 1024;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Console answers are one person's view and some carry a secret shown once (an invited
+ * person's initial password, a new agent key, a webhook's signing secret): no cache may keep
+ * them. A route that chose its own caching (an export) keeps it.
+ */
+function noStore(res: Response): Response {
+  if (!res.headers.has("cache-control")) res.headers.set("cache-control", "no-store");
+  return res;
+}
 
 type Handler<B, Q> = (ctx: {
   user: TCurrentUser;
@@ -21,7 +32,8 @@ type Handler<B, Q> = (ctx: {
 /**
  * The wrapper for console (internal) API routes: state-changing methods only from the console's
  * own pages (same-origin JSON, `same-origin.ts`), a session with `permission`, zod-parsed body
- * and query, and every error rendered as problem+json. Returns JSON.
+ * and query (size and depth limits on every state-changing body), every error rendered as
+ * problem+json, and `Cache-Control: no-store` on every answer. Returns JSON.
  */
 export function withSession<B = undefined, Q = undefined>(
   opts: { permission: TPermission; body?: z.ZodType<B>; query?: z.ZodType<Q> },
@@ -32,10 +44,13 @@ export function withSession<B = undefined, Q = undefined>(
       assertSameOrigin(req);
       const user = await requireUser(opts.permission);
       let body = undefined as B;
+      // a route without a body schema still gets the size and depth limits: a hostile body is
+      // refused here, not ignored while the change goes through
+      const raw = SAFE_METHODS.has(req.method.toUpperCase())
+        ? undefined
+        : await readJsonBody(req, { maxBytes: CONSOLE_MAX_BODY_BYTES, empty: {} });
       if (opts.body) {
-        body = opts.body.parse(
-          await readJsonBody(req, { maxBytes: CONSOLE_MAX_BODY_BYTES, empty: {} }),
-        );
+        body = opts.body.parse(raw ?? {});
       }
       const query = (
         opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined
@@ -43,10 +58,10 @@ export function withSession<B = undefined, Q = undefined>(
       const params = (await ctx?.params) ?? {};
       const context = requestContext(req);
       const result = await handler({ user, body, query, params, req, context });
-      if (result instanceof Response) return result;
-      return Response.json(result ?? { ok: true });
+      if (result instanceof Response) return noStore(result);
+      return noStore(Response.json(result ?? { ok: true }));
     } catch (err) {
-      return toProblem(err);
+      return noStore(toProblem(err));
     }
   };
 }
