@@ -121,7 +121,10 @@ export function GroupWebhookForm({ group }: { group: TGroup }) {
   const [error, setError] = useState<string | null>(null);
   const change = useGroupChange<{ secret: string | null }>(`/${group.key}/webhook`);
   async function save(next: string | null) {
-    const checked = ZGroupWebhookInput.safeParse({ url: next });
+    const checked = ZGroupWebhookInput.safeParse({
+      url: next,
+      expectedUpdatedAt: group.updatedAt,
+    });
     if (!checked.success) return setError(firstIssue(checked.error));
     setError(null);
     setSecret(null);

@@ -79,6 +79,7 @@ export type TGroupRotationInput = z.infer<typeof ZGroupRotationInput>;
  */
 export const ZGroupWebhookInput = z.strictObject({
   url: z.string().trim().max(2000).url("Give a full https:// URL").nullable(),
+  expectedUpdatedAt: ZExpected,
   reason: ZReason,
 });
 export type TGroupWebhookInput = z.infer<typeof ZGroupWebhookInput>;

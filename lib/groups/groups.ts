@@ -297,5 +297,9 @@ export async function setGroupWebhookFromConsole(
   actorId: string,
   context?: TRequestContext | null,
 ) {
-  return setGroupWebhook(key, input.url, actorId, { reason: input.reason, context });
+  return setGroupWebhook(key, input.url, actorId, {
+    reason: input.reason,
+    context,
+    expectedUpdatedAt: input.expectedUpdatedAt,
+  });
 }

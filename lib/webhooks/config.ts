@@ -21,7 +21,12 @@ async function parseWebhookUrl(url: string): Promise<string> {
 }
 
 /** From the console: the reason given and where the request came from (the CLI has neither). */
-type TChangeOptions = { reason?: string | null; context?: TRequestContext | null };
+type TChangeOptions = {
+  reason?: string | null;
+  context?: TRequestContext | null;
+  /** the console form's copy of the row's updatedAt: an edit since it was read is a 409 */
+  expectedUpdatedAt?: string;
+};
 
 /**
  * A change of a signed URL: the URL as it may be stored, and for a new URL a fresh signing
@@ -45,8 +50,20 @@ export async function setGroupWebhook(
 ) {
   const { url: parsed, secret, secretEnc } = await signedUrlChange(url);
   return db.$transaction(async (tx) => {
-    const group = await tx.approverGroup.findUnique({ where: { key: groupKey } });
-    if (!group) throw notFound(`Approver group "${groupKey}"`);
+    // locked: two admins saving at once go one after the other, and the second one's form is stale
+    const [row] = await tx.$queryRaw<{ id: string; updatedAt: Date }[]>`
+      select id, "updatedAt" from "ApproverGroup" where key = ${groupKey} for update`;
+    if (!row) throw notFound(`Approver group "${groupKey}"`);
+    if (
+      opts.expectedUpdatedAt !== undefined &&
+      row.updatedAt.toISOString() !== opts.expectedUpdatedAt
+    ) {
+      throw new AppError(
+        "state_changed",
+        "Someone changed this group since you opened it: reload to see their change",
+      );
+    }
+    const group = row;
     await tx.approverGroup.update({
       where: { id: group.id },
       data: { webhookUrl: parsed, webhookSecretEnc: secretEnc },

@@ -153,17 +153,28 @@ describe("people console", () => {
       expect(again.status).toBe(400);
       expect((await again.json()).errors[0].path).toBe("email");
 
-      const sso = await call(
-        inviteRoute,
-        "POST",
-        {},
-        {
-          name: "Sam SSO",
-          email: `sso-${Date.now()}@tollgate.test`,
-          roles: ["viewer"],
-          signIn: "sso",
-        },
-      );
+      expect(res.headers.get("cache-control")).toBe("no-store");
+
+      // an SSO-only invite while single sign-on is off: nobody could ever sign in as them
+      const ssoEmail = `sso-${Date.now()}@tollgate.test`;
+      const ssoInvite = () =>
+        call(
+          inviteRoute,
+          "POST",
+          {},
+          { name: "Sam SSO", email: ssoEmail, roles: ["viewer"], signIn: "sso" },
+        );
+      const off = await ssoInvite();
+      expect(off.status).toBe(400);
+      const offBody = await off.json();
+      expect(offBody.errors[0]).toMatchObject({ path: "signIn" });
+      expect(offBody.detail).toMatch(/Single sign-on is not configured/);
+      expect(await db.user.count({ where: { email: ssoEmail } })).toBe(0);
+      vi.stubEnv("OIDC_ISSUER", "https://idp.example.com");
+      vi.stubEnv("OIDC_CLIENT_ID", "tollgate");
+      vi.stubEnv("OIDC_CLIENT_SECRET", "s3cret");
+      const sso = await ssoInvite().finally(() => vi.unstubAllEnvs());
+      expect(sso.status).toBe(200);
       const ssoBody = await sso.json();
       expect(ssoBody.password).toBeNull();
       const row = await db.user.findUniqueOrThrow({ where: { id: ssoBody.user.id } });
@@ -486,7 +497,12 @@ describe("people console", () => {
         "https://169.254.169.254/",
         "http://hooks.example.com/hook",
       ]) {
-        const g = await call(groupWebhookRoute, "POST", { key: "sales_ops" }, { url });
+        const g = await call(
+          groupWebhookRoute,
+          "POST",
+          { key: "sales_ops" },
+          { url, expectedUpdatedAt: groupBefore.updatedAt.toISOString() },
+        );
         expect(g.status, url).toBe(400);
         expect((await g.json()).code).toBe("destination_refused");
         const c = await call(callbackRoute, "POST", { id: agent.id }, { url });
@@ -525,8 +541,60 @@ describe("people console", () => {
       // an ops owner may set an agent's callback, not a group's webhook
       as(await signedIn(["ops_owner"]));
       expect(
-        (await call(groupWebhookRoute, "POST", { key: "sales_ops" }, { url: null })).status,
+        (
+          await call(
+            groupWebhookRoute,
+            "POST",
+            { key: "sales_ops" },
+            { url: null, expectedUpdatedAt: groupBefore.updatedAt.toISOString() },
+          )
+        ).status,
       ).toBe(403);
+    });
+
+    it("two admins editing the webhook from the same copy: the second gets a 409 and changes nothing", async () => {
+      const admin2 = await signedIn(["admin"]);
+      const key = `hook_${admin2.id.slice(-8).toLowerCase()}`;
+      as(admin);
+      await createGroup({ key, name: "Hook race" }, admin.id);
+      const read = await db.approverGroup.findUniqueOrThrow({ where: { key } });
+      const expectedUpdatedAt = read.updatedAt.toISOString();
+      const first = await call(
+        groupWebhookRoute,
+        "POST",
+        { key },
+        { url: "https://hooks.example.com/first", expectedUpdatedAt },
+      );
+      expect(first.status).toBe(200);
+      const saved = await db.approverGroup.findUniqueOrThrow({ where: { key } });
+      as(admin2);
+      const second = await call(
+        groupWebhookRoute,
+        "POST",
+        { key },
+        { url: "https://hooks.example.com/second", expectedUpdatedAt },
+      );
+      expect(second.status).toBe(409);
+      expect(await second.json()).toMatchObject({ code: "state_changed" });
+      expect(await db.approverGroup.findUniqueOrThrow({ where: { key } })).toMatchObject({
+        webhookUrl: "https://hooks.example.com/first",
+        webhookSecretEnc: saved.webhookSecretEnc,
+      });
+      expect(
+        await db.auditEvent.count({ where: { subjectId: read.id, actorUserId: admin2.id } }),
+      ).toBe(0);
+      // with a fresh copy the second admin's change goes through
+      as(admin2);
+      const third = await call(
+        groupWebhookRoute,
+        "POST",
+        { key },
+        {
+          url: "https://hooks.example.com/second",
+          expectedUpdatedAt: saved.updatedAt.toISOString(),
+        },
+      );
+      expect(third.status).toBe(200);
     });
   });
 
