@@ -171,7 +171,8 @@ export function GroupWebhookForm({ group }: { group: TGroup }) {
 
 /** The on-call order (move up/down, take out, add a member) and the weekly handoff. */
 export function RotationForm({ group }: { group: TGroup }) {
-  const active = group.members.filter((m) => m.status === "active");
+  // only people who may decide approvals can be on call (the server refuses anyone else)
+  const active = group.members.filter((m) => m.mayDecide);
   const [order, setOrder] = useState<string[]>(
     group.rotation?.order.map((p) => p.id).filter((id) => active.some((m) => m.id === id)) ?? [],
   );

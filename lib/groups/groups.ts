@@ -3,7 +3,8 @@ import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { db, Prisma, type Tx } from "@/lib/db";
 import { setGroupWebhook } from "@/lib/webhooks/config";
-import { onCallAt } from "./on-call";
+import { can } from "@/lib/auth/permissions";
+import { keepOnCall, onCallAt } from "./on-call";
 import type {
   TCreateGroupInput,
   TGroupMemberInput,
@@ -13,8 +14,22 @@ import type {
 } from "./group-input";
 
 const MEMBER_SELECT = {
-  user: { select: { id: true, name: true, email: true, status: true } },
+  user: {
+    select: { id: true, name: true, email: true, status: true, roles: { select: { role: true } } },
+  },
 } as const;
+
+type TMember = { id: string; status: string; roles: { role: string }[] };
+
+/** May be on call: active, and may decide approvals (a role change since is skipped too). */
+const mayDecide = (u: TMember) =>
+  u.status === "active" &&
+  can(
+    u.roles.map((r) => r.role),
+    "inbox:decide",
+  );
+const eligibleAmong = (members: TMember[]) => (id: string) =>
+  members.some((m) => m.id === id && mayDecide(m));
 
 /** Approver groups with their members by name, SLA, webhook (never its secret) and who is on call. */
 export async function listGroups(now = new Date()) {
@@ -23,14 +38,17 @@ export async function listGroups(now = new Date()) {
     include: { members: { select: MEMBER_SELECT, orderBy: { addedAt: "asc" } } },
   });
   return groups.map((g) => {
-    const members = g.members.map((m) => m.user);
+    const members = g.members.map(({ user: { roles, ...u } }) => ({
+      ...u,
+      mayDecide: mayDecide({ ...u, roles }),
+    }));
     const nameOf = (id: string | null) => {
       const m = id ? members.find((u) => u.id === id) : undefined;
       return m ? { id: m.id, name: m.name } : null;
     };
     const rotation = rotationOf(g);
     const onCall = rotation
-      ? onCallAt(rotation, now, (id) => members.some((m) => m.id === id && m.status === "active"))
+      ? onCallAt(rotation, now, (id) => members.some((m) => m.id === id && m.mayDecide))
       : null;
     return {
       id: g.id,
@@ -80,7 +98,7 @@ function rotationOf(g: {
 }
 
 /**
- * The member of `groupKey`'s rotation on call at `now` (active members only), or null when the
+ * The member of `groupKey`'s rotation on call at `now` (active members who may decide), or null when the
  * group has no rotation or nobody in it may decide. The escalation sweep names this person.
  */
 export async function onCallPerson(tx: Tx, groupKey: string, now = new Date()) {
@@ -90,7 +108,7 @@ export async function onCallPerson(tx: Tx, groupKey: string, now = new Date()) {
   });
   const rotation = g && rotationOf(g);
   if (!g || !rotation) return null;
-  const active = g.members.map((m) => m.user).filter((u) => u.status === "active");
+  const active = g.members.map((m) => m.user).filter(mayDecide);
   const { current } = onCallAt(rotation, now, (id) => active.some((u) => u.id === id));
   const person = active.find((u) => u.id === current);
   return person ? { userId: person.id, name: person.name } : null;
@@ -154,6 +172,7 @@ export async function changeGroupMember(
   input: TGroupMemberInput,
   actorId: string,
   context?: TRequestContext | null,
+  now = new Date(),
 ) {
   return db.$transaction(async (tx) => {
     const group = await lockGroup(tx, key);
@@ -179,9 +198,21 @@ export async function changeGroupMember(
         where: { groupId_userId: { groupId: group.id, userId: user.id } },
       });
       if (group.rotation.includes(user.id)) {
+        // whoever is on call stays on call (the next one in the order, if it was this person)
+        const members = await tx.approverGroupMember.findMany({
+          where: { groupId: group.id },
+          select: MEMBER_SELECT,
+        });
+        const rotation = group.rotation.filter((id) => id !== user.id);
+        const old = rotationOf(group);
+        const eligible = eligibleAmong(members.map((m) => m.user));
         await tx.approverGroup.update({
           where: { id: group.id },
-          data: { rotation: group.rotation.filter((id) => id !== user.id) },
+          data: {
+            rotation,
+            rotationStartsAt:
+              old && rotation.length ? keepOnCall(old, rotation, now, eligible) : null,
+          },
         });
       }
     }
@@ -230,8 +261,9 @@ export async function setGroupSla(
 }
 
 /**
- * Set the on-call rotation: everyone in it must be an active member. The first person is on
- * call from now until the first handoff.
+ * Set the on-call rotation: everyone in it must be an active member who may decide approvals.
+ * Whoever is on call now stays on call until the next handoff (if they are still in the list;
+ * else the next one after them in the old order); a first rotation starts with its first person.
  */
 export async function setGroupRotation(
   key: string,
@@ -255,6 +287,13 @@ export async function setGroupRotation(
         errors: [{ path: "rotation", message: "Only active members of the group can be on call" }],
       });
     }
+    const cannot = members
+      .map((m) => m.user)
+      .filter((u) => input.rotation.includes(u.id) && !mayDecide(u));
+    if (cannot.length) {
+      const message = `${cannot.map((u) => u.name).join(", ")} cannot decide approvals (needs the approver or admin role), so cannot be on call`;
+      throw new AppError("invalid_body", message, { errors: [{ path: "rotation", message }] });
+    }
     const names = (ids: string[]) =>
       ids.map((id) => members.find((m) => m.user.id === id)?.user.name ?? id);
     const off = input.rotation.length === 0;
@@ -263,7 +302,15 @@ export async function setGroupRotation(
       handoffWeekday: off ? null : input.handoffWeekday,
       handoffTime: off ? null : input.handoffTime,
       handoffZone: off ? null : input.handoffZone,
-      rotationStartsAt: off ? null : now,
+      // the person on call now stays on call: a save moves the anchor, not whose turn it is
+      rotationStartsAt: off
+        ? null
+        : keepOnCall(
+            rotationOf(group),
+            input.rotation,
+            now,
+            eligibleAmong(members.map((m) => m.user)),
+          ),
     };
     await tx.approverGroup.update({ where: { id: group.id }, data });
     const schedule = (g: {

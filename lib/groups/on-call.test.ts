@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastHandoff, onCallAt, type TRotation } from "./on-call";
+import { keepOnCall, lastHandoff, onCallAt, type TRotation } from "./on-call";
 
 // Monday 09:00 in New York; 2026-11-30 is a Monday (EST, UTC-5)
 const R: TRotation = {
@@ -44,5 +44,45 @@ describe("on-call rotation", () => {
       next: null,
     });
     expect(onCallAt({ ...R, rotation: [] }, at("2026-11-30T14:00:00Z")).current).toBeNull();
+  });
+
+  describe("a change keeps whose turn it is", () => {
+    // 2026-12-08 (Tuesday): two handoffs since the start, so cy is on call
+    const now = at("2026-12-08T12:00:00Z");
+    const after = (rotation: string[], change: Partial<TRotation> = {}) => {
+      const next = { ...R, ...change, rotation };
+      return { ...next, startsAt: keepOnCall(R, rotation, now) };
+    };
+    it.each([
+      ["someone else taken out", ["ben", "cy"], "cy", "ben"],
+      ["the order changed", ["cy", "ana", "ben"], "cy", "ana"],
+      ["the same list saved again", ["ana", "ben", "cy"], "cy", "ana"],
+      ["someone added", ["ana", "ben", "dee", "cy"], "cy", "ana"],
+      ["the person on call taken out: the next one takes over", ["ana", "ben"], "ana", "ben"],
+    ])("%s", (_, rotation, current, next) => {
+      expect(onCallAt(R, now).current).toBe("cy");
+      const r = after(rotation);
+      expect(onCallAt(r, now)).toMatchObject({ current, next });
+      // and the turns go on from there at the next handoff (Monday 2026-12-14 14:00Z)
+      expect(onCallAt(r, at("2026-12-14T14:00:00Z")).current).toBe(next);
+    });
+
+    it("a new handoff time keeps the person on call until the new handoff", () => {
+      const changed = { ...R, handoffWeekday: 3, handoffTime: "18:00" };
+      const r = { ...changed, startsAt: keepOnCall(R, R.rotation, now) };
+      expect(onCallAt(r, now).current).toBe("cy");
+      // Wednesday 18:00 New York (23:00Z): ana's turn
+      expect(onCallAt(r, at("2026-12-09T22:59:00Z")).current).toBe("cy");
+      expect(onCallAt(r, at("2026-12-09T23:00:00Z")).current).toBe("ana");
+    });
+
+    it("the on-call person who may no longer decide is passed over to the next who may", () => {
+      const eligible = (id: string) => id !== "ana";
+      expect(
+        onCallAt({ ...R, startsAt: keepOnCall(R, ["ana", "ben"], now, eligible) }, now, eligible)
+          .current,
+      ).toBe("ben");
+      expect(keepOnCall(null, ["ana", "ben"], now)).toEqual(now);
+    });
   });
 });

@@ -7,6 +7,8 @@ import { secondOfWeek } from "@/lib/policy/change-window";
  * round the list. People no longer eligible (removed from the group, deactivated) are skipped
  * at the moment of asking, so a stale list never names someone who cannot decide.
  *
+ * A change of the list or the schedule moves the anchor (`keepOnCall`), never whose turn it is.
+ *
  * Handoffs are counted in whole weeks between the last handoff before `startsAt` and the last
  * one before `now` (rounded, so a daylight-saving change in between does not shift the count).
  */
@@ -65,4 +67,37 @@ export function onCallAt(
     return null;
   };
   return { current: pick(weeks % n), next: pick((weeks + 1) % n), handoffAt: nextHandoff };
+}
+
+/**
+ * The anchor (`startsAt`) for a rotation list so that `rotation[index]` is on call at `now` until
+ * the next handoff: the list is counted as if its first person had started `index` weeks ago.
+ * Nobody's turn moves when the list or the schedule changes, only who is at which place.
+ */
+export function anchorFor(index: number, now: Date): Date {
+  return new Date(now.getTime() - index * WEEK_MS);
+}
+
+/**
+ * A rotation changes (a person taken out, the order or the handoff edited): the person on call
+ * now stays on call until the next handoff. If they are no longer in the list, the next one
+ * after them in the old order who is in the new list takes over; with no old rotation, the new
+ * list starts at its first person. Returns the new anchor.
+ */
+export function keepOnCall(
+  old: TRotation | null,
+  next: readonly string[],
+  now: Date,
+  eligible: (userId: string) => boolean = () => true,
+): Date {
+  if (!old || !next.length) return now;
+  const current = onCallAt(old, now, eligible).current;
+  if (current === null) return now;
+  if (next.includes(current)) return anchorFor(next.indexOf(current), now);
+  const from = old.rotation.indexOf(current);
+  for (let i = 1; i <= old.rotation.length; i++) {
+    const id = old.rotation[(from + i) % old.rotation.length];
+    if (next.includes(id) && eligible(id)) return anchorFor(next.indexOf(id), now);
+  }
+  return now;
 }

@@ -419,6 +419,72 @@ describe("people console", () => {
       });
     });
 
+    it("a rotation is stable: taking someone out or saving again keeps who is on call; only people who may decide", async () => {
+      const tag = Date.now().toString(36);
+      const key = `rota_${tag}`;
+      await createGroup({ key, name: `Rota ${tag}` }, admin.id);
+      const [ana, ben, cy, dee] = await Promise.all(
+        ["Ana", "Ben", "Cy", "Dee"].map((n) =>
+          seedUser(db, { name: `${n} Rota ${tag}`, roles: ["approver"] }),
+        ),
+      );
+      const viewer = await seedUser(db, { name: `Vic Viewer ${tag}`, roles: ["viewer"] });
+      for (const u of [ana, ben, cy, dee, viewer])
+        await changeGroupMember(key, { userId: u.id, change: "add" }, admin.id);
+      const fresh = async () =>
+        (await db.approverGroup.findUniqueOrThrow({ where: { key } })).updatedAt.toISOString();
+      const set = async (rotation: string[], at: Date, handoffTime = "09:00") =>
+        setGroupRotation(
+          key,
+          {
+            rotation,
+            handoffWeekday: 1,
+            handoffTime,
+            handoffZone: "UTC",
+            expectedUpdatedAt: await fresh(),
+          },
+          admin.id,
+          null,
+          at,
+        );
+      const onCall = async (at: Date) =>
+        (await listGroups(at)).find((g) => g.key === key)!.rotation?.current?.name;
+
+      // started on Tuesday 2026-12-01: Ana, then Ben from Monday 12-07 09:00 UTC, Cy from 12-14
+      await set([ana.id, ben.id, cy.id, dee.id], new Date("2026-12-01T10:00:00Z"));
+      const wed = new Date("2026-12-16T10:00:00Z");
+      expect(await onCall(new Date("2026-12-08T10:00:00Z"))).toBe(`Ben Rota ${tag}`);
+      expect(await onCall(wed)).toBe(`Cy Rota ${tag}`);
+      // Ana leaves the group on Wednesday: Cy stays on call, Dee is next
+      await changeGroupMember(key, { userId: ana.id, change: "remove" }, admin.id, null, wed);
+      expect(await onCall(wed)).toBe(`Cy Rota ${tag}`);
+      expect(await onCall(new Date("2026-12-21T09:00:00Z"))).toBe(`Dee Rota ${tag}`);
+      // the rotation saved again (a new handoff time): still Cy
+      await set([ben.id, cy.id, dee.id], wed, "17:00");
+      expect(await onCall(wed)).toBe(`Cy Rota ${tag}`);
+      expect(await onCall(new Date("2026-12-21T16:59:00Z"))).toBe(`Cy Rota ${tag}`);
+      expect(await onCall(new Date("2026-12-21T17:00:00Z"))).toBe(`Dee Rota ${tag}`);
+      // the person on call leaves: the next one in the order takes over at once
+      await changeGroupMember(key, { userId: cy.id, change: "remove" }, admin.id, null, wed);
+      expect(await onCall(wed)).toBe(`Dee Rota ${tag}`);
+
+      // someone who cannot decide approvals is refused, by name, and nothing changes
+      const before = await db.approverGroup.findUniqueOrThrow({ where: { key } });
+      const refused = await set([ben.id, dee.id, viewer.id], wed).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: "invalid_body" });
+      expect((refused as Error).message).toContain(`Vic Viewer ${tag} cannot decide approvals`);
+      expect(await db.approverGroup.findUniqueOrThrow({ where: { key } })).toMatchObject({
+        rotation: before.rotation,
+        rotationStartsAt: before.rotationStartsAt,
+        updatedAt: before.updatedAt,
+      });
+      // one who loses the approver role later is skipped, like a deactivated one
+      await setUserRoles(dee.id, { roles: ["viewer"] }, admin.id);
+      expect(await onCall(wed)).toBe(`Ben Rota ${tag}`);
+      await setUserStatus(ben.id, { status: "disabled", reason: "left" }, admin.id);
+      expect(await onCall(wed)).toBeUndefined();
+    });
+
     it("a group's default SLA applies to a request whose rule sets none", async () => {
       const rule = await db.policyRule.findFirstOrThrow({
         where: {
