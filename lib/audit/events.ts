@@ -339,6 +339,9 @@ export const AUDIT_EVENTS = {
       changeId: str,
       automatic: z.boolean(),
       breaches: z.array(str).optional(),
+      // the agent's waiting work the lower phase stopped (lib/execution/phase-stop.ts)
+      halted: z.number().int().optional(),
+      expired: z.number().int().optional(),
     }),
   ),
   "promotion_criteria.set": def(

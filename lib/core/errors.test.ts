@@ -43,6 +43,7 @@ const CONTRACT: [string, number][] = [
   ["draft_exists", 409],
   ["version_immutable", 409],
   ["criteria_unmet", 409],
+  ["phase_forbids", 409],
   ["payload_too_large", 413],
   ["reason_required", 422],
   ["evidence_required", 422],

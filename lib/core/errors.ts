@@ -64,6 +64,8 @@ const CONSOLE_ERROR_STATUS = {
   not_a_canary: 409,
   // a promotion whose phase gate has a criterion unmet (lib/gates)
   criteria_unmet: 409,
+  // halted or dead-lettered work its agent's phase no longer lets through (lib/execution/phase-stop.ts)
+  phase_forbids: 409,
 } as const satisfies Record<string, number> & {
   // a code has one status: the agent table may not be redefined here
   [K in keyof typeof AGENT_ERROR_STATUS]?: never;

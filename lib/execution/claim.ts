@@ -5,6 +5,7 @@ import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import { env as config } from "@/lib/env";
 import { switchTarget } from "@/lib/guardrails/write-gate";
 import { engagedSwitchFor } from "./kill-check";
+import { phaseStops } from "./phase-stop";
 import { EXECUTION_INCLUDE, loadForExecution, RUNNABLE, type TLoaded } from "./execution-result";
 import { leaseUntilSql, newLeaseHolder } from "./lease";
 
@@ -66,6 +67,12 @@ export async function claimTry(requestId: string, workerId: string): Promise<TCl
         `Kill switch (${sw.scope}) engaged: ${sw.reason ?? "no reason given"}`,
         now,
       );
+      return { outcome: "halted" };
+    }
+    // the agent was demoted since Tollgate approved this on its own (phase-stop.ts)
+    const byPhase = (await phaseStops(tx, [ar.id])).get(ar.id);
+    if (byPhase) {
+      await halt(tx, ar, byPhase, now);
       return { outcome: "halted" };
     }
     // a backout's revert writes only while its backout runs: paused, cancelled or done, the
@@ -218,8 +225,13 @@ async function claimSiblings(tx: Tx, ar: TLoaded): Promise<TLoaded[]> {
     }[]
   >`select scope::text, "environmentId", "agentId", "workflowId" from "KillSwitch" where engaged`;
   const now = new Date();
+  // siblings the agent's phase stops are left to their own claim, which halts them
+  const stopped = await phaseStops(
+    tx,
+    rows.map((r) => r.id),
+  );
   const loaded = await tx.actionRequest.findMany({
-    where: { id: { in: rows.map((r) => r.id) } },
+    where: { id: { in: rows.map((r) => r.id).filter((id) => !stopped.has(id)) } },
     include: EXECUTION_INCLUDE,
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });

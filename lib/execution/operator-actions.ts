@@ -5,6 +5,7 @@ import type { TRequestContext } from "@/lib/audit";
 import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { AppError, notFound } from "@/lib/core/errors";
 import { engagedSwitchFor } from "./kill-check";
+import { phaseStops } from "./phase-stop";
 import { enqueueAfterCommit } from "./queue";
 
 export const ZOperatorReason = z.string().trim().min(3, "Say why (3 characters or more)").max(2000);
@@ -16,6 +17,21 @@ const actor = (userId: string) => ({ type: "user" as const, userId });
  * the highest (ExecutionAttempt is unique per request and number), so history is never reused.
  */
 const freshBudget = (ar: { attempts: number }) => ({ attemptsBase: ar.attempts, claimFailures: 0 });
+
+/**
+ * Work its agent's phase no longer lets through (demoted since Tollgate approved it on its own,
+ * or back in observe) is not sent to the worker again by a person's resume or retry: its claim
+ * would only halt it. A re-route to an approver is the way on (their approval lets it through).
+ */
+async function refusePhaseStop(tx: Tx, id: string, action: "resume" | "retry") {
+  const why = (await phaseStops(tx, [id])).get(id);
+  if (why) {
+    throw new AppError(
+      "phase_forbids",
+      `${why}: ${action === "retry" ? "re-route it to an approver or discard it" : "discard it, or promote the agent again first"}`,
+    );
+  }
+}
 
 /**
  * A backout's revert is resumed or re-routed only through its backout (its pause, resume and
@@ -86,6 +102,7 @@ export async function resumeHalted(
           { status: 409 },
         );
       }
+      await refusePhaseStop(tx, id, "resume");
       await transitionRequest(tx, {
         id,
         from: "halted",
@@ -134,6 +151,7 @@ export async function resolveDeadLetter(
     }
     if (action !== "discard") await refuseBackoutRevert(tx, ar, userId, action);
     if (action === "retry") {
+      await refusePhaseStop(tx, id, "retry");
       const sw = await engagedSwitchFor(tx, ar);
       if (sw)
         throw new AppError("kill_switch_engaged", `The ${sw.scope} kill switch is engaged`, {

@@ -4,6 +4,7 @@ import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
 import { forgetApiKeys } from "@/lib/agents/api-keys";
+import { stopWorkAfterDemotion } from "@/lib/execution/phase-stop";
 import { evaluateGate, type TGate } from "./evaluate-gate";
 import {
   PHASES,
@@ -161,6 +162,13 @@ export async function demoteAgent(
       );
     }
     await applyPhase(tx, agent, data.to);
+    const stopped = await stopWorkAfterDemotion(
+      tx,
+      agentId,
+      data.to,
+      { type: "user", userId: actorUserId },
+      `Demoted to ${data.to}: ${data.reason}`,
+    );
     const change = await tx.phaseChange.create({
       data: {
         agentId,
@@ -186,10 +194,11 @@ export async function demoteAgent(
         to: data.to,
         changeId: change.id,
         automatic: false,
+        ...stopped,
       },
       context,
     });
-    return { phase: data.to, changeId: change.id };
+    return { phase: data.to, changeId: change.id, ...stopped };
   });
   afterChange();
   return result;
@@ -217,6 +226,7 @@ export async function demoteOnBreach(now = new Date()): Promise<string[]> {
       const breached = gate.checks.filter((c) => c.breached);
       const reason = `Automatic demotion: ${breached.map((c) => `${c.label} breached (${c.evidence})`).join("; ")}`;
       await applyPhase(tx, agent, "propose");
+      const stopped = await stopWorkAfterDemotion(tx, id, "propose", { type: "system" }, reason);
       const change = await tx.phaseChange.create({
         data: {
           agentId: id,
@@ -243,6 +253,7 @@ export async function demoteOnBreach(now = new Date()): Promise<string[]> {
           changeId: change.id,
           automatic: true,
           breaches: gate.breaches,
+          ...stopped,
         },
       });
       return true;
