@@ -1,4 +1,5 @@
 import "server-only";
+import { stopAgentWork } from "@/lib/execution/phase-stop";
 import { Prisma, db, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, invalid, notFound } from "@/lib/core/errors";
@@ -211,6 +212,15 @@ export async function changeAgentStatus(
       );
     }
     await tx.agent.update({ where: { id: agent.id }, data: { status: move.to } });
+    const stopped =
+      move.to === "active"
+        ? null
+        : await stopAgentWork(
+            tx,
+            agent.id,
+            { type: "user", userId: actorUserId },
+            `Agent ${move.to}: ${data.reason}`,
+          );
     await writeAuditEvent(tx, {
       actor: { type: "user", userId: actorUserId },
       // spelled out: lib/audit/events.test.ts reads the actions the code writes from its source
@@ -223,7 +233,7 @@ export async function changeAgentStatus(
       subjectId: agent.id,
       environmentId: agent.environmentId,
       reasonText: data.reason,
-      payload: { agent: agent.slug, from: agent.status, to: move.to },
+      payload: { agent: agent.slug, from: agent.status, to: move.to, ...stopped },
       context,
     });
     return move.to;

@@ -35,6 +35,8 @@ const def = <S extends z.ZodType>(lane: TAuditLane, subjectType: string, payload
 });
 
 const str = z.string();
+/** A count a later version added to an event: absent on the events written before it. */
+const count = z.number().int().optional();
 const num = z.number();
 const values = z.record(z.string(), z.unknown());
 
@@ -313,9 +315,18 @@ export const AUDIT_EVENTS = {
       widened: z.boolean(),
     }),
   ),
-  "agent.suspended": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
+  // suspended/retired: the agent's waiting work its new status stopped (lib/execution/phase-stop.ts)
+  "agent.suspended": def(
+    "config",
+    "agent",
+    z.strictObject({ agent: str, from: str, to: str, halted: count, expired: count }),
+  ),
   "agent.resumed": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
-  "agent.retired": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
+  "agent.retired": def(
+    "config",
+    "agent",
+    z.strictObject({ agent: str, from: str, to: str, halted: count, expired: count }),
+  ),
   // phase gates (lib/gates): a promotion keeps the gate as evaluated; a demotion by a person or
   // by the phaseGates leader (automatic: the breached criteria)
   "agent.promoted": def(

@@ -28,7 +28,7 @@ async function refusePhaseStop(tx: Tx, id: string, action: "resume" | "retry") {
   if (why) {
     throw new AppError(
       "phase_forbids",
-      `${why}: ${action === "retry" ? "re-route it to an approver or discard it" : "discard it, or promote the agent again first"}`,
+      `${why}: ${action === "retry" ? "re-route it to an approver or discard it" : "discard it, or resume it once the agent may write it again"}`,
     );
   }
 }

@@ -4,7 +4,7 @@ import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
 import { forgetApiKeys } from "@/lib/agents/api-keys";
-import { stopWorkAfterDemotion } from "@/lib/execution/phase-stop";
+import { stopAgentWork } from "@/lib/execution/phase-stop";
 import { evaluateGate, type TGate } from "./evaluate-gate";
 import {
   PHASES,
@@ -162,10 +162,9 @@ export async function demoteAgent(
       );
     }
     await applyPhase(tx, agent, data.to);
-    const stopped = await stopWorkAfterDemotion(
+    const stopped = await stopAgentWork(
       tx,
       agentId,
-      data.to,
       { type: "user", userId: actorUserId },
       `Demoted to ${data.to}: ${data.reason}`,
     );
@@ -226,7 +225,7 @@ export async function demoteOnBreach(now = new Date()): Promise<string[]> {
       const breached = gate.checks.filter((c) => c.breached);
       const reason = `Automatic demotion: ${breached.map((c) => `${c.label} breached (${c.evidence})`).join("; ")}`;
       await applyPhase(tx, agent, "propose");
-      const stopped = await stopWorkAfterDemotion(tx, id, "propose", { type: "system" }, reason);
+      const stopped = await stopAgentWork(tx, id, { type: "system" }, reason);
       const change = await tx.phaseChange.create({
         data: {
           agentId: id,

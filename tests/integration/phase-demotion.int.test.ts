@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db, type ActionRequestStatus } from "@/lib/db";
 import { prefixedId } from "@/lib/core/ids";
 import { demoteAgent } from "@/lib/gates";
+import { changeAgentStatus } from "@/lib/agents/agent-lifecycle";
 import { claimTry } from "@/lib/execution/claim";
 import { resolveDeadLetter, resumeHalted } from "@/lib/execution/operator-actions";
 import { phaseStops } from "@/lib/execution/phase-stop";
@@ -136,5 +137,31 @@ describe("work waiting when an agent is demoted", () => {
     expect(await status(byPerson)).toBe("halted");
     expect(await status(waiting)).toBe("expired");
     expect(await status(draft)).toBe("expired");
+  });
+
+  it("suspending stops what Tollgate approved on its own; retiring stops everything", async () => {
+    const agent = await s.agent("staging");
+    const auto = await request(agent, "auto_approved", "auto");
+    const byPerson = await request(agent, "approved", "human_in_the_loop", s.adminId);
+    const waiting = await request(agent, "pending_approval", "human_in_the_loop");
+    await changeAgentStatus(
+      agent.id,
+      { action: "suspend", reason: "Odd writes overnight" },
+      s.adminId,
+    );
+    expect(await status(auto)).toBe("halted");
+    expect(await status(byPerson)).toBe("approved");
+    expect(await status(waiting)).toBe("pending_approval");
+    const suspended = await db.auditEvent.findFirstOrThrow({
+      where: { subjectId: agent.id, action: "agent.suspended" },
+    });
+    expect(suspended.payload).toMatchObject({ halted: 1, expired: 0 });
+
+    await changeAgentStatus(agent.id, { action: "retire", reason: "Replaced by v2" }, s.adminId);
+    expect(await status(byPerson)).toBe("halted");
+    expect(await status(waiting)).toBe("expired");
+    await expect(resumeHalted([byPerson], s.adminId, "resume it please")).rejects.toMatchObject({
+      code: "phase_forbids",
+    });
   });
 });
