@@ -17,6 +17,7 @@ import {
   ZRollbackInput,
   nextCanaryStep,
 } from "./workflow-schema";
+import { assertNotAuthor } from "./separation-of-duties";
 
 /**
  * A workflow's versions and their one-way life: draft → published → retired. Only a draft's
@@ -395,6 +396,7 @@ export async function promoteCanary(
           `Version ${v.version} is at ${v.rolloutPercent}% now, not ${data.from}% (someone else moved it).`,
         );
       const to = nextCanaryStep(data.from)!;
+      if (to === 100) await assertNotAuthor(tx, v, actorUserId);
       const moved = await tx.workflowVersion.updateMany({
         where: { id: v.id, status: "published", rolloutPercent: data.from },
         data: { rolloutPercent: to },

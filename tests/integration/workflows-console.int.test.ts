@@ -251,10 +251,39 @@ describe("workflow versions in the console", () => {
     expect(((await loser.json()) as { code: string }).code).toBe("state_changed");
     const row = await db.workflowVersion.findUniqueOrThrow({ where: { id: v2 } });
     expect(row.rolloutPercent).toBe(25);
-    // the same race straight at the service
+    // to 100% (the whole book on v2): not by the person who drafted it, at either door
+    const byAuthor = await promoteRoute(
+      send("POST", `/api/internal/workflows/${wf.id}/versions/${v2}/promote`, {
+        from: 25,
+        reason: "all in",
+      }),
+      params({ id: wf.id, versionId: v2 }),
+    );
+    expect(byAuthor.status).toBe(403);
+    expect(await byAuthor.json()).toMatchObject({
+      code: "separation_of_duties",
+      detail: expect.stringContaining("another ops owner or admin"),
+    });
+    expect(await codeOf(promoteCanary(ops, v2, { from: 25, reason: "all in" }))).toBe(
+      "separation_of_duties",
+    );
+    expect(await db.workflowVersion.findUniqueOrThrow({ where: { id: v2 } })).toMatchObject({
+      status: "published",
+      rolloutPercent: 25,
+    });
+    expect((await db.workflowVersion.findUniqueOrThrow({ where: { id: v1 } })).status).toBe(
+      "published",
+    );
+    expect(
+      await db.auditEvent.count({
+        where: { subjectId: v2, action: "workflow_version.promoted", actorUserId: ops },
+      }),
+    ).toBe(1);
+    // a second person may; of two at once (straight at the service) one wins
+    const admin = (await db.user.findUniqueOrThrow({ where: { email: "admin@tollgate.demo" } })).id;
     const results = await Promise.allSettled([
-      promoteCanary(ops, v2, { from: 25, reason: "all in" }),
-      promoteCanary(ops, v2, { from: 25, reason: "all in" }),
+      promoteCanary(admin, v2, { from: 25, reason: "all in" }),
+      promoteCanary(admin, v2, { from: 25, reason: "all in" }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     // at 100 the previous baseline is retired
