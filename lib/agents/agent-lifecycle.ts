@@ -72,6 +72,7 @@ export async function createAgent(
         select: { id: true },
       });
       if (!env) throw notFound(`Environment "${data.environment}"`);
+      await refuseIntegrationName(tx, data.slug);
       const owner = await activeOwner(tx, data.ownerId);
       const a = await tx.agent.create({
         data: {
@@ -105,6 +106,24 @@ export async function createAgent(
       ]);
     }
     throw err;
+  }
+}
+
+/**
+ * Field ownership names its writers by id: an agent's slug, "humans", or an integration's id
+ * (billing-sync). A new agent under an integration's id would inherit every field that
+ * integration may write, without anyone having decided it: refused. (The same slug as an agent
+ * in another environment is the same agent's name, and allowed.)
+ */
+async function refuseIntegrationName(tx: Tx, slug: string) {
+  const [hit] = await tx.$queryRaw<{ object: string; field: string }[]>`
+    select object, field from "FieldOwnership" fo
+    where ${slug} = any(fo."allowedWriters")
+      and not exists (select 1 from "Agent" a where a.slug = ${slug})
+    order by object, field limit 1`;
+  if (hit) {
+    const message = `"${slug}" is an integration allowed to write ${hit.object}.${hit.field} (field ownership): choose another slug`;
+    throw invalid(message, [{ path: "slug", message }]);
   }
 }
 

@@ -132,7 +132,10 @@ export const ZCreateAgentInput = z
       .regex(
         /^[a-z][a-z0-9-]{1,58}[a-z0-9]$/,
         "3–60 lowercase letters, digits and dashes, starting with a letter",
-      ),
+      )
+      // field ownership's writer id for people (lib/field-ownership): an agent under it would
+      // write wherever people may
+      .refine((s) => s !== "humans", '"humans" is kept for people in field ownership'),
     ...agentFields,
   })
   .strict();

@@ -171,6 +171,40 @@ describe("agent lifecycle", () => {
     expect(await db.agent.count()).toBe(before);
   });
 
+  it("refuses a slug that is field ownership's name for people or an integration's, making nothing", async () => {
+    const tag = crypto.randomBytes(3).toString("hex");
+    const integration = `sync-${tag}`;
+    const row = await db.fieldOwnership.create({
+      data: {
+        object: "Invoice__c",
+        field: `Doors_${tag}__c`,
+        systemOfRecord: "billing",
+        allowedWriters: [integration],
+      },
+    });
+    try {
+      as(ops);
+      for (const [slug, words] of [
+        ["humans", '"humans" is kept for people'],
+        [
+          integration,
+          `"${integration}" is an integration allowed to write Invoice__c.Doors_${tag}__c`,
+        ],
+      ]) {
+        const res = await call(create, null, newAgent({ slug }));
+        expect(res.status, slug).toBe(400);
+        const body = await res.json();
+        expect(body.code).toBe("invalid_body");
+        expect(body.errors).toEqual([{ path: "slug", message: expect.stringContaining(words) }]);
+        expect(await db.agent.count({ where: { slug } })).toBe(0);
+      }
+      // any other new slug is still fine
+      expect((await created({ slug: `agent-${tag}` })).slug).toBe(`agent-${tag}`);
+    } finally {
+      await db.fieldOwnership.delete({ where: { id: row.id } });
+    }
+  });
+
   it("edits: a raised limit needs a reason; each field's before and after is audited", async () => {
     const a = await created();
     as(admin);
