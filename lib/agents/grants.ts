@@ -3,6 +3,7 @@ import { Prisma, db, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, invalid, notFound } from "@/lib/core/errors";
 import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
+import { canonicalObjectName } from "@/lib/field-ownership/object-names";
 import {
   grantWidens,
   ZAddGrantInput,
@@ -149,6 +150,14 @@ async function grantOfAgent(tx: Tx, agentId: string, grantId: string) {
   return g;
 }
 
+/** The grant's object as the action types spell it ("lead" is Lead: a grant that never matches otherwise). */
+async function canonicalScope<T extends { scope: { object: string } }>(data: T): Promise<T> {
+  return {
+    ...data,
+    scope: { ...data.scope, object: await canonicalObjectName(data.scope.object) },
+  };
+}
+
 const changed = (what: string) =>
   new AppError(
     "state_changed",
@@ -162,7 +171,7 @@ export async function addGrant(
   context?: TRequestContext | null,
   now = new Date(),
 ) {
-  const data = ZAddGrantInput.parse(input);
+  const data = await canonicalScope(ZAddGrantInput.parse(input));
   const grant = await db.$transaction(async (tx) => {
     await liveAgent(tx, agentId);
     const set = await setOfAgent(tx, agentId, data.permissionSetId);
@@ -283,7 +292,7 @@ export async function replaceGrant(
   context?: TRequestContext | null,
   now = new Date(),
 ) {
-  const data = ZReplaceGrantInput.parse(input);
+  const data = await canonicalScope(ZReplaceGrantInput.parse(input));
   const result = await db.$transaction(async (tx) => {
     await liveAgent(tx, agentId);
     const old = await grantOfAgent(tx, agentId, grantId);

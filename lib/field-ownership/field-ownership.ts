@@ -6,6 +6,7 @@ import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
 import { describedFieldNames } from "@/lib/agent-api/field-types";
 import { ConnectorError } from "@/lib/connectors/salesforce";
 import { listEnvironments } from "@/lib/environments";
+import { canonicalFieldName, canonicalObjectName } from "./object-names";
 import {
   HUMANS,
   ZCreateFieldOwnershipInput,
@@ -100,7 +101,11 @@ export type TFieldOwnershipList = Awaited<ReturnType<typeof listFieldOwnership>>
  * the first environment that answers. When none answers, the objects Tollgate acts on stand in
  * (the field name is then only checked for its form).
  */
-async function checkKnownField(object: string, field: string) {
+async function checkKnownField(
+  typedObject: string,
+  typedField: string,
+): Promise<{ object: string; field: string }> {
+  const object = await canonicalObjectName(typedObject);
   for (const env of await listEnvironments()) {
     let names: Set<string>;
     try {
@@ -113,12 +118,13 @@ async function checkKnownField(object: string, field: string) {
       }
       continue;
     }
-    if (!names.has(field)) {
-      throw invalid(`${object} has no field "${field}"`, [
-        { path: "field", message: `${object} has no field "${field}" in Salesforce` },
+    const field = canonicalFieldName(typedField, names);
+    if (!field) {
+      throw invalid(`${object} has no field "${typedField}"`, [
+        { path: "field", message: `${object} has no field "${typedField}" in Salesforce` },
       ]);
     }
-    return;
+    return { object, field };
   }
   const known = await db.actionType.findFirst({ where: { object }, select: { id: true } });
   if (!known) {
@@ -129,6 +135,7 @@ async function checkKnownField(object: string, field: string) {
       },
     ]);
   }
+  return { object, field: typedField };
 }
 
 async function checkOwner(tx: Tx, ownerUserId: string | null) {
@@ -169,8 +176,9 @@ export async function createFieldOwnership(
   actorUserId: string,
   context?: TRequestContext | null,
 ) {
-  const data = ZCreateFieldOwnershipInput.parse(input);
-  await checkKnownField(data.object, data.field);
+  const typed = ZCreateFieldOwnershipInput.parse(input);
+  // stored as Salesforce and the action types spell them, or the gateway would never match it
+  const data = { ...typed, ...(await checkKnownField(typed.object, typed.field)) };
   try {
     const row = await db.$transaction(async (tx) => {
       await checkOwner(tx, data.ownerUserId);

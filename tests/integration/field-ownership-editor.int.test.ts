@@ -107,6 +107,29 @@ describe("field ownership editor", () => {
     expect(await db.fieldOwnership.count({ where: { id: row.id } })).toBe(0);
   });
 
+  it("an object and field typed in another case are stored as Salesforce spells them, so the rule holds", async () => {
+    const ops = await g.signedIn(["ops_owner"]);
+    g.as(ops);
+    const { key } = await g.agentWithKey({ title: true });
+    const res = await post({ object: "lead", field: "title", ...settings() });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { id } = await res.json();
+    created.push(id);
+    expect(await db.fieldOwnership.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      object: "Lead",
+      field: "Title",
+    });
+    // "lead"/"title" would never have met the agent's request for Lead.Title
+    const refused = await g.enrich(key, g.instances()[0]);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).code).toBe("field_owned_elsewhere");
+    // and "LEAD.TITLE" again is the same field: refused as a second row
+    const again = await post({ object: "LEAD", field: "TITLE", ...settings() });
+    expect(again.status).toBe(400);
+    expect((await again.json()).detail).toMatch(/Lead.Title already has an ownership row/);
+    await db.fieldOwnership.delete({ where: { id } });
+  });
+
   it("records who changed what and why in the config lane", async () => {
     const ops = await g.signedIn(["ops_owner"]);
     g.as(ops);

@@ -90,6 +90,21 @@ describe("grants editor", () => {
     ]);
   });
 
+  it("a grant's object typed in another case is stored as the action types spell it, so it matches", async () => {
+    const ops = await g.signedIn(["ops_owner"]);
+    g.as(ops);
+    const { agent, key, setId } = await g.agentWithKey();
+    const res = await add(agent.id, {
+      permissionSetId: setId,
+      scope: { ...TITLE, object: "lead" },
+      reason: "titles",
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { grantId } = await res.json();
+    expect((await db.grant.findUniqueOrThrow({ where: { id: grantId } })).object).toBe("Lead");
+    await expectStatus(key, 201);
+  });
+
   it("an edit revokes the grant and makes a new one; wider needs a reason; a bad condition names its column", async () => {
     const ops = await g.signedIn(["ops_owner"]);
     g.as(ops);
