@@ -30,7 +30,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${PORT} -H 127.0.0.1`,
+    // the production server as `npm start` runs it (scripts/serve.ts: Next, and the agent API's door)
+    command: `node --require ./scripts/lib/outside-next.cjs --import tsx scripts/serve.ts --port ${PORT} --host 127.0.0.1`,
     url: `http://localhost:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,

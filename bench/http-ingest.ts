@@ -1,11 +1,13 @@
 /**
  * The agent API's ingest (POST /api/agent/v1/action-requests, lead.create, auto-approved: auth,
- * rate limits, policy, persist, audit, queue) through the production server (`next start`),
+ * rate limits, policy, persist, audit, queue) through the production server (scripts/serve.ts),
  * next to pgbench running the MINIMAL durable write on the same database server in the same
  * run: one transaction inserting a request row, 5 field-change rows and 1 audit row into plain
  * tables shaped like ours (LIKE … INCLUDING ALL: columns, defaults, indexes; no triggers, no
  * foreign keys, no lock beyond the inserts). Each client level runs HTTP, then pgbench.
- *   npm run bench:ingest [-- --clients 16,64 --seconds 10 --pool 16 --statements 200 --profile DIR]
+ *   npm run bench:ingest [-- --clients 16,64 --seconds 10 --pool 16 --statements 200 --profile DIR --next-only]
+ * `--next-only` has Next answer the agent API too (its route files), as before the server had its
+ * own door for it (lib/http/agent-door.ts): the two compared on the same machine.
  * Before the load, `--statements N` sequential requests go through a wire counter
  * (bench/lib/pg-wire-counter.ts) to count the SQL statements and round trips each one costs,
  * then 16 clients for 3 s: statements per request under load, by kind (what coalesces).
@@ -21,7 +23,7 @@ import path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import pg from "pg";
 import { freePort } from "@/lib/db/embedded";
-import { buildIfNeeded, nextStartArgs } from "../scripts/lib/runtime";
+import { buildIfNeeded, serverArgs } from "../scripts/lib/runtime";
 import { childEnv, dropProxyVariables, env, setEnv } from "@/lib/env";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { postActionRequest } from "./lib/agent-post";
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     pool: { type: "string", default: "16" },
     statements: { type: "string", default: "200" },
     profile: { type: "string" },
+    "next-only": { type: "boolean", default: false },
   },
 });
 const LEVELS = values.clients.split(",").map(Number);
@@ -55,23 +58,27 @@ const median = (xs: number[]) =>
     0.5,
   );
 
-/** `next start` on a free port, as `npm start` serves (its own process, optionally profiled). */
+/** The production server on a free port, as `npm start` serves (its own process, optionally profiled). */
 async function startServer(databaseUrl: string, profileDir?: string) {
   const port = await freePort();
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...prof, ...nextStartArgs(port, "127.0.0.1")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: childEnv({
-      DATABASE_URL: databaseUrl,
-      NEXTAUTH_SECRET: "bench",
-      NEXTAUTH_URL: `http://localhost:${port}`,
-      NEXT_TELEMETRY_DISABLED: "1",
-      DB_POOL_SIZE: String(POOL),
-    }),
-  });
+  const child = spawn(
+    process.execPath,
+    [...prof, ...serverArgs(port, "127.0.0.1"), ...(values["next-only"] ? ["--next-only"] : [])],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: childEnv({
+        DATABASE_URL: databaseUrl,
+        NEXTAUTH_SECRET: "bench",
+        NEXTAUTH_URL: `http://localhost:${port}`,
+        NEXT_TELEMETRY_DISABLED: "1",
+        DB_POOL_SIZE: String(POOL),
+      }),
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (d) => String(d).includes("Ready") && resolve());
-    child.on("exit", (code) => reject(new Error(`next start exited (${code})`)));
+    child.on("exit", (code) => reject(new Error(`the server exited (${code})`)));
   });
   return { port, child };
 }
@@ -279,7 +286,7 @@ async function main() {
         `synchronous_commit ${info.sync}, wal_sync_method ${info.wal}, max_connections ${info.maxconn}`,
     );
     console.log(
-      `server: next start (production build), DB_POOL_SIZE ${POOL}; client: node:http keep-alive in this process; ${SECONDS} s per run`,
+      `server: scripts/serve.ts (production build, agent API through ${values["next-only"] ? "Next" : "its own door"}), DB_POOL_SIZE ${POOL}; client: node:http keep-alive in this process; ${SECONDS} s per run`,
     );
 
     const { seedDemoOrg } = await import("@/lib/seed/seed-demo-org");

@@ -1,5 +1,5 @@
 /**
- * Kill-switch propagation under load: TWO app instances (`next start`, production build, on two
+ * Kill-switch propagation under load: TWO app instances (scripts/serve.ts, production build, on two
  * loopback ports) and TWO workers (`scripts/worker.ts`, as `npm run worker` runs them), all on
  * one database, with the Salesforce sandbox as its own process. Agent clients POST lead.create
  * (auto-approved: the workers create each Lead in the sandbox) at both app instances without
@@ -41,7 +41,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { freePort } from "@/lib/db/embedded";
 import { childEnv, dropProxyVariables, env, setEnv } from "@/lib/env";
-import { buildIfNeeded, nextStartArgs } from "../scripts/lib/runtime";
+import { buildIfNeeded, serverArgs } from "../scripts/lib/runtime";
 import { NODE_TS } from "../scripts/lib/node-ts";
 import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { postActionRequest } from "./lib/agent-post";
@@ -113,12 +113,12 @@ function stop(proc: TProc) {
   });
 }
 
-/** `next start` on a free loopback port, as bench:ingest starts it. */
+/** The production server on a free loopback port, as bench:ingest starts it. */
 async function startApp(name: string, databaseUrl: string) {
   const port = await freePort();
   const proc = await spawnReady(
     name,
-    nextStartArgs(port, "127.0.0.1"),
+    serverArgs(port, "127.0.0.1"),
     childEnv({
       DATABASE_URL: databaseUrl,
       NEXTAUTH_SECRET: "bench",
@@ -371,7 +371,7 @@ async function main() {
       }
     }
     console.log(
-      `2 app instances (next start, production build) on ports ${apps.map((a) => a.port).join(" and ")}, ` +
+      `2 app instances (scripts/serve.ts, production build) on ports ${apps.map((a) => a.port).join(" and ")}, ` +
         `2 workers (concurrency ${WORKER_CONCURRENCY} each), the sandbox at ${sandbox.url}; ` +
         `agent load: ${CLIENTS} clients per app instance, ${RATE > 0 ? `${RATE} requests/s in all` : "unpaced"}; ` +
         `${TRIPS} trips of the prod environment's switch through POST /api/internal/kill-switches/trip ` +

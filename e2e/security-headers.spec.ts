@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { demoUser, signIn } from "./helpers";
+import type { TE2eFixtures } from "./fixtures/prepare";
 
 /** Fill in the sign-in form already on screen (the page the redirect brought us to). */
 async function signInHere(page: Page, key: string) {
@@ -39,6 +40,49 @@ test("console pages send CSP (no framing), nosniff and a referrer policy, and st
   await page.getByRole("tab", { name: "Staging" }).click();
   await expect(page.getByTestId("agent-quote-assistant")).toContainText("observe");
   expect(violations).toEqual([]);
+});
+
+test("the agent API, answered by the server's own door, sends the same headers and its contract", async ({
+  request,
+}) => {
+  const fixtures = JSON.parse(process.env.E2E_FIXTURES!) as TE2eFixtures;
+  const headersOf = (h: Record<string, string>, what: string) => {
+    expect(h["content-security-policy"], what).toContain("frame-ancestors 'none'");
+    expect(h["x-frame-options"], what).toBe("DENY");
+    expect(h["x-content-type-options"], what).toBe("nosniff");
+    expect(h["referrer-policy"], what).toBe("same-origin");
+    expect(h["x-powered-by"], what).toBeUndefined();
+  };
+  const me = await request.get("/api/agent/v1/me", {
+    headers: { authorization: `Bearer ${fixtures.agentKey}` },
+  });
+  expect(me.status()).toBe(200);
+  expect(me.headers()["content-type"]).toContain("application/json");
+  expect(me.headers()["x-request-id"]).toMatch(/^req_/);
+  headersOf(me.headers(), "GET /me");
+
+  const refused = await request.post("/api/agent/v1/action-requests", {
+    headers: { authorization: "Bearer tg_prod_not-a-key", "content-type": "application/json" },
+    data: "{}",
+  });
+  expect(refused.status()).toBe(401);
+  expect(refused.headers()["content-type"]).toContain("application/problem+json");
+  expect((await refused.json()).code).toBe("invalid_api_key");
+  headersOf(refused.headers(), "POST /action-requests 401");
+
+  // the body limit holds on this door too: 64 KiB + 1 is a 413 problem
+  const big = await request.post("/api/agent/v1/action-requests", {
+    headers: { authorization: `Bearer ${fixtures.agentKey}`, "content-type": "application/json" },
+    data: JSON.stringify({ pad: "x".repeat(64 * 1024) }),
+  });
+  expect(big.status()).toBe(413);
+  expect((await big.json()).code).toBe("payload_too_large");
+  headersOf(big.headers(), "POST /action-requests 413");
+
+  // a method the API does not have is still Next's answer (405), with the same headers
+  const put = await request.put("/api/agent/v1/action-requests", { data: "{}" });
+  expect(put.status()).toBe(405);
+  headersOf(put.headers(), "PUT /action-requests");
 });
 
 test("signing out ends the session on the server: a copied cookie stops working", async ({

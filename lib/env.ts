@@ -317,6 +317,14 @@ export function setEnv(values: Partial<Record<TEnvName, string>>, opts: { force?
   }
 }
 
+/**
+ * The production web server (scripts/serve.ts) runs Next and React in production mode, as
+ * `next start` does: NODE_ENV is set before either is loaded (React picks its build by it).
+ */
+export function setProductionMode() {
+  (process.env as Record<string, string>).NODE_ENV = "production";
+}
+
 /** Variables for a child process: this process's environment plus `extra` (undefined unsets). */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...process.env };

@@ -1,6 +1,6 @@
 /**
  * `npm run test:e2e`: a fresh database seeded with the demo org, a production build, then
- * Playwright against `next start` in Debian's Chromium. The database is dropped afterwards.
+ * Playwright against the production server (scripts/serve.ts) in Debian's Chromium. The database is dropped afterwards.
  */
 import path from "node:path";
 import { createTestDatabase } from "../tests/integration/test-database";

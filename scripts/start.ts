@@ -1,6 +1,6 @@
 /**
  * `npm start`: embedded PostgreSQL (unless DATABASE_URL is set), migrations, the demo org,
- * then the Next.js server. Survives SIGKILL: the web server (exit-with-parent.cjs) and the
+ * then the web server (scripts/serve.ts: Next.js, and the agent API's own door). Survives SIGKILL: the web server (exit-with-parent.cjs) and the
  * postmaster (a watchdog, lib/db/embedded.ts) stop within seconds, and the next start stops
  * whatever an earlier run still left.
  */
@@ -14,7 +14,7 @@ import {
   buildIfNeeded,
   DATA_DIR,
   log,
-  nextStartArgs,
+  serverArgs,
   persistentSecret,
   resolveDatabase,
   spawnTiedNode,
@@ -118,7 +118,7 @@ async function main() {
 
   const baseUrl = env().NEXTAUTH_URL ?? `http://localhost:${port}`;
   // tied to this process: a SIGKILLed launcher (worker gone) must not leave it serving
-  const app: ChildProcess = spawnTiedNode(nextStartArgs(port), {
+  const app: ChildProcess = spawnTiedNode(serverArgs(port), {
     stdio: ["ignore", "inherit", "inherit"],
     env: childEnv({
       DATABASE_URL: url,

@@ -114,6 +114,20 @@ export async function buildIfNeeded() {
   fs.writeFileSync(stamp, fp);
 }
 
-export function nextStartArgs(port: number, host = env().HOST) {
-  return [nextBin(), "start", "-p", String(port), "-H", host];
+/**
+ * The production web server's node arguments (scripts/serve.ts: Next, and the agent API's own
+ * door), as `npm start`, e2e and the benches run it.
+ */
+export function serverArgs(port: number, host = env().HOST) {
+  return [
+    "--require",
+    path.join(ROOT, "scripts", "lib", "outside-next.cjs"),
+    "--import",
+    "tsx",
+    path.join(ROOT, "scripts", "serve.ts"),
+    "--port",
+    String(port),
+    "--host",
+    host,
+  ];
 }

@@ -1,13 +1,5 @@
-import { withAgentKey } from "@/lib/http/with-agent-key";
-import { created } from "@/lib/http/created";
-import { createActionRequest, ZActionRequestInput } from "@/lib/agent-api";
+import { agentRoutes } from "@/lib/http/agent-routes";
 
-// POST /api/agent/v1/action-requests — an agent proposes a change (API.md): 201, or 200 when the
-// same idempotency key and body are replayed; refusals are problems. Ingest counts the call.
-export const POST = withAgentKey(
-  { body: ZActionRequestInput, countCall: false },
-  async ({ agent, body, requestId }) => {
-    const { actionRequest, replayed } = await createActionRequest(agent, body, requestId);
-    return replayed ? actionRequest : created(actionRequest, actionRequest.links.self);
-  },
-);
+// POST /api/agent/v1/action-requests — an agent proposes a change (API.md). The production
+// server answers this path itself (lib/http/agent-door.ts) with the same handler.
+export const POST = agentRoutes.createActionRequest;

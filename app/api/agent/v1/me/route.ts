@@ -1,5 +1,4 @@
-import { withAgentKey } from "@/lib/http/with-agent-key";
-import { describeAgent } from "@/lib/agent-api";
+import { agentRoutes } from "@/lib/http/agent-routes";
 
-// GET /api/agent/v1/me — what this agent is and may do
-export const GET = withAgentKey({}, ({ agent }) => describeAgent(agent));
+// GET /api/agent/v1/me — what this agent is and may do (also served by lib/http/agent-door.ts)
+export const GET = agentRoutes.me;

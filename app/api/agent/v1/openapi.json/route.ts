@@ -1,7 +1,6 @@
-import { openApiDocument } from "@/lib/agent-api";
+import { agentRoutes } from "@/lib/http/agent-routes";
 
 // GET /api/agent/v1/openapi.json — generated from the handlers' zod schemas; no auth
+// (also served by lib/http/agent-door.ts)
 export const dynamic = "force-static";
-export function GET() {
-  return Response.json(openApiDocument());
-}
+export const GET = agentRoutes.openApi;

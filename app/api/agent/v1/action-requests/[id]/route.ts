@@ -1,7 +1,5 @@
-import { withAgentKey } from "@/lib/http/with-agent-key";
-import { getActionRequest, ZGetQuery } from "@/lib/agent-api";
+import { agentRoutes } from "@/lib/http/agent-routes";
 
 // GET /api/agent/v1/action-requests/:id[?waitSeconds=N] — status, decision and execution
-export const GET = withAgentKey({ query: ZGetQuery }, ({ agent, params, query, req }) =>
-  getActionRequest(agent, params.id, query.waitSeconds, req.signal),
-);
+// (the production server's door serves the same handler: lib/http/agent-door.ts)
+export const GET = agentRoutes.getActionRequest;

@@ -1,0 +1,114 @@
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { MAX_BODY_BYTES } from "@/lib/agent-api/contract";
+import { matchAgentRoute } from "./agent-routes";
+import { toProblem } from "./problem";
+import { SECURITY_HEADERS } from "./security-headers";
+
+const SECURITY = SECURITY_HEADERS.map(
+  ({ key, value }) => [key.toLowerCase(), value] as [string, string],
+);
+
+/**
+ * The agent API's own door in the production server (scripts/serve.ts): a request for one of its
+ * paths (lib/http/agent-routes.ts) goes straight from node:http to the same handler the Next
+ * route files export, without Next's router, request wrappers and streamed response — which cost
+ * more CPU per agent request than the request's own work (bench:ingest --profile). Everything
+ * the handlers check stays theirs (key, rate limits, body size and depth, problems); what
+ * next.config.ts adds to every response (SECURITY_HEADERS) is added here. Returns false for any
+ * other method or path: Next answers those (405s, HEAD, OPTIONS and every page included).
+ */
+export function serveAgentApi(req: IncomingMessage, res: ServerResponse): boolean {
+  const url = req.url ?? "/";
+  if (!url.startsWith("/api/agent/v1/")) return false;
+  const q = url.indexOf("?");
+  const found = matchAgentRoute(req.method ?? "GET", q < 0 ? url : url.slice(0, q));
+  if (!found) return false;
+  void answer(req, res, found).catch((err) => {
+    // the handlers render their own problems; this is the adapter failing
+    if (!res.headersSent) void send(res, toProblem(err));
+    else res.destroy();
+  });
+  return true;
+}
+
+async function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  found: NonNullable<ReturnType<typeof matchAgentRoute>>,
+) {
+  // a long poll or an MCP stream stops when the agent hangs up
+  const hangUp = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) hangUp.abort();
+  });
+  const method = req.method ?? "GET";
+  const body = method === "GET" || method === "DELETE" ? null : await readCapped(req, res);
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  }
+  const request = new Request(new URL(req.url ?? "/", origin(req)), {
+    method,
+    headers,
+    body: body as Uint8Array<ArrayBuffer> | null,
+    signal: hangUp.signal,
+  });
+  const response = await found.handler(request, { params: Promise.resolve(found.params) });
+  await send(res, response);
+}
+
+/**
+ * The body, at most MAX_BODY_BYTES + 1 bytes of it: enough for the handler's own limit
+ * (readJsonBody) to refuse it with its 413 in its usual order (after the key). What is past the
+ * limit is not read: the connection closes after the answer.
+ */
+function readCapped(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off("data", onData);
+      req.off("end", done);
+      req.off("error", reject);
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.pause();
+        res.shouldKeepAlive = false;
+        res.once("finish", () => req.destroy());
+        done();
+      }
+    };
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("error", reject);
+  });
+}
+
+function origin(req: IncomingMessage): string {
+  const host = req.headers.host;
+  return host && /^[A-Za-z0-9.\-[\]:]+$/.test(host) ? `http://${host}` : "http://localhost";
+}
+
+async function send(res: ServerResponse, response: Response) {
+  const head: [string, string][] = [...SECURITY];
+  response.headers.forEach((value, key) => {
+    head.push([key, value]);
+  });
+  const type = response.headers.get("content-type") ?? "";
+  if (response.body && type.startsWith("text/event-stream")) {
+    // MCP's server-sent events: streamed as they come
+    res.writeHead(response.status, head.flat());
+    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
+    return;
+  }
+  const bytes = response.body ? Buffer.from(await response.arrayBuffer()) : null;
+  if (bytes) head.push(["content-length", String(bytes.length)]);
+  res.writeHead(response.status, head.flat());
+  res.end(bytes);
+}
