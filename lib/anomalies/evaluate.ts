@@ -3,29 +3,22 @@ import { db, Prisma } from "@/lib/db";
 import { writeAuditEvent } from "@/lib/audit";
 import { tripKillSwitch } from "@/lib/guardrails/kill-switches";
 import { env } from "@/lib/env";
-import { BASELINE_DAYS, RECENT_HOURS, scoreWindow, type TScore } from "./score";
-import { loadRules, ruleFor, type TRule } from "./rules";
+import { scoreWindow, type TScore } from "./score";
+import { loadPairFigures, lookbackMinutes, type TPairFigures } from "./pair-figures";
+import { loadRules, ruleFor, type TRule, type TRules } from "./rules";
 
-const HOUR = 3_600_000;
 const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz at time zone 'UTC')`;
 
 type TPair = { agentId: string; actionTypeId: string };
 const pairKey = (p: TPair) => `${p.agentId}|${p.actionTypeId}`;
-
-/** The baseline hours for `now`: the same hour on each of the previous days, and the last few. */
-export function baselineHours(now: Date): Date[] {
-  const h0 = Math.floor(now.getTime() / HOUR) * HOUR;
-  const hours = new Set<number>();
-  for (let d = 1; d <= BASELINE_DAYS; d++) hours.add(h0 - d * 24 * HOUR);
-  for (let h = 1; h <= RECENT_HOURS; h++) hours.add(h0 - h * HOUR);
-  return [...hours].sort((a, b) => a - b).map((t) => new Date(t));
-}
 
 export type TEvaluation = {
   evaluated: number;
   opened: { anomalyId: string; agentId: string; actionTypeId: string; action: string }[];
   continued: number;
   ended: number;
+  /** episodes whose agent's switch a person reset, tripped again as their score rose (below) */
+  retripped: number;
   /** pairs whose evaluation failed (logged) */
   failed: number;
   /** episodes an earlier run opened but did not finish acting on (finishStalledEpisodes) */
@@ -33,125 +26,165 @@ export type TEvaluation = {
 };
 
 /**
- * The `detectAnomalies` job's run: every agent × action type with requests in the last window
- * (or an episode still open) is scored against its own baseline (score.ts). Reads only the
- * window's requests (the `createdAt` index) and, per pair, 17 hours of the metrics rollup — never
- * the whole history. A pair that fires without an open episode opens one (the partial unique
- * index makes that once, whoever else evaluates at the same time) and is acted on: an alert
- * (audit event, the on-call group's signed webhook) and, where its rule says so, the agent's kill
- * switch tripped by Tollgate itself. An open episode that fires again only records its peak; one
- * that has not fired for a whole window ends.
+ * The `detectAnomalies` job's run: every agent × action type with requests in the last hour (or
+ * an episode still open) is scored against its own baseline (score.ts). Its reads are one
+ * statement whatever the number of pairs (loadPairFigures: the last hour's requests by the
+ * `createdAt` index, 17 hours of the metrics rollup) — never the whole history; its writes to
+ * episodes that go on or end are one statement each. A pair that fires without an open episode
+ * opens one (the partial unique index makes that once, whoever else evaluates at the same time)
+ * and is acted on: an alert (audit event, the on-call group's signed webhook) and, where its rule
+ * says so, the agent's kill switch tripped by Tollgate itself. An open episode that fires again
+ * only records its peak; one that has not fired for a whole window ends.
+ *
+ * A person who resets the switch an episode tripped has decided, and a spike that merely goes on
+ * does not overrule them: the switch is tripped again only when the episode's score rises above
+ * its peak (the spike got worse since) — or when a later, new episode fires.
  */
 export async function detectAnomalies(opts: { now?: Date } = {}): Promise<TEvaluation> {
   const now = opts.now ?? new Date();
   const rules = await loadRules();
   const longest = Math.max(...rules.all.map((r) => r.windowMinutes));
-  const since = new Date(now.getTime() - longest * 60_000);
-  // per pair, its requests per minute ago (0 = the last minute) over the longest window
-  const minutes = await db.$queryRaw<
-    { agentId: string; actionTypeId: string; environmentId: string; ago: number; n: number }[]
-  >`
-    select "agentId", "actionTypeId", min("environmentId") as "environmentId",
-      floor(extract(epoch from (${utc(now)} - "createdAt")) / 60)::int as ago, count(*)::int as n
-    from "ActionRequest"
-    where "createdAt" > ${utc(since)} and "createdAt" <= ${utc(now)}
-      and "actionTypeId" is not null and "revertsId" is null and "requestedById" is null
-    group by 1, 2, 4`;
-  const open = await db.anomaly.findMany({ where: { endedAt: null } });
-  const pairs = new Map<string, TPair & { environmentId: string; perMinute: number[] }>();
-  for (const m of minutes) {
-    const k = pairKey(m);
-    const p = pairs.get(k) ?? { ...m, perMinute: [] };
-    p.perMinute[m.ago] = (p.perMinute[m.ago] ?? 0) + m.n;
-    pairs.set(k, p);
-  }
-  for (const a of open) {
-    if (!pairs.has(pairKey(a))) pairs.set(pairKey(a), { ...a, perMinute: [] });
-  }
+  const [figures, open] = await Promise.all([
+    loadPairFigures(now, lookbackMinutes(longest)),
+    db.anomaly.findMany({ where: { endedAt: null } }),
+  ]);
   const result: TEvaluation = {
     evaluated: 0,
     opened: [],
     continued: 0,
     ended: 0,
+    retripped: 0,
     failed: 0,
     finished: 0,
   };
-  if (!pairs.size) {
-    result.finished = await finishStalledEpisodes(now);
-    return result;
+  const openBy = new Map(open.map((a) => [pairKey(a), a]));
+  const continuing: { id: string; observed: number; score: number }[] = [];
+  const ending: string[] = [];
+  const firing: { p: TPairFigures & { environmentId: string }; rule: TRule; s: TScore }[] = [];
+  for (const p of figures) {
+    const rule = ruleFor(rules, p.agentId, p.actionTypeId);
+    const episode = openBy.get(pairKey(p));
+    if (!rule.enabled && !episode) continue;
+    result.evaluated++;
+    const sum = (minutes: number) =>
+      p.perMinute.slice(0, minutes).reduce((total, n) => total + n, 0);
+    const s = scoreWindow({
+      observed: sum(rule.windowMinutes),
+      trailingHour: sum(60),
+      hourly: p.hourly,
+      ...rule,
+    });
+    const fires = rule.enabled && s.fires;
+    if (episode) {
+      if (fires) continuing.push({ id: episode.id, observed: s.observed, score: s.score });
+      // a whole window without firing: the episode is over (a later spike is a new one)
+      else if (now.getTime() - episode.lastSeenAt.getTime() >= rule.windowMinutes * 60_000)
+        ending.push(episode.id);
+    } else if (fires && p.environmentId) {
+      firing.push({ p: { ...p, environmentId: p.environmentId }, rule, s });
+    }
   }
 
-  const hourly = await baselines([...pairs.values()], now);
-  const openBy = new Map(open.map((a) => [pairKey(a), a]));
-  for (const [k, p] of pairs) {
+  if (continuing.length) {
+    // greatest() in the statement: an overlapping, older run never lowers the peak. Returned:
+    // the episodes this run lifted above their peak (the old peak read under the row lock)
+    const rose = await db.$queryRaw<
+      {
+        id: string;
+        agentId: string;
+        actionTypeId: string;
+        action: string;
+        score: number;
+        peak: number;
+      }[]
+    >`
+      with c as (
+        select * from unnest(${continuing.map((c) => c.id)}::text[],
+          ${continuing.map((c) => c.observed)}::int[], ${continuing.map((c) => c.score)}::float8[])
+          as c(id, observed, score)),
+      old as (
+        select a.id, a."peakScore" from "Anomaly" a join c on c.id = a.id
+        where a."endedAt" is null for update of a)
+      update "Anomaly" a set "lastSeenAt" = greatest(a."lastSeenAt", ${utc(now)}),
+        "peakObserved" = greatest(a."peakObserved", c.observed),
+        "peakScore" = greatest(a."peakScore", c.score)
+      from c join old on old.id = c.id
+      where a.id = c.id
+      returning a.id, a."agentId", a."actionTypeId", a.action, c.score, old."peakScore" as peak`;
+    result.continued += rose.length;
+    // only an episode that tripped its agent's switch, under a rule that still trips, and whose
+    // score rose past its peak is looked at again (no query for the others)
+    const retrip = rose.filter(
+      (x) =>
+        x.score > x.peak &&
+        ["tripped", "already_tripped"].includes(x.action) &&
+        ruleFor(rules, x.agentId, x.actionTypeId).autoTrip,
+    );
+    for (const r of retrip) {
+      try {
+        if (await retripIfReset(rules, r.id, r.score, r.peak, now)) result.retripped++;
+      } catch (e) {
+        result.failed++;
+        console.error(`[anomalies] re-trip ${r.id}: ${(e as Error).message ?? String(e)}`);
+      }
+    }
+  }
+  if (ending.length) {
+    const ended = await db.anomaly.updateMany({
+      where: { id: { in: ending }, endedAt: null },
+      data: { endedAt: now },
+    });
+    result.ended += ended.count;
+  }
+  for (const { p, rule, s } of firing) {
     // one pair's failure (a row gone, a trip refused) is logged and does not stop the others
     try {
-      await evaluatePair(k, p);
+      const opened = await openEpisode(p, rule, s, now);
+      if (opened) result.opened.push(opened);
     } catch (e) {
       result.failed++;
-      console.error(`[anomalies] ${k}: ${(e as Error).message ?? String(e)}`);
+      console.error(`[anomalies] ${pairKey(p)}: ${(e as Error).message ?? String(e)}`);
     }
   }
   result.finished = await finishStalledEpisodes(now);
   return result;
-
-  async function evaluatePair(
-    k: string,
-    p: TPair & { environmentId: string; perMinute: number[] },
-  ) {
-    const rule = ruleFor(rules, p.agentId, p.actionTypeId);
-    const episode = openBy.get(k);
-    if (!rule.enabled && !episode) return;
-    result.evaluated++;
-    const observed = p.perMinute.slice(0, rule.windowMinutes).reduce((s, n) => s + (n ?? 0), 0);
-    const s = scoreWindow({ observed, hourly: hourly.get(k) ?? [], ...rule });
-    const fires = rule.enabled && s.fires;
-    if (episode) {
-      if (fires) {
-        // greatest() in the statement: an overlapping, older run never lowers the peak
-        await db.$executeRaw`
-          update "Anomaly" set "lastSeenAt" = greatest("lastSeenAt", ${utc(now)}),
-            "peakObserved" = greatest("peakObserved", ${observed}),
-            "peakScore" = greatest("peakScore", ${s.score})
-          where id = ${episode.id} and "endedAt" is null`;
-        result.continued++;
-      } else if (now.getTime() - episode.lastSeenAt.getTime() >= rule.windowMinutes * 60_000) {
-        // a whole window without firing: the episode is over (a later spike is a new one)
-        const ended = await db.anomaly.updateMany({
-          where: { id: episode.id, endedAt: null },
-          data: { endedAt: now },
-        });
-        result.ended += ended.count;
-      }
-      return;
-    }
-    if (!fires) return;
-    const opened = await openEpisode(p, rule, s, now);
-    if (opened) result.opened.push(opened);
-  }
 }
 
-/** Per pair, the hourly counts of its baseline hours (score.ts), from MetricHour. */
-async function baselines(pairs: (TPair & { environmentId: string })[], now: Date) {
-  const hours = baselineHours(now).map((h) => h.toISOString());
-  const rows = await db.$queryRaw<{ agentId: string; actionTypeId: string; counts: number[] }[]>`
-    select p.a as "agentId", p.t as "actionTypeId",
-      array_agg(coalesce((
-        select sum(m.proposed) from "MetricHour" m
-        where m."agentId" = p.a and m."actionTypeId" = p.t and m.hour = h.hour), 0)::int
-        order by h.hour) as counts
-    from unnest(${pairs.map((p) => p.agentId)}::text[], ${pairs.map((p) => p.actionTypeId)}::text[])
-      as p(a, t)
-    join "Agent" ag on ag.id = p.a
-    cross join unnest(${hours}::timestamptz[]) as hz(at)
-    cross join lateral (select hz.at at time zone 'UTC' as hour) h
-    -- hours before the agent existed (or, for older history, before its first proposal of the
-    -- type) are no samples
-    where h.hour >= least(date_trunc('hour', ag."createdAt"), coalesce((
-      select min(m.hour) from "MetricHour" m where m."agentId" = p.a and m."actionTypeId" = p.t),
-      'infinity'::timestamp))
-    group by 1, 2`;
-  return new Map(rows.map((r) => [pairKey(r), r.counts]));
+/**
+ * An episode that tripped its agent's switch, whose score rose above its peak: if a person reset
+ * the switch since the episode began, trip it again, with the rise as the reason, and say so on
+ * the episode. True when it was tripped again.
+ */
+async function retripIfReset(
+  rules: TRules,
+  anomalyId: string,
+  score: number,
+  peak: number,
+  now: Date,
+) {
+  const a = await db.anomaly.findUniqueOrThrow({ where: { id: anomalyId } });
+  if (!["tripped", "already_tripped"].includes(a.action)) return false;
+  const rule = ruleFor(rules, a.agentId, a.actionTypeId);
+  if (!rule.enabled || !rule.autoTrip) return false;
+  const sw = await db.killSwitch.findUnique({ where: { scopeKey: `agent:${a.agentId}` } });
+  if (!sw || sw.engaged || !sw.resetAt || sw.resetAt < a.createdAt) return false;
+  const rise = `score ${fmt(score)} above the episode's peak ${fmt(peak)} after a person reset the switch`;
+  await tripKillSwitch(
+    {
+      scope: "agent",
+      target: a.agentId,
+      reason: `Anomaly rising: ${rise} (automatic trip, anomaly ${anomalyId})`.slice(0, 2000),
+    },
+    null,
+  );
+  await db.anomaly.update({
+    where: { id: anomalyId },
+    data: {
+      killSwitchId: sw.id,
+      actionDetail: `${a.actionDetail}; tripped again ${now.toISOString()}: ${rise}`.slice(0, 2000),
+    },
+  });
+  return true;
 }
 
 /**

@@ -1,5 +1,6 @@
 export { countAnomalies } from "./count-anomalies";
-export { detectAnomalies, baselineHours, type TEvaluation } from "./evaluate";
+export { detectAnomalies, type TEvaluation } from "./evaluate";
+export { baselineHours, loadPairFigures, type TPairFigures } from "./pair-figures";
 export {
   loadRules,
   ruleFor,

@@ -15,7 +15,7 @@ export type TRule = {
   autoTrip: boolean;
 };
 
-type TRules = { all: TRule[]; byScope: Map<string, TRule> };
+export type TRules = { all: TRule[]; byScope: Map<string, TRule> };
 
 /** Every rule row (a handful), with the built-in default where no default row exists. */
 export async function loadRules(): Promise<TRules> {

@@ -30,6 +30,46 @@ describe("scoreWindow", () => {
     expect(scoreWindow({ observed, hourly, ...rule }).fires).toBe(fires);
   });
 
+  it.each([
+    // 40 an hour, all in one ten-minute burst: the window alone fires, the trailing hour holds
+    // one usual hour and does not
+    {
+      name: "hourly burst",
+      observed: 40,
+      trailingHour: 40,
+      hourly: Array(17).fill(40),
+      fires: false,
+    },
+    {
+      name: "10× burst",
+      observed: 400,
+      trailingHour: 400,
+      hourly: Array(17).fill(40),
+      fires: true,
+    },
+    // a steady 60 an hour and 150 in the last ten minutes: the hour holds 50 + 150
+    {
+      name: "spike at a steady rate",
+      observed: 150,
+      trailingHour: 200,
+      hourly: Array(17).fill(60),
+      fires: true,
+    },
+    // double the rate for ten minutes at 600 an hour: the window fires, the hour (700 against
+    // 600, spread √600) does not — the price of the hour's check
+    {
+      name: "2× for ten minutes",
+      observed: 200,
+      trailingHour: 700,
+      hourly: Array(17).fill(600),
+      fires: false,
+    },
+  ])("with the trailing hour: $name", ({ observed, trailingHour, hourly, fires }) => {
+    const s = scoreWindow({ observed, trailingHour, hourly, ...rule });
+    expect(s.fires).toBe(fires);
+    expect(scoreWindow({ observed, hourly, ...rule }).fires).toBe(true);
+  });
+
   it("computes the figures it documents", () => {
     const s = scoreWindow({ observed: 120, hourly: Array(17).fill(60), ...rule });
     expect(s.expected).toBe(10);

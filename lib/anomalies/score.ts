@@ -15,7 +15,17 @@ import { z } from "zod";
  *   does not fire on one request more than usual.
  * - Score = (observed − expected) / spread. The rule fires when the score is at least
  *   `zThreshold` and observed is at least `minCount`: the floor that keeps a quiet or brand-new
- *   agent (no samples: expected 0) from firing on a handful of requests.
+ *   agent (no samples: expected 0) from firing on a handful of requests —
+ * - and when the trailing hour (the last 60 minutes) also scores at least `zThreshold` against the
+ *   same hourly samples, unscaled. The samples are whole hours, so they cannot tell a burst from
+ *   a spike: an agent whose usual hour arrives in one ten-minute burst would score high in every
+ *   burst's window. Its trailing hour holds one usual hour, and does not fire; a real spike lifts
+ *   the hour too. The price: a spike must be large enough to show against the whole hour's
+ *   spread (at a steady rate, a window score about √(60 / window) times the threshold).
+ * - Writes: an agent's requests of the type, unless refused (denied, discarded, expired), on both
+ *   sides as each request stands now. A request in the window waiting for a person counts until
+ *   it is refused, while the baseline's refused requests are out: an agent whose proposals are
+ *   mostly refused later, by people, reads a little high (by the share refused).
  */
 export const BASELINE_DAYS = 14;
 export const RECENT_HOURS = 3;
@@ -26,6 +36,8 @@ export type TScore = {
   scale: number;
   score: number;
   samples: number;
+  /** the trailing hour's score against the hourly samples, where it was given */
+  hourScore?: number;
   fires: boolean;
 };
 
@@ -43,20 +55,31 @@ export function scoreWindow(input: {
   windowMinutes: number;
   zThreshold: number;
   minCount: number;
+  /** requests in the last 60 minutes; without it, the window alone decides */
+  trailingHour?: number;
 }): TScore {
   const perWindow = input.hourly.map((n) => (n * input.windowMinutes) / 60);
-  const expected = median(perWindow);
-  const mad = median(perWindow.map((x) => Math.abs(x - expected)));
-  const scale = Math.max(1.4826 * mad, Math.sqrt(expected), 1);
-  const score = (input.observed - expected) / scale;
+  const { expected, scale, score } = robust(perWindow, input.observed);
+  const hour = input.trailingHour === undefined ? null : robust(input.hourly, input.trailingHour);
   return {
     observed: input.observed,
     expected,
     scale,
     score,
     samples: perWindow.length,
-    fires: input.observed >= input.minCount && score >= input.zThreshold,
+    hourScore: hour?.score,
+    fires:
+      input.observed >= input.minCount &&
+      score >= input.zThreshold &&
+      (!hour || hour.score >= input.zThreshold),
   };
+}
+
+function robust(samples: readonly number[], observed: number) {
+  const expected = median(samples);
+  const mad = median(samples.map((x) => Math.abs(x - expected)));
+  const scale = Math.max(1.4826 * mad, Math.sqrt(expected), 1);
+  return { expected, scale, score: (observed - expected) / scale };
 }
 
 /** A rule's settings as the form sends them and the route checks them (one schema for both). */

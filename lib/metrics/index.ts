@@ -7,5 +7,5 @@ export {
   type TFigures,
   type TMetricsQueryInput,
 } from "./dashboard";
-export { rollupMetrics } from "./rollup";
+export { rollupMetrics, REFUSED_STATUSES } from "./rollup";
 export { EDGES_MS, quantileMs } from "./histogram";
