@@ -7,8 +7,8 @@ const HOUR = 3_600_000;
 const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz at time zone 'UTC')`;
 const refused = Prisma.raw(REFUSED_STATUSES.map((s) => `'${s}'`).join(", "));
 
-/** How far back the recent counts reach: the trailing hour (score.ts), or a longer window. */
-export const lookbackMinutes = (longestWindow: number) => Math.max(60, longestWindow);
+/** How far back the recent counts reach: the trailing hour (score.ts), the longest window. */
+export const LOOKBACK_MINUTES = 60;
 
 /** The baseline hours for `now`: the same hour on each of the previous days, and the last few. */
 export function baselineHours(now: Date): Date[] {
