@@ -48,12 +48,22 @@ export function HaltedWork(props: { rows: THaltedRow[]; total: number; canWrite:
     e.preventDefault();
     setMessage(null);
     await run(async () => {
-      const res = await sendJson<{ resumed: number }>("/api/internal/halted/resume", "POST", {
-        ids: picked,
-        reason,
-      });
+      const res = await sendJson<{
+        resumed: number;
+        returnedToApproval: string[];
+        expired: string[];
+      }>("/api/internal/halted/resume", "POST", { ids: picked, reason });
+      const plural = (n: number) => `${n} request${n === 1 ? "" : "s"}`;
       setMessage(
-        `Resumed ${res.resumed} request${res.resumed === 1 ? "" : "s"}: queued to run again.`,
+        [
+          `Resumed ${plural(res.resumed)}: queued to run again.`,
+          res.returnedToApproval.length &&
+            `${plural(res.returnedToApproval.length)} went back to approval instead: the agent may no longer write what Tollgate approved on its own.`,
+          res.expired.length &&
+            `${plural(res.expired.length)} expired instead: the agent is in observe or retired.`,
+        ]
+          .filter(Boolean)
+          .join(" "),
       );
       setSelected(new Set());
       setReason("");

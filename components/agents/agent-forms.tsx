@@ -320,7 +320,7 @@ const STATUS_COPY: Record<
 > = {
   suspend: {
     title: "Suspend",
-    text: "The agent's requests are refused (agent_inactive) until it is resumed, and its waiting writes that Tollgate approved on its own are halted (a person approves them again). Its keys, scope and history stay.",
+    text: "The agent's requests are refused (agent_inactive) until it is resumed, and its waiting writes that Tollgate approved on its own go back to a person's approval. Its keys, scope and history stay.",
     button: "Suspend agent",
     busy: "Suspending…",
     danger: true,
@@ -334,7 +334,7 @@ const STATUS_COPY: Record<
   },
   retire: {
     title: "Retire",
-    text: "Retirement is final: the agent's requests are refused for good, its waiting writes are halted and what waits for a decision expires, it gets no new keys and it cannot be resumed or changed. Its history stays.",
+    text: "Retirement is final: the agent's requests are refused for good, its waiting work expires, it gets no new keys and it cannot be resumed or changed. Its history stays.",
     button: "Retire agent",
     busy: "Retiring…",
     danger: true,

@@ -55,12 +55,20 @@ export const TRANSITIONS: Readonly<Record<TStatus, readonly TEdge[]>> = {
     E("expired", ["system"], "action_request.expired"),
   ],
   approved: [
+    // its agent was demoted, suspended or retired since (lib/execution/phase-stop.ts): back to
+    // a person's approval, or expired where nothing of the agent is written any more
+    E("pending_approval", ["system"], "action_request.returned_to_approval"),
+    E("expired", ["system"], "action_request.expired"),
     E("executing", ["worker"], "execution.started"),
     E("halted", ["system", "user"], "action_request.halted"),
     // its claim kept failing (lib/execution/claim-failure.ts): parked for a person
     E("dead_lettered", ["worker"], "execution.dead_lettered"),
   ],
   auto_approved: [
+    // its agent was demoted, suspended or retired since (lib/execution/phase-stop.ts): back to
+    // a person's approval, or expired where nothing of the agent is written any more
+    E("pending_approval", ["system"], "action_request.returned_to_approval"),
+    E("expired", ["system"], "action_request.expired"),
     E("executing", ["worker"], "execution.started"),
     E("halted", ["system", "user"], "action_request.halted"),
     // its claim kept failing (lib/execution/claim-failure.ts): parked for a person
@@ -77,6 +85,10 @@ export const TRANSITIONS: Readonly<Record<TStatus, readonly TEdge[]>> = {
     E("halted", ["system"], "action_request.halted"),
   ],
   retrying: [
+    // its agent was demoted, suspended or retired since (lib/execution/phase-stop.ts): back to
+    // a person's approval, or expired where nothing of the agent is written any more
+    E("pending_approval", ["system"], "action_request.returned_to_approval"),
+    E("expired", ["system"], "action_request.expired"),
     E("executing", ["worker"], "execution.started"),
     E("dead_lettered", ["worker"], "execution.dead_lettered"),
     E("halted", ["system", "user"], "action_request.halted"),
@@ -88,6 +100,10 @@ export const TRANSITIONS: Readonly<Record<TStatus, readonly TEdge[]>> = {
     E("discarded", ["user"], "dead_letter.discarded"),
   ],
   halted: [
+    // its agent was demoted, suspended or retired since (lib/execution/phase-stop.ts): back to
+    // a person's approval, or expired where nothing of the agent is written any more
+    E("pending_approval", ["system"], "action_request.returned_to_approval"),
+    E("expired", ["system"], "action_request.expired"),
     E("approved", ["user"], "action_request.resumed"),
     E("discarded", ["user"], "action_request.discarded"),
   ],

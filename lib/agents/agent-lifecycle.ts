@@ -1,5 +1,5 @@
 import "server-only";
-import { stopAgentWork } from "@/lib/execution/phase-stop";
+import { STOPS_WORK, stopAgentWork } from "@/lib/execution/phase-stop";
 import { Prisma, db, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, invalid, notFound } from "@/lib/core/errors";
@@ -234,12 +234,7 @@ export async function changeAgentStatus(
     const stopped =
       move.to === "active"
         ? null
-        : await stopAgentWork(
-            tx,
-            agent.id,
-            { type: "user", userId: actorUserId },
-            `Agent ${move.to}: ${data.reason}`,
-          );
+        : await stopAgentWork(tx, agent.id, `Agent ${move.to}: ${data.reason}`);
     await writeAuditEvent(tx, {
       actor: { type: "user", userId: actorUserId },
       // spelled out: lib/audit/events.test.ts reads the actions the code writes from its source
@@ -256,7 +251,7 @@ export async function changeAgentStatus(
       context,
     });
     return move.to;
-  });
+  }, STOPS_WORK);
   afterChange();
   return { status };
 }

@@ -141,6 +141,8 @@ export const AUDIT_EVENTS = {
     transition({ killSwitch: str.optional(), workflowVersion: str.optional() }),
   ),
   "action_request.resumed": request(transition()),
+  // work its agent's new phase or status no longer lets through, back to a person (phase-stop.ts)
+  "action_request.returned_to_approval": request(transition()),
   // the original, when its revert succeeded (lib/reverts/settle-revert.ts): the revert and the
   // fields it restored
   "action_request.reverted": request(
@@ -319,13 +321,13 @@ export const AUDIT_EVENTS = {
   "agent.suspended": def(
     "config",
     "agent",
-    z.strictObject({ agent: str, from: str, to: str, halted: count, expired: count }),
+    z.strictObject({ agent: str, from: str, to: str, returnedToApproval: count, expired: count }),
   ),
   "agent.resumed": def("config", "agent", z.strictObject({ agent: str, from: str, to: str })),
   "agent.retired": def(
     "config",
     "agent",
-    z.strictObject({ agent: str, from: str, to: str, halted: count, expired: count }),
+    z.strictObject({ agent: str, from: str, to: str, returnedToApproval: count, expired: count }),
   ),
   // phase gates (lib/gates): a promotion keeps the gate as evaluated; a demotion by a person or
   // by the phaseGates leader (automatic: the breached criteria)
@@ -351,8 +353,8 @@ export const AUDIT_EVENTS = {
       automatic: z.boolean(),
       breaches: z.array(str).optional(),
       // the agent's waiting work the lower phase stopped (lib/execution/phase-stop.ts)
-      halted: z.number().int().optional(),
-      expired: z.number().int().optional(),
+      returnedToApproval: count,
+      expired: count,
     }),
   ),
   "promotion_criteria.set": def(

@@ -5,7 +5,7 @@ import { requestSubject, writeAuditEvent } from "@/lib/audit";
 import { env as config } from "@/lib/env";
 import { switchTarget } from "@/lib/guardrails/write-gate";
 import { engagedSwitchFor } from "./kill-check";
-import { phaseStops } from "./phase-stop";
+import { applyPhaseStops, phaseStops } from "./phase-stop";
 import { EXECUTION_INCLUDE, loadForExecution, RUNNABLE, type TLoaded } from "./execution-result";
 import { leaseUntilSql, newLeaseHolder } from "./lease";
 
@@ -69,10 +69,10 @@ export async function claimTry(requestId: string, workerId: string): Promise<TCl
       );
       return { outcome: "halted" };
     }
-    // the agent was demoted since Tollgate approved this on its own (phase-stop.ts)
-    const byPhase = (await phaseStops(tx, [ar.id])).get(ar.id);
-    if (byPhase) {
-      await halt(tx, ar, byPhase, now);
+    // the agent was demoted, suspended or retired since this was approved (phase-stop.ts)
+    const stops = await phaseStops(tx, [ar.id]);
+    if (stops.size) {
+      await applyPhaseStops(tx, [{ ...ar, status: ar.status as TStatus }], stops);
       return { outcome: "halted" };
     }
     // a backout's revert writes only while its backout runs: paused, cancelled or done, the

@@ -5,7 +5,7 @@ import type { TRequestContext } from "@/lib/audit";
 import { lockActionRequest, transitionRequest } from "@/lib/action-requests";
 import { AppError, notFound } from "@/lib/core/errors";
 import { engagedSwitchFor } from "./kill-check";
-import { phaseStops } from "./phase-stop";
+import { applyPhaseStops, phaseStops } from "./phase-stop";
 import { enqueueAfterCommit } from "./queue";
 
 export const ZOperatorReason = z.string().trim().min(3, "Say why (3 characters or more)").max(2000);
@@ -19,16 +19,16 @@ const actor = (userId: string) => ({ type: "user" as const, userId });
 const freshBudget = (ar: { attempts: number }) => ({ attemptsBase: ar.attempts, claimFailures: 0 });
 
 /**
- * Work its agent's phase no longer lets through (demoted since Tollgate approved it on its own,
- * or back in observe) is not sent to the worker again by a person's resume or retry: its claim
- * would only halt it. A re-route to an approver is the way on (their approval lets it through).
+ * A dead letter whose agent's phase or status no longer lets it through (demoted, suspended or
+ * retired since Tollgate approved it on its own) is not retried: its claim would only stop it.
+ * A re-route to an approver is the way on (their approval lets it through), or a discard.
  */
-async function refusePhaseStop(tx: Tx, id: string, action: "resume" | "retry") {
-  const why = (await phaseStops(tx, [id])).get(id);
-  if (why) {
+async function refusePhaseStop(tx: Tx, id: string) {
+  const stop = (await phaseStops(tx, [id])).get(id);
+  if (stop) {
     throw new AppError(
       "phase_forbids",
-      `${why}: ${action === "retry" ? "re-route it to an approver or discard it" : "discard it, or resume it once the agent may write it again"}`,
+      `${stop.why}: ${stop.to === "pending_approval" ? "re-route it to an approver, or discard it" : "discard it"}`,
     );
   }
 }
@@ -83,6 +83,8 @@ export async function resumeHalted(
   context?: TRequestContext | null,
 ) {
   const why = ZOperatorReason.parse(reason);
+  const returned: string[] = [];
+  const expired: string[] = [];
   const resumed = await db.$transaction(async (tx) => {
     const done: string[] = [];
     for (const id of ids) {
@@ -102,7 +104,14 @@ export async function resumeHalted(
           { status: 409 },
         );
       }
-      await refusePhaseStop(tx, id, "resume");
+      // its agent may no longer write it as it stands: back to a person, or expired
+      const stops = await phaseStops(tx, [id]);
+      if (stops.size) {
+        const moved = await applyPhaseStops(tx, [{ ...ar, status: "halted" }], stops);
+        if (moved.returnedToApproval) returned.push(id);
+        else expired.push(id);
+        continue;
+      }
       await transitionRequest(tx, {
         id,
         from: "halted",
@@ -118,7 +127,13 @@ export async function resumeHalted(
     return done;
   });
   for (const id of resumed) await enqueueAfterCommit(id);
-  return { resumed: resumed.length, ids: resumed };
+  return {
+    resumed: resumed.length,
+    ids: resumed,
+    // halted work its agent's phase or status now stops went where the stop says instead
+    returnedToApproval: returned,
+    expired,
+  };
 }
 
 export const ZDeadLetterAction = z
@@ -151,7 +166,7 @@ export async function resolveDeadLetter(
     }
     if (action !== "discard") await refuseBackoutRevert(tx, ar, userId, action);
     if (action === "retry") {
-      await refusePhaseStop(tx, id, "retry");
+      await refusePhaseStop(tx, id);
       const sw = await engagedSwitchFor(tx, ar);
       if (sw)
         throw new AppError("kill_switch_engaged", `The ${sw.scope} kill switch is engaged`, {

@@ -4,7 +4,7 @@ import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
 import { forgetApiKeys } from "@/lib/agents/api-keys";
-import { stopAgentWork } from "@/lib/execution/phase-stop";
+import { STOPS_WORK, stopAgentWork } from "@/lib/execution/phase-stop";
 import { evaluateGate, type TGate } from "./evaluate-gate";
 import {
   PHASES,
@@ -162,12 +162,7 @@ export async function demoteAgent(
       );
     }
     await applyPhase(tx, agent, data.to);
-    const stopped = await stopAgentWork(
-      tx,
-      agentId,
-      { type: "user", userId: actorUserId },
-      `Demoted to ${data.to}: ${data.reason}`,
-    );
+    const stopped = await stopAgentWork(tx, agentId, `Demoted to ${data.to}: ${data.reason}`);
     const change = await tx.phaseChange.create({
       data: {
         agentId,
@@ -198,7 +193,7 @@ export async function demoteAgent(
       context,
     });
     return { phase: data.to, changeId: change.id, ...stopped };
-  });
+  }, STOPS_WORK);
   afterChange();
   return result;
 }
@@ -217,50 +212,58 @@ export async function demoteOnBreach(now = new Date()): Promise<string[]> {
   });
   const demoted: string[] = [];
   for (const { id } of candidates) {
-    const done = await db.$transaction(async (tx) => {
-      const agent = await lockAgent(tx, id);
-      if (agent.phase !== "execute" || agent.status !== "active") return false;
-      const gate = await evaluateGate(id, now, tx);
-      if (!gate.breaches.length) return false;
-      const breached = gate.checks.filter((c) => c.breached);
-      const reason = `Automatic demotion: ${breached.map((c) => `${c.label} breached (${c.evidence})`).join("; ")}`;
-      await applyPhase(tx, agent, "propose");
-      const stopped = await stopAgentWork(tx, id, { type: "system" }, reason);
-      const change = await tx.phaseChange.create({
-        data: {
-          agentId: id,
-          environmentId: agent.environmentId,
-          fromPhase: "execute",
-          toPhase: "propose",
-          kind: "auto_demotion",
-          actorId: null,
-          reason,
-          evaluation: summary(gate),
-        },
-        select: { id: true },
-      });
-      await writeAuditEvent(tx, {
-        actor: { type: "system" },
-        action: "agent.demoted",
-        subjectId: id,
-        environmentId: agent.environmentId,
-        reasonText: reason,
-        payload: {
-          agent: agent.slug,
-          from: "execute",
-          to: "propose",
-          changeId: change.id,
-          automatic: true,
-          breaches: gate.breaches,
-          ...stopped,
-        },
-      });
-      return true;
+    // one agent's failure does not keep the others in execute: it is tried again next run
+    const done = await demoteOneOnBreach(id, now).catch((err: unknown) => {
+      console.error(`phaseGates: automatic demotion of agent ${id} failed`, err);
+      return false;
     });
     if (done) demoted.push(id);
   }
   if (demoted.length) afterChange();
   return demoted;
+}
+
+async function demoteOneOnBreach(id: string, now: Date) {
+  return db.$transaction(async (tx) => {
+    const agent = await lockAgent(tx, id);
+    if (agent.phase !== "execute" || agent.status !== "active") return false;
+    const gate = await evaluateGate(id, now, tx);
+    if (!gate.breaches.length) return false;
+    const breached = gate.checks.filter((c) => c.breached);
+    const reason = `Automatic demotion: ${breached.map((c) => `${c.label} breached (${c.evidence})`).join("; ")}`;
+    await applyPhase(tx, agent, "propose");
+    const stopped = await stopAgentWork(tx, id, reason);
+    const change = await tx.phaseChange.create({
+      data: {
+        agentId: id,
+        environmentId: agent.environmentId,
+        fromPhase: "execute",
+        toPhase: "propose",
+        kind: "auto_demotion",
+        actorId: null,
+        reason,
+        evaluation: summary(gate),
+      },
+      select: { id: true },
+    });
+    await writeAuditEvent(tx, {
+      actor: { type: "system" },
+      action: "agent.demoted",
+      subjectId: id,
+      environmentId: agent.environmentId,
+      reasonText: reason,
+      payload: {
+        agent: agent.slug,
+        from: "execute",
+        to: "propose",
+        changeId: change.id,
+        automatic: true,
+        breaches: gate.breaches,
+        ...stopped,
+      },
+    });
+    return true;
+  }, STOPS_WORK);
 }
 
 /** The agent's phase changes, newest first, with who made them. */
