@@ -310,6 +310,11 @@ export async function setGroupRotation(
             input.rotation,
             now,
             eligibleAmong(members.map((m) => m.user)),
+            {
+              handoffWeekday: input.handoffWeekday,
+              handoffTime: input.handoffTime,
+              handoffZone: input.handoffZone,
+            },
           ),
     };
     await tx.approverGroup.update({ where: { id: group.id }, data });

@@ -69,7 +69,7 @@ describe("on-call rotation", () => {
 
     it("a new handoff time keeps the person on call until the new handoff", () => {
       const changed = { ...R, handoffWeekday: 3, handoffTime: "18:00" };
-      const r = { ...changed, startsAt: keepOnCall(R, R.rotation, now) };
+      const r = { ...changed, startsAt: keepOnCall(R, R.rotation, now, undefined, changed) };
       expect(onCallAt(r, now).current).toBe("cy");
       // Wednesday 18:00 New York (23:00Z): ana's turn
       expect(onCallAt(r, at("2026-12-09T22:59:00Z")).current).toBe("cy");
@@ -84,5 +84,22 @@ describe("on-call rotation", () => {
       ).toBe("ben");
       expect(keepOnCall(null, ["ana", "ben"], now)).toEqual(now);
     });
+  });
+
+  it("a save in the hour after a handoff across daylight saving keeps the person on call", () => {
+    // anchored a week before the spring change; 2027-03-15 09:00 EDT is 13:00Z
+    const r: TRotation = { ...R, startsAt: at("2027-03-08T15:00:00Z") };
+    for (const now of [at("2027-03-15T13:30:00Z"), at("2027-03-15T13:00:00Z")]) {
+      const before = onCallAt(r, now).current;
+      const saved = { ...r, startsAt: keepOnCall(r, r.rotation, now) };
+      expect(onCallAt(saved, now).current).toBe(before);
+    }
+    // and before a handoff after the autumn change (2026-11-01): 09:00 EST is 14:00Z
+    const autumn: TRotation = { ...R, startsAt: at("2026-10-26T12:00:00Z") };
+    const now = at("2026-11-02T13:30:00Z");
+    const before = onCallAt(autumn, now).current;
+    const saved = { ...autumn, startsAt: keepOnCall(autumn, ["cy", "ben", "ana"], now) };
+    expect(onCallAt(saved, now).current).toBe(before);
+    expect(onCallAt(saved, at("2026-11-02T14:00:00Z")).current).not.toBe(before);
   });
 });

@@ -69,13 +69,18 @@ export function onCallAt(
   return { current: pick(weeks % n), next: pick((weeks + 1) % n), handoffAt: nextHandoff };
 }
 
+export type TSchedule = Pick<TRotation, "handoffWeekday" | "handoffTime" | "handoffZone">;
+
 /**
  * The anchor (`startsAt`) for a rotation list so that `rotation[index]` is on call at `now` until
  * the next handoff: the list is counted as if its first person had started `index` weeks ago.
- * Nobody's turn moves when the list or the schedule changes, only who is at which place.
+ * Nobody's turn moves when the list or the schedule changes, only who is at which place. The
+ * anchor sits mid-week between two handoffs of `schedule` (never within a daylight-saving
+ * hour of one), so counting handoffs from it lands on the same turn whatever the clocks did.
  */
-export function anchorFor(index: number, now: Date): Date {
-  return new Date(now.getTime() - index * WEEK_MS);
+export function anchorAt(schedule: TSchedule, index: number, now: Date): Date {
+  const last = lastHandoff({ ...schedule, rotation: [], startsAt: now }, now).getTime();
+  return new Date(last + WEEK_MS / 2 - index * WEEK_MS);
 }
 
 /**
@@ -89,8 +94,10 @@ export function keepOnCall(
   next: readonly string[],
   now: Date,
   eligible: (userId: string) => boolean = () => true,
+  schedule: TSchedule | null = old,
 ): Date {
-  if (!old || !next.length) return now;
+  if (!old || !schedule || !next.length) return now;
+  const anchorFor = (index: number, at: Date) => anchorAt(schedule, index, at);
   const current = onCallAt(old, now, eligible).current;
   if (current === null) return now;
   if (next.includes(current)) return anchorFor(next.indexOf(current), now);
