@@ -39,6 +39,7 @@ export function RequestFilters({
       environment: String(data.get("environment") ?? ""),
       origin: String(data.get("origin") ?? ""),
       status: data.getAll("status").map(String).join(","),
+      field: String(data.get("field") ?? "").trim(),
       record: String(data.get("record") ?? "").trim(),
       q: String(data.get("q") ?? "").trim(),
       from: fromBox(String(data.get("from") ?? "")),
@@ -122,6 +123,14 @@ export function RequestFilters({
       <div className="flex flex-wrap items-end gap-3">
         <Field label="Record id (15 or 18 characters)" className="w-56">
           <Input name="record" defaultValue={filters.record ?? ""} spellCheck={false} />
+        </Field>
+        <Field label="Changes field (API name)" className="w-48">
+          <Input
+            name="field"
+            defaultValue={filters.field ?? ""}
+            spellCheck={false}
+            placeholder="StageName"
+          />
         </Field>
         <Field label="Search reason or record name" className="w-64">
           <Input name="q" type="search" defaultValue={filters.q ?? ""} />

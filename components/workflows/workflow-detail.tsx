@@ -10,6 +10,7 @@ import { useWorkflow, useCreateVersion, type TDetail, type TVersion } from "./qu
 import { VersionForm } from "./version-form";
 import { VersionStep } from "./version-step";
 import { WindowCalendar } from "./window-calendar";
+import { CanaryCard } from "./canary-card";
 
 const STATUS_TONE = { draft: "violet", published: "green", retired: "gray" } as const;
 
@@ -78,6 +79,8 @@ export function WorkflowDetail(props: {
           )}
         </div>
       </Card>
+
+      <CanaryCard workflowId={d.workflow.id} />
 
       <section aria-labelledby="versions-heading" className="space-y-2">
         <h2 id="versions-heading" className="text-base font-semibold">

@@ -18,9 +18,13 @@ export {
   evaluateCanaries,
   rollbackFailedCanaries,
   rollBackCanaryAsSystem,
+  evaluateCanary,
   CANARY_ALPHA,
+  CANARY_LOOKS,
   CANARY_MIN_TRIALS,
+  LOOK_ALPHA,
   type TCanaryEvaluation,
 } from "./canary";
 export { runPhaseGates } from "./run-phase-gates";
 export * from "./schemas";
+export { getCanaryCard, type TCanaryCard } from "./canary-card";

@@ -20,6 +20,11 @@ export async function runPhaseGates(now = new Date()): Promise<number> {
   const bursts = await openIncidentsFromDeadLetterBursts(now);
   const anomalies = await openIncidentsFromAnomalies(now);
   const demoted = await demoteOnBreach(now);
-  const rolledBack = env().TOLLGATE_CANARY_MANUAL_ONLY ? 0 : await rollbackFailedCanaries(now);
+  // evaluated (and recorded for the workflow page) either way; rolled back only when allowed
+  const rolledBack = await rollbackFailedCanaries(
+    now,
+    undefined,
+    env().TOLLGATE_CANARY_MANUAL_ONLY,
+  );
   return drift + bursts + anomalies + demoted.length + rolledBack;
 }

@@ -69,6 +69,10 @@ async function conditions(q: TRequestQuery): Promise<Prisma.Sql[] | null> {
     if (!e) return null;
     and.push(Prisma.sql`r."environmentId" = ${e.id}`);
   }
+  if (q.field)
+    and.push(
+      Prisma.sql`exists (select 1 from "FieldChange" fc where fc."actionRequestId" = r.id and fc.field = ${q.field})`,
+    );
   if (q.origin === "agent") and.push(Prisma.sql`r."revertsId" is null`);
   if (q.origin === "person") and.push(Prisma.sql`r."revertsId" is not null`);
   if (q.record) and.push(Prisma.sql`left(r."recordId", 15) = ${q.record.slice(0, 15)}`);

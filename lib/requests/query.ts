@@ -45,6 +45,13 @@ export const ZRequestQuery = z
       .transform((s) => (s ? [...new Set(s.split(",").filter(Boolean))] : []))
       .pipe(z.array(z.enum(REQUEST_STATUSES))),
     environment: optionalText(100),
+    /** requests that change this Salesforce field (e.g. StageName: the canary's stage changes) */
+    field: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, "A Salesforce field's API name")
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
     /** who asked: an agent (its own requests) or a person (reverts); all when unset */
     origin: z
       .string()
@@ -77,6 +84,7 @@ export const REQUEST_FILTERS = [
   "actionType",
   "status",
   "environment",
+  "field",
   "origin",
   "record",
   "q",
@@ -94,6 +102,7 @@ export function filtersOf(q: TRequestQuery): TRequestFilters {
     actionType: q.actionType,
     status: q.status.length ? q.status.join(",") : undefined,
     environment: q.environment,
+    field: q.field,
     origin: q.origin,
     record: q.record,
     q: q.q,

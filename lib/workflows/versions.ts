@@ -444,6 +444,8 @@ export async function rollbackCanary(
   actor: TWorkflowActor,
   reason: string,
   context?: TRequestContext | null,
+  /** an automatic rollback's failed criteria and their figures, kept on the audit event */
+  evidence?: unknown,
 ) {
   const data = ZRollbackInput.parse({ reason });
   return committed(
@@ -472,6 +474,7 @@ export async function rollbackCanary(
         action: "workflow_version.rolled_back",
         subjectId: v.id,
         reasonText: data.reason,
+        evidence: evidence ?? null,
         source: { workflow: wf.key, version: v.version },
         payload: {
           workflow: wf.key,

@@ -95,7 +95,13 @@ describe("phase gates", () => {
     a: { id: string; environmentId: string },
     status: ActionRequestStatus,
     n: number,
-    extra: { workflowVersionId?: string; stage?: boolean; tries?: "failed" } = {},
+    extra: {
+      workflowVersionId?: string;
+      stage?: boolean;
+      tries?: "failed";
+      /** the i-th request's creation time (default: now) */
+      at?: (i: number) => Date;
+    } = {},
   ) {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -111,6 +117,7 @@ describe("phase gates", () => {
           bodyHash: "0".repeat(64),
           object: "Opportunity",
           status,
+          ...(extra.at ? { createdAt: extra.at(i) } : {}),
           fieldChanges: extra.stage
             ? { create: { field: "StageName", newValue: "Negotiation" } }
             : undefined,
@@ -566,29 +573,53 @@ describe("phase gates", () => {
     };
     const failing = await make(25);
     const healthy = await make(5);
-    // failing: canary 40 of 100 stage changes stand, baseline 60 of 100 → z = −2.83, p = 0.0023
-    await requests(a, "succeeded", 40, { workflowVersionId: failing.canary.id, stage: true });
-    await requests(a, "denied", 60, { workflowVersionId: failing.canary.id, stage: true });
-    await requests(a, "succeeded", 60, { workflowVersionId: failing.baseline.id, stage: true });
-    await requests(a, "denied", 40, { workflowVersionId: failing.baseline.id, stage: true });
-    // healthy: 58 of 100 vs 60 of 100
-    await requests(a, "succeeded", 58, { workflowVersionId: healthy.canary.id, stage: true });
-    await requests(a, "denied", 42, { workflowVersionId: healthy.canary.id, stage: true });
-    await requests(a, "succeeded", 60, { workflowVersionId: healthy.baseline.id, stage: true });
-    await requests(a, "denied", 40, { workflowVersionId: healthy.baseline.id, stage: true });
+    const t0 = Date.now() - 3_000_000;
+    /**
+     * A cohort arriving over time (the looks read it in creation order): n stage changes, one
+     * every `gapMs`, x of them succeeded spread evenly among the denied ones.
+     */
+    const cohort = async (versionId: string, x: number, n: number, gapMs: number) => {
+      for (let i = 0; i < n; i++) {
+        const ok = Math.floor(((i + 1) * x) / n) > Math.floor((i * x) / n);
+        await requests(a, ok ? "succeeded" : "denied", 1, {
+          workflowVersionId: versionId,
+          stage: true,
+          at: () => new Date(t0 + i * gapMs),
+        });
+      }
+    };
+    // failing: canary 30 of 100 stage changes stand, baseline 120 of 200; at the first look
+    // (30 canary, 59 baseline): 9/30 vs 35/59, z = −2.62, p = 0.0044 < 0.05 / 6
+    await cohort(failing.canary.id, 30, 100, 20_000);
+    await cohort(failing.baseline.id, 120, 200, 10_000);
+    // healthy: 58 of 100 vs 120 of 200
+    await cohort(healthy.canary.id, 58, 100, 20_000);
+    await cohort(healthy.baseline.id, 120, 200, 10_000);
     // requests without a stage change are not in the cohorts
     await requests(a, "denied", 30, { workflowVersionId: healthy.canary.id });
     await rollup();
 
     const [f] = await evaluateCanaries(new Date(), failing.wf.id);
-    expect(f.cohorts).toEqual({ canary: { n: 100, x: 40 }, baseline: { n: 100, x: 60 } });
-    expect(f.test!.z).toBeCloseTo(-2.8284, 3);
-    expect(f.test!.pDrop).toBeCloseTo(0.00234, 4);
+    expect(f.cohorts).toEqual({ canary: { n: 100, x: 30 }, baseline: { n: 200, x: 120 } });
+    // all data: pooled 150/300, se = √(0.25 × (1/100 + 1/200)) = 0.061237, z = −0.3 / se
+    expect(f.test!.z).toBeCloseTo(-4.899, 3);
+    expect(f.looks.map((l) => [l.n1, l.x1, l.n2, l.x2])).toEqual([
+      [30, 9, 59, 35],
+      [60, 18, 119, 71],
+    ]);
+    expect(f.looks[0].failed).toBe(true);
     expect(f.checks[0].failed).toBe(true);
+    expect(f.nextLook).toEqual({ n: 120, threshold: 0.05 / 6 });
     const [h] = await evaluateCanaries(new Date(), healthy.wf.id);
     expect(h.cohorts.canary).toEqual({ n: 100, x: 58 });
+    expect(h.looks).toHaveLength(2);
     expect(h.failed).toBe(false);
 
+    // TOLLGATE_CANARY_MANUAL_ONLY: evaluated and recorded, never rolled back
+    expect(await rollbackFailedCanaries(new Date(), failing.wf.id, true)).toBe(0);
+    expect(
+      await db.canaryEvaluation.findUnique({ where: { workflowVersionId: failing.canary.id } }),
+    ).toMatchObject({ failed: true, looks: 2 });
     expect(await rollbackFailedCanaries(new Date(), failing.wf.id)).toBe(1);
     expect(await rollbackFailedCanaries(new Date(), healthy.wf.id)).toBe(0);
     const versions = await db.workflowVersion.findMany({
@@ -604,6 +635,10 @@ describe("phase gates", () => {
     });
     expect(event).toMatchObject({ lane: "config", actorType: "system" });
     expect(event.reasonText).toContain("No significant drop in stage conversion");
+    expect(event.evidence).toMatchObject({
+      failed: [{ key: "conversion" }],
+      look: { look: 1, x1: 9, n1: 30, x2: 35, n2: 59 },
+    });
     // idempotent
     expect(await rollbackFailedCanaries(new Date(), failing.wf.id)).toBe(0);
   });
