@@ -17,6 +17,7 @@ import { rollupMetrics } from "@/lib/metrics/rollup";
 import { detectAnomalies } from "@/lib/anomalies/evaluate";
 import { sendWeeklyDigest } from "@/lib/anomalies/digest";
 import { runPhaseGates } from "@/lib/gates/run-phase-gates";
+import { sweepRolledBackCanaries } from "@/lib/workflows/sweep-rolled-back";
 import type { TJobName, TJobPayload, TLeaderName } from "./registry";
 
 export type TJobContext = { workerId: string; log: (line: string) => void };
@@ -55,6 +56,7 @@ export const JOB_HANDLERS: { [N in TJobName]: THandler<N> } = {
   expireStale: () => expireStale(),
   enqueueDue: () => enqueueDueRequests(),
   deliverWebhooks: () => deliverDueWebhooks(),
+  sweepRolledBackCanaries: () => sweepRolledBackCanaries(),
   // the lanes due (TOLLGATE_AUDIT_VERIFY_MS), claimed by one worker each; logs only breaks
   verifyAudit: async () => (await verifyAuditOnSchedule()).filter((r) => r.broken).length,
   pruneRateCounters: () => pruneRateCounters(),

@@ -118,6 +118,18 @@ export const JOBS = {
     { everySeconds: 1 },
     LEASE_SECONDS,
   ),
+  /**
+   * workflow canaries rolled back in the last few minutes (lib/workflows/sweep-rolled-back.ts):
+   * work an instance routed to one while its configuration cache still held it (up to
+   * CONFIG_TTL_MS after the rollback) is halted or expired as the rollback's own was; the
+   * rollback's HTTP request does not wait for that second
+   */
+  sweepRolledBackCanaries: tick(
+    "tollgate-sweep-rolled-back-canaries",
+    "late canary requests stopped",
+    { everySeconds: 1 },
+    LEASE_SECONDS,
+  ),
   /** audit lanes whose verification is due (TOLLGATE_AUDIT_VERIFY_MS) are verified */
   verifyAudit: tick("tollgate-verify-audit", "audit lanes broken", { everySeconds: 30 }, 300),
   /** rate-limit windows nobody reads any more are deleted */

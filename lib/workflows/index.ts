@@ -33,3 +33,4 @@ export {
   type TEditDraftInput,
 } from "./workflow-schema";
 export { weekGrid, widensWindows, type TWeekGrid } from "./window-calendar";
+export { sweepRolledBackCanaries, SWEEP_WINDOW_MS } from "./sweep-rolled-back";

@@ -2,7 +2,7 @@ import "server-only";
 import { Prisma, db, type Tx } from "@/lib/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
-import { CONFIG_TTL_MS, clearPolicyCaches } from "@/lib/agent-api/policy-context";
+import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
 import { transitionRequest } from "@/lib/action-requests/transition-request";
 import type { TStatus } from "@/lib/action-requests/transitions";
 import type { TChangeWindow } from "@/lib/policy/types";
@@ -435,7 +435,8 @@ export async function promoteCanary(
 
 /**
  * Rolls a canary back: it is retired and the baseline takes its accounts again (at once in this
- * process, within CONFIG_TTL_MS elsewhere). For a person in the console and for automatic
+ * process, within CONFIG_TTL_MS elsewhere); its queued work is stopped in the same transaction,
+ * and what slips onto it in that second is stopped by the sweepRolledBackCanaries job. For a person in the console and for automatic
  * checks (`{ type: "system" }`). Only a canary (published below 100%) rolls back; a second
  * rollback of the same canary is refused with state_changed.
  */
@@ -494,20 +495,10 @@ export async function rollbackCanary(
         ...stopped,
       };
     }),
-  ).then(async (out) => {
-    // an instance whose configuration cache still held the canary may have taken a request on
-    // it until CONFIG_TTL_MS after the commit: once that has passed, stop those too
-    await new Promise((r) => setTimeout(r, CONFIG_TTL_MS + 100));
-    const late = await db.$transaction((tx) =>
-      stopCanaryWork(
-        tx,
-        out.id,
-        actor,
-        `Canary version ${out.version} rolled back: ${data.reason}`,
-      ),
-    );
-    return { ...out, halted: out.halted + late.halted, expired: out.expired + late.expired };
-  });
+  );
+  // an instance whose configuration cache still held the canary may take a request on it until
+  // CONFIG_TTL_MS after the commit: the sweepRolledBackCanaries job (./sweep-rolled-back.ts)
+  // stops those, so the person's request does not wait for that second
 }
 
 /**
@@ -517,7 +508,12 @@ export async function rollbackCanary(
  * through its callback and may ask again, under the baseline. A write already under way finishes
  * (it passed its gates before the rollback).
  */
-async function stopCanaryWork(tx: Tx, versionId: string, actor: TWorkflowActor, reason: string) {
+export async function stopCanaryWork(
+  tx: Tx,
+  versionId: string,
+  actor: TWorkflowActor,
+  reason: string,
+) {
   const rows = await tx.$queryRaw<{ id: string; status: TStatus }[]>`
     select id, status::text as status from "ActionRequest"
     where "workflowVersionId" = ${versionId}

@@ -27,6 +27,8 @@ import { POST as createRoute } from "@/app/api/internal/workflows/[id]/versions/
 import { PATCH as editRoute } from "@/app/api/internal/workflows/[id]/versions/[versionId]/route";
 import { POST as promoteRoute } from "@/app/api/internal/workflows/[id]/versions/[versionId]/promote/route";
 import { importVersion, useScratch } from "./fixtures/scratch";
+import { SWEEP_WINDOW_MS, sweepRolledBackCanaries } from "@/lib/workflows";
+import { JOB_HANDLERS } from "@/lib/jobs/handlers";
 
 const send = (method: string, path: string, body: unknown) =>
   new Request(`http://localhost:3000${path}`, {
@@ -367,6 +369,48 @@ describe("workflow versions in the console", () => {
     expect(detail.versions[1].publishedBy).toBe(
       (await db.user.findUniqueOrThrow({ where: { id: ops } })).name,
     );
+  });
+
+  it("stops, in the sweep job, a request routed to the canary just after its rollback", async () => {
+    // the rollback above committed and returned without waiting out the configuration cache's
+    // second: an instance whose cache still held version 3 takes these requests on it
+    const v3 = await db.workflowVersion.findUniqueOrThrow({
+      where: { workflowId_version: { workflowId: wf.id, version: 3 } },
+    });
+    expect(v3).toMatchObject({ status: "retired", rolloutPercent: 25 });
+    const agent = await s.agent("prod");
+    const late = {
+      approved: await s.request(agent, "approved", v3.id),
+      pending: await s.request(agent, "pending_approval", v3.id),
+      // version 1 was retired by a promotion to 100 %: not a rolled-back canary, its work stays
+      replaced: await s.request(agent, "approved", v1),
+    };
+    // past the sweep's window (a job that only looks later) nothing is touched
+    await sweepRolledBackCanaries(new Date(Date.now() + SWEEP_WINDOW_MS + 60_000));
+    const statusOf = async (id: string) =>
+      (await db.actionRequest.findUniqueOrThrow({ where: { id } })).status;
+    expect(await statusOf(late.approved.id)).toBe("approved");
+    // the registered job's step, as a worker runs it (other files' canaries may be swept too)
+    expect(
+      await JOB_HANDLERS.sweepRolledBackCanaries({}, { workerId: "t", log: () => {} }),
+    ).toBeGreaterThanOrEqual(2);
+    expect({
+      approved: await statusOf(late.approved.id),
+      pending: await statusOf(late.pending.id),
+      replaced: await statusOf(late.replaced.id),
+    }).toEqual({ approved: "halted", pending: "expired", replaced: "approved" });
+    const halt = await db.auditEvent.findFirstOrThrow({
+      where: { action: "action_request.halted", subjectId: late.approved.id },
+    });
+    // by the rollback's own actor, with its reason
+    expect(halt.actorType).toBe(rollbackBy);
+    expect(halt.reasonText).toMatch(/Canary version 3 .* rolled back/);
+    // a second step finds nothing left of this canary
+    await sweepRolledBackCanaries();
+    expect(await statusOf(late.approved.id)).toBe("halted");
+    await db.actionRequest.deleteMany({
+      where: { id: { in: Object.values(late).map((r) => r.id) } },
+    });
   });
 
   it("wrote every step to the config lane with who and why", async () => {
