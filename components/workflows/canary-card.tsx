@@ -11,7 +11,6 @@ import { searchOf } from "@/components/requests/queries";
 import { workflowKeys } from "./queries";
 
 type TCard = TSerialized<TCanaryCard>;
-type TEval = Extract<TCard, { state: "canary" }>["evaluation"];
 
 /** The leader evaluates every 15 s: the card reads as often. */
 const REFRESH_MS = 15_000;
