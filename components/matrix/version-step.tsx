@@ -1,14 +1,11 @@
 "use client";
 
-import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { Button, Dialog, Field, Textarea, useToast } from "@/components/ui";
+import { useToast } from "@/components/ui";
+import { VersionStepDialog, type TStepCopy } from "@/components/versions/version-step-dialog";
 import { useVersionStep, type TVersionStep } from "./queries";
 
-const STEPS: Record<
-  TVersionStep,
-  { label: string; title: string; hint: string; submit: string; reasonRequired: boolean }
-> = {
+const STEPS: Record<TVersionStep, TStepCopy> = {
   publish: {
     label: "Publish",
     title: "Publish this draft",
@@ -42,87 +39,41 @@ export function VersionStep(props: {
   draftUpdatedAt?: string;
   disabledReason?: string | null;
 }) {
-  const s = STEPS[props.step];
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
   const mutation = useVersionStep(props.versionId);
   const router = useRouter();
   const { toast } = useToast();
-
-  function submit(e: React.FormEvent) {
-    e.preventDefault();
-    mutation.mutate(
-      {
-        step: props.step,
-        reason,
-        expectedActiveVersion: props.activeVersion,
-        draftUpdatedAt: props.draftUpdatedAt,
-      },
-      {
-        onSuccess: (res) => {
-          setOpen(false);
-          toast({
-            tone: "success",
-            title:
-              props.step === "discard"
-                ? `Version ${res.version.version} discarded`
-                : `Version ${res.version.version} is now active`,
-          });
-          router.push(props.step === "discard" ? "/policy" : `/policy/versions/${res.version.id}`);
-          router.refresh();
-        },
-      },
-    );
-  }
-
   return (
-    <>
-      <Button
-        variant={props.step === "discard" ? "danger-outline" : "primary"}
-        disabled={!!props.disabledReason}
-        title={props.disabledReason ?? undefined}
-        onClick={() => {
-          mutation.reset();
-          setReason("");
-          setOpen(true);
-        }}
-      >
-        {s.label}
-      </Button>
-      <Dialog
-        open={open}
-        onOpenChange={setOpen}
-        title={s.title}
-        description={s.hint}
-        role={props.step === "discard" ? "alertdialog" : "dialog"}
-      >
-        <form onSubmit={submit} noValidate className="space-y-3">
-          <Field
-            label={s.reasonRequired ? "Why?" : "Why? (optional)"}
-            error={mutation.error?.message}
-          >
-            <Textarea
-              autoFocus
-              rows={3}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-            />
-          </Field>
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              variant={props.step === "discard" ? "danger" : "primary"}
-              busy={mutation.isPending}
-              busyLabel="Working…"
-            >
-              {s.submit}
-            </Button>
-          </div>
-        </form>
-      </Dialog>
-    </>
+    <VersionStepDialog
+      copy={STEPS[props.step]}
+      danger={props.step === "discard"}
+      mutation={mutation}
+      disabledReason={props.disabledReason}
+      send={(reason, close) =>
+        mutation.mutate(
+          {
+            step: props.step,
+            reason,
+            expectedActiveVersion: props.activeVersion,
+            draftUpdatedAt: props.draftUpdatedAt,
+          },
+          {
+            onSuccess: (res) => {
+              close();
+              toast({
+                tone: "success",
+                title:
+                  props.step === "discard"
+                    ? `Version ${res.version.version} discarded`
+                    : `Version ${res.version.version} is now active`,
+              });
+              router.push(
+                props.step === "discard" ? "/policy" : `/policy/versions/${res.version.id}`,
+              );
+              router.refresh();
+            },
+          },
+        )
+      }
+    />
   );
 }

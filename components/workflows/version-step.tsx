@@ -1,7 +1,7 @@
 "use client";
 
-import { useState } from "react";
-import { Button, Dialog, Field, Textarea, useToast } from "@/components/ui";
+import { useToast } from "@/components/ui";
+import { VersionStepDialog } from "@/components/versions/version-step-dialog";
 import { nextCanaryStep } from "@/lib/workflows/workflow-schema";
 import { useVersionStep, type TStep } from "./queries";
 
@@ -53,72 +53,24 @@ export function VersionStep(props: {
       done: `Draft ${v.version} discarded`,
     },
   }[step];
-  const danger = step === "rollback" || step === "discard";
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
   const mutation = useVersionStep(props.workflowId, v.id);
   const { toast } = useToast();
-
-  function submit(e: React.FormEvent) {
-    e.preventDefault();
-    mutation.mutate(
-      { step, reason, from: v.rolloutPercent },
-      {
-        onSuccess: () => {
-          setOpen(false);
-          toast({ tone: "success", title: copy.done });
-        },
-      },
-    );
-  }
-
   return (
-    <>
-      <Button
-        size="sm"
-        variant={danger ? "danger-outline" : "primary"}
-        onClick={() => {
-          mutation.reset();
-          setReason("");
-          setOpen(true);
-        }}
-      >
-        {copy.label}
-      </Button>
-      <Dialog
-        open={open}
-        onOpenChange={setOpen}
-        title={copy.title}
-        description={copy.hint}
-        role={danger ? "alertdialog" : "dialog"}
-      >
-        <form onSubmit={submit} noValidate className="space-y-3">
-          <Field
-            label={step === "discard" ? "Why? (optional)" : "Why?"}
-            error={mutation.error?.message}
-          >
-            <Textarea
-              autoFocus
-              rows={3}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-            />
-          </Field>
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              variant={danger ? "danger" : "primary"}
-              busy={mutation.isPending}
-              busyLabel="Working…"
-            >
-              {copy.submit}
-            </Button>
-          </div>
-        </form>
-      </Dialog>
-    </>
+    <VersionStepDialog
+      copy={{ ...copy, reasonRequired: step !== "discard" }}
+      danger={step === "rollback" || step === "discard"}
+      mutation={mutation}
+      send={(reason, close) =>
+        mutation.mutate(
+          { step, reason, from: v.rolloutPercent },
+          {
+            onSuccess: () => {
+              close();
+              toast({ tone: "success", title: copy.done });
+            },
+          },
+        )
+      }
+    />
   );
 }
