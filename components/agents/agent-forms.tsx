@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { useMutation } from "@tanstack/react-query";
-import { Alert, Button, Dialog, Field, Input, Select, Textarea } from "@/components/ui";
+import { Alert, Button, Dialog, Field, Input, ReasonField, Select, Textarea } from "@/components/ui";
 import { sendJson } from "@/components/send-json";
 import {
   AGENT_LIMITS,
@@ -389,9 +389,7 @@ export function AgentStatusDialog(props: {
       description={copy?.text}
     >
       <form onSubmit={submit} noValidate className="space-y-3" aria-label="Status change">
-        <Field label="Reason" error={errs.errors.reason}>
-          <Textarea autoFocus rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </Field>
+        <ReasonField autoFocus value={reason} onChange={setReason} error={errs.errors.reason} />
         {errs.formError && (
           <Alert tone="error" size="sm">
             {errs.formError}

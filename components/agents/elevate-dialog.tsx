@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { Alert, Button, Dialog, Field, Input, Select, Textarea } from "@/components/ui";
+import { Alert, Button, Dialog, Field, Input, ReasonField, Select } from "@/components/ui";
 import {
   ELEVATION_MAX_HOURS,
   GRANT_OPERATIONS,
@@ -180,9 +180,11 @@ export function ElevateDialog(props: {
             onChange={set("hours")}
           />
         </Field>
-        <Field label="Reason" error={errors.reason}>
-          <Textarea rows={2} value={form.reason} onChange={set("reason")} />
-        </Field>
+        <ReasonField
+          value={form.reason}
+          onChange={(reason) => setForm((f) => ({ ...f, reason }))}
+          error={errors.reason}
+        />
         {formError && (
           <Alert tone="error" size="sm">
             {formError}

@@ -17,6 +17,7 @@ export {
 } from "./table";
 export { nextSort, ariaSort, sortRows, type TSort } from "./sort";
 export { Field, Input, Select, Textarea, controlClass, fieldIds } from "./field";
+export { ReasonField } from "./reason-field";
 export { Alert, alertClass, alertRole, type TAlertTone } from "./alert";
 export { Badge, BADGE_TONES, type TBadgeTone } from "./badge";
 export { PageHeader, EmptyState, Card } from "./page";

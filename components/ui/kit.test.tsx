@@ -4,6 +4,7 @@ import { Alert, alertRole } from "./alert";
 import { Button, buttonClass } from "./button";
 import { cx, variants } from "./cx";
 import { Field, Input, fieldIds } from "./field";
+import { ReasonField } from "./reason-field";
 import { SortableTableHead, TableEmpty } from "./table";
 
 describe("cx and variants", () => {
@@ -71,6 +72,20 @@ describe("Button", () => {
       </Button>,
     );
     expect(html).toBe(`<a href="/x" class="${buttonClass({ variant: "secondary" })}">Go</a>`);
+  });
+});
+
+describe("ReasonField", () => {
+  it("is a labelled text box with the error under it", () => {
+    const html = renderToStaticMarkup(
+      <ReasonField id="why" value="ok" onChange={() => {}} error="Say why" hint="For the audit" />,
+    );
+    expect(html).toContain('<label for="why-control"');
+    expect(html).toMatch(
+      /<textarea[^>]* id="why-control" aria-describedby="why-error why-hint" aria-invalid="true"/,
+    );
+    expect(html).toContain(">Reason</label>");
+    expect(html).toContain('<p id="why-error" role="alert" class="text-xs text-danger">Say why</p>');
   });
 });
 

@@ -3,6 +3,7 @@ import { db, type Tx } from "@/lib/db";
 import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/core/errors";
 import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
+import { createGrant } from "./create-grant";
 import { ZElevateAgentInput, type TElevateAgentInput } from "./schemas";
 
 const HOUR_MS = 3_600_000;
@@ -35,19 +36,13 @@ export async function elevateAgent(
       );
     }
     const setId = await elevationSetOf(tx, agent, now);
-    const g = await tx.grant.create({
-      data: {
-        permissionSetId: setId,
-        object: data.scope.object,
-        operations: data.scope.operations,
-        writableFields: data.scope.fields,
-        recordCondition: data.scope.recordCondition,
-        validFrom: now,
-        validUntil,
-        grantedById: actorUserId,
-        reason: data.reason,
-      },
-      select: { id: true },
+    const g = await createGrant(tx, {
+      permissionSetId: setId,
+      scope: data.scope,
+      validFrom: now,
+      validUntil,
+      grantedById: actorUserId,
+      reason: data.reason,
     });
     await writeAuditEvent(tx, {
       actor: { type: "user", userId: actorUserId },

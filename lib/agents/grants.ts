@@ -4,6 +4,7 @@ import { writeAuditEvent, type TRequestContext } from "@/lib/audit";
 import { AppError, invalid, notFound } from "@/lib/core/errors";
 import { clearPolicyCaches } from "@/lib/agent-api/policy-context";
 import { canonicalObjectName } from "@/lib/field-ownership/object-names";
+import { createGrant } from "./create-grant";
 import {
   grantWidens,
   ZAddGrantInput,
@@ -180,18 +181,12 @@ export async function addGrant(
         { path: "permissionSetId", message: "Choose a standing permission set" },
       ]);
     }
-    const g = await tx.grant.create({
-      data: {
-        permissionSetId: set.id,
-        object: data.scope.object,
-        operations: data.scope.operations,
-        writableFields: data.scope.fields,
-        recordCondition: data.scope.recordCondition,
-        validFrom: now,
-        grantedById: actorUserId,
-        reason: data.reason,
-      },
-      select: { id: true },
+    const g = await createGrant(tx, {
+      permissionSetId: set.id,
+      scope: data.scope,
+      validFrom: now,
+      grantedById: actorUserId,
+      reason: data.reason,
     });
     await writeAuditEvent(tx, {
       actor: { type: "user", userId: actorUserId },
@@ -314,19 +309,13 @@ export async function replaceGrant(
         { path: "reason", message: "Say why the agent may do more (at least 3 characters)" },
       ]);
     }
-    const g = await tx.grant.create({
-      data: {
-        permissionSetId: old.permissionSetId,
-        object: data.scope.object,
-        operations: data.scope.operations,
-        writableFields: data.scope.fields,
-        recordCondition: data.scope.recordCondition,
-        validFrom: now,
-        validUntil: old.validUntil,
-        grantedById: actorUserId,
-        reason: data.reason ?? old.reason,
-      },
-      select: { id: true },
+    const g = await createGrant(tx, {
+      permissionSetId: old.permissionSetId,
+      scope: data.scope,
+      validFrom: now,
+      validUntil: old.validUntil,
+      grantedById: actorUserId,
+      reason: data.reason ?? old.reason,
     });
     await revokeIn(tx, old, actorUserId, data.reason, g.id, context, now);
     await writeAuditEvent(tx, {
