@@ -88,7 +88,8 @@ export const SCREENS: TConsoleScreen[] = [
     async open(page) {
       await visit(page, "/agents");
       await page.locator("tbody tr a").first().click();
-      await page.getByRole("button", { name: "Edit" }).click();
+      // exact: the grants table has an "Edit grant …" button per grant
+      await page.getByRole("button", { name: "Edit", exact: true }).click();
       await expect(page.getByRole("form", { name: "Edit agent" })).toBeVisible();
     },
   },

@@ -3,7 +3,16 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { useMutation } from "@tanstack/react-query";
-import { Alert, Button, Dialog, Field, Input, ReasonField, Select, Textarea } from "@/components/ui";
+import {
+  Alert,
+  Button,
+  Dialog,
+  Field,
+  Input,
+  ReasonField,
+  Select,
+  Textarea,
+} from "@/components/ui";
 import { sendJson } from "@/components/send-json";
 import {
   AGENT_LIMITS,

@@ -12,6 +12,8 @@ import { ApiError } from "@/components/send-json";
 export function useFormErrors<K extends string>(fieldOf: (path: string) => K | null) {
   const [errors, setErrors] = useState<Partial<Record<K, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // 409: someone else changed it since the dialog opened; the form offers a reload
+  const [conflict, setConflict] = useState(false);
 
   function show(issues: { path: string; message: string }[], fallback: string) {
     const byField: Partial<Record<K, string>> = {};
@@ -21,6 +23,7 @@ export function useFormErrors<K extends string>(fieldOf: (path: string) => K | n
       if (k) byField[k] ??= i.message;
       else rest.push(i.message);
     }
+    setConflict(false);
     setErrors(byField);
     setFormError(rest.length ? rest.join(" · ") : Object.keys(byField).length ? null : fallback);
   }
@@ -28,9 +31,13 @@ export function useFormErrors<K extends string>(fieldOf: (path: string) => K | n
   return {
     errors,
     formError,
+    conflict,
+    /** messages found by the form itself, by path (as the server would name them) */
+    show,
     clear() {
       setErrors({});
       setFormError(null);
+      setConflict(false);
     },
     /** the form's own check: false (and the messages shown) when the schema refuses `input` */
     check(schema: z.ZodType, input: unknown): boolean {
@@ -49,6 +56,7 @@ export function useFormErrors<K extends string>(fieldOf: (path: string) => K | n
         setErrors({});
         setFormError(err.message);
       }
+      setConflict(err instanceof ApiError && err.status === 409);
     },
   };
 }

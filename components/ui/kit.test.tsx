@@ -85,7 +85,9 @@ describe("ReasonField", () => {
       /<textarea[^>]* id="why-control" aria-describedby="why-error why-hint" aria-invalid="true"/,
     );
     expect(html).toContain(">Reason</label>");
-    expect(html).toContain('<p id="why-error" role="alert" class="text-xs text-danger">Say why</p>');
+    expect(html).toContain(
+      '<p id="why-error" role="alert" class="text-xs text-danger">Say why</p>',
+    );
   });
 });
 

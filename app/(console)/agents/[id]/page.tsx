@@ -2,12 +2,18 @@ import Link from "next/link";
 import { toClientProps } from "@/lib/core/serialize";
 import { notFound } from "next/navigation";
 import { can, requirePage } from "@/lib/auth";
-import { getAgent, listElevations, listOwnerOptions, listPermissionReviews } from "@/lib/agents";
+import {
+  getAgent,
+  listAgentGrants,
+  listElevations,
+  listOwnerOptions,
+  listPermissionReviews,
+} from "@/lib/agents";
 import { AppError } from "@/lib/core/errors";
 import { Alert, Badge, Card, PageHeader } from "@/components/ui";
 import { AgentKeys } from "@/components/agent-keys";
 import { AgentCallback } from "@/components/agents/agent-callback";
-import { GrantList } from "@/components/agent-grants";
+import { AgentGrantsCard } from "@/components/agents/agent-grants-card";
 import { AgentElevations } from "@/components/agents/agent-elevations";
 import { AgentActions } from "@/components/agents/agent-actions";
 import { PermissionReviews } from "@/components/agents/permission-reviews";
@@ -35,6 +41,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const agent = await load(id);
   const now = new Date();
   const elevations = await listElevations(id, now);
+  const grants = await listAgentGrants(id, now);
   const reviews = await listPermissionReviews(id, now);
   const gate = { gate: await evaluateGate(id, now), changes: await listPhaseChanges(id) };
   const canWrite = can(user.roles, "agents:write");
@@ -122,17 +129,13 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         retired={agent.status === "retired"}
       />
 
-      <Card className="mt-4">
-        <h2 className="font-semibold">Grants</h2>
-        <p className="mt-0.5 text-xs text-muted">
-          {agent.permissionSets.length
-            ? `From ${agent.permissionSets.join(", ")}`
-            : "No permission set: the agent can write nothing."}
-        </p>
-        {agent.grants.length > 0 && (
-          <GrantList grants={agent.grants} now={now} data-testid="agent-grants" className="mt-3" />
-        )}
-      </Card>
+      <AgentGrantsCard
+        agentId={agent.id}
+        initial={toClientProps(grants)}
+        renderedAt={now.toISOString()}
+        canEdit={can(user.roles, "grants:write")}
+        retired={agent.status === "retired"}
+      />
 
       <PermissionReviews
         agentId={agent.id}
@@ -147,6 +150,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         initial={toClientProps(elevations)}
         renderedAt={now.toISOString()}
         canElevate={can(user.roles, "agents:elevate")}
+        canEnd={can(user.roles, "grants:write")}
         retired={agent.status === "retired"}
       />
 
