@@ -105,6 +105,18 @@ export const SCREENS: TConsoleScreen[] = [
     },
   },
   {
+    name: "agent detail, add grant dialog open",
+    route: "/agents/[id]",
+    user: "ops",
+    async open(page) {
+      await visit(page, "/agents");
+      await page.locator("tbody tr a").first().click();
+      await expect(page.getByTestId("agent-grants")).toBeVisible();
+      await page.getByRole("button", { name: "Add grant", exact: true }).click();
+      await expect(page.getByRole("form", { name: "Add grant" })).toBeVisible();
+    },
+  },
+  {
     name: "agent detail, elevation dialog open",
     route: "/agents/[id]",
     user: "admin",

@@ -68,7 +68,7 @@ export function AgentElevations(props: {
               "Given by",
               "Ends",
               "State",
-              props.canEnd && { key: "actions", label: <span className="sr-only">Actions</span> },
+              props.canEnd && { key: "actions", label: "Actions", align: "right" },
             ]}
           />
           <Table.Body>

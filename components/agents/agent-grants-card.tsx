@@ -107,7 +107,7 @@ export function AgentGrantsCard(props: {
                 "From",
                 "Granted",
                 "Ends",
-                edit && { key: "actions", label: <span className="sr-only">Actions</span> },
+                edit && { key: "actions", label: "Actions", align: "right" },
               ]}
             />
             <Table.Body>

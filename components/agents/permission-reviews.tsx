@@ -71,7 +71,7 @@ export function PermissionReviews(props: {
             "Live grants",
             "Last review",
             "Due",
-            props.canReview && { key: "actions", label: <span className="sr-only">Actions</span> },
+            props.canReview && { key: "actions", label: "Actions", align: "right" },
           ]}
         />
         <Table.Body>

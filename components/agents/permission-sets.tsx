@@ -74,7 +74,7 @@ export function PermissionSets(props: {
               "Domain",
               "Live grants",
               "Shared with",
-              props.canEdit && { key: "actions", label: <span className="sr-only">Actions</span> },
+              props.canEdit && { key: "actions", label: "Actions", align: "right" },
             ]}
           />
           <Table.Body>
