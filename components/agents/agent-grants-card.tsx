@@ -89,7 +89,7 @@ export function AgentGrantsCard(props: {
         </div>
       </div>
       {props.canEdit && props.retired && (
-        <p className="mt-2 text-xs text-muted">This agent is retired: its scope cannot change.</p>
+        <p className="mt-2 text-xs text-muted">Retired: the agent's scope cannot change.</p>
       )}
 
       {rows.length === 0 ? (
