@@ -1,5 +1,6 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
+import { canonicalObjectName } from "@/lib/field-ownership/object-names";
 import type { TGrantScope } from "./schemas";
 
 /**
@@ -22,7 +23,8 @@ export async function createGrant(
   return tx.grant.create({
     data: {
       permissionSetId: input.permissionSetId,
-      object: input.scope.object,
+      // as the action types spell it: an elevation typed "lead" would never match otherwise
+      object: await canonicalObjectName(input.scope.object, tx),
       operations: input.scope.operations,
       writableFields: input.scope.fields,
       recordCondition: input.scope.recordCondition,
