@@ -43,8 +43,12 @@ export function useElevateAgent(agentId: string) {
         "POST",
         body,
       ),
-    onSuccess: (res) => client.setQueryData(agentKeys.elevations(agentId), res.elevations),
-    onError: () => void client.invalidateQueries({ queryKey: agentKeys.elevations(agentId) }),
+    onSuccess: (res) => {
+      client.setQueryData(agentKeys.elevations(agentId), res.elevations);
+      // the grants card lists the elevation's grant too
+      void client.invalidateQueries({ queryKey: agentKeys.grants(agentId) });
+    },
+    onError: () => void client.invalidateQueries({ queryKey: [...agentKeys.all, agentId] }),
   });
 }
 
