@@ -11,15 +11,15 @@ import {
   EmptyState,
   Field,
   Input,
+  ReasonField,
   Select,
   TableBody,
   TableCell,
   TableFrame,
   TableHeader,
-  Textarea,
+  type TBadgeTone,
   useAction,
   useHydrated,
-  type TBadgeTone,
 } from "@/components/ui";
 import { formatTime } from "@/components/format";
 import { ApiError, sendJson } from "@/components/send-json";
@@ -398,9 +398,14 @@ function RuleDialog(props: {
             Rule on
           </label>
         </div>
-        <Field label="Why" id="rule-reason" error={errors.reason} className="col-span-2">
-          <Textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </Field>
+        <ReasonField
+          label="Why"
+          id="rule-reason"
+          error={errors.reason}
+          className="col-span-2"
+          value={reason}
+          onChange={setReason}
+        />
         {save.error && !Object.keys(errors).length && (
           <Alert tone="error" className="col-span-2">
             {save.error}

@@ -13,7 +13,7 @@ import {
   type TConflictRuleName,
 } from "@/lib/field-ownership/schemas";
 import { splitList } from "@/lib/agents/schemas";
-import { Alert, Button, Dialog, Field, Input, Select, Textarea } from "@/components/ui";
+import { Alert, Button, Dialog, Field, Input, ReasonField, Select } from "@/components/ui";
 import { sendJson } from "@/components/send-json";
 import { useFormErrors } from "@/components/agents/form-errors";
 import { OWNERSHIP_URL, ownershipKey, type TOwnershipList, type TOwnershipRow } from "./queries";
@@ -254,15 +254,15 @@ export function OwnershipDialog(props: {
             This lets agents write more: {widened.join("; ")}. Say why.
           </Alert>
         )}
-        <Field
+        <ReasonField
           label={widened.length ? "Reason (required)" : "Reason"}
           error={
             errs.errors.reason ??
             (needReason ? "Say why agents may write more (at least 3 characters)" : undefined)
           }
-        >
-          <Textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </Field>
+          value={reason}
+          onChange={setReason}
+        />
         {errs.formError && (
           <Alert tone="error" size="sm">
             {errs.formError}
@@ -326,9 +326,12 @@ export function RemoveOwnershipDialog(props: { row: TOwnershipRow; onClose: () =
       description="Without a rule any agent with a grant may write this field, whatever its system of record."
     >
       <form onSubmit={submit} noValidate aria-label="Remove field ownership" className="space-y-3">
-        <Field label="Reason" error={errs.errors.reason}>
-          <Textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </Field>
+        <ReasonField
+          label="Reason"
+          error={errs.errors.reason}
+          value={reason}
+          onChange={setReason}
+        />
         {errs.formError && (
           <Alert tone="error" size="sm">
             {errs.formError}

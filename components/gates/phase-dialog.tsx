@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { Alert, Button, Dialog, Field, Select, Textarea } from "@/components/ui";
+import { Alert, Button, Dialog, Field, ReasonField, Select } from "@/components/ui";
 import { ApiError } from "@/components/send-json";
 import { PHASES, ZPhaseChangeInput, type TPhase } from "@/lib/gates/schemas";
 import { GateChecks } from "./gate-checks";
@@ -128,9 +128,7 @@ export function PhaseDialog(props: {
             </Select>
           </Field>
         )}
-        <Field label="Reason" error={reasonError}>
-          <Textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </Field>
+        <ReasonField label="Reason" error={reasonError} value={reason} onChange={setReason} />
         {error && (
           <Alert tone="error" size="sm">
             <div data-testid="phase-error">{error.message}</div>

@@ -1,7 +1,16 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { Alert, Button, Card, Field, Input, Textarea, useToast } from "@/components/ui";
+import {
+  Alert,
+  Button,
+  Card,
+  Field,
+  Input,
+  ReasonField,
+  Textarea,
+  useToast,
+} from "@/components/ui";
 import type { TChangeWindow } from "@/lib/policy/types";
 import { widensWindows } from "@/lib/workflows/window-calendar";
 import { DAY_LABELS, ZChangeWindows } from "@/lib/workflows/workflow-schema";
@@ -214,16 +223,16 @@ export function VersionForm(props: {
         <Field label="Notes">
           <Textarea rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} />
         </Field>
-        <Field
+        <ReasonField
           label={widens.length ? "Why? (required)" : "Why? (optional)"}
           hint={
             widens.length
               ? `This lets agents do more (it ${widens.join(" and ")}), so a reason is required.`
               : undefined
           }
-        >
-          <Textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
-        </Field>
+          value={reason}
+          onChange={setReason}
+        />
         {mutation.error && <Alert tone="error">{mutation.error.message}</Alert>}
         <div className="flex justify-end gap-2">
           {props.onClose && (
