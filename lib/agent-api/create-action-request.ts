@@ -1,24 +1,26 @@
 import crypto from "node:crypto";
+import { AppError } from "@/lib/core/errors";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
 import { canonicalJson } from "@/lib/audit/canonical-json";
 import type { TActionRequestInput } from "./contract";
 import { replay, type TCreated, type TIngest } from "./persist-action-request";
-import { resolveTarget } from "./resolve-target";
+import { resolveTarget, type TTarget } from "./resolve-target";
 import { earlyGates, ingestWindows, policyInputBase } from "./early-gates";
-import { admitCall } from "@/lib/guardrails/rate-limit";
+import { admitCall, noGiveBack, type TRateResult } from "@/lib/guardrails/rate-limit";
 import { readRecord } from "./read-record";
 import { decideRequest } from "./decide-request";
 import { persistAccepted } from "./accept-action-request";
-import { refuse, refuseOverRate, refuseWith } from "./refuse-action-request";
+import { isStoredRefusal, refuse, refuseOverRate, refuseWith } from "./refuse-action-request";
 
 /**
  * POST /action-requests (API.md), on a body parsed with ZActionRequestInput: replay or refuse a
  * reused idempotency key, read the record from Salesforce, ask the policy engine, then persist
  * the request, its field changes, the decision and its audit event in one statement. Refusals
- * are recorded too, then thrown as AppErrors with the refusal's code. A new request costs two
- * SQL statements (the admission and the insert, which also queues an auto-approved request's
- * job) plus its share of a throttled job wake-up; everything else comes from caches of at most
- * 1 s (policy-context.ts, api-keys.ts).
+ * are recorded too, then thrown as AppErrors with the refusal's code. A new request costs at
+ * most two SQL statements (the admission — shared by concurrent calls, and skipped for a fast
+ * agent's calls counted ahead, rate-limit.ts — and the insert, which also queues an
+ * auto-approved request's job) plus its share of a throttled job wake-up; everything else comes
+ * from caches of at most 1 s (policy-context.ts, api-keys.ts).
  */
 export async function createActionRequest(
   agent: TAuthenticatedAgent,
@@ -38,7 +40,6 @@ export async function createActionRequest(
     if (existing) return existing;
     throw e;
   }
-  const actionTypeId = target.actionType.id;
 
   // 2. admission, one statement: a replay is answered as it was; a new call is counted
   const now = new Date();
@@ -49,8 +50,37 @@ export async function createActionRequest(
     admission = await admitCall(agent.id, ingestWindows(agent), now); // gone since: count it
   }
 
+  // a call admitted at a place counted ahead was not looked up by its key: a replay shows when
+  // its insert meets the key (answered as it was, and uncounted), or, should a step fail before
+  // that, here — as admission would have answered it
+  try {
+    const created = await decideAndPersist(ctx, target, admission.rates, now);
+    if (created.replayed) admission.giveBack();
+    return created;
+  } catch (e) {
+    if (admission.giveBack === noGiveBack || isStoredRefusal(e)) throw e;
+    // replay() answers a replay, or throws its stored refusal or the key's conflict: uncounted
+    const existing = await replay(agent.id, input.idempotencyKey, bodyHash).catch((r: unknown) => {
+      if (r instanceof AppError) admission.giveBack();
+      throw r;
+    });
+    if (!existing) throw e;
+    admission.giveBack();
+    return existing;
+  }
+}
+
+/** Steps 3 to 6, for a counted call. */
+async function decideAndPersist(
+  ctx: TIngest,
+  target: TTarget,
+  rates: TRateResult[],
+  now: Date,
+): Promise<TCreated> {
+  const { agent, input } = ctx;
+  const actionTypeId = target.actionType.id;
   // 3. early gates: what needs no record
-  const { base, overRate } = await policyInputBase(agent, input, target, now, admission.rates);
+  const { base, overRate } = await policyInputBase(agent, input, target, now, rates);
   const gate = earlyGates(base, target, overRate);
   const provisionalId = gate.provisional?.id ?? null;
   if (gate.kind === "over_rate") return refuseOverRate(ctx, gate.denial, now);

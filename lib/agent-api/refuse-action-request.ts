@@ -99,7 +99,14 @@ export async function refuseWith(
     },
   );
   if (replayed) return replayed;
-  throw new AppError(refusal.code, refusal.detail, {
+  const error = new AppError(refusal.code, refusal.detail, {
     headers: retryAfter(refusal.retryAfterSeconds),
   });
+  stored.add(error);
+  throw error;
 }
+
+const stored = new WeakSet<object>();
+
+/** Whether `e` is a refusal this call stored (refuseWith), not one that failed before storing. */
+export const isStoredRefusal = (e: unknown) => typeof e === "object" && e !== null && stored.has(e);

@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma, db, preparedQuery } from "@/lib/db";
 import { auditAppendSql } from "@/lib/audit";
 import { coalesce } from "@/lib/core/coalesce";
+import { AHEAD_SHARE, IDLE_MS, RateLeases } from "./rate-lease";
 
 export type TRateWindow = { kind: "calls_minute" | "writes_hour"; limit: number };
 export type TRateResult = {
@@ -14,13 +15,18 @@ export type TRateResult = {
 
 const WINDOW_MS = { calls_minute: 60_000, writes_hour: 3_600_000 } as const;
 
-type TAdmission = { existing: boolean; rates: TRateResult[] };
+/** `existing`: the key was used before (a replay, not counted); `giveBack` uncounts the call. */
+type TAdmission = { existing: boolean; rates: TRateResult[]; giveBack: () => void };
 type TCounted = {
   windows: TRateWindow[];
   starts: Date[];
   now: Date;
   idempotencyKey: string | null;
 };
+
+const leases = new RateLeases();
+/** The `giveBack` of a call a statement counted (and looked up by its key): nothing to give. */
+export const noGiveBack = () => {};
 
 /**
  * Count one call against each of an agent's fixed windows in PostgreSQL, so every app instance
@@ -34,6 +40,14 @@ type TCounted = {
  * batch adds its count at once and each call gets its own exact position (count − n + i), so
  * the limit admits exactly as many calls as before, across instances too. Results come back in
  * the order of `windows`.
+ *
+ * An agent calling fast (rate-lease.ts) has the statement count a few calls ahead, a small share
+ * of what its windows have left, and its next calls take those places here without a
+ * statement: still each at an exact position, so never over a limit. Such a call is not looked
+ * up by its key: its replay is found when its insert meets the (agent, key) constraint
+ * (persist-action-request.ts), and the caller then uncounts it (`giveBack`). Places left unused
+ * for a second are given back to the counters; those of a process that stops stay counted until
+ * their window ends (the agent is refused early by at most that many calls, never late).
  */
 export async function admitCall(
   agentId: string,
@@ -45,13 +59,45 @@ export async function admitCall(
     (w) => new Date(Math.floor(now.getTime() / WINDOW_MS[w.kind]) * WINDOW_MS[w.kind]),
   );
   const key = [agentId, ...windows.map((w, i) => `${w.kind}@${starts[i].getTime()}`)].join("|");
-  return admitCoalesced(key, { windows, starts, now, idempotencyKey });
+  const call = { windows, starts, now, idempotencyKey };
+  return fromLease(key, call) ?? admitCoalesced(key, call);
 }
 
-const admitCoalesced = coalesce<TCounted, TAdmission>(async (key, calls) => {
+/** The call at a place counted ahead for its key, or null. */
+function fromLease(key: string, c: TCounted): TAdmission | null {
+  const place = leases.take(
+    key,
+    c.windows.map((w) => w.limit),
+    Date.now(),
+  );
+  if (!place) return null;
+  return {
+    existing: false,
+    rates: c.windows.map((w, j) => rateAt(w, c.starts[j], place.positions[j], c.now)),
+    giveBack: place.giveBack,
+  };
+}
+
+function rateAt(w: TRateWindow, start: Date, used: number, now: Date): TRateResult {
+  const resetAt = new Date(start.getTime() + WINDOW_MS[w.kind]);
+  const allowed = used <= w.limit;
+  const wait = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
+  return { allowed, used, limit: w.limit, resetAt, retryAfterSeconds: allowed ? 0 : wait };
+}
+
+const admitCoalesced = coalesce<TCounted, TAdmission>(async (key, batch) => {
+  // calls that queued while the previous statement ran take what it counted ahead first
+  const served = batch.map((c) => fromLease(key, c));
+  const calls = batch.filter((_, i) => !served[i]);
+  if (!calls.length) return served as TAdmission[];
   const agentId = key.slice(0, key.indexOf("|"));
   const { windows, starts } = calls[0];
-  const [row] = await preparedQuery<{ fresh: number[]; counts: Record<string, number> }>(Prisma.sql`
+  const ahead = leases.aheadWanted(key, calls.length, Date.now());
+  const [row] = await preparedQuery<{
+    fresh: number[];
+    counts: Record<string, number>;
+    ahead: number;
+  }>(Prisma.sql`
     with call as (
       select k, ord::int from unnest(${calls.map((c) => c.idempotencyKey)}::text[]) with ordinality as c(k, ord)
     ), fresh as (
@@ -59,33 +105,79 @@ const admitCoalesced = coalesce<TCounted, TAdmission>(async (key, calls) => {
       where k is null or not exists (
         select 1 from "ActionRequest" a where a."agentId" = ${agentId} and a."idempotencyKey" = call.k)
     ), n as (select count(*)::int as n from fresh),
-    counted as (
+    w as (
+      select k, s at time zone 'UTC' as s, l
+      from unnest(${windows.map((w) => w.kind)}::text[], ${starts.map((d) => d.toISOString())}::timestamptz[],
+        ${windows.map((w) => w.limit)}::int[]) as w(k, s, l)
+    ), ahead as (
+      -- places counted ahead: a small share of what every window has left (none near a limit)
+      select greatest(0, least(${ahead}::int, coalesce(min(floor((w.l - coalesce(c.count, 0) - n.n) / ${AHEAD_SHARE}::numeric)), 0)))::int as a
+      from w cross join n
+      left join "RateLimitCounter" c on c."agentId" = ${agentId} and c.kind = w.k and c."windowStart" = w.s
+      where ${ahead}::int > 0
+    ), counted as (
       insert into "RateLimitCounter" ("agentId", kind, "windowStart", count)
-      select ${agentId}, w.k, w.s at time zone 'UTC', n.n
-      from unnest(${windows.map((w) => w.kind)}::text[], ${starts.map((d) => d.toISOString())}::timestamptz[]) as w(k, s), n
-      where n.n > 0
+      select ${agentId}, w.k, w.s, n.n + coalesce((select a from ahead), 0)
+      from w, n
+      where n.n + coalesce((select a from ahead), 0) > 0
       on conflict ("agentId", kind, "windowStart") do update set count = "RateLimitCounter".count + excluded.count
       returning kind, count
     )
     select (select coalesce(array_agg(ord order by ord), '{}') from fresh) as fresh,
-      (select coalesce(json_object_agg(kind, count), '{}') from counted) as counts`);
+      (select coalesce(json_object_agg(kind, count), '{}') from counted) as counts,
+      coalesce((select a from ahead), 0) as ahead`);
   const position = new Map(row.fresh.map((ord, i) => [ord - 1, i]));
   const n = row.fresh.length;
-  return calls.map((c, i): TAdmission => {
+  const after = windows.map((w) => Number(row.counts[w.kind]));
+  if (row.ahead > 0) {
+    const base = after.map((count) => count - row.ahead + 1);
+    leases.add(
+      key,
+      { agentId, kinds: windows.map((w) => w.kind), starts },
+      base,
+      row.ahead,
+      Date.now(),
+    );
+    sweepSoon();
+  }
+  const counted = calls.map((c, i): TAdmission => {
     const at = position.get(i);
     return {
       existing: at === undefined,
-      rates: windows.map((w, j) => {
-        // this call's place in the window: the calls counted before it, plus itself
-        const used = at === undefined ? 0 : Number(row.counts[w.kind]) - n + at + 1;
-        const resetAt = new Date(starts[j].getTime() + WINDOW_MS[w.kind]);
-        const allowed = used <= w.limit;
-        const wait = Math.max(1, Math.ceil((resetAt.getTime() - c.now.getTime()) / 1000));
-        return { allowed, used, limit: w.limit, resetAt, retryAfterSeconds: allowed ? 0 : wait };
-      }),
+      rates: windows.map((w, j) =>
+        at === undefined
+          ? rateAt(w, starts[j], 0, c.now)
+          : rateAt(w, starts[j], after[j] - row.ahead - n + at + 1, c.now),
+      ),
+      giveBack: noGiveBack,
     };
   });
+  return served.map((s) => s ?? counted.shift()!);
 });
+
+let sweeping: NodeJS.Timeout | null = null;
+
+/** While places are held, every IDLE_MS the unused ones of idle leases go back to the counters. */
+function sweepSoon() {
+  if (sweeping) return;
+  sweeping = setInterval(() => {
+    const idle = leases.takeIdle(Date.now());
+    if (!leases.size && sweeping) {
+      clearInterval(sweeping);
+      sweeping = null;
+    }
+    for (const l of idle) {
+      void preparedQuery(Prisma.sql`
+        update "RateLimitCounter" c set count = greatest(0, c.count - ${l.unused}::int)
+        from unnest(${l.kinds}::text[], ${l.starts.map((d) => d.toISOString())}::timestamptz[]) as w(k, s)
+        where c."agentId" = ${l.agentId} and c.kind = w.k and c."windowStart" = w.s at time zone 'UTC'`).catch(
+        // not given back: the agent is refused early by these few calls until the window ends
+        (e: unknown) => console.warn(`[tollgate] rate places not given back: ${String(e)}`),
+      );
+    }
+  }, IDLE_MS / 2);
+  sweeping.unref();
+}
 
 export async function consumeRates(
   agentId: string,
