@@ -58,3 +58,12 @@ describe("RateLeases", () => {
     expect(l.size).toBe(0);
   });
 });
+
+describe("RateLeases memory", () => {
+  it("forgets the demand of keys no longer called (a new key every window)", () => {
+    const l = new RateLeases();
+    for (let i = 0; i < 10_000; i++) l.aheadWanted(`k${i}`, 1, i * 10);
+    const calls = (l as unknown as { calls: Map<string, unknown> }).calls;
+    expect(calls.size).toBeLessThan(400);
+  });
+});

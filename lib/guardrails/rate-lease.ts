@@ -106,8 +106,13 @@ export class RateLeases {
     for (const lease of this.orphans.splice(0)) {
       if (unused(lease) > 0) out.push({ ...windowsOf(lease), unused: unused(lease) });
     }
-    for (const [key, c] of this.calls) if (now - c.from > 4 * DEMAND_MS) this.calls.delete(key);
+    this.forgetQuiet(now);
     return out;
+  }
+
+  /** Keys (one per agent and window) not called lately: their demand is zero anyway. */
+  private forgetQuiet(now: number) {
+    for (const [key, c] of this.calls) if (now - c.from > 4 * DEMAND_MS) this.calls.delete(key);
   }
 
   /** Whether anything is held (the sweep runs only then). */
@@ -117,6 +122,7 @@ export class RateLeases {
 
   /** Calls of `key` in about the last DEMAND_MS, counting `n` more at `now`. */
   private noteCalls(key: string, n: number, now: number): number {
+    if (this.calls.size > 256) this.forgetQuiet(now);
     let c = this.calls.get(key);
     if (!c || now - c.from >= 2 * DEMAND_MS) c = { from: now, n: 0, previous: 0 };
     else if (now - c.from >= DEMAND_MS) c = { from: c.from + DEMAND_MS, n: 0, previous: c.n };
