@@ -9,3 +9,13 @@ export async function register() {
   const { startWebInstance } = await import("@/lib/health/start-instance");
   await startWebInstance();
 }
+
+/**
+ * The production server (scripts/serve.ts) calls this from Next's compiled copy of this file when
+ * it stops: the registry row goes before the process exits. Stopping twice is harmless.
+ */
+export async function stopInstance() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { startWebInstance } = await import("@/lib/health/start-instance");
+  await (await startWebInstance())?.stop();
+}

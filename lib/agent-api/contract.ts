@@ -88,4 +88,4 @@ export const ZGetQuery = z.object({
     .describe("Hold the response until the status changes (≤ 30 s)"),
 });
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from "./limits";

@@ -24,92 +24,82 @@ export const CONFIG_TTL_MS = 1_000;
 const SNAPSHOT = { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead };
 const SWITCH_TTL_MS = 500;
 
-const configCache = ttlCache(
-  CONFIG_TTL_MS,
-  async (_: "all") => {
-    const [actionTypes, matrix, ownership, workflows, groups] = await db.$transaction(
-      [
-        db.actionType.findMany(),
-        db.policyMatrixVersion.findFirst({
-          where: { status: "active" },
-          orderBy: { version: "desc" },
-          include: { rules: { include: { actionType: true } } },
-        }),
-        db.fieldOwnership.findMany(),
-        db.workflow.findMany({ include: { versions: true } }),
-        db.approverGroup.findMany({ select: { key: true, slaMinutes: true } }),
-      ],
-      SNAPSHOT,
-    );
-    const rules = new Map<string, TPolicyRule>();
-    for (const r of matrix?.rules ?? []) {
-      rules.set(r.actionType.key, toPolicyRule(r));
-    }
-    return {
-      actionTypes: new Map<string, TPolicyActionType & { id: string }>(
-        actionTypes.map((a) => [
-          a.key,
-          { id: a.id, key: a.key, object: a.object, operation: a.operation, fields: a.fields },
-        ]),
-      ),
-      rules,
-      ownership: ownership.map((o): TFieldOwnershipRow => ({
-        object: o.object,
-        field: o.field,
-        systemOfRecord: o.systemOfRecord,
-        allowedWriters: o.allowedWriters,
-      })),
-      workflows: new Map(workflows.map((w) => [w.key, w])),
-      /** each approver group's default SLA, for a waiting request whose rule sets none */
-      groupSla: new Map(groups.map((g) => [g.key, g.slaMinutes])),
-      /** the same rows with what the executor enforces at each write (lib/execution/field-rules.ts) */
-      fieldRules: ownership.map((o): TOwnershipRule => ({
-        object: o.object,
-        field: o.field,
-        systemOfRecord: o.systemOfRecord,
-        allowedWriters: o.allowedWriters,
-        conflictRule: o.conflictRule,
-        yieldHours: o.yieldHours,
-        freshnessSlaMinutes: o.freshnessSlaMinutes,
-      })),
-    };
-  },
-  { shared: "policy-config" },
-);
+const configCache = ttlCache(CONFIG_TTL_MS, async (_: "all") => {
+  const [actionTypes, matrix, ownership, workflows, groups] = await db.$transaction(
+    [
+      db.actionType.findMany(),
+      db.policyMatrixVersion.findFirst({
+        where: { status: "active" },
+        orderBy: { version: "desc" },
+        include: { rules: { include: { actionType: true } } },
+      }),
+      db.fieldOwnership.findMany(),
+      db.workflow.findMany({ include: { versions: true } }),
+      db.approverGroup.findMany({ select: { key: true, slaMinutes: true } }),
+    ],
+    SNAPSHOT,
+  );
+  const rules = new Map<string, TPolicyRule>();
+  for (const r of matrix?.rules ?? []) {
+    rules.set(r.actionType.key, toPolicyRule(r));
+  }
+  return {
+    actionTypes: new Map<string, TPolicyActionType & { id: string }>(
+      actionTypes.map((a) => [
+        a.key,
+        { id: a.id, key: a.key, object: a.object, operation: a.operation, fields: a.fields },
+      ]),
+    ),
+    rules,
+    ownership: ownership.map((o): TFieldOwnershipRow => ({
+      object: o.object,
+      field: o.field,
+      systemOfRecord: o.systemOfRecord,
+      allowedWriters: o.allowedWriters,
+    })),
+    workflows: new Map(workflows.map((w) => [w.key, w])),
+    /** each approver group's default SLA, for a waiting request whose rule sets none */
+    groupSla: new Map(groups.map((g) => [g.key, g.slaMinutes])),
+    /** the same rows with what the executor enforces at each write (lib/execution/field-rules.ts) */
+    fieldRules: ownership.map((o): TOwnershipRule => ({
+      object: o.object,
+      field: o.field,
+      systemOfRecord: o.systemOfRecord,
+      allowedWriters: o.allowedWriters,
+      conflictRule: o.conflictRule,
+      yieldHours: o.yieldHours,
+      freshnessSlaMinutes: o.freshnessSlaMinutes,
+    })),
+  };
+});
 
-const grantCache = ttlCache(
-  CONFIG_TTL_MS,
-  async (agentId: string): Promise<TPolicyGrant[]> => {
-    const [sets] = await db.$transaction(
-      [
-        db.agentPermissionSet.findMany({
-          where: { agentId },
-          include: { permissionSet: { include: { grants: true } } },
-        }),
-      ],
-      SNAPSHOT,
-    );
-    return sets.flatMap((s) =>
-      s.permissionSet.grants.map((g) => ({
-        id: g.id,
-        label: s.permissionSet.name,
-        object: g.object,
-        operations: g.operations,
-        writableFields: g.writableFields,
-        recordCondition: g.recordCondition,
-        validFrom: g.validFrom,
-        validUntil: g.validUntil,
-        revokedAt: g.revokedAt,
-      })),
-    );
-  },
-  { shared: "policy-grants" },
-);
+const grantCache = ttlCache(CONFIG_TTL_MS, async (agentId: string): Promise<TPolicyGrant[]> => {
+  const [sets] = await db.$transaction(
+    [
+      db.agentPermissionSet.findMany({
+        where: { agentId },
+        include: { permissionSet: { include: { grants: true } } },
+      }),
+    ],
+    SNAPSHOT,
+  );
+  return sets.flatMap((s) =>
+    s.permissionSet.grants.map((g) => ({
+      id: g.id,
+      label: s.permissionSet.name,
+      object: g.object,
+      operations: g.operations,
+      writableFields: g.writableFields,
+      recordCondition: g.recordCondition,
+      validFrom: g.validFrom,
+      validUntil: g.validUntil,
+      revokedAt: g.revokedAt,
+    })),
+  );
+});
 
-const switchCache = ttlCache(
-  SWITCH_TTL_MS,
-  async (_: "all"): Promise<TKillSwitchState[]> => engagedKillSwitches(),
-  { shared: "kill-switches" },
+const switchCache = ttlCache(SWITCH_TTL_MS, async (_: "all"): Promise<TKillSwitchState[]> =>
+  engagedKillSwitches(),
 );
 
 export const policyConfig = () => configCache.get("all");

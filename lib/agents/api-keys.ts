@@ -219,21 +219,17 @@ export const API_KEY_CACHE_MS = 1_000;
 /** Unknown prefixes are not remembered: a key made a moment ago on another instance works at once. */
 class UnknownKey extends Error {}
 
-const keyCache = ttlCache(
-  API_KEY_CACHE_MS,
-  async (prefix: string): Promise<TKeyRow> => {
-    const [row] =
-      await preparedQuery<TKeyRow>(Prisma.sql`select k.id, k.hash, k."expiresAt", k."revokedAt", k."lastUsedAt",
+const keyCache = ttlCache(API_KEY_CACHE_MS, async (prefix: string): Promise<TKeyRow> => {
+  const [row] =
+    await preparedQuery<TKeyRow>(Prisma.sql`select k.id, k.hash, k."expiresAt", k."revokedAt", k."lastUsedAt",
       json_build_object('id', a.id, 'slug', a.slug, 'name', a.name, 'status', a.status, 'phase', a.phase,
         'environmentId', a."environmentId", 'ownerId', a."ownerId", 'callsPerMinute', a."callsPerMinute",
         'writesPerHour', a."writesPerHour", 'environment', json_build_object('slug', e.slug)) as agent
     from "ApiKey" k join "Agent" a on a.id = k."agentId" join "Environment" e on e.id = a."environmentId"
     where k.prefix = ${prefix}`);
-    if (!row) throw new UnknownKey();
-    return row;
-  },
-  { shared: "api-keys" },
-);
+  if (!row) throw new UnknownKey();
+  return row;
+});
 
 /** Forget every cached key, after a revocation or rotation in this process (and for tests). */
 export function forgetApiKeys() {

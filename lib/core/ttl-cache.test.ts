@@ -106,20 +106,4 @@ describe("ttlCache", () => {
     await cache.get(3);
     expect(loads).toBe(3);
   });
-
-  it("shares entries, and their clearing, between copies with the same shared name", async () => {
-    // the production server loads lib/ twice (Next's bundles and the agent API's door)
-    let loads = 0;
-    const load = async (k: string) => `${k}:${++loads}`;
-    const name = `test-${Math.random()}`;
-    const inNext = ttlCache(60_000, load, { shared: name });
-    const inDoor = ttlCache(60_000, load, { shared: name });
-    const unshared = ttlCache(60_000, load);
-    expect(await inNext.get("k")).toBe("k:1");
-    expect(await inDoor.get("k")).toBe("k:1");
-    expect(await unshared.get("k")).toBe("k:2");
-    inNext.clear(); // a key revoked in the console
-    expect(await inDoor.get("k")).toBe("k:3");
-    expect(await unshared.get("k")).toBe("k:2");
-  });
 });

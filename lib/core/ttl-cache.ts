@@ -5,25 +5,15 @@
  * its load BEGAN, so a change committed before a load starts is seen by every instance within
  * `ttlMs` of the commit. Concurrent misses share one load; a failed load is not remembered.
  * Values are shared by every request of the process: callers must not change them.
- * `shared` names the cache process-wide (on globalThis): the production server loads lib/ twice,
- * once in Next's bundles (the console) and once for the agent API's own door
- * (lib/http/agent-door.ts), and a change the console makes must clear the door's entries too.
  */
 export function ttlCache<K, V>(
   ttlMs: number,
   load: (key: K) => Promise<V>,
-  opts: { now?: () => number; maxEntries?: number; shared?: string } = {},
+  opts: { now?: () => number; maxEntries?: number } = {},
 ) {
   const clock = opts.now ?? Date.now;
   const maxEntries = opts.maxEntries ?? 10_000;
-  type TEntries = Map<K, { at: number; value: Promise<V> }>;
-  let entries: TEntries = new Map();
-  if (opts.shared) {
-    const holder = globalThis as unknown as { __tollgateCaches?: Map<string, TEntries> };
-    holder.__tollgateCaches ??= new Map();
-    entries = holder.__tollgateCaches.get(opts.shared) ?? entries;
-    holder.__tollgateCaches.set(opts.shared, entries);
-  }
+  const entries = new Map<K, { at: number; value: Promise<V> }>();
   return {
     get(key: K): Promise<V> {
       const hit = entries.get(key);

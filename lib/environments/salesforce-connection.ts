@@ -274,7 +274,7 @@ export async function connectorFor(envSlugOrRow: string | TEnvRow): Promise<Sale
  * instance is used here within this bound (at once on the instance that saves it).
  */
 export const ENVIRONMENT_CACHE_MS = 1_000;
-const environmentRows = ttlCache(ENVIRONMENT_CACHE_MS, loadEnv, { shared: "environments" });
+const environmentRows = ttlCache(ENVIRONMENT_CACHE_MS, loadEnv);
 
 /**
  * The connector the agent API reads with, without a database read per call: the environment's

@@ -1,42 +1,73 @@
-import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { MAX_BODY_BYTES } from "@/lib/agent-api/contract";
-import { matchAgentRoute } from "./agent-routes";
-import { toProblem } from "./problem";
+import { randomBytes } from "node:crypto";
+import { MAX_BODY_BYTES } from "@/lib/agent-api/limits";
+import { matchAgentPath, type TAgentRoute, type TAgentRouteHandler } from "./agent-paths";
 import { SECURITY_HEADERS } from "./security-headers";
 
 const SECURITY = SECURITY_HEADERS.map(
   ({ key, value }) => [key.toLowerCase(), value] as [string, string],
 );
 
+/** Where the door finds a route's handler for a method (undefined: Next answers the request). */
+export type TAgentHandlerSource = (
+  route: TAgentRoute,
+  method: string,
+) => TAgentRouteHandler | undefined;
+
 /**
  * The agent API's own door in the production server (scripts/serve.ts): a request for one of its
- * paths (lib/http/agent-routes.ts) goes straight from node:http to the same handler the Next
- * route files export, without Next's router, request wrappers and streamed response — which cost
- * more CPU per agent request than the request's own work (bench:ingest --profile). Everything
- * the handlers check stays theirs (key, rate limits, body size and depth, problems); what
- * next.config.ts adds to every response (SECURITY_HEADERS) is added here. Returns false for any
- * other method or path: Next answers those (405s, HEAD, OPTIONS and every page included).
+ * paths (agent-paths.ts) goes straight from node:http to the handler its route file exports,
+ * without Next's router, request wrappers and streamed response — which cost more CPU per agent
+ * request than the request's own work (bench:ingest --profile). The server hands in the handlers
+ * of Next's own compiled route modules, so the door and the console share one copy of lib/ (its
+ * pool, caches, kill-switch memory); this file imports nothing that holds state, as it is loaded
+ * outside Next's bundle. Everything the handlers check stays theirs (key, rate limits, body size
+ * and depth, problems); what next.config.ts adds to every response (SECURITY_HEADERS) is added
+ * here. The returned function returns false for any other method or path: Next answers those
+ * (405s, HEAD, OPTIONS and every page included).
  */
-export function serveAgentApi(req: IncomingMessage, res: ServerResponse): boolean {
-  const url = req.url ?? "/";
-  if (!url.startsWith("/api/agent/v1/")) return false;
-  const q = url.indexOf("?");
-  const found = matchAgentRoute(req.method ?? "GET", q < 0 ? url : url.slice(0, q));
-  if (!found) return false;
-  void answer(req, res, found).catch((err) => {
-    // the handlers render their own problems; this is the adapter failing
-    if (!res.headersSent) void send(res, toProblem(err));
-    else res.destroy();
+export function createAgentDoor(handlers: TAgentHandlerSource) {
+  return function serveAgentApi(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? "/";
+    if (!url.startsWith("/api/agent/v1/")) return false;
+    const q = url.indexOf("?");
+    const method = req.method ?? "GET";
+    const found = matchAgentPath(method, q < 0 ? url : url.slice(0, q));
+    const handler = found && handlers(found.route, method);
+    if (!found || !handler) return false;
+    void answer(req, res, handler, found.params).catch((err) => {
+      // the handlers render their own problems; this is the adapter failing
+      if (!res.headersSent) void send(res, internalProblem(err));
+      else res.destroy();
+    });
+    return true;
+  };
+}
+
+/** As lib/http/problem.ts renders an unknown error (that module is not loaded here). */
+function internalProblem(err: unknown): Response {
+  const requestId = `req_${randomBytes(8).toString("base64url")}`;
+  console.error(`[${requestId}]`, err);
+  const body = {
+    type: "https://tollgate.dev/problems/internal_error",
+    title: "Internal Server Error",
+    status: 500,
+    code: "internal_error",
+    detail: "Something went wrong on our side",
+    requestId,
+  };
+  return new Response(JSON.stringify(body), {
+    status: 500,
+    headers: { "content-type": "application/problem+json", "x-request-id": requestId },
   });
-  return true;
 }
 
 async function answer(
   req: IncomingMessage,
   res: ServerResponse,
-  found: NonNullable<ReturnType<typeof matchAgentRoute>>,
+  handler: TAgentRouteHandler,
+  params: Record<string, string>,
 ) {
   // a long poll or an MCP stream stops when the agent hangs up
   const hangUp = new AbortController();
@@ -55,7 +86,7 @@ async function answer(
     body: body as Uint8Array<ArrayBuffer> | null,
     signal: hangUp.signal,
   });
-  const response = await found.handler(request, { params: Promise.resolve(found.params) });
+  const response = await handler(request, { params: Promise.resolve(params) });
   await send(res, response);
 }
 

@@ -10,12 +10,14 @@ import {
   ZGetQuery,
 } from "@/lib/agent-api";
 import { handleMcp } from "@/lib/agent-api/mcp";
+import type { TAgentRoute, TAgentRouteHandler } from "./agent-paths";
 
 /**
- * The agent API's handlers (API.md), one function per method and path. Both doors serve these
- * same functions: the app/api/agent/v1 route files (Next, `npm run dev`) re-export them, and the
- * production server's own door (lib/http/agent-door.ts) calls them without Next's per-request
- * machinery. Web Request in, Response out.
+ * The agent API's handlers (API.md), one function per method and path, which the
+ * app/api/agent/v1 route files export. The production server's door (lib/http/agent-door.ts)
+ * calls them through Next's compiled route modules (scripts/serve.ts), never through this file,
+ * so the process holds one copy of lib/; integration tests call them in-process
+ * (`agentRouteHandler`). Web Request in, Response out.
  */
 export const agentRoutes = {
   // POST /action-requests — an agent proposes a change: 201, or 200 when the same idempotency key
@@ -45,42 +47,21 @@ export const agentRoutes = {
   ),
 };
 
-export type TAgentRouteHandler = (
-  req: Request,
-  ctx: { params: Promise<Record<string, string>> },
-) => Promise<Response> | Response;
-
-const BASE = "/api/agent/v1";
-const ONE_REQUEST = new RegExp(`^${BASE}/action-requests/([^/]+)$`);
-
-/** The handler for a method and path of the agent API, with its path parameters; else null. */
-export function matchAgentRoute(
+/** The handler of a route and method (the route files export the same), for an in-process door. */
+export function agentRouteHandler(
+  route: TAgentRoute,
   method: string,
-  pathname: string,
-): { handler: TAgentRouteHandler; params: Record<string, string> } | null {
-  if (!pathname.startsWith(BASE)) return null;
-  if (method === "POST" && pathname === `${BASE}/action-requests`)
-    return { handler: agentRoutes.createActionRequest, params: {} };
-  const one = ONE_REQUEST.exec(pathname);
-  if (method === "GET" && one) {
-    let id: string;
-    try {
-      id = decodeURIComponent(one[1]);
-    } catch {
-      return null; // a malformed escape: Next answers it
-    }
-    return { handler: agentRoutes.getActionRequest, params: { id } };
-  }
-  if (method === "GET" && pathname === `${BASE}/me`) return { handler: agentRoutes.me, params: {} };
-  if (method === "GET" && pathname === `${BASE}/openapi.json`)
-    return { handler: agentRoutes.openApi, params: {} };
-  if (pathname === `${BASE}/mcp`) {
-    const handler = {
+): TAgentRouteHandler | undefined {
+  const byRoute: Record<TAgentRoute, Record<string, TAgentRouteHandler>> = {
+    "/api/agent/v1/action-requests": { POST: agentRoutes.createActionRequest },
+    "/api/agent/v1/action-requests/[id]": { GET: agentRoutes.getActionRequest },
+    "/api/agent/v1/me": { GET: agentRoutes.me },
+    "/api/agent/v1/openapi.json": { GET: agentRoutes.openApi },
+    "/api/agent/v1/mcp": {
       POST: agentRoutes.mcpPost,
       GET: agentRoutes.mcpGet,
       DELETE: agentRoutes.mcpGet,
-    }[method];
-    return handler ? { handler, params: {} } : null;
-  }
-  return null;
+    },
+  };
+  return byRoute[route][method];
 }
