@@ -47,6 +47,7 @@ import { benchDatabase, loadAverage } from "./lib/bench-database";
 import { postActionRequest } from "./lib/agent-post";
 import { startSandboxProcess } from "./lib/sandbox-process";
 import { unlimitedLeadAgent } from "./lib/unlimited-agent";
+import type { TTraceLine } from "@/lib/guardrails/kill-switch-trace";
 
 const { values } = parseArgs({
   options: {
@@ -79,21 +80,40 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type TProc = { child: ChildProcess; name: string; out: string[] };
 
+/** Every process's `[kill-switch trace]` lines (TOLLGATE_KILL_SWITCH_TRACE, kill-switch-trace.ts). */
+const traces: (TTraceLine & { proc: string })[] = [];
+const TRACE = "[kill-switch trace] ";
+
 /** A child process whose stdout is kept (the last lines, for an error) and watched for `ready`. */
 function spawnReady(name: string, args: string[], vars: NodeJS.ProcessEnv, ready: RegExp) {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: vars });
   const proc: TProc = { child, name, out: [] };
-  const keep = (d: Buffer) => {
-    proc.out.push(...String(d).split("\n").filter(Boolean));
-    if (proc.out.length > 200) proc.out.splice(0, proc.out.length - 200);
+  const keeper = () => {
+    let partial = "";
+    return (d: Buffer) => {
+      const lines = (partial + String(d)).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) {
+        const at = l.indexOf(TRACE);
+        if (at >= 0)
+          traces.push({ ...(JSON.parse(l.slice(at + TRACE.length)) as TTraceLine), proc: name });
+      }
+      proc.out.push(...lines.filter((l) => l && !l.includes(TRACE)));
+      if (proc.out.length > 200) proc.out.splice(0, proc.out.length - 200);
+    };
   };
-  child.stderr!.on("data", keep);
+  child.stderr!.on("data", keeper());
+  const keep = keeper();
   return new Promise<TProc>((resolve, reject) => {
-    let seen = "";
+    let seen: string | null = "";
     child.stdout!.on("data", (d: Buffer) => {
       keep(d);
+      if (seen === null) return;
       seen += String(d);
-      if (ready.test(seen)) resolve(proc);
+      if (ready.test(seen)) {
+        seen = null;
+        resolve(proc);
+      }
     });
     child.once("exit", (code) =>
       reject(new Error(`${name} exited (${code}):\n${proc.out.slice(-20).join("\n")}`)),
@@ -124,6 +144,7 @@ async function startApp(name: string, databaseUrl: string) {
       NEXTAUTH_SECRET: "bench",
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
+      TOLLGATE_KILL_SWITCH_TRACE: "1",
     }),
     /Ready/,
   );
@@ -139,6 +160,7 @@ function startWorkerProcess(name: string, databaseUrl: string, keyFile: string) 
       DATABASE_URL: databaseUrl,
       TOLLGATE_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
       TOLLGATE_AUDIT_SIGNING_KEY_FILE: keyFile,
+      TOLLGATE_KILL_SWITCH_TRACE: "1",
     }),
     /worker \S+ is running/,
   );
@@ -293,6 +315,85 @@ async function startNotifyProbe(url: string) {
 }
 
 type TAck = { instance: string; kind: string; ms: number };
+
+/**
+ * Where each process's propagation went (its `[kill-switch trace]` lines): commit → its
+ * listener's notification callback ran, against commit → this bench's own LISTEN got the same
+ * notice (the database's delivery; the rest is the process's); then callback → applied, → the
+ * main thread took it (with how long the main loop had been away just before, and its event-loop
+ * delay and CPU over the window before the trip), the drain, and the acknowledgement.
+ */
+function printBreakdown(
+  order: string[],
+  names: Map<string, string>,
+  trips: { change: string }[],
+  commitOf: Map<string, number>,
+  benchNoticeAt: Map<string, number>,
+) {
+  const changes = new Set(trips.map((t) => t.change));
+  const num = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "–");
+  const cell = (xs: number[]) => `${num(pct(xs, 0.5))}/${num(pct(xs, 0.99))}`.padStart(10);
+  const head = [
+    "commit→callback",
+    "of it: bench",
+    "process",
+    "stall",
+    "loop p99",
+    "loop max",
+    "cpu %",
+    "→applied",
+    "→main",
+    "drain",
+    "ack wait",
+    "ack RTT",
+  ];
+  console.log(`
+where propagation goes, per process (ms, p50/p99 over trips; trace lines)`);
+  console.log(["        ", ...head.map((h) => h.padStart(10))].join(" "));
+  for (const name of order) {
+    const id = [...names].find(([, v]) => v === name)![0];
+    const lines = traces.filter((l) => l.instanceId === id && changes.has(l.change));
+    const col = (f: (l: TTraceLine) => number | undefined) =>
+      lines.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const commit = (l: TTraceLine) => commitOf.get(l.change);
+    const bench = (l: TTraceLine) => {
+      const at = benchNoticeAt.get(l.change);
+      const c = commit(l);
+      return at === undefined || c === undefined ? undefined : at - c;
+    };
+    console.log(
+      [
+        name.padEnd(8),
+        cell(col((l) => (commit(l) === undefined ? undefined : l.noticedAt - commit(l)!))),
+        cell(col(bench)),
+        cell(
+          col((l) => {
+            const b = benchNoticeAt.get(l.change);
+            return b === undefined ? undefined : l.noticedAt - b;
+          }),
+        ),
+        cell(col((l) => l.stallMs)),
+        cell(col((l) => l.loopP99Ms)),
+        cell(col((l) => l.loopMaxMs)),
+        cell(col((l) => l.cpuPct)),
+        cell(col((l) => l.appliedAt - l.noticedAt)),
+        cell(col((l) => (l.mainAt === undefined ? undefined : l.mainAt - l.noticedAt))),
+        cell(col((l) => l.drainMs)),
+        cell(col((l) => l.ackQueuedMs)),
+        cell(col((l) => l.ackRoundTripMs)),
+      ].join(" "),
+    );
+  }
+  console.log(
+    `  commit→callback: the trip's commit → the process's notification callback ran (wall clock); ` +
+      `of it: bench: commit → this bench's LISTEN got the same notice; process: callback − that; ` +
+      `→applied: callback → applied in memory the gates read; →main: callback → the main thread ` +
+      `took it (to drain and acknowledge); stall: the main thread's event loop's absence just before ` +
+      `it took it (a 5 ms sampler); loop p99/max and CPU %: the main thread's since the previous trip; ` +
+      `drain: main took it → nothing that passed the gate before is running; ack wait/RTT: the ` +
+      `acknowledgement waiting for the listener thread, then its round trip`,
+  );
+}
 type TTrip = {
   n: number;
   via: number;
@@ -462,6 +563,9 @@ async function main() {
       where: { changeId: { in: trips.map((t) => t.change) } },
     });
     const drainOf = new Map(acks.map((a) => [`${a.changeId} ${a.instanceId}`, a.drainMs]));
+    const appliedAtOf = new Map(
+      acks.map((a) => [`${a.changeId} ${a.instanceId}`, a.appliedAt?.getTime() ?? null]),
+    );
     // where a trip's answer time goes: the trip event is stamped as its transaction starts, the
     // commit is each acknowledgement less its propagation time
     const tripEvents = await db.$queryRaw<{ change: string; createdAt: Date }[]>`
@@ -530,7 +634,14 @@ async function main() {
         const id = [...names].find(([, v]) => v === name)![0];
         const a = t.acknowledged.find((x) => x.instance === id);
         if (!a) return "     –";
-        const applied = Math.max(0, a.ms - (drainOf.get(`${t.change} ${id}`) ?? 0));
+        // the instance's own clock (one machine: the database's too) when it applied the trip;
+        // rows without it: the acknowledgement less its drain (which counts the ack's round trip)
+        const at = appliedAtOf.get(`${t.change} ${id}`);
+        const commit = commitOf.get(t.change);
+        const applied =
+          at != null && commit !== undefined
+            ? Math.max(0, at - commit)
+            : Math.max(0, a.ms - (drainOf.get(`${t.change} ${id}`) ?? 0));
         ackMs.push(a.ms);
         appliedMs.push(applied);
         byName.get(name)!.ack.push(a.ms);
@@ -616,6 +727,7 @@ async function main() {
     console.log(
       `  executions: ${[...outcomes].map(([o, n]) => `${n}× ${o}`).join(", ")}; attempt (started → finished) ${p50p99(attemptMs)}`,
     );
+    printBreakdown(order, names, trips, commitOf, probe.tripNoticeAt);
     if (unacked)
       console.log(
         `  ${unacked} acknowledgement(s) missing within the trip's wait: (a)/(b) after those trips are not guaranteed`,

@@ -1,7 +1,7 @@
 import "server-only";
 import pg from "pg";
 import { assumeRuntimeRole } from "@/lib/db/pool";
-import { requireEnv } from "@/lib/env";
+import { env, requireEnv } from "@/lib/env";
 import { dispatchJobWake, JOB_WAKE_CHANNEL } from "@/lib/jobs/wake";
 import {
   applySwitchChange,
@@ -13,6 +13,7 @@ import {
   replaceSwitches,
   type TSwitchEntry,
 } from "./kill-switch-state";
+import { startKillSwitchTrace, type TTraceStamp } from "./kill-switch-trace";
 
 /** Every change of a KillSwitch row is announced here on commit (migration …120000). */
 export const KILL_SWITCH_CHANNEL = "tollgate_kill_switch";
@@ -47,8 +48,8 @@ const LOAD_SQL = `
 // the row and the notice in one statement, on this connection: never queued behind the pool
 const ACK_SQL = `
   with a as (
-    insert into "KillSwitchAck" ("changeId", "instanceId", "ackedAt", "drainMs")
-    values ($1, $2, clock_timestamp() at time zone 'UTC', $3)
+    insert into "KillSwitchAck" ("changeId", "instanceId", "ackedAt", "drainMs", "appliedAt")
+    values ($1, $2, clock_timestamp() at time zone 'UTC', $3, $4::timestamptz at time zone 'UTC')
     on conflict do nothing
     returning "changeId")
   select pg_notify('${KILL_SWITCH_ACK_CHANNEL}', "changeId") from a`;
@@ -79,7 +80,7 @@ export type TKillSwitchListener = { stop: () => Promise<void> };
 /** One connection; `run` queues each query behind the last (pg 8 warns on overlapping ones). */
 type TConn = {
   client: pg.Client;
-  run: (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+  run: (text: string, values?: unknown[], onSend?: () => void) => Promise<pg.QueryResult>;
   closed: Promise<void>;
   drop: () => void;
 };
@@ -111,7 +112,11 @@ export async function startKillSwitchListener(opts: {
   let readyResolve: () => void = () => {};
   const ready = new Promise<void>((r) => (readyResolve = r));
 
-  const acknowledge = async (conn: TConn, change: string, receivedAt: number) => {
+  const trace = env().TOLLGATE_KILL_SWITCH_TRACE ? startKillSwitchTrace() : null;
+
+  type TApplied = { receivedAt: number; appliedAt: number; stamp: TTraceStamp | null };
+  const acknowledge = async (conn: TConn, change: string, applied: TApplied) => {
+    const { receivedAt } = applied;
     const epoch = currentEpoch();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
@@ -123,15 +128,39 @@ export async function startKillSwitchListener(opts: {
       return;
     }
     const drainMs = performance.now() - receivedAt;
-    await (current ?? conn).run(ACK_SQL, [change, opts.instanceId, drainMs]).catch((e) => {
-      log(`could not acknowledge trip ${change}: ${(e as Error).message}`);
-    });
+    const sent = performance.now();
+    let started = sent;
+    const ok = await (current ?? conn)
+      .run(
+        ACK_SQL,
+        [change, opts.instanceId, drainMs, new Date(applied.appliedAt).toISOString()],
+        () => (started = performance.now()),
+      )
+      .then(
+        () => true,
+        (e) => log(`could not acknowledge trip ${change}: ${(e as Error).message}`),
+      );
+    if (ok && trace && applied.stamp) {
+      const round = (x: number) => Math.round(x * 100) / 100;
+      trace.print({
+        instanceId: opts.instanceId,
+        change,
+        ...applied.stamp,
+        appliedAt: applied.appliedAt,
+        mainAt: applied.stamp.noticedAt,
+        drainMs: round(drainMs),
+        ackQueuedMs: round(started - sent),
+        ackRoundTripMs: round(performance.now() - started),
+      });
+    }
   };
 
-  const handle = (conn: TConn, n: TNotice) => {
+  /** Apply at once, in the notification callback; the acknowledgement follows once drained. */
+  const handle = (conn: TConn, n: TNotice, stamp: TTraceStamp | null) => {
     const receivedAt = performance.now();
     applySwitchChange(toEntry(n));
-    if (n.change && n.engaged) void acknowledge(conn, n.change, receivedAt);
+    if (!n.change || !n.engaged) return;
+    void acknowledge(conn, n.change, { receivedAt, appliedAt: Date.now(), stamp });
   };
 
   /** Connect, listen, load; resolves with the client once it is live, rejects if any step fails. */
@@ -143,12 +172,15 @@ export async function startKillSwitchListener(opts: {
       keepAlive: true,
     });
     let loading = true;
-    const buffered: TNotice[] = [];
+    const buffered: [TNotice, TTraceStamp | null][] = [];
     let closedResolve: () => void = () => {};
     const closed = new Promise<void>((r) => (closedResolve = r));
     let chain: Promise<unknown> = Promise.resolve();
-    const run = (text: string, values?: unknown[]) => {
-      const p = chain.then(() => client.query(text, values));
+    const run = (text: string, values?: unknown[], onSend?: () => void) => {
+      const p = chain.then(() => {
+        onSend?.();
+        return client.query(text, values);
+      });
       chain = p.catch(() => {});
       return p;
     };
@@ -158,8 +190,9 @@ export async function startKillSwitchListener(opts: {
       if (msg.channel !== KILL_SWITCH_CHANNEL) return;
       const n = parse(msg.payload);
       if (!n) return;
-      if (loading) buffered.push(n);
-      else handle(conn, n);
+      const stamp = trace && n.change && n.engaged ? trace.noticed() : null;
+      if (loading) buffered.push([n, stamp]);
+      else handle(conn, n, stamp);
     });
     client.on("error", (e) => {
       if (!stopped) log(`connection lost: ${e.message}`);
@@ -175,7 +208,7 @@ export async function startKillSwitchListener(opts: {
       const { rows } = await run(LOAD_SQL);
       replaceSwitches((rows as Omit<TNotice, "change">[]).map(toEntry));
       loading = false;
-      for (const n of buffered) handle(conn, n);
+      for (const [n, stamp] of buffered) handle(conn, n, stamp);
     } catch (e) {
       await client.end().catch(() => {});
       throw e;
@@ -253,6 +286,7 @@ export async function startKillSwitchListener(opts: {
   return {
     stop: async () => {
       stopped = true;
+      trace?.stop();
       wake?.();
       await current?.client.end().catch(() => {});
       await running;

@@ -11,6 +11,7 @@ import { startKillSwitchListener } from "@/lib/guardrails/kill-switch-listener";
 import { coveringSwitch, isLive, runGated } from "@/lib/guardrails/kill-switch-state";
 import { clearPolicyCaches, killSwitchState } from "@/lib/agent-api/policy-context";
 import { startInstance } from "@/lib/health/start-instance";
+import { env } from "@/lib/env";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { createTestDatabase } from "./test-database";
 import { demoAdminId } from "./fixtures/demo-org";
@@ -177,6 +178,64 @@ describe("one process's listener", () => {
       // from the notice to the acknowledgement: at least the time the request was held
       expect(ack.drainMs).toBeGreaterThanOrEqual(HOLD_MS);
     } finally {
+      await resetKillSwitch({ ...TRIP, reason: "over" }, adminId).catch(() => {});
+      await instance.stop();
+    }
+  });
+
+  it("an instance applies and acknowledges a trip while every connection of its pool is busy", async () => {
+    const instance = await startInstance({ kind: "web", id: "it-pool", log: () => {} });
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let inside = 0;
+    // every connection of the app's pool in an open transaction until released
+    const holders = Array.from({ length: env().DB_POOL_SIZE }, () =>
+      db.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`select 1`;
+          inside += 1;
+          await held;
+        },
+        { maxWait: 60_000, timeout: 120_000 },
+      ),
+    );
+    const change = `ksc_pool_${process.pid}_${Date.now()}`;
+    try {
+      await waitFor(async () => inside === env().DB_POOL_SIZE, { what: "the pool to fill" });
+      // tripped from outside this process's pool, as another instance would
+      const began = Date.now();
+      await asOwner(async (c) => {
+        await c.query("begin");
+        await c.query("select set_config('tollgate.kill_switch_change', $1, true)", [change]);
+        await c.query(
+          `insert into "KillSwitch" (id, scope, "scopeKey", "environmentId", engaged, reason, "engagedAt")
+           values ($1, 'environment', $2, $3, true, 'pool busy', now())
+           on conflict ("scopeKey") do update set engaged = true, reason = 'pool busy'`,
+          [`ks_pool_${process.pid}`, `environment:${lead.environmentId}`, lead.environmentId],
+        );
+        await c.query("commit");
+      });
+      const ack = await waitFor(
+        () =>
+          asOwner(async (c) => {
+            const { rows } = await c.query<{ appliedAt: Date | null }>(
+              `select "appliedAt" from "KillSwitchAck" where "changeId" = $1 and "instanceId" = 'it-pool'`,
+              [change],
+            );
+            return rows[0];
+          }),
+        { what: "the acknowledgement" },
+      );
+      // acknowledged and applied, all while not one of the pool's connections was free
+      expect(inside).toBe(env().DB_POOL_SIZE);
+      expect(coveringSwitch(leadWork())).toMatchObject({ scope: "environment", engaged: true });
+      expect(ack.appliedAt).toBeInstanceOf(Date);
+      // the instance's clock (this process's) when it applied it: after the trip began
+      expect(ack.appliedAt!.getTime()).toBeGreaterThanOrEqual(began);
+      expect(ack.appliedAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    } finally {
+      release();
+      await Promise.allSettled(holders);
       await resetKillSwitch({ ...TRIP, reason: "over" }, adminId).catch(() => {});
       await instance.stop();
     }
