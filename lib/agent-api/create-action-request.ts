@@ -53,12 +53,13 @@ export async function createActionRequest(
   // a call admitted at a place counted ahead was not looked up by its key: a replay shows when
   // its insert meets the key (answered as it was, and uncounted), or, should a step fail before
   // that, here — as admission would have answered it
+  const leased = admission.giveBack !== noGiveBack;
   try {
-    const created = await decideAndPersist(ctx, target, admission.rates, now);
+    const created = await decideAndPersist(ctx, target, admission.rates, now, leased);
     if (created.replayed) admission.giveBack();
     return created;
   } catch (e) {
-    if (admission.giveBack === noGiveBack || isStoredRefusal(e)) throw e;
+    if (!leased || isStoredRefusal(e)) throw e;
     // replay() answers a replay, or throws its stored refusal or the key's conflict: uncounted
     const existing = await replay(agent.id, input.idempotencyKey, bodyHash).catch((r: unknown) => {
       if (r instanceof AppError) admission.giveBack();
@@ -70,12 +71,17 @@ export async function createActionRequest(
   }
 }
 
-/** Steps 3 to 6, for a counted call. */
+/**
+ * Steps 3 to 6, for a counted call. `lookUpKey`: the call was not looked up by its key at
+ * admission — a replay is looked up before Salesforce is read for it, so retrying one key
+ * never spends the org's API calls (a create reads nothing: its insert finds the key).
+ */
 async function decideAndPersist(
   ctx: TIngest,
   target: TTarget,
   rates: TRateResult[],
   now: Date,
+  lookUpKey: boolean,
 ): Promise<TCreated> {
   const { agent, input } = ctx;
   const actionTypeId = target.actionType.id;
@@ -87,6 +93,10 @@ async function decideAndPersist(
   if (gate.kind === "refused") return refuse(ctx, gate.decision, provisionalId, actionTypeId, null);
 
   // 4. read record: field types, then the record from Salesforce
+  if (lookUpKey && target.actionType.operation !== "create" && input.target.recordId) {
+    const existing = await replay(agent.id, input.idempotencyKey, ctx.bodyHash);
+    if (existing) return existing;
+  }
   const record = await readRecord(agent, input, target.actionType.operation);
   if (record.kind === "not_found") {
     return refuseWith(ctx, record.refusal, provisionalId, actionTypeId, null, record.reasons);

@@ -17,7 +17,13 @@ describe("RateLeases", () => {
 
   it("hands out each place once, at its position in every window, then runs out", () => {
     const l = new RateLeases();
-    l.add("k", { ...windows, kinds: ["a", "b"] }, [11, 101], 3, 0);
+    l.add(
+      "k",
+      { ...windows, kinds: ["a", "b"] },
+      { base: [11, 101], limits: [1_000, 1_000] },
+      3,
+      0,
+    );
     const got = [1, 2, 3].map(() => l.take("k", [1_000, 1_000], 1)?.positions);
     expect(got).toEqual([
       [11, 101],
@@ -30,7 +36,7 @@ describe("RateLeases", () => {
 
   it("a place given back is handed out again, once", () => {
     const l = new RateLeases();
-    l.add("k", windows, [1], 2, 0);
+    l.add("k", windows, { base: [1], limits: [10] }, 2, 0);
     const a = l.take("k", [10], 1)!;
     a.giveBack();
     a.giveBack();
@@ -39,18 +45,29 @@ describe("RateLeases", () => {
     expect(l.take("k", [10], 2)).toBeNull();
   });
 
-  it("never hands out a place past a limit lowered since; what is left goes back at once", () => {
+  it("hands out nothing once a limit changed (the window may be past it); what is left goes back", () => {
     const l = new RateLeases();
-    l.add("k", windows, [5], 4, 0);
+    l.add("k", windows, { base: [5], limits: [100] }, 4, 0);
     expect(l.take("k", [100], 1)!.positions).toEqual([5]);
-    expect(l.take("k", [5], 2)).toBeNull();
+    expect(l.take("k", [50], 2)).toBeNull();
+    expect(l.take("k", [200], 2)).toBeNull();
     expect(l.takeIdle(3)).toEqual([{ ...windows, unused: 3 }]);
+  });
+
+  it("a lease replaced while holding places is given back too", () => {
+    const l = new RateLeases();
+    l.add("k", windows, { base: [1], limits: [100] }, 4, 0);
+    expect(l.take("k", [50], 1)).toBeNull();
+    l.add("k", windows, { base: [30], limits: [50] }, 2, 1);
+    expect(l.take("k", [50], 2)!.positions).toEqual([30]);
+    expect(l.takeIdle(3, 10)).toEqual([{ ...windows, unused: 4 }]);
+    expect(l.takeIdle(Infinity, 0)).toEqual([{ ...windows, unused: 1 }]);
   });
 
   it("gives back what idle leases left unused after IDLE_MS, and nothing of a used-up one", () => {
     const l = new RateLeases();
-    l.add("busy", windows, [1], 5, 0);
-    l.add("done", windows, [1], 1, 0);
+    l.add("busy", windows, { base: [1], limits: [10] }, 5, 0);
+    l.add("done", windows, { base: [1], limits: [10] }, 1, 0);
     l.take("done", [10], 0);
     l.take("busy", [10], IDLE_MS - 10);
     expect(l.takeIdle(IDLE_MS)).toEqual([]);

@@ -25,6 +25,8 @@ export type TLeaseWindows = { agentId: string; kinds: string[]; starts: Date[] }
 type TLease = TLeaseWindows & {
   /** per window, the position of place 0 */
   base: number[];
+  /** per window, the limit when the places were counted: another limit drops the lease */
+  limits: number[];
   next: number;
   end: number;
   /** places handed out and given back (a replay is not counted) */
@@ -54,8 +56,9 @@ export class RateLeases {
       return null;
     }
     const positions = lease.base.map((b) => b + k);
-    if (positions.some((p, i) => p > limits[i])) {
-      // a limit lowered since: what is left is given back by the idle sweep, calls count again
+    if (limits.some((l, i) => l !== lease.limits[i])) {
+      // a limit changed since (the window may be past a lowered one by now): what is left goes
+      // back with the next sweep, and calls are counted by statements again
       lease.returned.push(k);
       lease.touchedAt = -Infinity;
       return null;
@@ -74,23 +77,18 @@ export class RateLeases {
   }
 
   /** `count` places counted ahead by a statement, position of the first per window in `base`. */
-  add(key: string, windows: TLeaseWindows, base: number[], count: number, now: number) {
+  add(
+    key: string,
+    windows: TLeaseWindows,
+    at: { base: number[]; limits: number[] },
+    count: number,
+    now: number,
+  ) {
     if (count <= 0) return;
     const old = this.leases.get(key);
-    if (old && unused(old) > 0) {
-      // two statements of one key overlapped: keep both, the older first
-      this.leases.set(key, {
-        ...windows,
-        base,
-        next: 0,
-        end: count,
-        returned: [],
-        touchedAt: now,
-      });
-      this.orphans.push(old);
-      return;
-    }
-    this.leases.set(key, { ...windows, base, next: 0, end: count, returned: [], touchedAt: now });
+    // a lease still holding places (its limits changed): given back with the next sweep
+    if (old && unused(old) > 0) this.orphans.push(old);
+    this.leases.set(key, { ...windows, ...at, next: 0, end: count, returned: [], touchedAt: now });
   }
 
   private orphans: TLease[] = [];
@@ -111,7 +109,9 @@ export class RateLeases {
   }
 
   /** Keys (one per agent and window) not called lately: their demand is zero anyway. */
+  private forgotAt = -Infinity;
   private forgetQuiet(now: number) {
+    this.forgotAt = now;
     for (const [key, c] of this.calls) if (now - c.from > 4 * DEMAND_MS) this.calls.delete(key);
   }
 
@@ -122,7 +122,7 @@ export class RateLeases {
 
   /** Calls of `key` in about the last DEMAND_MS, counting `n` more at `now`. */
   private noteCalls(key: string, n: number, now: number): number {
-    if (this.calls.size > 256) this.forgetQuiet(now);
+    if (this.calls.size > 256 && now - this.forgotAt >= DEMAND_MS) this.forgetQuiet(now);
     let c = this.calls.get(key);
     if (!c || now - c.from >= 2 * DEMAND_MS) c = { from: now, n: 0, previous: 0 };
     else if (now - c.from >= DEMAND_MS) c = { from: c.from + DEMAND_MS, n: 0, previous: c.n };

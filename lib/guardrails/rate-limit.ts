@@ -46,8 +46,13 @@ export const noGiveBack = () => {};
  * statement: still each at an exact position, so never over a limit. Such a call is not looked
  * up by its key: its replay is found when its insert meets the (agent, key) constraint
  * (persist-action-request.ts), and the caller then uncounts it (`giveBack`). Places left unused
- * for a second are given back to the counters; those of a process that stops stay counted until
- * their window ends (the agent is refused early by at most that many calls, never late).
+ * for a second are given back to the counters, and all of them when the instance stops
+ * (`giveBackHeldPlaces`); those of a process that dies, or that the database did not take
+ * back, stay counted until their window ends: the agent is refused early by at most that many
+ * calls, never late. The share counted ahead is sized from the counters as the statement
+ * found them, so many instances' statements on one agent at once may together count places
+ * past a limit: those are never handed out (each place is checked against the limit), and go
+ * back with the sweep.
  */
 export async function admitCall(
   agentId: string,
@@ -134,7 +139,7 @@ const admitCoalesced = coalesce<TCounted, TAdmission>(async (key, batch) => {
     leases.add(
       key,
       { agentId, kinds: windows.map((w) => w.kind), starts },
-      base,
+      { base, limits: windows.map((w) => w.limit) },
       row.ahead,
       Date.now(),
     );
@@ -157,7 +162,7 @@ const admitCoalesced = coalesce<TCounted, TAdmission>(async (key, batch) => {
 
 let sweeping: NodeJS.Timeout | null = null;
 
-/** While places are held, every IDLE_MS the unused ones of idle leases go back to the counters. */
+/** While places are held, every IDLE_MS / 2 the unused ones of idle leases go back. */
 function sweepSoon() {
   if (sweeping) return;
   sweeping = setInterval(() => {
@@ -166,17 +171,28 @@ function sweepSoon() {
       clearInterval(sweeping);
       sweeping = null;
     }
-    for (const l of idle) {
-      void preparedQuery(Prisma.sql`
+    void giveBack(idle);
+  }, IDLE_MS / 2);
+  sweeping.unref();
+}
+
+/** Every place this process holds back to the counters: an instance stopping calls it. */
+export function giveBackHeldPlaces(): Promise<void> {
+  return giveBack(leases.takeIdle(Infinity, 0));
+}
+
+async function giveBack(held: ReturnType<RateLeases["takeIdle"]>) {
+  await Promise.all(
+    held.map((l) =>
+      preparedQuery(Prisma.sql`
         update "RateLimitCounter" c set count = greatest(0, c.count - ${l.unused}::int)
         from unnest(${l.kinds}::text[], ${l.starts.map((d) => d.toISOString())}::timestamptz[]) as w(k, s)
         where c."agentId" = ${l.agentId} and c.kind = w.k and c."windowStart" = w.s at time zone 'UTC'`).catch(
         // not given back: the agent is refused early by these few calls until the window ends
         (e: unknown) => console.warn(`[tollgate] rate places not given back: ${String(e)}`),
-      );
-    }
-  }, IDLE_MS / 2);
-  sweeping.unref();
+      ),
+    ),
+  );
 }
 
 export async function consumeRates(

@@ -2,6 +2,7 @@ import "server-only";
 import { hostname } from "node:os";
 import { env } from "@/lib/env";
 import { startKillSwitchListener } from "@/lib/guardrails/kill-switch-listener";
+import { giveBackHeldPlaces } from "@/lib/guardrails/rate-limit";
 import { startHeartbeat, type TInstanceKind } from "./heartbeat";
 
 export type TRunningInstance = { id: string; stop: () => Promise<void> };
@@ -27,6 +28,8 @@ export async function startInstance(opts: {
   return {
     id: opts.id,
     stop: async () => {
+      // calls counted ahead for fast agents, unused: back to the shared counters
+      await giveBackHeldPlaces();
       await listener.stop();
       await heartbeat.stop();
     },

@@ -29,7 +29,7 @@ describe("rate places counted ahead", () => {
 
   beforeAll(async () => {
     await seedDemoOrg();
-    sandbox = await createSandboxServer();
+    sandbox = await createSandboxServer({ seed: "demo" });
     await pointDemoEnvironmentsAt(sandbox.url);
     api = await startApiInstance();
     owner = await db.user.findFirstOrThrow();
@@ -161,18 +161,45 @@ describe("rate places counted ahead", () => {
         expect(again.status).toBe(200);
         expect((await again.json()).id).toBe(ids[i]);
       }
+      // a replay of a change to a record: answered before Salesforce is read (an agent
+      // retrying one key never spends the org's API calls)
+      const leadId = String(
+        ([...sandbox.store.records("Lead")] as { Id: string; IsConverted: boolean }[]).find(
+          (l) => !l.IsConverted,
+        )!.Id,
+      );
+      const enrich = {
+        idempotencyKey: `lease-${tag}-enrich`,
+        workflow: { key: "lead-enrichment" },
+        actionType: "lead.enrich",
+        target: { system: "salesforce", object: "Lead", recordId: leadId },
+        changes: { Title: "VP Revenue Operations" },
+        reason: { code: "ENRICHMENT_MATCH" },
+      };
+      const enriched = await post(enrich);
+      expect([201, 403, 422]).toContain(enriched.status);
+      const original = await enriched.text();
+      await Promise.all(first.map(() => admitCall(bot.id, windows, new Date())));
+      const reads = sandbox.state().totalRequests;
+      for (let i = 0; i < 10; i++) {
+        const again = await post(enrich);
+        expect(again.status).toBe(enriched.status === 201 ? 200 : enriched.status);
+        expect(JSON.parse(await again.text()).id ?? null).toBe(JSON.parse(original).id ?? null);
+      }
+      expect(sandbox.state().totalRequests - reads).toBe(0);
+
       // a reused key with another body: the conflict, not counted either
       const conflict = await post({ ...body(first[0]), changes: { LastName: "Other" } });
       expect(conflict.status).toBe(409);
 
       await afterSweep();
-      // the 40 calls above counted, the replays and the conflict given back
-      expect((await counters(bot.id)).calls_minute - before).toBe(40);
+      // the 2 × 40 calls above and the enrichment counted; replays and the conflict given back
+      expect((await counters(bot.id)).calls_minute - before).toBe(81);
       expect(
         await db.actionRequest.count({
           where: { agentId: bot.id, idempotencyKey: { startsWith: `lease-${tag}-` } },
         }),
-      ).toBe(40);
+      ).toBe(41);
     } finally {
       await db.agent.update({ where: { id: bot.id }, data: limits });
     }
