@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { MAX_BODY_BYTES } from "@/lib/agent-api/limits";
 import { matchAgentPath, type TAgentRoute, type TAgentRouteHandler } from "./agent-paths";
 import { SECURITY_HEADERS } from "./security-headers";
+import { DoorRequest } from "./door-request";
 
 const SECURITY = SECURITY_HEADERS.map(
   ({ key, value }) => [key.toLowerCase(), value] as [string, string],
@@ -36,7 +37,10 @@ export function createAgentDoor(handlers: TAgentHandlerSource) {
     const found = matchAgentPath(method, q < 0 ? url : url.slice(0, q));
     const handler = found && handlers(found.route, method);
     if (!found || !handler) return false;
-    void answer(req, res, handler, found.params).catch((err) => {
+    // MCP's transport takes the request as a real Request; every other handler reads only what
+    // DoorRequest has
+    const full = found.route === "/api/agent/v1/mcp";
+    void answer(req, res, handler, found.params, full).catch((err) => {
       // the handlers render their own problems; this is the adapter failing
       if (!res.headersSent) void send(res, internalProblem(err));
       else res.destroy();
@@ -68,24 +72,24 @@ async function answer(
   res: ServerResponse,
   handler: TAgentRouteHandler,
   params: Record<string, string>,
+  full: boolean,
 ) {
-  // a long poll or an MCP stream stops when the agent hangs up
-  const hangUp = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) hangUp.abort();
-  });
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "DELETE" ? null : await readCapped(req, res);
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-  }
-  const request = new Request(new URL(req.url ?? "/", origin(req)), {
-    method,
-    headers,
-    body: body as Uint8Array<ArrayBuffer> | null,
-    signal: hangUp.signal,
+  const url = origin(req) + (req.url ?? "/");
+  const door = new DoorRequest(method, url, req.rawHeaders, body);
+  // a long poll or an MCP stream stops when the agent hangs up
+  res.once("close", () => {
+    if (!res.writableFinished) door.hangUp();
   });
+  const request = full
+    ? new Request(url, {
+        method,
+        headers: door.headers,
+        body: body as Uint8Array<ArrayBuffer> | null,
+        signal: door.signal,
+      })
+    : (door as unknown as Request);
   const response = await handler(request, { params: Promise.resolve(params) });
   await send(res, response);
 }

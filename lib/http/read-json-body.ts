@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/core/errors";
+import { bufferedBodyOf } from "./door-request";
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -45,8 +46,10 @@ export async function readJsonBody(
       `The request body is over ${Math.round(opts.maxBytes / 1024)} KiB`,
     );
   if (Number(req.headers.get("content-length") ?? 0) > opts.maxBytes) throw tooLarge();
-  const reader = req.body?.getReader();
-  const chunks: Uint8Array[] = [];
+  const buffered = bufferedBodyOf(req);
+  if (buffered && buffered.byteLength > opts.maxBytes) throw tooLarge();
+  const reader = buffered === undefined ? req.body?.getReader() : undefined;
+  const chunks: Uint8Array[] = buffered ? [buffered] : [];
   let size = 0;
   if (reader) {
     for (;;) {

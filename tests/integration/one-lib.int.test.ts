@@ -24,9 +24,10 @@ const OUTSIDE_NEXT = [
   "lib/auth/throttle.ts",
   "lib/auth/permissions.ts",
   "lib/net/ip-range.ts",
-  // the door: node:http to the compiled handlers, its path table, headers and body cap
+  // the door: node:http to the compiled handlers, its path table, request, headers and body cap
   "lib/http/agent-door.ts",
   "lib/http/agent-paths.ts",
+  "lib/http/door-request.ts",
   "lib/http/security-headers.ts",
   "lib/agent-api/limits.ts",
 ];
