@@ -74,9 +74,12 @@ describe("one copy of lib in the production server", () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (!server || server.exitCode !== null) return;
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    if (!server) return;
+    if (server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((r) => server.once("exit", r));
+    }
+    fs.rmSync(path.join(os.tmpdir(), `tollgate-lib-loads-${server.pid}.txt`), { force: true });
   });
 
   it("answers the agent API through its door and the console through Next", async () => {
