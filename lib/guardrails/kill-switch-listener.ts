@@ -1,18 +1,16 @@
 import "server-only";
-import path from "node:path";
-import { SHARE_ENV, Worker } from "node:worker_threads";
-import { runtimeRole } from "@/lib/db/pool";
+import pg from "pg";
+import { assumeRuntimeRole } from "@/lib/db/pool";
 import { env, requireEnv } from "@/lib/env";
 import { dispatchJobWake, JOB_WAKE_CHANNEL } from "@/lib/jobs/wake";
 import {
-  createSharedSwitches,
+  applySwitchChange,
   currentEpoch,
   drained,
-  fromThreadMessage,
   listenerDown,
   listenerUp,
   passesInFlight,
-  readSharedSwitches,
+  replaceSwitches,
   type TSwitchEntry,
 } from "./kill-switch-state";
 import { startKillSwitchTrace, type TTraceStamp } from "./kill-switch-trace";
@@ -22,48 +20,80 @@ export const KILL_SWITCH_CHANNEL = "tollgate_kill_switch";
 /** An instance announces its acknowledgement of a trip here (payload: the change id). */
 export const KILL_SWITCH_ACK_CHANNEL = "tollgate_kill_switch_ack";
 
+/** A dead connection is noticed by this ping at the latest (a dropped one at once). */
+const PING_MS = 2_000;
+const PING_TIMEOUT_MS = 3_000;
 /** A request or write that runs longer than this does not hold an acknowledgement forever. */
 const DRAIN_LIMIT_MS = 30_000;
+const BACKOFF_MS = [50, 100, 250, 500, 1_000, 2_000];
 
-/**
- * The thread's script, by path from the project root: inside Next's bundle this module's own
- * location is not the source tree, and the script is plain CommonJS that needs no bundler.
- */
-const THREAD_SCRIPT = path.join(process.cwd(), "lib", "guardrails", "kill-switch-thread.cjs");
+type TNotice = {
+  change: string | null;
+  scopeKey: string;
+  scope: TSwitchEntry["scope"];
+  version: string;
+  engaged: boolean;
+  reason: string | null;
+  environmentId: string | null;
+  agentId: string | null;
+  workflowId: string | null;
+  workflowKey: string | null;
+};
 
-type TWireEntry = Omit<TSwitchEntry, "version"> & { version: string };
-type TFromThread =
-  | { type: "log"; line: string }
-  | { type: "up"; again: boolean }
-  | { type: "down" }
-  | { type: "loaded"; entries: TWireEntry[] }
-  | {
-      type: "notice";
-      change: string | null;
-      noticedAt: number;
-      appliedAt: number;
-      entry: TWireEntry;
-    }
-  | { type: "wake"; queue: string }
-  | { type: "acked"; id: number; roundTripMs?: number; error?: string }
-  | { type: "stopped" };
+const LOAD_SQL = `
+  select ks."scopeKey", ks.scope::text as scope, ks.version::text as version, ks.engaged,
+         ks.reason, ks."environmentId", ks."agentId", ks."workflowId", w.key as "workflowKey"
+  from "KillSwitch" ks left join "Workflow" w on w.id = ks."workflowId"`;
 
-const toEntry = (w: TWireEntry): TSwitchEntry => ({ ...w, version: BigInt(w.version) });
+// the row and the notice in one statement, on this connection: never queued behind the pool
+const ACK_SQL = `
+  with a as (
+    insert into "KillSwitchAck" ("changeId", "instanceId", "ackedAt", "drainMs", "appliedAt")
+    values ($1, $2, clock_timestamp() at time zone 'UTC', $3, $4::timestamptz at time zone 'UTC')
+    on conflict do nothing
+    returning "changeId")
+  select pg_notify('${KILL_SWITCH_ACK_CHANNEL}', "changeId") from a`;
+
+const toEntry = (n: Omit<TNotice, "change">): TSwitchEntry => ({
+  scopeKey: n.scopeKey,
+  version: BigInt(n.version),
+  engaged: n.engaged,
+  scope: n.scope,
+  reason: n.reason,
+  environmentId: n.environmentId,
+  agentId: n.agentId,
+  workflowId: n.workflowId,
+  workflowKey: n.workflowKey,
+});
+
+function parse(payload: string | undefined): TNotice | null {
+  try {
+    const n = JSON.parse(payload ?? "") as TNotice;
+    return typeof n.scopeKey === "string" && typeof n.version === "string" ? n : null;
+  } catch {
+    return null;
+  }
+}
 
 export type TKillSwitchListener = { stop: () => Promise<void> };
 
+/** One connection; `run` queues each query behind the last (pg 8 warns on overlapping ones). */
+type TConn = {
+  client: pg.Client;
+  run: (text: string, values?: unknown[], onSend?: () => void) => Promise<pg.QueryResult>;
+  closed: Promise<void>;
+  drop: () => void;
+};
+
 /**
  * This process's one LISTEN connection for kill switches (it also carries job wake-ups:
- * lib/jobs/wake.ts), on a thread of its own (kill-switch-thread.cjs): a trip is applied the
- * moment its notice reaches the socket, whatever the main thread is busy with. On connect (and
- * every reconnect) the thread listens first, then loads every switch, then applies what arrived
- * meanwhile — so nothing committed after the LISTEN is missed and versions keep the newest
- * state. It publishes the switches into memory shared with this thread, which the gates read
- * (kill-switch-state.ts). A trip's notice (it carries a change id) is acknowledged once every
- * request or write that passed this process's gate before it has finished; the thread sends
- * the acknowledgement on its connection, never behind the pool. A dropped connection is noticed
- * (error, end, or a failed ping): the gates fall back to the database at once while it is down,
- * and it reconnects with backoff, then loads again.
+ * lib/jobs/wake.ts). On connect (and every reconnect) it
+ * listens first, then loads every switch, then applies what arrived meanwhile — so nothing
+ * committed after the LISTEN is missed and versions keep the newest state. Each notification
+ * is applied to memory at once (kill-switch-state.ts); a trip's (it carries a change id) is
+ * acknowledged once every request or write that passed this process's gate before it has
+ * finished. A dropped connection is noticed (error, end, or a failed ping), the gates fall back
+ * to the database while it is down, and it reconnects with backoff, then loads again.
  *
  * Resolves once the first connection is up, or after `readyTimeoutMs` (the process then starts
  * on the fallback and the listener keeps trying).
@@ -76,36 +106,17 @@ export async function startKillSwitchListener(opts: {
   readyTimeoutMs?: number;
 }): Promise<TKillSwitchListener> {
   const log = opts.log ?? ((l: string) => console.log(`[kill switches ${opts.instanceId}] ${l}`));
-  const trace = env().TOLLGATE_KILL_SWITCH_TRACE ? startKillSwitchTrace() : null;
-  const shared = createSharedSwitches();
-  readSharedSwitches(shared);
-  const thread = new Worker(THREAD_SCRIPT, {
-    // plain CommonJS: none of the main thread's loaders (tsx) needed
-    execArgv: [],
-    // DATABASE_URL is read at each (re)connect, as the process has it then
-    env: SHARE_ENV,
-    workerData: {
-      connectionString: requireEnv("DATABASE_URL"),
-      role: runtimeRole(),
-      instanceId: opts.instanceId,
-      killSwitchChannel: KILL_SWITCH_CHANNEL,
-      ackChannel: KILL_SWITCH_ACK_CHANNEL,
-      jobWakeChannel: JOB_WAKE_CHANNEL,
-      shared,
-    },
-  });
-  let up = false;
-  let exited = false;
+  let stopped = false;
+  let current: TConn | null = null;
+  let wake: (() => void) | null = null;
   let readyResolve: () => void = () => {};
   const ready = new Promise<void>((r) => (readyResolve = r));
-  let stoppedResolve: () => void = () => {};
-  const stopped = new Promise<void>((r) => (stoppedResolve = r));
-  let ackSeq = 0;
-  const acks = new Map<number, (m: { roundTripMs?: number; error?: string }) => void>();
 
-  const acknowledge = async (change: string, n: { noticedAt: number; appliedAt: number }) => {
-    const stamp: TTraceStamp | null = trace?.noticed() ?? null;
-    const receivedAt = performance.now();
+  const trace = env().TOLLGATE_KILL_SWITCH_TRACE ? startKillSwitchTrace() : null;
+
+  type TApplied = { receivedAt: number; appliedAt: number; stamp: TTraceStamp | null };
+  const acknowledge = async (conn: TConn, change: string, applied: TApplied) => {
+    const { receivedAt } = applied;
     const epoch = currentEpoch();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
@@ -116,81 +127,155 @@ export async function startKillSwitchListener(opts: {
       log(`trip ${change} not acknowledged: ${passesInFlight()} requests or writes still running`);
       return;
     }
-    // from the notice on the socket (the thread's clock is this process's)
-    const drainMs = Date.now() - n.noticedAt;
-    const drainedAt = performance.now();
-    const id = ++ackSeq;
-    const result = await new Promise<{ roundTripMs?: number; error?: string }>((resolve) => {
-      if (exited) return resolve({ error: "listener stopped" });
-      acks.set(id, resolve);
-      thread.postMessage({ type: "ack", id, change, drainMs, appliedAt: n.appliedAt });
-    });
-    if (result.error) {
-      log(`could not acknowledge trip ${change}: ${result.error}`);
-      return;
-    }
-    if (trace && stamp) {
+    const drainMs = performance.now() - receivedAt;
+    const sent = performance.now();
+    let started = sent;
+    const ok = await (current ?? conn)
+      .run(
+        ACK_SQL,
+        [change, opts.instanceId, drainMs, new Date(applied.appliedAt).toISOString()],
+        () => (started = performance.now()),
+      )
+      .then(
+        () => true,
+        (e) => log(`could not acknowledge trip ${change}: ${(e as Error).message}`),
+      );
+    if (ok && trace && applied.stamp) {
       const round = (x: number) => Math.round(x * 100) / 100;
       trace.print({
         instanceId: opts.instanceId,
         change,
-        ...stamp,
-        noticedAt: n.noticedAt,
-        appliedAt: n.appliedAt,
-        mainAt: stamp.noticedAt,
-        drainMs: round(drainedAt - receivedAt),
-        ackQueuedMs: round(performance.now() - drainedAt - (result.roundTripMs ?? 0)),
-        ackRoundTripMs: round(result.roundTripMs ?? 0),
+        ...applied.stamp,
+        appliedAt: applied.appliedAt,
+        mainAt: applied.stamp.noticedAt,
+        drainMs: round(drainMs),
+        ackQueuedMs: round(started - sent),
+        ackRoundTripMs: round(performance.now() - started),
       });
     }
   };
 
-  thread.on("message", (m: TFromThread) => {
-    switch (m.type) {
-      case "log":
-        return log(m.line);
-      case "wake":
-        return dispatchJobWake(m.queue);
-      case "loaded":
-        return fromThreadMessage(m.entries.map(toEntry), true);
-      case "notice":
-        fromThreadMessage([toEntry(m.entry)], false);
-        if (m.change) void acknowledge(m.change, m);
-        return;
-      case "up":
-        up = true;
+  /** Apply at once, in the notification callback; the acknowledgement follows once drained. */
+  const handle = (conn: TConn, n: TNotice, stamp: TTraceStamp | null) => {
+    const receivedAt = performance.now();
+    applySwitchChange(toEntry(n));
+    if (!n.change || !n.engaged) return;
+    void acknowledge(conn, n.change, { receivedAt, appliedAt: Date.now(), stamp });
+  };
+
+  /** Connect, listen, load; resolves with the client once it is live, rejects if any step fails. */
+  const connect = async (): Promise<TConn> => {
+    const client = new pg.Client({
+      connectionString: requireEnv("DATABASE_URL"),
+      // names the connection in pg_stat_activity: which instance is listening
+      application_name: `tollgate:${opts.instanceId}`.slice(0, 63),
+      keepAlive: true,
+    });
+    let loading = true;
+    const buffered: [TNotice, TTraceStamp | null][] = [];
+    let closedResolve: () => void = () => {};
+    const closed = new Promise<void>((r) => (closedResolve = r));
+    let chain: Promise<unknown> = Promise.resolve();
+    const run = (text: string, values?: unknown[], onSend?: () => void) => {
+      const p = chain.then(() => {
+        onSend?.();
+        return client.query(text, values);
+      });
+      chain = p.catch(() => {});
+      return p;
+    };
+    const conn: TConn = { client, run, closed, drop: () => closedResolve() };
+    client.on("notification", (msg) => {
+      if (msg.channel === JOB_WAKE_CHANNEL) return dispatchJobWake(msg.payload);
+      if (msg.channel !== KILL_SWITCH_CHANNEL) return;
+      const n = parse(msg.payload);
+      if (!n) return;
+      const stamp = trace && n.change && n.engaged ? trace.noticed() : null;
+      if (loading) buffered.push([n, stamp]);
+      else handle(conn, n, stamp);
+    });
+    client.on("error", (e) => {
+      if (!stopped) log(`connection lost: ${e.message}`);
+      closedResolve();
+    });
+    client.on("end", () => closedResolve());
+    try {
+      await client.connect();
+      await assumeRuntimeRole(client);
+      await run(`LISTEN ${KILL_SWITCH_CHANNEL}`);
+      // the same connection wakes this process's job consumers (lib/jobs/wake.ts)
+      await run(`LISTEN ${JOB_WAKE_CHANNEL}`);
+      const { rows } = await run(LOAD_SQL);
+      replaceSwitches((rows as Omit<TNotice, "change">[]).map(toEntry));
+      loading = false;
+      for (const [n, stamp] of buffered) handle(conn, n, stamp);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
+    return conn;
+  };
+
+  const ping = async (conn: TConn) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        conn.run("select 1"),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("ping timed out")), PING_TIMEOUT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const loop = async () => {
+    let failures = 0;
+    while (!stopped) {
+      let conn: TConn | null = null;
+      try {
+        conn = await connect();
+        if (stopped) {
+          await conn.client.end().catch(() => {});
+          break;
+        }
+        current = conn;
         listenerUp();
         opts.onLive?.(true);
-        if (m.again) log("listening again; kill switches reloaded");
-        return readyResolve();
-      case "down":
-        if (!up) return;
-        up = false;
+        if (failures) log("listening again; kill switches reloaded");
+        failures = 0;
+        readyResolve();
+        const pinger = setInterval(() => {
+          ping(conn!).catch((e: Error) => {
+            log(`connection lost: ${e.message}`);
+            conn!.drop();
+          });
+        }, PING_MS);
+        pinger.unref();
+        await conn.closed;
+        clearInterval(pinger);
+      } catch (e) {
+        if (!stopped && failures === 0) log(`cannot listen: ${(e as Error).message}; retrying`);
+      }
+      if (conn && current === conn) {
+        current = null;
         listenerDown();
-        return opts.onLive?.(false);
-      case "acked":
-        acks.get(m.id)?.(m);
-        acks.delete(m.id);
-        return;
-      case "stopped":
-        return stoppedResolve();
+        opts.onLive?.(false);
+        // in the background: on a dead network, end() can wait for a long time
+        void conn.client.end().catch(() => {});
+      }
+      if (stopped) break;
+      const delay = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
+      failures += 1;
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, delay).unref();
+      });
+      wake = null;
     }
-  });
-  thread.on("error", (e) => log(`listener thread failed: ${e.message}`));
-  thread.once("exit", () => {
-    exited = true;
-    // its memory is no longer kept current
-    readSharedSwitches(null);
-    stoppedResolve();
-    readyResolve();
-    for (const resolve of acks.values()) resolve({ error: "listener stopped" });
-    acks.clear();
-    if (up) {
-      up = false;
-      listenerDown();
-      opts.onLive?.(false);
-    }
-  });
+  };
+  const running = loop();
 
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -200,16 +285,11 @@ export async function startKillSwitchListener(opts: {
 
   return {
     stop: async () => {
+      stopped = true;
       trace?.stop();
-      thread.postMessage({ type: "stop" });
-      await stopped;
-      if (up) {
-        up = false;
-        listenerDown();
-        opts.onLive?.(false);
-      }
-      readSharedSwitches(null);
-      await thread.terminate();
+      wake?.();
+      await current?.client.end().catch(() => {});
+      await running;
     },
   };
 }

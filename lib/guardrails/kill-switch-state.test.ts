@@ -2,10 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   applySwitchChange,
   coveringSwitch,
-  createSharedSwitches,
-  fromThreadMessage,
-  isLive,
-  readSharedSwitches,
   currentEpoch,
   drained,
   listenerDown,
@@ -197,98 +193,5 @@ describe("kill switches in memory", () => {
   it("an acknowledgement with nothing in flight is immediate", async () => {
     applySwitchChange(entry({ scopeKey: "global", version: 2n }));
     expect(await settled(drained(currentEpoch()))).toBe(true);
-  });
-});
-
-/**
- * The listener thread's side of shared memory (kill-switch-thread.cjs `publish`): the layout the
- * gates read. `half` leaves the sequence odd, as a writer caught mid-write would.
- */
-function publisher(buffer: SharedArrayBuffer) {
-  const ctrl = new Int32Array(buffer, 0, 4);
-  const bytes = new Uint8Array(buffer, 16);
-  return {
-    publish(entries: TSwitchEntry[], opts: { half?: boolean; overflow?: boolean } = {}) {
-      const data = new TextEncoder().encode(
-        JSON.stringify(entries.map((e) => ({ ...e, version: String(e.version) }))),
-      );
-      Atomics.add(ctrl, 0, 1);
-      if (opts.overflow) Atomics.store(ctrl, 3, 1);
-      else {
-        bytes.set(data);
-        Atomics.store(ctrl, 2, data.length);
-        Atomics.store(ctrl, 3, 0);
-      }
-      if (!opts.half) Atomics.add(ctrl, 0, 1);
-    },
-    live: (on: boolean) => Atomics.store(ctrl, 1, on ? 1 : 0),
-  };
-}
-
-describe("switches the listener thread publishes in shared memory", () => {
-  const env1 = (over: Partial<TSwitchEntry> = {}) =>
-    entry({ scopeKey: "environment:e1", scope: "environment", environmentId: "e1", ...over });
-  const work = { environmentId: "e1", agentId: null, workflowId: null };
-
-  it("the next gate read takes a published trip, with no message from the thread", () => {
-    const buffer = createSharedSwitches();
-    const thread = publisher(buffer);
-    readSharedSwitches(buffer);
-    thread.publish([env1({ engaged: false })]);
-    thread.live(true);
-    listenerUp();
-    expect(isLive()).toBe(true);
-    expect(coveringSwitch(work)).toBeNull();
-    const before = currentEpoch();
-    thread.publish([env1({ version: 2n, engaged: true, reason: "stop" })]);
-    expect(coveringSwitch(work)).toMatchObject({ scope: "environment", reason: "stop" });
-    expect(currentEpoch()).toBe(before + 1);
-    expect(liveKillSwitchState()).toEqual([
-      expect.objectContaining({ scope: "environment", environmentId: "e1" }),
-    ]);
-  });
-
-  it("the connection's drop shows at once: memory is no longer the truth", () => {
-    const buffer = createSharedSwitches();
-    const thread = publisher(buffer);
-    readSharedSwitches(buffer);
-    thread.publish([]);
-    thread.live(true);
-    listenerUp();
-    expect(liveKillSwitchState()).toEqual([]);
-    thread.live(false);
-    expect(isLive()).toBe(false);
-    expect(liveKillSwitchState()).toBeNull();
-  });
-
-  it("a snapshot left half written (its writer died) makes the gates fall back, not hang", () => {
-    const buffer = createSharedSwitches();
-    const thread = publisher(buffer);
-    readSharedSwitches(buffer);
-    thread.publish([env1({ engaged: false })]);
-    thread.live(true);
-    listenerUp();
-    expect(isLive()).toBe(true);
-    thread.publish([env1({ version: 2n })], { half: true });
-    expect(isLive()).toBe(false);
-    expect(liveKillSwitchState()).toBeNull();
-  });
-
-  it("when the switches do not fit, the thread's messages carry them", () => {
-    const buffer = createSharedSwitches();
-    const thread = publisher(buffer);
-    readSharedSwitches(buffer);
-    thread.publish([], { overflow: true });
-    thread.live(true);
-    listenerUp();
-    fromThreadMessage([env1({ engaged: false })], true);
-    expect(coveringSwitch(work)).toBeNull();
-    thread.publish([], { overflow: true });
-    fromThreadMessage([env1({ version: 2n })], false);
-    expect(coveringSwitch(work)).toMatchObject({ scope: "environment" });
-    // and a message is not applied over a snapshot that fits (it already has it, or newer)
-    thread.publish([env1({ version: 3n, engaged: false })]);
-    fromThreadMessage([env1({ version: 2n })], false);
-    expect(coveringSwitch(work)).toBeNull();
   });
 });

@@ -33,12 +33,8 @@ export type TSwitchEntry = {
 type TPass = { epoch: number };
 type TGateScope = { pass: TPass | null };
 
-/** The listener thread's published switches (kill-switch-thread.cjs describes the layout). */
-type TShared = { ctrl: Int32Array; bytes: Uint8Array; seen: number; broken: boolean };
-
 type TStore = {
   entries: Map<string, TSwitchEntry>;
-  shared: TShared | null;
   /** listeners connected and loaded (normally 0 or 1): while > 0, memory is the truth */
   live: number;
   epoch: number;
@@ -53,7 +49,6 @@ const holder = globalThis as unknown as { __tollgateKillSwitches?: TStore };
 function store(): TStore {
   holder.__tollgateKillSwitches ??= {
     entries: new Map(),
-    shared: null,
     live: 0,
     epoch: 0,
     snapshot: null,
@@ -69,97 +64,14 @@ function changed(s: TStore) {
   s.snapshot = null;
 }
 
-const SEQ = 0;
-const LIVE = 1;
-const LENGTH = 2;
-const OVERFLOW = 3;
-/** Room for the switches' JSON: thousands of switches; beyond it the thread's messages carry them. */
-export const SHARED_BYTES = 4 * 1024 * 1024;
-
-/** Memory the listener thread publishes the switches into; the gates read it (`syncShared`). */
-export function createSharedSwitches(): SharedArrayBuffer {
-  return new SharedArrayBuffer(16 + SHARED_BYTES);
-}
-
-/** Read the listener thread's switches from now on (null: stop reading them). */
-export function readSharedSwitches(buffer: SharedArrayBuffer | null) {
-  const s = store();
-  s.shared = buffer
-    ? {
-        ctrl: new Int32Array(buffer, 0, 4),
-        bytes: new Uint8Array(buffer, 16),
-        seen: 0,
-        broken: false,
-      }
-    : null;
-}
-
-const decoder = new TextDecoder();
-/** A snapshot half written this long: its writer died mid-write; memory is no longer the truth. */
-const WRITE_LIMIT_MS = 100;
-
-/**
- * Take the listener thread's newest snapshot if it published one since the last look: one atomic
- * read when nothing changed. The snapshot is the thread's whole state (it applies every notice
- * and reload), so it replaces memory. Read under the thread's sequence lock: while a snapshot is
- * being written (odd sequence), or when it was rewritten during the copy, read again — never
- * decide on the older memory once a newer snapshot exists (writing one takes microseconds).
- */
-function syncShared(s: TStore) {
-  const sh = s.shared;
-  if (!sh || sh.broken) return;
-  let waitedUntil = 0;
-  for (;;) {
-    const seq = Atomics.load(sh.ctrl, SEQ);
-    if (seq === sh.seen) return;
-    if (seq % 2 === 1) {
-      const now = performance.now();
-      waitedUntil ||= now + WRITE_LIMIT_MS;
-      if (now > waitedUntil) {
-        // the gates fall back to the database (isLive) until the listener restarts
-        sh.broken = true;
-        return;
-      }
-      // the thread wakes this as it finishes (Atomics.notify); 1 ms at most per look
-      Atomics.wait(sh.ctrl, SEQ, seq, 1);
-      continue;
-    }
-    if (Atomics.load(sh.ctrl, OVERFLOW) === 1) {
-      // too many switches for the memory: the thread's messages carry them (fromThreadMessage)
-      sh.seen = seq;
-      return;
-    }
-    const text = decoder.decode(sh.bytes.slice(0, Atomics.load(sh.ctrl, LENGTH)));
-    if (Atomics.load(sh.ctrl, SEQ) !== seq) continue;
-    sh.seen = seq;
-    const rows = JSON.parse(text) as (Omit<TSwitchEntry, "version"> & { version: string })[];
-    s.entries = new Map(rows.map((r) => [r.scopeKey, { ...r, version: BigInt(r.version) }]));
-    changed(s);
-    return;
-  }
-}
-
 /** Apply one switch's new state unless memory already holds a newer one. True when applied. */
 export function applySwitchChange(entry: TSwitchEntry): boolean {
   const s = store();
-  syncShared(s);
   const have = s.entries.get(entry.scopeKey);
   if (have && have.version >= entry.version) return false;
   s.entries.set(entry.scopeKey, entry);
   changed(s);
   return true;
-}
-
-/**
- * The listener thread's messages carry what it published too: taken from them only when shared
- * memory could not hold it (too many switches), else the snapshot already has it.
- */
-export function fromThreadMessage(entries: TSwitchEntry[], reload: boolean) {
-  const s = store();
-  syncShared(s);
-  if (s.shared && Atomics.load(s.shared.ctrl, OVERFLOW) === 0) return;
-  if (reload) replaceSwitches(entries);
-  else for (const e of entries) applySwitchChange(e);
 }
 
 /** Replace every switch with a fresh load (after a connect or reconnect). */
@@ -180,21 +92,8 @@ export function listenerDown() {
   s.live = Math.max(0, s.live - 1);
 }
 
-/**
- * Memory is the truth: a listener is up (for the thread's: its connection is up this instant,
- * and memory holds its newest snapshot).
- */
-export const isLive = () => {
-  const s = store();
-  if (s.live === 0) return false;
-  syncShared(s);
-  return !s.shared || (!s.shared.broken && Atomics.load(s.shared.ctrl, LIVE) === 1);
-};
-export const currentEpoch = () => {
-  const s = store();
-  syncShared(s);
-  return s.epoch;
-};
+export const isLive = () => store().live > 0;
+export const currentEpoch = () => store().epoch;
 
 function toPolicy(e: TSwitchEntry): TKillSwitchState {
   return {
@@ -225,9 +124,8 @@ function markPass(s: TStore) {
  */
 export function liveKillSwitchState(): TKillSwitchState[] | null {
   const s = store();
-  syncShared(s);
   markPass(s);
-  if (!isLive()) return null;
+  if (s.live === 0) return null;
   s.snapshot ??= [...s.entries.values()].filter((e) => e.engaged).map(toPolicy);
   return s.snapshot;
 }
@@ -240,9 +138,7 @@ export function coveringSwitch(target: {
 }): TSwitchEntry | null {
   const order = ["global", "environment", "agent", "workflow"] as const;
   let best: TSwitchEntry | null = null;
-  const s = store();
-  syncShared(s);
-  for (const e of s.entries.values()) {
+  for (const e of store().entries.values()) {
     if (!e.engaged) continue;
     const covers =
       e.scope === "global" ||
@@ -286,7 +182,6 @@ export async function runGated<T>(fn: () => Promise<T>): Promise<T> {
  */
 export async function runPassed<T>(fn: () => Promise<T>): Promise<T> {
   const s = store();
-  syncShared(s);
   const pass = { epoch: s.epoch };
   s.passes.add(pass);
   try {

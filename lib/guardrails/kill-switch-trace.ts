@@ -29,7 +29,7 @@ export type TTraceLine = {
   cpuPct: number;
   /** notice → nothing that passed the gate before is running */
   drainMs: number;
-  /** the acknowledgement: main thread → listener thread and its answer back, then the statement's round trip */
+  /** the acknowledgement statement: waiting for the connection, then its round trip */
   ackQueuedMs: number;
   ackRoundTripMs: number;
 };
