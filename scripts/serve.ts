@@ -12,12 +12,11 @@
  *   node --require ./scripts/lib/outside-next.cjs --import tsx scripts/serve.ts --port N [--host H]
  */
 import http from "node:http";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { env, setProductionMode } from "@/lib/env";
 import { createAgentDoor } from "@/lib/http/agent-door";
-import { compiledAgentRoutes } from "./lib/compiled-agent-routes";
+import { compiledAgentRoutes, requireFromBuild } from "./lib/compiled-agent-routes";
 
 const { values } = parseArgs({
   // --next-only: Next answers the agent API too (bench:ingest compares the two doors with it)
@@ -40,9 +39,9 @@ async function main() {
   const distDir = path.join(process.cwd(), ".next");
   // loaded now: a build without the agent routes fails here, and the first request waits for none
   const serveAgentApi = createAgentDoor(await compiledAgentRoutes(distDir));
-  const instrumentation = createRequire(path.join(distDir, "server", "noop.js"))(
-    "./instrumentation.js",
-  ) as Promise<{ stopInstance?: () => Promise<void> }>;
+  const instrumentation = requireFromBuild(distDir)("./instrumentation.js") as Promise<{
+    stopInstance?: () => Promise<void>;
+  }>;
 
   const server = http.createServer((req, res) => {
     if (!values["next-only"] && serveAgentApi(req, res)) return;

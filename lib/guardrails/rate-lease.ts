@@ -46,7 +46,10 @@ export class RateLeases {
     return recent >= BUSY_CALLS ? Math.min(MAX_AHEAD, 2 * recent) : 0;
   }
 
-  /** A place for one call of `key` whose positions are within `limits`, or null. */
+  /**
+   * A place for one call of `key`, or null: none held, or `limits` are not those the places were
+   * counted under. Whether the place is within a limit is the caller's to check (its position).
+   */
   take(key: string, limits: number[], now: number): TPlace | null {
     const lease = this.leases.get(key);
     if (!lease) return null;
@@ -55,7 +58,6 @@ export class RateLeases {
       this.leases.delete(key);
       return null;
     }
-    const positions = lease.base.map((b) => b + k);
     if (limits.some((l, i) => l !== lease.limits[i])) {
       // a limit changed since (the window may be past a lowered one by now): what is left goes
       // back with the next sweep, and calls are counted by statements again
@@ -67,7 +69,7 @@ export class RateLeases {
     this.noteCalls(key, 1, now);
     let given = false;
     return {
-      positions,
+      positions: lease.base.map((b) => b + k),
       giveBack: () => {
         if (given || this.leases.get(key) !== lease) return;
         given = true;

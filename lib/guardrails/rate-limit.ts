@@ -51,8 +51,8 @@ export const noGiveBack = () => {};
  * back, stay counted until their window ends: the agent is refused early by at most that many
  * calls, never late. The share counted ahead is sized from the counters as the statement
  * found them, so many instances' statements on one agent at once may together count places
- * past a limit: those are never handed out (each place is checked against the limit), and go
- * back with the sweep.
+ * past a limit: a call at such a place is refused like any call past it (`rateAt` compares
+ * its position with the limit), and what is left goes back with the sweep.
  */
 export async function admitCall(
   agentId: string,

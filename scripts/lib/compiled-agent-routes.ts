@@ -25,7 +25,7 @@ export async function compiledAgentRoutes(distDir: string): Promise<TAgentHandle
   const manifest = JSON.parse(
     fs.readFileSync(path.join(serverDir, "app-paths-manifest.json"), "utf8"),
   ) as Record<string, string>;
-  const load = createRequire(path.join(serverDir, "noop.js"));
+  const load = requireFromBuild(distDir);
   const handlers = new Map<TAgentRoute, Record<string, TAgentRouteHandler>>();
   for (const [route, methods] of Object.entries(AGENT_ROUTES) as [
     TAgentRoute,
@@ -52,4 +52,9 @@ export async function compiledAgentRoutes(distDir: string): Promise<TAgentHandle
     handlers.set(route, byMethod);
   }
   return (route, method) => handlers.get(route)?.[method];
+}
+
+/** `require` relative to the build's server folder (.next/server), as Next resolves its files. */
+export function requireFromBuild(distDir: string): NodeJS.Require {
+  return createRequire(path.join(distDir, "server", "noop.js"));
 }
