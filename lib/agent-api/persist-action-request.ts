@@ -1,7 +1,8 @@
 import "server-only";
 import { Prisma, db, preparedQuery } from "@/lib/db";
 import type { TAuthenticatedAgent } from "@/lib/agents/api-keys";
-import { auditAppendSql, type TAuditPayload } from "@/lib/audit";
+import { auditAppendRow, auditEvent, type TAuditPayload } from "@/lib/audit";
+import { groupCommit } from "@/lib/db/group-commit";
 import { AGENT_ERROR_STATUS, AppError, isErrorCode, type TAgentErrorCode } from "@/lib/core/errors";
 import { jobInsertSql } from "@/lib/jobs/job-insert-sql";
 import { JOBS } from "@/lib/jobs/registry";
@@ -53,82 +54,153 @@ export type TInsert = {
   now: Date;
 };
 
-// one text whether or not the value is null: the statement is prepared (preparedQuery)
-const ts = (d: Date | null) =>
-  Prisma.sql`${d ? d.toISOString() : null}::timestamptz at time zone 'UTC'`;
-const jsonb = (v: unknown) =>
-  Prisma.sql`${v === null || v === undefined ? null : JSON.stringify(v)}::jsonb`;
+/** One request as a row of the insert's jsonb array (INSERT_SQL reads each key by name). */
+type TInsertRow = ReturnType<typeof insertRow>;
 
-// the execution job as `enqueueExecution` would queue it (payload { requestId }, singleton key
-// the request's id), from the inserted row; the text is the same whether or not it is queued
-const executeJob = (enqueue: boolean) =>
-  jobInsertSql(
-    JOBS.execute.queue,
-    Prisma.sql`select jsonb_build_object('requestId', ar.id) as data, ar.id as singleton_key
-      from ar where ${enqueue}::boolean`,
-  );
-
-/**
- * The request, its field changes, its audit event and (`enqueue`) its execution job as ONE
- * statement: atomic on its own, and the audit lane is locked only while PostgreSQL finishes it —
- * the ingest hot path. The job commits with the request: it is never queued for a request that
- * did not commit, nor lost after one that did.
- */
-export async function insertRequest<A extends "action_request.created" | "action_request.refused">(
+function insertRow<A extends "action_request.created" | "action_request.refused">(
   r: TInsert,
   audit: { action: A; source?: unknown; payload: TAuditPayload<A> },
-): Promise<TCreated | null> {
+) {
   const { input, agent } = r;
-  const fields = Object.entries(input.changes).map(([field, value]) => ({
-    field,
-    old: r.before?.[field] ?? null,
-    new: value ?? null,
-  }));
-  const auditSql = auditAppendSql({
-    actor: { type: "agent", agentId: agent.id },
-    action: audit.action,
-    subjectId: r.id,
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: r.id,
+    agentId: agent.id,
     environmentId: agent.environmentId,
+    workflowVersionId: r.workflowVersionId,
+    actionTypeId: r.actionTypeId,
+    idempotencyKey: input.idempotencyKey,
+    bodyHash: r.bodyHash,
     object: input.target.object,
     recordId: input.target.recordId ?? null,
+    accountId: r.accountId,
+    status: r.status,
+    decisionOutcome: r.decision.outcome,
+    decisionMode: r.decision.mode,
+    decisionRule: r.decision.rule,
+    decisionReasons: r.decision.reasons,
+    approverRole: r.decision.approverRole,
+    requiredApprovals: r.decision.requiredApprovals,
     reasonCode: input.reason?.code ?? null,
     reasonText: input.reason?.text ?? null,
-    source: audit.source ?? null,
     evidence: input.evidence ?? [],
-    payload: audit.payload,
-    at: r.now,
-  });
-  try {
-    await preparedQuery(Prisma.sql`
-    with ar as (
+    before: r.before ?? null,
+    refusalStatus: r.refusal ? AGENT_ERROR_STATUS[r.refusal.code] : null,
+    refusalCode: r.refusal?.code ?? null,
+    refusalDetail: r.refusal?.detail ?? null,
+    slaDueAt: iso(r.slaDueAt),
+    expiresAt: iso(r.expiresAt),
+    decidedAt: iso(r.refusal ? r.now : null),
+    createdAt: iso(r.now),
+    riskScore: r.riskScore ?? 0,
+    recordSummary: r.recordSummary ?? null,
+    fields: Object.entries(input.changes).map(([field, value]) => ({
+      field,
+      old: r.before?.[field] ?? null,
+      new: value ?? null,
+    })),
+    enqueue: !!r.enqueue,
+    audit: auditAppendRow(
+      auditEvent({
+        actor: { type: "agent", agentId: agent.id },
+        action: audit.action,
+        subjectId: r.id,
+        environmentId: agent.environmentId,
+        object: input.target.object,
+        recordId: input.target.recordId ?? null,
+        reasonCode: input.reason?.code ?? null,
+        reasonText: input.reason?.text ?? null,
+        source: audit.source ?? null,
+        evidence: input.evidence ?? [],
+        payload: audit.payload,
+        at: r.now,
+      }),
+    ),
+  };
+}
+
+// a JSON null in a jsonb column is stored as SQL NULL, as a bound null was
+const jsonbOf = (key: string) => Prisma.raw(`nullif(i.r->'${key}', 'null'::jsonb)`);
+const timestampOf = (key: string) => Prisma.raw(`(i.r->>'${key}')::timestamptz at time zone 'UTC'`);
+
+/**
+ * Many requests in ONE statement (one jsonb array; the text is the same for 1 or 200, so it is
+ * prepared once): each request, its field changes, its audit event and (`enqueue`) its
+ * execution job. A request whose (agent, key) is taken — a replay, or a concurrent duplicate
+ * that committed first — is skipped with everything of its own (its id is not returned: the
+ * caller answers it as the stored one); the others are inserted. Atomic as one statement: a job
+ * is never queued for a request that did not commit, nor lost after one that did.
+ */
+const INSERT_SQL = (rows: string) => Prisma.sql`
+    with i as (
+      select e.r, e.n from jsonb_array_elements(${rows}::jsonb) with ordinality as e(r, n)
+    ), ar as (
       insert into "ActionRequest" (id, "agentId", "environmentId", "workflowVersionId", "actionTypeId", "idempotencyKey",
         "bodyHash", object, "recordId", "accountId", status, "decisionOutcome", "decisionMode", "decisionRule",
         "decisionReasons", "approverRole", "requiredApprovals", "reasonCode", "reasonText", evidence, before,
         "refusalStatus", "refusalCode", "refusalDetail", "slaDueAt", "expiresAt", "decidedAt", "createdAt", "updatedAt", "riskScore",
         "recordSummary")
-      values (${r.id}, ${agent.id}, ${agent.environmentId}, ${r.workflowVersionId}, ${r.actionTypeId}, ${input.idempotencyKey},
-        ${r.bodyHash}, ${input.target.object}, ${input.target.recordId ?? null}, ${r.accountId},
-        ${r.status}::"ActionRequestStatus", ${r.decision.outcome}, ${r.decision.mode}::"ApprovalMode", ${r.decision.rule},
-        ${r.decision.reasons}::text[], ${r.decision.approverRole}, ${r.decision.requiredApprovals},
-        ${input.reason?.code ?? null}, ${input.reason?.text ?? null}, ${jsonb(input.evidence ?? [])}, ${jsonb(r.before)},
-        ${r.refusal ? AGENT_ERROR_STATUS[r.refusal.code] : null}::int, ${r.refusal?.code ?? null}, ${r.refusal?.detail ?? null},
-        ${ts(r.slaDueAt)}, ${ts(r.expiresAt)}, ${ts(r.refusal ? r.now : null)}, ${ts(r.now)}, ${ts(r.now)}, ${r.riskScore ?? 0}::int,
-        ${jsonb(r.recordSummary ?? null)})
+      select i.r->>'id', i.r->>'agentId', i.r->>'environmentId', i.r->>'workflowVersionId', i.r->>'actionTypeId',
+        i.r->>'idempotencyKey', i.r->>'bodyHash', i.r->>'object', i.r->>'recordId', i.r->>'accountId',
+        (i.r->>'status')::"ActionRequestStatus", i.r->>'decisionOutcome', (i.r->>'decisionMode')::"ApprovalMode",
+        i.r->>'decisionRule', array(select jsonb_array_elements_text(i.r->'decisionReasons')),
+        i.r->>'approverRole', (i.r->>'requiredApprovals')::int, i.r->>'reasonCode', i.r->>'reasonText',
+        ${jsonbOf("evidence")}, ${jsonbOf("before")}, (i.r->>'refusalStatus')::int, i.r->>'refusalCode',
+        i.r->>'refusalDetail', ${timestampOf("slaDueAt")}, ${timestampOf("expiresAt")}, ${timestampOf("decidedAt")},
+        ${timestampOf("createdAt")}, ${timestampOf("createdAt")}, (i.r->>'riskScore')::int, ${jsonbOf("recordSummary")}
+      from i order by i.n
+      on conflict ("agentId", "idempotencyKey") do nothing
       returning id
+    ), mine as (
+      select i.r, i.n from i join ar on ar.id = i.r->>'id'
     ), fc as (
       insert into "FieldChange" (id, "actionRequestId", field, "oldValue", "newValue")
-      select 'fc_' || replace(gen_random_uuid()::text, '-', ''), ar.id, f.field, f.old, f.new
-      from ar, jsonb_to_recordset(${jsonb(fields)}) as f(field text, old jsonb, new jsonb)
+      select 'fc_' || replace(gen_random_uuid()::text, '-', ''), mine.r->>'id', f.field, f.old, f.new
+      from mine, jsonb_to_recordset(mine.r->'fields') as f(field text, old jsonb, new jsonb)
       returning 1
-    ), job as (${executeJob(!!r.enqueue)})
-    select a.* from ar, (${auditSql}) a`);
-    return null;
-  } catch (e) {
-    // a concurrent duplicate won the (agent, key) unique constraint: answer as it did
-    const again = await afterUniqueViolation(e, agent.id, input.idempotencyKey, r.bodyHash);
-    if (again) return again;
-    throw e;
-  }
+    ), job as (${jobInsertSql(
+      JOBS.execute.queue,
+      Prisma.sql`select jsonb_build_object('requestId', mine.r->>'id') as data, mine.r->>'id' as singleton_key
+        from mine where (mine.r->>'enqueue')::boolean`,
+    )}), audit as materialized (
+      select tollgate_append_audit_many(coalesce(jsonb_agg(mine.r->'audit' order by mine.n), '[]'::jsonb)) as n
+      from mine
+    )
+    select ar.id from ar cross join audit`;
+
+/**
+ * Inserts from concurrent calls share a statement (group commit): one statement at a time per
+ * process, and the calls that arrive while it runs go together in the next. Measured at 16
+ * clients (bench:ingest, one run per setting, twice): 1 statement at a time 898 / 938 req/s, p99
+ * 39 / 38 ms; 2 at a time 782 / 803 req/s, p99 52 / 56 ms; 4: 727, p99 53 ms; 8: 547, p99 61 ms —
+ * each statement more in flight was one more backend woken, round trip and WAL flush.
+ */
+export const requestInserts = groupCommit<TInsertRow, boolean>({
+  slots: 1,
+  maxBatch: 200,
+  run: async (rows) => {
+    const inserted = new Set(
+      (await preparedQuery<{ id: string }>(INSERT_SQL(JSON.stringify(rows)))).map((r) => r.id),
+    );
+    return rows.map((r) => inserted.has(r.id));
+  },
+});
+
+/**
+ * The request, its field changes, its audit event and (`enqueue`) its execution job, committed
+ * together (INSERT_SQL) — the ingest hot path. `null` once inserted; when the agent's key is
+ * already taken, the stored request's answer (replay: 200, its refusal thrown again, or 409 for
+ * another body).
+ */
+export async function insertRequest<A extends "action_request.created" | "action_request.refused">(
+  r: TInsert,
+  audit: { action: A; source?: unknown; payload: TAuditPayload<A> },
+): Promise<TCreated | null> {
+  if (await requestInserts.submit(insertRow(r, audit))) return null;
+  const again = await replay(r.agent.id, r.input.idempotencyKey, r.bodyHash);
+  if (again) return again;
+  // the key's row was there when the insert skipped it and is gone now (deleted meanwhile)
+  throw new Error(`request ${r.input.idempotencyKey} was neither inserted nor found`);
 }
 
 /**
@@ -163,16 +235,4 @@ export async function replay(
     throw new AppError(row.refusalCode, row.refusalDetail ?? "");
   }
   return { actionRequest: renderActionRequest(row, true), replayed: true };
-}
-
-/** Concurrent duplicates: the unique (agent, key) constraint picks one winner; the rest replay it. */
-async function afterUniqueViolation(e: unknown, agentId: string, key: string, bodyHash: string) {
-  // 23505 from pg (preparedQuery), P2002/P2010 from Prisma
-  const unique =
-    (e instanceof Error && (e as { code?: unknown }).code === "23505") ||
-    (e instanceof Prisma.PrismaClientKnownRequestError &&
-      (e.code === "P2002" ||
-        (e.code === "P2010" && /23505|unique/i.test(JSON.stringify(e.meta ?? {}) + e.message))));
-  if (unique) return replay(agentId, key, bodyHash);
-  return null;
 }

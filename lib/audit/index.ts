@@ -1,6 +1,7 @@
 export {
   writeAuditEvent,
   auditAppendSql,
+  auditAppendRow,
   requestSubject,
   type TAuditInput,
   type TAuditLane,

@@ -101,20 +101,21 @@ export function auditAppendSql<A extends TAuditAction>(input: TAuditInput<A>): P
  * passes one by one (a JSON null is SQL NULL there too), with each event's content hash.
  */
 export function auditAppendRows(inputs: TAuditInput<TAuditAction>[]): string {
-  return JSON.stringify(
-    inputs.map((input) => {
-      const { event: e, content } = prepare(input);
-      return {
-        ...e,
-        createdAt: e.createdAt.toISOString(),
-        oldValue: e.oldValue ?? null,
-        newValue: e.newValue ?? null,
-        source: e.source ?? null,
-        evidence: e.evidence ?? null,
-        contentHash: content,
-      };
-    }),
-  );
+  return JSON.stringify(inputs.map(auditAppendRow));
+}
+
+/** One event as a row of `tollgate_append_audit_many`'s array (see auditAppendRows). */
+export function auditAppendRow(input: TAuditInput<TAuditAction>) {
+  const { event: e, content } = prepare(input);
+  return {
+    ...e,
+    createdAt: e.createdAt.toISOString(),
+    oldValue: e.oldValue ?? null,
+    newValue: e.newValue ?? null,
+    source: e.source ?? null,
+    evidence: e.evidence ?? null,
+    contentHash: content,
+  };
 }
 
 /** What an append returns: the event's id; seq and hash stay null until it is sealed. */
