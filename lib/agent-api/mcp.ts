@@ -23,11 +23,24 @@ async function run(fn: () => Promise<unknown>, requestId: string): Promise<TTool
   }
 }
 
+/** The tool that proposes an action: createActionRequest counts its call, as on POST. */
+const PROPOSE = "propose_action";
+
+/**
+ * An MCP message that calls propose_action: the route leaves counting it to the tool's
+ * createActionRequest (counting both took two of the agent's calls per minute for one).
+ */
+export function isProposeCall(body: unknown): boolean {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return false;
+  const m = body as { method?: unknown; params?: { name?: unknown } | null };
+  return m.method === "tools/call" && m.params?.name === PROPOSE;
+}
+
 /** The MCP tools map 1:1 to the HTTP API, under the same API key, with the same answers. */
 function buildServer(agent: TAuthenticatedAgent, requestId: string) {
   const server = new McpServer({ name: "tollgate", version: "1.0.0" });
   server.registerTool(
-    "propose_action",
+    PROPOSE,
     {
       title: "Propose an action",
       description:

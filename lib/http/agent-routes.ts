@@ -9,7 +9,7 @@ import {
   ZActionRequestInput,
   ZGetQuery,
 } from "@/lib/agent-api";
-import { handleMcp } from "@/lib/agent-api/mcp";
+import { handleMcp, isProposeCall } from "@/lib/agent-api/mcp";
 import type { TAgentRoute, TAgentRouteHandler } from "./agent-paths";
 
 /**
@@ -39,8 +39,11 @@ export const agentRoutes = {
   openApi: () => Response.json(openApiDocument()),
   // /mcp — Model Context Protocol over streamable HTTP, same API-key auth; the transport checks
   // the JSON-RPC body and answers with its own Response
-  mcpPost: withAgentKey({ body: z.unknown() }, ({ agent, req, body, requestId }) =>
-    handleMcp(agent, req, body, requestId),
+  // a propose_action call is counted by createActionRequest's admission, as on POST
+  // /action-requests: counting the MCP message too took two of the agent's calls per minute
+  mcpPost: withAgentKey(
+    { body: z.unknown(), countCall: (body) => !isProposeCall(body) },
+    ({ agent, req, body, requestId }) => handleMcp(agent, req, body, requestId),
   ),
   mcpGet: withAgentKey({}, ({ agent, req, requestId }) =>
     handleMcp(agent, req, undefined, requestId),

@@ -21,12 +21,17 @@ type THandler<B, Q> = (ctx: {
  * The wrapper for agent API routes: bearer API key, the calls-per-minute limit (shared by every
  * instance through PostgreSQL), body size limit, JSON parsing, zod-parsed body and query, and
  * problem+json for every error. The handler returns data (sent as JSON) or, for a protocol
- * that answers itself (MCP), a Response. `countCall: false` leaves rate limiting to the
- * handler, which must record the refusal. Each request runs gated (`runGated`): once it has read
+ * that answers itself (MCP), a Response. `countCall: false` (or a function of the body answering
+ * false) leaves rate limiting to the handler, which must record the refusal. Each request runs gated (`runGated`): once it has read
  * the kill switches, this process acknowledges a later trip only after the request has finished.
  */
 export function withAgentKey<B = undefined, Q = undefined>(
-  opts: { body?: z.ZodType<B>; query?: z.ZodType<Q>; countCall?: boolean },
+  opts: {
+    body?: z.ZodType<B>;
+    query?: z.ZodType<Q>;
+    /** false, or false for the bodies whose handler counts the call itself */
+    countCall?: boolean | ((body: B) => boolean);
+  },
   handler: THandler<B, Q>,
 ) {
   return (req: Request, ctx: { params: Promise<Record<string, string>> }) =>
@@ -37,7 +42,23 @@ export function withAgentKey<B = undefined, Q = undefined>(
       const header = req.headers.get("authorization") ?? "";
       const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? null;
       const agent = await authenticateApiKey(key);
-      if (opts.countCall !== false) {
+      let body = undefined as B;
+      const readBody = async () => {
+        if (opts.body) {
+          body = opts.body.parse(await readJsonBody(req, { maxBytes: MAX_BODY_BYTES }));
+        }
+      };
+      // a rule that looks at the body reads it first (size-limited, after authentication); a
+      // body that cannot be read is counted, then refused
+      const byBody = typeof opts.countCall === "function" ? opts.countCall : null;
+      const unreadable = byBody
+        ? await readBody().then(
+            () => null,
+            (error: unknown) => ({ error }),
+          )
+        : null;
+      const counted = byBody ? unreadable !== null || byBody(body) : opts.countCall !== false;
+      if (counted) {
         const rate = await consumeRate(agent.id, {
           kind: "calls_minute",
           limit: agent.callsPerMinute,
@@ -51,10 +72,8 @@ export function withAgentKey<B = undefined, Q = undefined>(
           });
         }
       }
-      let body = undefined as B;
-      if (opts.body) {
-        body = opts.body.parse(await readJsonBody(req, { maxBytes: MAX_BODY_BYTES }));
-      }
+      if (unreadable) throw unreadable.error;
+      if (!byBody) await readBody();
       const query = (
         opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined
       ) as Q;

@@ -8,6 +8,7 @@ import { createSandboxServer, type SandboxServer } from "@/lib/connectors/salesf
 import { pointDemoEnvironmentsAt } from "@/lib/environments";
 import { startApiInstance } from "./fixtures/api-instance";
 import { stageChangeBody } from "./fixtures/agent-bodies";
+import { insideOneMinuteWindow } from "./fixtures/clock";
 
 /** The MCP endpoint, driven by the official SDK's client over streamable HTTP. */
 describe("MCP endpoint", () => {
@@ -100,6 +101,42 @@ describe("MCP endpoint", () => {
     });
     expect(refused.isError).toBe(true);
     expect(text(refused)).toMatchObject({ status: 422, code: "reason_required" });
+  });
+
+  it("counts a propose_action call once against the agent's calls per minute, like POST", async () => {
+    const agent = await db.agent.findFirstOrThrow({
+      where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
+    });
+    const calls = async () =>
+      (
+        await db.rateLimitCounter.findMany({ where: { agentId: agent.id, kind: "calls_minute" } })
+      ).reduce((n, c) => n + c.count, 0);
+    await insideOneMinuteWindow(40);
+    const before = await calls();
+    const proposed = await client.callTool({
+      name: "propose_action",
+      arguments: stageChangeBody(oppId, { changes: { StageName: "Needs Analysis" } }),
+    });
+    expect(proposed.isError).toBe(false);
+    expect((await calls()) - before).toBe(1);
+    // any other message is counted by the route
+    await client.callTool({ name: "describe_me", arguments: {} });
+    expect((await calls()) - before).toBe(2);
+    // and so is a body it cannot read, before it is refused
+    const deep = "[".repeat(2_000) + "]".repeat(2_000);
+    const key = (await createApiKey({ agentSlug: "pipeline-hygiene-bot", envSlug: "prod" }))
+      .plaintext;
+    const res = await fetch(`${api.url}/api/agent/v1/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${key}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: deep,
+    });
+    expect(res.status).toBe(400);
+    expect((await calls()) - before).toBe(3);
   });
 
   it("describes the agent", async () => {
