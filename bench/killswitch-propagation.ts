@@ -25,10 +25,18 @@
  * and the trip's HTTP answer time, split into sent → its transaction started (the tripped
  * event's time) → commit → answer received. Exits 1 when (a) or (b) is violated.
  *   npm run bench:killswitch [-- --trips 20 --clients 3 --rate 60 --hold 1000 --gap 1500
- *                              --worker-concurrency 4]
+ *                              --worker-concurrency 4 --worker-node-args="…" --log-dir DIR --no-trace]
  * `--clients`: concurrent agent clients per app instance; `--rate`: their total requests per
  * second (0: as fast as the instances answer — the queue then outgrows the workers and each
- * trip halts a longer backlog).
+ * trip halts a longer backlog). `--worker-node-args`: node flags for the two workers, split on
+ * spaces, given with `=` (`--worker-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"` writes a
+ * profile per worker as it exits, `--trace-gc` prints each collection); `--log-dir`: every child
+ * process's stdout and stderr, in full, to DIR/<name>.log (the bench keeps only their last lines);
+ * `--no-trace`: every process without TOLLGATE_KILL_SWITCH_TRACE (its samplers wake each process
+ * every 5 ms; (c) does not need them) and so without the per-process breakdown. With (a) > 0, each
+ * 201 counted by send time is listed with when the server stamped it and when its answer came,
+ * against the reset's sending (a request sent during the hold that an overloaded instance only
+ * handles after the reset was sent is counted by send time, not by arrival).
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -57,6 +65,9 @@ const { values } = parseArgs({
     hold: { type: "string", default: "1000" },
     gap: { type: "string", default: "1500" },
     "worker-concurrency": { type: "string", default: "4" },
+    "worker-node-args": { type: "string", default: "" },
+    "log-dir": { type: "string", default: "" },
+    "no-trace": { type: "boolean", default: false },
   },
 });
 const TRIPS = Number(values.trips);
@@ -65,6 +76,10 @@ const RATE = Number(values.rate);
 const HOLD_MS = Number(values.hold);
 const GAP_MS = Number(values.gap);
 const WORKER_CONCURRENCY = Number(values["worker-concurrency"]);
+const WORKER_NODE_ARGS = values["worker-node-args"]!.split(/\s+/).filter(Boolean);
+const LOG_DIR = values["log-dir"] ? path.resolve(values["log-dir"]) : null;
+// the trace's samplers wake each process every 5 ms: off, to see what they cost
+const TRACE_ENV = values["no-trace"] ? {} : { TOLLGATE_KILL_SWITCH_TRACE: "1" };
 const TARGET_P99_MS = 100;
 const COMPANY = "Kill Switch Bench";
 const ADMIN = { email: "admin@tollgate.demo", password: "tollgate-admin" };
@@ -88,6 +103,13 @@ const TRACE = "[kill-switch trace] ";
 function spawnReady(name: string, args: string[], vars: NodeJS.ProcessEnv, ready: RegExp) {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: vars });
   const proc: TProc = { child, name, out: [] };
+  if (LOG_DIR) {
+    fs.mkdirSync(LOG_DIR, { recursive: true });
+    const file = fs.createWriteStream(path.join(LOG_DIR, `${name}.log`));
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    child.once("exit", () => file.end());
+  }
   const keeper = () => {
     let partial = "";
     return (d: Buffer) => {
@@ -144,7 +166,7 @@ async function startApp(name: string, databaseUrl: string) {
       NEXTAUTH_SECRET: "bench",
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
-      TOLLGATE_KILL_SWITCH_TRACE: "1",
+      ...TRACE_ENV,
     }),
     /Ready/,
   );
@@ -155,12 +177,12 @@ async function startApp(name: string, databaseUrl: string) {
 function startWorkerProcess(name: string, databaseUrl: string, keyFile: string) {
   return spawnReady(
     name,
-    [...NODE_TS, "scripts/worker.ts"],
+    [...WORKER_NODE_ARGS, ...NODE_TS, "scripts/worker.ts"],
     childEnv({
       DATABASE_URL: databaseUrl,
       TOLLGATE_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
       TOLLGATE_AUDIT_SIGNING_KEY_FILE: keyFile,
-      TOLLGATE_KILL_SWITCH_TRACE: "1",
+      ...TRACE_ENV,
     }),
     /worker \S+ is running/,
   );
@@ -201,7 +223,13 @@ async function consolePost(base: string, cookie: string, route: string, body: un
   return json;
 }
 
-type TSent = { app: number; sentAt: number; doneAt: number; status: number | string };
+type TSent = {
+  app: number;
+  sentAt: number;
+  doneAt: number;
+  status: number | string;
+  idempotencyKey: string;
+};
 
 /**
  * Agent clients: `CLIENTS` per app instance, each sending one request after the other on a
@@ -213,11 +241,10 @@ function startLoad(apps: { port: number }[], key: string) {
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   let seq = 0;
   const everyMs = RATE > 0 ? (1000 * CLIENTS * apps.length) / RATE : 0;
-  const one = (agent: http.Agent, port: number) =>
+  const one = (agent: http.Agent, port: number, idempotencyKey: string, n: number) =>
     new Promise<number | string>((resolve) => {
-      const n = seq++;
       const payload = JSON.stringify({
-        idempotencyKey: `ks-${tag}-${n}`,
+        idempotencyKey,
         workflow: { key: "lead-enrichment" },
         actionType: "lead.create",
         target: { system: "salesforce", object: "Lead", recordId: null },
@@ -245,9 +272,11 @@ function startLoad(apps: { port: number }[], key: string) {
             if (wait > 0) await sleep(wait);
             next = Math.max(next + everyMs, performance.now() - everyMs);
           }
+          const n = seq++;
+          const idempotencyKey = `ks-${tag}-${n}`;
           const sentAt = Date.now();
-          const status = await one(agent, app.port);
-          sent.push({ app: i, sentAt, doneAt: Date.now(), status });
+          const status = await one(agent, app.port, idempotencyKey, n);
+          sent.push({ app: i, sentAt, doneAt: Date.now(), status, idempotencyKey });
         }
       });
     }),
@@ -554,11 +583,11 @@ async function main() {
         { maxRecords: 10_000_000 },
       )
     ).records.map((r) => Date.parse(r.CreatedDate.replace(/\+0000$/, "Z")));
-    const accepted = (
-      await db.$queryRaw<{ createdAt: Date }[]>`
-        select "createdAt" from "ActionRequest"
-        where "agentId" = ${agent.id} and "refusalCode" is null`
-    ).map((r) => r.createdAt.getTime());
+    const acceptedRows = await db.$queryRaw<{ createdAt: Date; idempotencyKey: string }[]>`
+        select "createdAt", "idempotencyKey" from "ActionRequest"
+        where "agentId" = ${agent.id} and "refusalCode" is null`;
+    const accepted = acceptedRows.map((r) => r.createdAt.getTime());
+    const createdAtOf = new Map(acceptedRows.map((r) => [r.idempotencyKey, r.createdAt.getTime()]));
     const acks = await db.killSwitchAck.findMany({
       where: { changeId: { in: trips.map((t) => t.change) } },
     });
@@ -607,9 +636,21 @@ async function main() {
     let violationsB = 0;
     let unacked = 0;
     let lastReset = 0;
+    const sentAfter: string[] = [];
     for (const t of trips) {
       const win = (x: number) => inWindow(x, t.answeredAt, t.resetSentAt);
-      const aSent = load.sent.filter((s) => s.status === 201 && win(s.sentAt)).length;
+      const sentInWindow = load.sent.filter((s) => s.status === 201 && win(s.sentAt));
+      const aSent = sentInWindow.length;
+      // each one's timeline: was it handled (stamped by the server) before or after the reset?
+      for (const s of sentInWindow) {
+        const created = createdAtOf.get(s.idempotencyKey);
+        const rel = (x: number | undefined, to: number) =>
+          x === undefined ? "–" : `${x - to >= 0 ? "+" : ""}${x - to} ms`;
+        sentAfter.push(
+          `trip ${t.n}: sent ${rel(s.sentAt, t.answeredAt)} after the answer; against the ` +
+            `reset's sending, stamped by the server ${rel(created, t.resetSentAt)}, answered ${rel(s.doneAt, t.resetSentAt)}`,
+        );
+      }
       const aArrived = accepted.filter(win).length;
       const refused = load.sent.filter((s) => s.status === 423 && win(s.sentAt)).length;
       const writesAfter = leads.filter(win).length;
@@ -684,6 +725,7 @@ async function main() {
       ].join("  "),
     );
     for (const r of rows) console.log(r);
+    if (sentAfter.length) console.log(`(a) by send time, each 201:\n  ${sentAfter.join("\n  ")}`);
     console.log(
       `answer: sent → answer received; →tx/tx/after: sent → the trip's transaction started / its ` +
         `transaction / commit → answer received; ` +
@@ -727,7 +769,7 @@ async function main() {
     console.log(
       `  executions: ${[...outcomes].map(([o, n]) => `${n}× ${o}`).join(", ")}; attempt (started → finished) ${p50p99(attemptMs)}`,
     );
-    printBreakdown(order, names, trips, commitOf, probe.tripNoticeAt);
+    if (!values["no-trace"]) printBreakdown(order, names, trips, commitOf, probe.tripNoticeAt);
     if (unacked)
       console.log(
         `  ${unacked} acknowledgement(s) missing within the trip's wait: (a)/(b) after those trips are not guaranteed`,
