@@ -25,7 +25,8 @@
  * and the trip's HTTP answer time, split into sent → its transaction started (the tripped
  * event's time) → commit → answer received. Exits 1 when (a) or (b) is violated.
  *   npm run bench:killswitch [-- --trips 20 --clients 3 --rate 60 --hold 1000 --gap 1500
- *                              --worker-concurrency 4 --worker-node-args="…" --log-dir DIR --no-trace]
+ *                              --worker-concurrency 4 --worker-node-args="…" --log-dir DIR
+ *                              --no-trace]
  * `--clients`: concurrent agent clients per app instance; `--rate`: their total requests per
  * second (0: as fast as the instances answer — the queue then outgrows the workers and each
  * trip halts a longer backlog). `--worker-node-args`: node flags for the two workers, split on
@@ -35,8 +36,8 @@
  * `--no-trace`: every process without TOLLGATE_KILL_SWITCH_TRACE (its samplers wake each process
  * every 5 ms; (c) does not need them) and so without the per-process breakdown. With (a) > 0, each
  * 201 counted by send time is listed with when the server stamped it and when its answer came,
- * against the reset's sending (a request sent during the hold that an overloaded instance only
- * handles after the reset was sent is counted by send time, not by arrival).
+ * against the reset's sending and answer (a request sent during the hold that an overloaded
+ * instance only handles after the reset was sent is counted by send time, not by arrival).
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -429,6 +430,8 @@ type TTrip = {
   sentAt: number;
   answeredAt: number;
   resetSentAt: number;
+  /** the reset's HTTP answer: it had committed by then */
+  resetAnsweredAt: number;
   change: string;
   halted: number;
   instances: number;
@@ -545,12 +548,14 @@ async function main() {
           ...SWITCH,
           reason: `bench trip ${n} over`,
         });
+        const resetAnsweredAt = Date.now();
         trips.push({
           n,
           via,
           sentAt,
           answeredAt,
           resetSentAt,
+          resetAnsweredAt,
           change: ks.propagation.change,
           halted: ks.halted,
           instances: ks.propagation.instances,
@@ -648,7 +653,8 @@ async function main() {
           x === undefined ? "–" : `${x - to >= 0 ? "+" : ""}${x - to} ms`;
         sentAfter.push(
           `trip ${t.n}: sent ${rel(s.sentAt, t.answeredAt)} after the answer; against the ` +
-            `reset's sending, stamped by the server ${rel(created, t.resetSentAt)}, answered ${rel(s.doneAt, t.resetSentAt)}`,
+            `reset's sending, stamped by the server ${rel(created, t.resetSentAt)}, answered ${rel(s.doneAt, t.resetSentAt)} ` +
+            `(the reset answered ${rel(t.resetAnsweredAt, t.resetSentAt)})`,
         );
       }
       const aArrived = accepted.filter(win).length;
