@@ -173,18 +173,29 @@ const INSERT_SQL = (rows: string) => Prisma.sql`
  * process, and the calls that arrive while it runs go together in the next. Measured at 16
  * clients (bench:ingest, one run per setting, twice): 1 statement at a time 898 / 938 req/s, p99
  * 39 / 38 ms; 2 at a time 782 / 803 req/s, p99 52 / 56 ms; 4: 727, p99 53 ms; 8: 547, p99 61 ms —
- * each statement more in flight was one more backend woken, round trip and WAL flush.
+ * each statement more in flight was one more backend woken, round trip and WAL flush. A
+ * statement still running after 250 ms (waiting on a lock: another instance's uncommitted
+ * insert of the same key, say) stops holding the slot, so one wait never holds every agent's
+ * calls. Each statement takes its rows in (agent, key) order, so two instances' statements
+ * meeting the same keys wait on each other in one order and never deadlock.
  */
 export const requestInserts = groupCommit<TInsertRow, boolean>({
   slots: 1,
   maxBatch: 200,
+  stuckAfterMs: 250,
+  maxSlots: 8,
   run: async (rows) => {
+    const ordered = [...rows].sort(
+      (a, b) => compare(a.agentId, b.agentId) || compare(a.idempotencyKey, b.idempotencyKey),
+    );
     const inserted = new Set(
-      (await preparedQuery<{ id: string }>(INSERT_SQL(JSON.stringify(rows)))).map((r) => r.id),
+      (await preparedQuery<{ id: string }>(INSERT_SQL(JSON.stringify(ordered)))).map((r) => r.id),
     );
     return rows.map((r) => inserted.has(r.id));
   },
 });
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The request, its field changes, its audit event and (`enqueue`) its execution job, committed
@@ -197,10 +208,12 @@ export async function insertRequest<A extends "action_request.created" | "action
   audit: { action: A; source?: unknown; payload: TAuditPayload<A> },
 ): Promise<TCreated | null> {
   if (await requestInserts.submit(insertRow(r, audit))) return null;
-  const again = await replay(r.agent.id, r.input.idempotencyKey, r.bodyHash);
-  if (again) return again;
+  const stored = await storedRequest(r.agent.id, r.input.idempotencyKey);
   // the key's row was there when the insert skipped it and is gone now (deleted meanwhile)
-  throw new Error(`request ${r.input.idempotencyKey} was neither inserted nor found`);
+  if (!stored) throw new Error(`request ${r.input.idempotencyKey} was neither inserted nor found`);
+  // this very request: a statement that committed but whose answer was lost, run again
+  if (stored.id === r.id) return null;
+  return answerStored(stored, r.input.idempotencyKey, r.bodyHash);
 }
 
 /**
@@ -212,7 +225,12 @@ export async function replay(
   key: string,
   bodyHash: string,
 ): Promise<TCreated | null> {
-  const row = await db.actionRequest.findUnique({
+  const row = await storedRequest(agentId, key);
+  return row ? answerStored(row, key, bodyHash) : null;
+}
+
+const storedRequest = (agentId: string, key: string) =>
+  db.actionRequest.findUnique({
     where: { agentId_idempotencyKey: { agentId, idempotencyKey: key } },
     select: {
       ...renderSelect,
@@ -222,7 +240,12 @@ export async function replay(
       refusalDetail: true,
     },
   });
-  if (!row) return null;
+
+function answerStored(
+  row: NonNullable<Awaited<ReturnType<typeof storedRequest>>>,
+  key: string,
+  bodyHash: string,
+): TCreated {
   if (row.bodyHash !== bodyHash) {
     throw new AppError(
       "idempotency_conflict",

@@ -127,6 +127,11 @@ async function refuseIntegrationName(tx: Tx, slug: string) {
   }
 }
 
+/**
+ * The agent's row, locked against every other change of it until commit. FOR NO KEY UPDATE (the
+ * id never changes): the foreign-key checks of requests being inserted for the agent do not wait
+ * on it — ingest's shared statement would otherwise wait, and every agent's calls behind it.
+ */
 async function lockAgent(tx: Tx, agentId: string) {
   const rows = await tx.$queryRaw<
     {
@@ -143,7 +148,7 @@ async function lockAgent(tx: Tx, agentId: string) {
     }[]
   >`SELECT id, slug, status::text AS status, "environmentId", name, description, "ownerId",
       "callsPerMinute", "writesPerHour", "updatedAt"
-    FROM "Agent" WHERE id = ${agentId} FOR UPDATE`;
+    FROM "Agent" WHERE id = ${agentId} FOR NO KEY UPDATE`;
   if (!rows[0]) throw notFound("Agent");
   return rows[0];
 }

@@ -73,7 +73,7 @@ export async function elevateAgent(
 async function lockAgent(tx: Tx, agentId: string) {
   const rows = await tx.$queryRaw<
     { id: string; slug: string; name: string; status: string; environmentId: string }[]
-  >`SELECT id, slug, name, status::text AS status, "environmentId" FROM "Agent" WHERE id = ${agentId} FOR UPDATE`;
+  >`SELECT id, slug, name, status::text AS status, "environmentId" FROM "Agent" WHERE id = ${agentId} FOR NO KEY UPDATE`;
   if (!rows[0]) throw notFound("Agent");
   return rows[0];
 }

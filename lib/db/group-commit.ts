@@ -7,16 +7,21 @@ import "server-only";
  * (alone when it is alone: no added latency when the system is quiet); under load the batches
  * grow by themselves, as PostgreSQL's own group commit does for its WAL flushes.
  *
- * A batch commits or fails as one statement. When a batch of several fails, each of its items
- * runs again alone, so one bad item fails only its own caller and the rest still commit; a
- * batch of one fails its caller with the statement's error.
+ * A statement running longer than `stuckAfterMs` (waiting on a lock, say) stops holding its
+ * slot: the items behind it go in a statement of their own rather than wait for it, up to
+ * `maxSlots` at once.
+ *
+ * A batch commits or fails as one statement. When a batch of several fails, its halves run again
+ * one after the other in the same slot, and so on down to single items, so one bad item fails
+ * only its own caller and the rest still commit; a batch of one fails its caller with the
+ * statement's error.
  */
 export type TGroupCommit<I, O> = {
   submit(item: I): Promise<O>;
   /** items waiting and statements running, for tests and health */
   readonly waiting: number;
   readonly running: number;
-  /** statements run and items they carried, since the start (retries alone count too) */
+  /** statements run and items they carried, since the start (retries count too) */
   readonly statements: number;
   readonly items: number;
 };
@@ -28,47 +33,73 @@ export function groupCommit<I, O>(opts: {
   slots: number;
   /** items per statement at most */
   maxBatch: number;
+  /** a statement running this long no longer holds its slot */
+  stuckAfterMs: number;
+  /** statements at once at most, stuck ones included */
+  maxSlots: number;
 }): TGroupCommit<I, O> {
   type TWaiter = { item: I; resolve: (o: O) => void; reject: (e: unknown) => void };
   const queue: TWaiter[] = [];
-  let running = 0;
+  /** when each running statement (or its batch's retries) started */
+  const started = new Set<{ at: number }>();
+  let timer: NodeJS.Timeout | null = null;
   let statements = 0;
   let items = 0;
-  const run = (batch: I[]) => {
+
+  const run = async (batch: TWaiter[]) => {
     statements++;
     items += batch.length;
-    return opts.run(batch);
+    const out = await opts.run(batch.map((w) => w.item));
+    if (out.length !== batch.length) {
+      throw new Error(`group commit: ${out.length} results for ${batch.length} items`);
+    }
+    return out;
   };
 
-  const settle = async (batch: TWaiter[]) => {
+  const settle = async (batch: TWaiter[]): Promise<void> => {
     try {
-      const out = await run(batch.map((w) => w.item));
-      if (out.length !== batch.length) {
-        throw new Error(`group commit: ${out.length} results for ${batch.length} items`);
-      }
+      const out = await run(batch);
       batch.forEach((w, i) => w.resolve(out[i]));
     } catch (e) {
       if (batch.length === 1) return batch[0].reject(e);
-      // nothing of the batch committed: each item alone, so only a bad one fails
-      await Promise.all(
-        batch.map((w) =>
-          run([w.item]).then(
-            ([o]) => w.resolve(o),
-            (err: unknown) => w.reject(err),
-          ),
-        ),
-      );
+      // nothing of the batch committed: each half again, down to the bad item alone
+      const half = Math.ceil(batch.length / 2);
+      await settle(batch.slice(0, half));
+      await settle(batch.slice(half));
     }
   };
 
+  const capacity = (now: number) => {
+    let stuck = 0;
+    for (const s of started) if (now - s.at >= opts.stuckAfterMs) stuck++;
+    return Math.min(opts.maxSlots, opts.slots + stuck);
+  };
+
   const pump = () => {
-    while (running < opts.slots && queue.length > 0) {
+    const now = performance.now();
+    while (queue.length > 0 && started.size < capacity(now)) {
       const batch = queue.splice(0, opts.maxBatch);
-      running++;
+      const s = { at: now };
+      started.add(s);
       void settle(batch).finally(() => {
-        running--;
+        started.delete(s);
         pump();
       });
+    }
+    // items still wait: look again when the oldest statement not yet stuck would be
+    if (queue.length > 0 && !timer && started.size < opts.maxSlots) {
+      let next = Infinity;
+      for (const s of started) if (now - s.at < opts.stuckAfterMs) next = Math.min(next, s.at);
+      if (next < Infinity) {
+        timer = setTimeout(
+          () => {
+            timer = null;
+            pump();
+          },
+          next + opts.stuckAfterMs - now,
+        );
+        timer.unref();
+      }
     }
   };
 
@@ -83,7 +114,7 @@ export function groupCommit<I, O>(opts: {
       return queue.length;
     },
     get running() {
-      return running;
+      return started.size;
     },
     get statements() {
       return statements;

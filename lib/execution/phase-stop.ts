@@ -18,7 +18,8 @@ export type TPhaseStop = { to: "pending_approval" | "expired"; why: string };
 /**
  * For each of `ids` that is stopped: where it goes and why. The agents' rows are read under a
  * share lock first, so a claim made while a demotion is committing waits for it and reads the
- * phase it left (the demotion holds the row for update; it never waits on a claimed request).
+ * phase it left (the demotion holds the row FOR NO KEY UPDATE — which a new request's foreign-key
+ * check does not wait on — and it never waits on a claimed request).
  */
 export async function phaseStops(tx: Tx, ids: string[]): Promise<Map<string, TPhaseStop>> {
   if (!ids.length) return new Map();

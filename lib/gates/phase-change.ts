@@ -29,7 +29,7 @@ type TLocked = { id: string; slug: string; phase: TPhase; status: string; enviro
 async function lockAgent(tx: Tx, agentId: string): Promise<TLocked> {
   const rows = await tx.$queryRaw<TLocked[]>`
     SELECT id, slug, phase::text AS phase, status::text AS status, "environmentId"
-    FROM "Agent" WHERE id = ${agentId} FOR UPDATE`;
+    FROM "Agent" WHERE id = ${agentId} FOR NO KEY UPDATE`;
   if (!rows[0]) throw notFound("Agent");
   return rows[0];
 }

@@ -28,7 +28,7 @@ export async function setPromotionCriteria(
   const { reason, ...data } = ZPromotionCriteriaInput.parse(input);
   return db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ slug: string; status: string; environmentId: string }[]>`
-      SELECT slug, status::text AS status, "environmentId" FROM "Agent" WHERE id = ${agentId} FOR UPDATE`;
+      SELECT slug, status::text AS status, "environmentId" FROM "Agent" WHERE id = ${agentId} FOR NO KEY UPDATE`;
     const agent = rows[0];
     if (!agent) throw notFound("Agent");
     if (agent.status === "retired") {

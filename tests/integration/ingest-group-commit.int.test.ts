@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import { db } from "@/lib/db";
 import { seedDemoOrg } from "@/lib/seed/seed-demo-org";
 import { AppError } from "@/lib/core/errors";
@@ -111,7 +112,8 @@ describe("ingest group commit", () => {
     const second = [...good.slice(40, 45), bad, otherBody, ...good.slice(45)];
     const beforeSecond = requestInserts.statements;
     settled.push(...(await Promise.allSettled(second.map(created))));
-    expect(requestInserts.statements - beforeSecond).toBeGreaterThan(second.length);
+    // one alone, then the rest together — which failed and ran again in halves
+    expect(requestInserts.statements - beforeSecond).toBeGreaterThan(2);
     const all = [...first, ...second];
     const results = settled;
 
@@ -142,6 +144,10 @@ describe("ingest group commit", () => {
     const failed = outcome(bad);
     expect(failed.status).toBe("rejected");
     expect(String(failed.status === "rejected" && failed.reason)).toMatch(/foreign key/i);
+
+    // a statement that committed but whose answer was lost runs again: its calls find their
+    // own rows and are answered as inserted (201), with nothing written twice (below)
+    expect(await Promise.all(good.slice(0, 3).map(created))).toEqual([null, null, null]);
 
     // every stored request has exactly its own field changes, audit event and job
     const ids = [...good.map((g) => g.id), stored.id];
@@ -177,6 +183,42 @@ describe("ingest group commit", () => {
     expect(Object.fromEntries(jobs.map((j) => [j.key, Number(j.n)]))).toEqual(
       Object.fromEntries(ids.map((id) => [id, 1])),
     );
+  });
+
+  it("a call waiting on a lock does not hold the others: a stuck statement gives up its slot", async () => {
+    const other = await db.agent.findFirstOrThrow({
+      where: { slug: "pipeline-hygiene-bot", environment: { slug: "prod" } },
+    });
+    const tag = crypto.randomBytes(4).toString("hex");
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      // how the agent lifecycle, elevation and phase gates lock an agent: inserts still run
+      await holder.query(`select 1 from "Agent" where id = $1 for no key update`, [agent.id]);
+      expect(await created(request(`gcl-${tag}-a`))).toBeNull();
+      // a lock an insert's foreign-key check must wait for
+      await holder.query(`select 1 from "Agent" where id = $1 for update`, [agent.id]);
+      const waiting = created(request(`gcl-${tag}-b`));
+      let done = false;
+      void waiting.then(() => (done = true));
+      // another agent's calls, behind the waiting statement, are inserted while it waits
+      const others = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          created(
+            request(`gcl-${tag}-other-${i}`, {
+              agent: { ...agent, id: other.id, environmentId: other.environmentId },
+            }),
+          ),
+        ),
+      );
+      expect(others).toEqual([null, null, null, null, null]);
+      expect(done).toBe(false);
+      await holder.query("commit");
+      expect(await waiting).toBeNull();
+    } finally {
+      await holder.end();
+    }
   });
 
   it("stores a refusal in a shared statement and answers its replay with the refusal", async () => {
