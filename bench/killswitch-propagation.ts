@@ -35,9 +35,11 @@
  * process's stdout and stderr, in full, to DIR/<name>.log (the bench keeps only their last lines);
  * `--no-trace`: every process without TOLLGATE_KILL_SWITCH_TRACE (its samplers wake each process
  * every 5 ms; (c) does not need them) and so without the per-process breakdown. With (a) > 0, each
- * 201 counted by send time is listed with when the server stamped it and when its answer came,
- * against the reset's sending and answer (a request sent during the hold that an overloaded
- * instance only handles after the reset was sent is counted by send time, not by arrival).
+ * 201 sent during the hold is listed with when the server stamped it and when its answer came,
+ * against the reset's sending and answer. (a) by send time counts such a 201 unless the server
+ * stamped it after the reset's answer: the stamp (ActionRequest.createdAt, this machine's clock)
+ * is taken before the request's gate, so it passed the gate after the reset had committed — an
+ * overloaded instance getting to it late, not a request accepted while tripped.
  * Uses DATABASE_URL's server (else an embedded PostgreSQL); makes and drops its own database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -645,7 +647,13 @@ async function main() {
     for (const t of trips) {
       const win = (x: number) => inWindow(x, t.answeredAt, t.resetSentAt);
       const sentInWindow = load.sent.filter((s) => s.status === 201 && win(s.sentAt));
-      const aSent = sentInWindow.length;
+      // a 201 sent during the hold counts unless the server stamped it after the reset had been
+      // answered (so committed): the stamp comes before the request's gate, so such a request
+      // passed the gate with the switch reset — an instance that only got to it then, not a leak
+      const aSent = sentInWindow.filter((s) => {
+        const created = createdAtOf.get(s.idempotencyKey);
+        return created === undefined || created <= t.resetAnsweredAt;
+      }).length;
       // each one's timeline: was it handled (stamped by the server) before or after the reset?
       for (const s of sentInWindow) {
         const created = createdAtOf.get(s.idempotencyKey);
