@@ -41,9 +41,13 @@ describe("rate places counted ahead", () => {
     await sandbox?.close();
   });
 
+  // each kind's newest window (ordered: an earlier test's older windows of the same agent would
+  // otherwise win whenever an update moved the current row ahead of them in the table)
   const counters = async (agentId: string) =>
     Object.fromEntries(
-      (await db.rateLimitCounter.findMany({ where: { agentId } })).map((c) => [c.kind, c.count]),
+      (
+        await db.rateLimitCounter.findMany({ where: { agentId }, orderBy: { windowStart: "asc" } })
+      ).map((c) => [c.kind, c.count]),
     );
 
   it("two instances calling fast admit exactly the limit, each call at its own place", async () => {
