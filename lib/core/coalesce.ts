@@ -3,7 +3,9 @@
  * batch is in flight wait and go together in the next one. The first call of a quiet key runs at
  * once (no timer, no added latency); under load one statement serves many calls. `run` gets the
  * batch's inputs in arrival order and returns one output per input, in the same order; if it
- * throws, every call of the batch gets the error.
+ * throws, every call of the batch gets the error. (`lib/db/group-commit.ts`: the same unkeyed,
+ * with a stuck statement giving up its slot and a failed batch retried in halves — ingest's
+ * insert.)
  */
 export function coalesce<I, O>(
   run: (key: string, inputs: I[]) => Promise<O[]>,

@@ -11,6 +11,10 @@ import "server-only";
  * slot: the items behind it go in a statement of their own rather than wait for it, up to
  * `maxSlots` at once.
  *
+ * `lib/core/coalesce.ts` is the same idea keyed (one statement in flight per key, a failed batch
+ * failing all its callers), which the rate-limit admission uses; this one adds the stuck slot
+ * and the retry in halves an insert of many callers' rows needs.
+ *
  * A batch commits or fails as one statement. When a batch of several fails, its halves run again
  * one after the other in the same slot, and so on down to single items, so one bad item fails
  * only its own caller and the rest still commit; a batch of one fails its caller with the
@@ -21,9 +25,8 @@ export type TGroupCommit<I, O> = {
   /** items waiting and statements running, for tests and health */
   readonly waiting: number;
   readonly running: number;
-  /** statements run and items they carried, since the start (retries count too) */
+  /** statements run since the start (retries count too) */
   readonly statements: number;
-  readonly items: number;
 };
 
 export function groupCommit<I, O>(opts: {
@@ -44,11 +47,9 @@ export function groupCommit<I, O>(opts: {
   const started = new Set<{ at: number }>();
   let timer: NodeJS.Timeout | null = null;
   let statements = 0;
-  let items = 0;
 
   const run = async (batch: TWaiter[]) => {
     statements++;
-    items += batch.length;
     const out = await opts.run(batch.map((w) => w.item));
     if (out.length !== batch.length) {
       throw new Error(`group commit: ${out.length} results for ${batch.length} items`);
@@ -118,9 +119,6 @@ export function groupCommit<I, O>(opts: {
     },
     get statements() {
       return statements;
-    },
-    get items() {
-      return items;
     },
   };
 }

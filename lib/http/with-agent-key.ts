@@ -22,8 +22,9 @@ type THandler<B, Q> = (ctx: {
  * instance through PostgreSQL), body size limit, JSON parsing, zod-parsed body and query, and
  * problem+json for every error. The handler returns data (sent as JSON) or, for a protocol
  * that answers itself (MCP), a Response. `countCall: false` (or a function of the body answering
- * false) leaves rate limiting to the handler, which must record the refusal. Each request runs gated (`runGated`): once it has read
- * the kill switches, this process acknowledges a later trip only after the request has finished.
+ * false) leaves rate limiting to the handler, which must record the refusal. Each request runs
+ * gated (`runGated`): once it has read the kill switches, this process acknowledges a later trip
+ * only after the request has finished.
  */
 export function withAgentKey<B = undefined, Q = undefined>(
   opts: {
